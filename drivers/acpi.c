@@ -1,0 +1,71 @@
+/*
+ * acpi.c - ACPI discovery and S5 power-off (ACPI 6.5, 4.8.3.2 "PM1 Control
+ * Registers" and 16.1.5 "Sleeping States").
+ */
+#include "acpi.h"
+
+#include "../kernel/mem.h"
+#include "../kernel/printk.h"
+#include "../kernel/x86.h"
+
+#define PM1_SCI_EN      (1u << 0)
+#define PM1_SLP_TYP_SHIFT 10
+#define PM1_SLP_TYP_MASK (7u << PM1_SLP_TYP_SHIFT)
+#define PM1_SLP_EN      (1u << 13)
+#define IDENTITY_LIMIT  (4ull << 30)
+
+static struct acpi_info info;
+
+/* Tables are read through the identity map of the low 4 GiB. */
+static const void *map_identity(void *ctx, uint64_t phys, size_t len)
+{
+    (void)ctx;
+    if (phys == 0 || phys >= IDENTITY_LIMIT || len > IDENTITY_LIMIT - phys)
+        return 0;
+    return phys_ptr(phys);
+}
+
+static void warn(void *ctx, const char *msg)
+{
+    (void)ctx;
+    kprintf("warning: %s\n", msg);
+}
+
+int acpi_init(const void *rsdp, size_t rsdp_len)
+{
+    char err[96];
+    if (acpi_parse(rsdp, rsdp_len, map_identity, warn, 0, &info, err, sizeof(err))) {
+        kprintf("warning: %s; cores and ACPI power-off unknown\n", err);
+        return -1;
+    }
+    return 0;
+}
+
+const struct acpi_info *acpi(void)
+{
+    return &info;
+}
+
+static void sleep_s5(uint16_t port, uint8_t slp_typ)
+{
+    uint16_t v = inw(port);
+    v = (uint16_t)((v & ~PM1_SLP_TYP_MASK) | ((uint32_t)slp_typ << PM1_SLP_TYP_SHIFT) | PM1_SLP_EN);
+    outw(port, v);
+}
+
+void acpi_poweroff(void)
+{
+    if (!info.have_fadt || !info.pm1a_cnt || !info.have_s5)
+        return;
+    /* Hand ACPI over from SMM if the firmware has not (ACPI 6.5, 16.3.1). */
+    if (info.smi_cmd && info.acpi_enable && !(inw(info.pm1a_cnt) & PM1_SCI_EN)) {
+        outb((uint16_t)info.smi_cmd, info.acpi_enable);
+        for (int i = 0; i < 1000000 && !(inw(info.pm1a_cnt) & PM1_SCI_EN); i++)
+            cpu_relax();
+    }
+    sleep_s5(info.pm1a_cnt, info.slp_typa);
+    if (info.pm1b_cnt)
+        sleep_s5(info.pm1b_cnt, info.slp_typb);
+    for (int i = 0; i < 1000000; i++)
+        cpu_relax();
+}

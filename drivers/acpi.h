@@ -1,0 +1,22 @@
+/*
+ * acpi.h - the hardware shell over acpi_tables.c: finds the tables from the
+ * Multiboot2 RSDP tag, keeps what it found, powers the machine off.
+ */
+#ifndef ACPI_H
+#define ACPI_H
+
+#include "acpi_tables.h"
+
+/* acpi_init - parse from the RSDP copy the loader gave (NULL: none).
+ * Problems are printed as "warning: acpi: ..." lines. Returns 0 or -1. */
+int acpi_init(const void *rsdp, size_t rsdp_len);
+
+/* acpi - what acpi_init found (zeroed when it failed). */
+const struct acpi_info *acpi(void);
+
+/* acpi_poweroff - enter S5 through PM1a/PM1b_CNT with the \_S5 sleep
+ * type. Returns only if the machine is still running (no ACPI, or the
+ * write did nothing). */
+void acpi_poweroff(void);
+
+#endif

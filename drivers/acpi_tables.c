@@ -1,0 +1,240 @@
+/*
+ * acpi_tables.c - ACPI table parsing; see acpi_tables.h.
+ * Unaligned fields are read with memcpy: firmware tables are byte-packed.
+ */
+#include "acpi_tables.h"
+
+#include "../kernel/fmt.h"
+#include "../kernel/kstring.h"
+
+#define SDT_HEADER_LEN 36
+
+static uint8_t rd8(const void *p, size_t off)
+{
+    return ((const uint8_t *)p)[off];
+}
+
+static uint32_t rd32(const void *p, size_t off)
+{
+    uint32_t v;
+    memcpy(&v, (const uint8_t *)p + off, 4);
+    return v;
+}
+
+static uint64_t rd64(const void *p, size_t off)
+{
+    uint64_t v;
+    memcpy(&v, (const uint8_t *)p + off, 8);
+    return v;
+}
+
+bool acpi_checksum_ok(const void *p, size_t len)
+{
+    uint8_t sum = 0;
+    for (size_t i = 0; i < len; i++)
+        sum = (uint8_t)(sum + rd8(p, i));
+    return sum == 0;
+}
+
+static void warnf(acpi_warn_fn warn, void *ctx, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void warnf(acpi_warn_fn warn, void *ctx, const char *fmt, ...)
+{
+    char msg[128];
+    va_list ap;
+    va_start(ap, fmt);
+    fmt_vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    if (warn)
+        warn(ctx, msg);
+}
+
+/* Map a whole system description table after checking its header. */
+static const void *map_table(acpi_map_fn map, acpi_warn_fn warn, void *ctx, uint64_t phys,
+                             const char *expect)
+{
+    const void *h = map(ctx, phys, SDT_HEADER_LEN);
+    if (!h) {
+        warnf(warn, ctx, "acpi: table at %#llx is not mapped", (unsigned long long)phys);
+        return 0;
+    }
+    if (expect && memcmp(h, expect, 4))
+        return 0;
+    uint32_t len = rd32(h, 4);
+    if (len < SDT_HEADER_LEN || len > (16u << 20)) {
+        warnf(warn, ctx, "acpi: table %.4s at %#llx has bad length %u", (const char *)h,
+              (unsigned long long)phys, len);
+        return 0;
+    }
+    const void *t = map(ctx, phys, len);
+    if (!t)
+        return 0;
+    if (!acpi_checksum_ok(t, len)) {
+        warnf(warn, ctx, "acpi: table %.4s at %#llx has a bad checksum (skipped)",
+              (const char *)t, (unsigned long long)phys);
+        return 0;
+    }
+    return t;
+}
+
+void acpi_parse_madt(const void *madt, struct acpi_info *out)
+{
+    uint32_t len = rd32(madt, 4);
+    out->have_madt = true;
+    out->lapic_base = rd32(madt, 36);
+    for (uint32_t off = 44; off + 2 <= len;) {
+        uint8_t type = rd8(madt, off), elen = rd8(madt, off + 1);
+        if (elen < 2 || off + elen > len)
+            break;
+        struct acpi_cpu cpu = { 0 };
+        bool is_cpu = false;
+        if (type == 0 && elen >= 8) {           /* Processor Local APIC (5.2.12.2) */
+            cpu.uid = rd8(madt, off + 2);
+            cpu.apic_id = rd8(madt, off + 3);
+            uint32_t fl = rd32(madt, off + 4);
+            cpu.enabled = fl & 1;
+            cpu.online_capable = fl & 2;
+            is_cpu = true;
+        } else if (type == 9 && elen >= 16) {   /* Processor Local x2APIC (5.2.12.12) */
+            cpu.apic_id = rd32(madt, off + 4);
+            uint32_t fl = rd32(madt, off + 8);
+            cpu.enabled = fl & 1;
+            cpu.online_capable = fl & 2;
+            cpu.uid = rd32(madt, off + 12);
+            cpu.x2apic = true;
+            is_cpu = true;
+        } else if (type == 5 && elen >= 12) {   /* Local APIC Address Override (5.2.12.8) */
+            out->lapic_base = rd64(madt, off + 4);
+        }
+        if (is_cpu && (cpu.enabled || cpu.online_capable)) {
+            if (out->cpu_count < ACPI_MAX_CPUS)
+                out->cpus[out->cpu_count++] = cpu;
+            else
+                out->cpus_truncated = true;
+        }
+        off += elen;
+    }
+}
+
+/* FADT (5.2.9): power-management registers and the DSDT. */
+static void parse_fadt(const void *fadt, struct acpi_info *out)
+{
+    uint32_t len = rd32(fadt, 4);
+    out->have_fadt = true;
+    if (len >= 44)
+        out->dsdt = rd32(fadt, 40);
+    if (len >= 148 && rd64(fadt, 140))
+        out->dsdt = rd64(fadt, 140);            /* X_DSDT */
+    if (len >= 72) {
+        out->smi_cmd = rd32(fadt, 48);
+        out->acpi_enable = rd8(fadt, 52);
+        out->pm1a_cnt = (uint16_t)rd32(fadt, 64);
+        out->pm1b_cnt = (uint16_t)rd32(fadt, 68);
+    }
+    /* X_PM1a/b_CNT_BLK (generic address structures, space 1 = system I/O). */
+    if (!out->pm1a_cnt && len >= 184 && rd8(fadt, 172) == 1)
+        out->pm1a_cnt = (uint16_t)rd64(fadt, 176);
+    if (!out->pm1b_cnt && len >= 196 && rd8(fadt, 184) == 1)
+        out->pm1b_cnt = (uint16_t)rd64(fadt, 188);
+}
+
+/* One AML data object that is an integer (20.2.3): Zero, One, Ones,
+ * BytePrefix, WordPrefix, DWordPrefix. Returns bytes used, 0 if not one. */
+static size_t aml_integer(const uint8_t *p, size_t left, uint8_t *val)
+{
+    if (left < 1)
+        return 0;
+    switch (p[0]) {
+    case 0x00: *val = 0; return 1;
+    case 0x01: *val = 1; return 1;
+    case 0xFF: *val = 0xFF; return 1;
+    case 0x0A: if (left < 2) return 0; *val = p[1]; return 2;
+    case 0x0B: if (left < 3) return 0; *val = p[1]; return 3;
+    case 0x0C: if (left < 5) return 0; *val = p[1]; return 5;
+    default: return 0;
+    }
+}
+
+bool acpi_find_s5(const uint8_t *aml, size_t len, uint8_t *typa, uint8_t *typb)
+{
+    for (size_t i = 0; i + 4 <= len; i++) {
+        if (memcmp(aml + i, "_S5_", 4))
+            continue;
+        /* NameOp (0x08) before the name, optionally with a root prefix '\'. */
+        bool named = (i >= 1 && aml[i - 1] == 0x08) ||
+                     (i >= 2 && aml[i - 1] == '\\' && aml[i - 2] == 0x08);
+        size_t p = i + 4;
+        if (!named || p >= len || aml[p] != 0x12)   /* PackageOp */
+            continue;
+        p++;
+        if (p >= len)
+            return false;
+        size_t pkglen_bytes = 1 + (aml[p] >> 6);    /* PkgLength (20.2.4) */
+        p += pkglen_bytes;
+        if (p >= len)
+            return false;
+        p++;                                        /* NumElements */
+        uint8_t a, b;
+        size_t n = aml_integer(aml + p, len - p, &a);
+        if (!n)
+            return false;
+        p += n;
+        n = aml_integer(aml + p, len - p, &b);
+        if (!n)
+            b = 0;
+        *typa = a;
+        *typb = b;
+        return true;
+    }
+    return false;
+}
+
+int acpi_parse(const void *rsdp, size_t rsdp_len, acpi_map_fn map, acpi_warn_fn warn,
+               void *ctx, struct acpi_info *out, char *err, size_t errlen)
+{
+    memset(out, 0, sizeof(*out));
+    /* RSDP (5.2.5.3): 20 bytes in ACPI 1.0, 36 from 2.0 on. */
+    if (!rsdp || rsdp_len < 20 || memcmp(rsdp, "RSD PTR ", 8) || !acpi_checksum_ok(rsdp, 20)) {
+        fmt_snprintf(err, errlen, "acpi: no valid RSDP");
+        return -1;
+    }
+    out->revision = rd8(rsdp, 15);
+    bool xsdt = out->revision >= 2 && rsdp_len >= 36 && rd32(rsdp, 20) >= 36 &&
+                rd32(rsdp, 20) <= rsdp_len && acpi_checksum_ok(rsdp, rd32(rsdp, 20)) &&
+                rd64(rsdp, 24);
+    out->root_table = xsdt ? rd64(rsdp, 24) : rd32(rsdp, 16);
+
+    const void *root = map_table(map, warn, ctx, out->root_table, xsdt ? "XSDT" : "RSDT");
+    if (!root) {
+        fmt_snprintf(err, errlen, "acpi: %s at %#llx is missing or corrupt",
+                     xsdt ? "XSDT" : "RSDT", (unsigned long long)out->root_table);
+        return -1;
+    }
+    size_t esize = xsdt ? 8 : 4;
+    uint32_t rlen = rd32(root, 4);
+    for (size_t off = SDT_HEADER_LEN; off + esize <= rlen; off += esize) {
+        uint64_t phys = xsdt ? rd64(root, off) : rd32(root, off);
+        const void *h = map(ctx, phys, SDT_HEADER_LEN);
+        if (!h) {
+            warnf(warn, ctx, "acpi: table at %#llx is not mapped", (unsigned long long)phys);
+            continue;
+        }
+        if (!memcmp(h, "APIC", 4)) {
+            const void *t = map_table(map, warn, ctx, phys, "APIC");
+            if (t && rd32(t, 4) >= 44)
+                acpi_parse_madt(t, out);
+        } else if (!memcmp(h, "FACP", 4)) {
+            const void *t = map_table(map, warn, ctx, phys, "FACP");
+            if (t)
+                parse_fadt(t, out);
+        }
+    }
+    if (out->dsdt) {
+        const uint8_t *d = map_table(map, warn, ctx, out->dsdt, "DSDT");
+        if (d)
+            out->have_s5 = acpi_find_s5(d + SDT_HEADER_LEN, rd32(d, 4) - SDT_HEADER_LEN,
+                                        &out->slp_typa, &out->slp_typb);
+    }
+    return 0;
+}

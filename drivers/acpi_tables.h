@@ -1,0 +1,65 @@
+/*
+ * acpi_tables.h - ACPI table parsing (pure; host unit tested): RSDP,
+ * RSDT/XSDT, MADT (cores), FADT (power-off registers) and the \_S5 sleep
+ * type in the DSDT. ACPI 6.5 specification, chapter 5.
+ * drivers/acpi.c is the hardware shell that finds the tables.
+ */
+#ifndef ACPI_TABLES_H
+#define ACPI_TABLES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define ACPI_MAX_CPUS 256
+
+/* Maps len bytes at physical address phys for reading; NULL if it cannot. */
+typedef const void *(*acpi_map_fn)(void *ctx, uint64_t phys, size_t len);
+/* Receives a warning about a table that was skipped. */
+typedef void (*acpi_warn_fn)(void *ctx, const char *msg);
+
+struct acpi_cpu {
+    uint32_t apic_id;
+    uint32_t uid;
+    bool enabled;           /* MADT flags bit 0 */
+    bool online_capable;    /* MADT flags bit 1: may be enabled later */
+    bool x2apic;            /* from a Processor Local x2APIC entry */
+};
+
+struct acpi_info {
+    int revision;                   /* RSDP revision: 0 = ACPI 1.0 (RSDT) */
+    uint64_t root_table;            /* physical address of the XSDT or RSDT */
+    bool have_madt;
+    uint64_t lapic_base;
+    struct acpi_cpu cpus[ACPI_MAX_CPUS];
+    unsigned cpu_count;
+    bool cpus_truncated;
+    bool have_fadt;
+    uint64_t dsdt;
+    uint32_t smi_cmd;
+    uint8_t acpi_enable;
+    uint16_t pm1a_cnt, pm1b_cnt;    /* I/O ports, 0 when absent */
+    bool have_s5;
+    uint8_t slp_typa, slp_typb;     /* \_S5 package values */
+};
+
+/* acpi_checksum_ok - the bytes sum to zero modulo 256 (5.2.5.3, 5.2.6). */
+bool acpi_checksum_ok(const void *p, size_t len);
+
+/*
+ * acpi_parse - walk from the RSDP (a copy, as the Multiboot2 tag gives it)
+ * through the XSDT (or RSDT) to the MADT, FADT and DSDT. Tables with a
+ * bad signature, length or checksum are skipped with a warning. Returns 0,
+ * or -1 with a reason in err when the RSDP or the root table is unusable.
+ */
+int acpi_parse(const void *rsdp, size_t rsdp_len, acpi_map_fn map, acpi_warn_fn warn,
+               void *ctx, struct acpi_info *out, char *err, size_t errlen);
+
+/* acpi_parse_madt - cores from a MADT (5.2.12) into out. */
+void acpi_parse_madt(const void *madt, struct acpi_info *out);
+
+/* acpi_find_s5 - the SLP_TYPa/b values of the \_S5_ package in AML
+ * (DSDT body). Returns false when there is none or it is malformed. */
+bool acpi_find_s5(const uint8_t *aml, size_t len, uint8_t *typa, uint8_t *typb);
+
+#endif

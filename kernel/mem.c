@@ -1,0 +1,55 @@
+/*
+ * mem.c - the hypervisor region and its page pool; see mem.h.
+ */
+#include "mem.h"
+
+#include "kstring.h"
+#include "printk.h"
+
+#define POOL_BYTES ((size_t)HV_POOL_MIB << 20)
+#define POOL_PAGES (POOL_BYTES / PAGE_SIZE)
+
+extern char __image_size[];     /* linker script: load base to end of bss */
+
+static uint8_t pool[POOL_BYTES] __attribute__((aligned(PAGE_SIZE)));
+static uint64_t pool_bitmap[palloc_bitmap_words(POOL_PAGES)];
+static struct palloc pool_alloc;
+static uint64_t load_base;
+
+void mem_init(uint64_t base)
+{
+    load_base = base;
+    palloc_init(&pool_alloc, (uint64_t)pool, POOL_PAGES, pool_bitmap);
+}
+
+struct hv_region hv_region(void)
+{
+    return (struct hv_region){ load_base, load_base + (uint64_t)__image_size };
+}
+
+void *page_alloc(size_t n)
+{
+    void *p = (void *)palloc_alloc(&pool_alloc, n, 1);
+    if (p)
+        memset(p, 0, n * PAGE_SIZE);
+    return p;
+}
+
+void page_free(void *p, size_t n)
+{
+    if (palloc_free(&pool_alloc, (uint64_t)p, n))
+        panic("page_free: %p (%zu pages) was not allocated from the pool", p, n);
+}
+
+const struct palloc *page_pool(void)
+{
+    return &pool_alloc;
+}
+
+uint64_t hv_pa(const void *p)
+{
+    uint64_t va = (uint64_t)p;
+    if (va >= KERNEL_VLINK)
+        return va - KERNEL_VLINK + load_base;
+    return va;
+}

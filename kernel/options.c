@@ -1,0 +1,199 @@
+/*
+ * options.c - command-line option table and parser; see options.h.
+ */
+#include "options.h"
+
+#include "fmt.h"
+#include "kstring.h"
+#include "tokenize.h"
+
+enum opt_type { OPT_UINT, OPT_STRING };
+
+struct opt_desc {
+    const char *name;
+    enum opt_type type;
+    size_t offset;          /* into struct hv_options */
+    size_t size;            /* string buffer size */
+    uint64_t def, min, max; /* OPT_UINT */
+    bool sizes;             /* accepts K/M/G/T */
+    bool hex;               /* shown in hex (ports, addresses) */
+    const char *help;
+};
+
+#define UINT_OPT(n, field, d, lo, hi, hex, help) \
+    { n, OPT_UINT, offsetof(struct hv_options, field), 0, d, lo, hi, false, hex, help }
+#define STRING_OPT(n, field, help) \
+    { n, OPT_STRING, offsetof(struct hv_options, field), \
+      sizeof(((struct hv_options *)0)->field), 0, 0, 0, false, false, help }
+
+static const struct opt_desc opts[] = {
+    UINT_OPT("serial", serial_port, 0x3F8, 1, 0xFFF8, true, "I/O port of the console UART"),
+    UINT_OPT("baud", baud, 115200, 1, 115200, false, "console speed (a divisor of 115200)"),
+    STRING_OPT("run", run, "console commands run at boot, separated by ';'"),
+};
+
+#define NOPTS (sizeof(opts) / sizeof(opts[0]))
+
+bool parse_uint(const char *s, bool sizes, uint64_t *out)
+{
+    uint64_t v = 0;
+    unsigned base = 10;
+    const char *p = s;
+
+    if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
+        base = 16;
+        p += 2;
+    }
+    const char *digits = p;
+    for (; *p; p++) {
+        unsigned d;
+        if (*p >= '0' && *p <= '9')
+            d = (unsigned)(*p - '0');
+        else if (base == 16 && *p >= 'a' && *p <= 'f')
+            d = (unsigned)(*p - 'a' + 10);
+        else if (base == 16 && *p >= 'A' && *p <= 'F')
+            d = (unsigned)(*p - 'A' + 10);
+        else
+            break;
+        if (v > (UINT64_MAX - d) / base)
+            return false;
+        v = v * base + d;
+    }
+    if (p == digits)
+        return false;   /* no digits: "", "0x", or a bare suffix like "K" */
+    if (*p && sizes && !p[1]) {
+        unsigned shift;
+        switch (*p) {
+        case 'k': case 'K': shift = 10; break;
+        case 'm': case 'M': shift = 20; break;
+        case 'g': case 'G': shift = 30; break;
+        case 't': case 'T': shift = 40; break;
+        default: return false;
+        }
+        if (v > (UINT64_MAX >> shift))
+            return false;
+        v <<= shift;
+        p++;
+    }
+    if (*p)
+        return false;
+    *out = v;
+    return true;
+}
+
+void options_defaults(struct hv_options *o)
+{
+    memset(o, 0, sizeof(*o));
+    for (size_t i = 0; i < NOPTS; i++)
+        if (opts[i].type == OPT_UINT)
+            *(uint64_t *)((char *)o + opts[i].offset) = opts[i].def;
+}
+
+static void reportf(opt_report report, void *ctx, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void reportf(opt_report report, void *ctx, const char *fmt, ...)
+{
+    char msg[160];
+    va_list ap;
+    va_start(ap, fmt);
+    fmt_vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    report(ctx, msg);
+}
+
+static const struct opt_desc *find_opt(const char *name, size_t len)
+{
+    for (size_t i = 0; i < NOPTS; i++)
+        if (strlen(opts[i].name) == len && !strncmp(opts[i].name, name, len))
+            return &opts[i];
+    return 0;
+}
+
+/* Apply one name=value word; returns the number of problems (0 or 1). */
+static int apply(const char *word, struct hv_options *o, opt_report report, void *ctx)
+{
+    const char *eq = word;
+    while (*eq && *eq != '=')
+        eq++;
+    size_t nlen = (size_t)(eq - word);
+    const struct opt_desc *d = find_opt(word, nlen);
+    if (!d) {
+        reportf(report, ctx, "cmdline: unknown option '%.*s' (ignored)", (int)nlen, word);
+        return 1;
+    }
+    if (!*eq) {
+        reportf(report, ctx, "cmdline: option '%s' needs a value (%s=...)", d->name, d->name);
+        return 1;
+    }
+    const char *val = eq + 1;
+    char *field = (char *)o + d->offset;
+
+    if (d->type == OPT_STRING) {
+        size_t len = strlen(val);
+        if (len >= d->size) {
+            reportf(report, ctx, "cmdline: %s: value longer than %zu characters (ignored)",
+                    d->name, d->size - 1);
+            return 1;
+        }
+        memcpy(field, val, len + 1);
+        return 0;
+    }
+    uint64_t v;
+    if (!parse_uint(val, d->sizes, &v)) {
+        reportf(report, ctx, "cmdline: %s: '%s' is not a number; using default %llu",
+                d->name, val, (unsigned long long)d->def);
+        return 1;
+    }
+    if (v < d->min || v > d->max) {
+        reportf(report, ctx, "cmdline: %s: %llu is out of range [%llu, %llu]; using default %llu",
+                d->name, (unsigned long long)v, (unsigned long long)d->min,
+                (unsigned long long)d->max, (unsigned long long)d->def);
+        return 1;
+    }
+    *(uint64_t *)field = v;
+    return 0;
+}
+
+int options_parse(const char *cmdline, struct hv_options *o, opt_report report, void *ctx)
+{
+    char buf[OPT_CMDLINE_MAX];
+    char *words[64];
+    const char *err;
+
+    if (!cmdline)
+        return 0;
+    if (strlen(cmdline) >= sizeof(buf)) {
+        reportf(report, ctx, "cmdline: longer than %zu characters (all options ignored)",
+                sizeof(buf) - 1);
+        return 1;
+    }
+    memcpy(buf, cmdline, strlen(cmdline) + 1);
+    int n = tok_split(buf, words, (int)(sizeof(words) / sizeof(words[0])), &err);
+    if (n < 0) {
+        reportf(report, ctx, "cmdline: %s (all options ignored)", err);
+        return 1;
+    }
+    int problems = 0;
+    for (int i = 0; i < n; i++)
+        problems += apply(words[i], o, report, ctx);
+    return problems;
+}
+
+char *options_format(const struct hv_options *o, char *buf, size_t size)
+{
+    size_t pos = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < NOPTS && pos < size; i++) {
+        const char *field = (const char *)o + opts[i].offset;
+        const char *sep = i ? " " : "";
+        int n;
+        if (opts[i].type == OPT_STRING)
+            n = fmt_snprintf(buf + pos, size - pos, "%sopt.%s=\"%s\"", sep, opts[i].name, field);
+        else
+            n = fmt_snprintf(buf + pos, size - pos, opts[i].hex ? "%sopt.%s=%#llx" : "%sopt.%s=%llu",
+                             sep, opts[i].name, (unsigned long long)*(const uint64_t *)field);
+        pos += (size_t)n;
+    }
+    return buf;
+}

@@ -1,0 +1,49 @@
+/*
+ * options.h - the hypervisor's command line (the multiboot2 line in
+ * grub.cfg, HV_ARGS of `make iso`). Pure; host unit tested.
+ *
+ * Syntax: words of the form name=value or name (booleans), separated by
+ * blanks; values may be double-quoted. Unknown or malformed options are
+ * reported by name and the default is kept.
+ */
+#ifndef OPTIONS_H
+#define OPTIONS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define OPT_RUN_MAX     512
+#define OPT_CMDLINE_MAX 1024
+
+struct hv_options {
+    uint64_t serial_port;       /* serial=PORT  I/O base of the console UART */
+    uint64_t baud;              /* baud=N       console speed */
+    char run[OPT_RUN_MAX];      /* run="cmd; cmd"  console commands at boot */
+};
+
+/* Receives one problem, already formatted ("cmdline: ..."). */
+typedef void (*opt_report)(void *ctx, const char *msg);
+
+/* options_defaults - fill o with every option's default. */
+void options_defaults(struct hv_options *o);
+
+/*
+ * options_parse - parse cmdline (NULL = empty) into o, which must hold the
+ * defaults. Each problem is passed to report. Returns the number of problems.
+ */
+int options_parse(const char *cmdline, struct hv_options *o, opt_report report, void *ctx);
+
+/*
+ * options_format - the effective options as one key=value line, each key
+ * prefixed "opt.", into buf. Returns buf.
+ */
+char *options_format(const struct hv_options *o, char *buf, size_t size);
+
+/*
+ * parse_uint - decimal or 0x-hex number; with sizes, a K/M/G/T suffix
+ * (binary units) is accepted. Returns false on garbage or overflow.
+ */
+bool parse_uint(const char *s, bool sizes, uint64_t *out);
+
+#endif

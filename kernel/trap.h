@@ -1,0 +1,32 @@
+/*
+ * trap.h - per-core descriptor tables (GDT, TSS with IST stacks, IDT) and
+ * the exception handler that prints a decoded dump and halts.
+ */
+#ifndef TRAP_H
+#define TRAP_H
+
+#include <stdint.h>
+
+/* Saved by kernel/isr.asm; the field order is the reverse of its pushes. */
+struct trap_frame {
+    uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
+    uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;
+    uint64_t vector, error;
+    uint64_t rip, cs, rflags, rsp, ss;     /* pushed by the CPU */
+};
+
+#define GDT_KERNEL_CS 0x08
+#define GDT_KERNEL_DS 0x10
+#define GDT_TSS       0x18
+
+/*
+ * trap_init_cpu - load this core's GDT (with its TSS and IST stacks for
+ * #DF, NMI and #MC) and the shared IDT. Stacks come from the pool.
+ * Returns 0, or -1 when the pool is exhausted.
+ */
+int trap_init_cpu(void);
+
+/* trap_dispatch - called by isr_common for every vector. */
+void trap_dispatch(struct trap_frame *f);
+
+#endif
