@@ -180,8 +180,13 @@ void console_run_list(const char *list)
             kprintf("error: run: a command is longer than %d characters (skipped)\n", LE_MAX);
             continue;
         }
-        kprintf("monovisor> %s\n", cmd);
-        console_exec(cmd);
+        const char *c = cmd;
+        while (*c == ' ' || *c == '\t')
+            c++;
+        if (!*c)
+            continue;
+        kprintf("monovisor> %s\n", c);
+        console_exec(c);
     }
 }
 

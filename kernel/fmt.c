@@ -97,7 +97,7 @@ static void format_string(struct out *o, const struct spec *s, const char *str)
     if (!str)
         str = "(null)";
     int len = 0;
-    while (str[len] && (s->prec < 0 || len < s->prec))
+    while ((s->prec < 0 || len < s->prec) && str[len])
         len++;
     int fill = s->width > len ? s->width - len : 0;
     if (!s->left)

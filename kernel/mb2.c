@@ -37,7 +37,7 @@ static int parse_mmap(const uint8_t *tag, uint32_t size, uint32_t off, struct mb
     (void)entry_version;
     if (entry_size < 24 || entry_size % 8)
         return fail(err, errlen, "memory map entry size invalid", off);
-    for (uint32_t p = 16; p + entry_size <= size; p += entry_size) {
+    for (uint32_t p = 16; entry_size <= size - p; p += entry_size) {
         if (out->mmap_count == MB2_MAX_MMAP) {
             out->mmap_truncated = true;
             break;

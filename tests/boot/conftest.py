@@ -1,0 +1,40 @@
+"""Fixtures for the boot tests: machines are always torn down."""
+import pytest
+
+from machine import Bochs, Qemu, build_iso
+
+
+@pytest.fixture
+def iso(tmp_path):
+    """iso(hv_args=..., guest=..., guest_args=...) builds an ISO for this test."""
+    def make(**kw):
+        return build_iso(tmp_path / "test.iso", **kw)
+    return make
+
+
+@pytest.fixture
+def bochs(request):
+    machines = []
+
+    def boot(iso_path, **kw):
+        kw.setdefault("logname", request.node.name)
+        m = Bochs(iso_path, **kw)
+        machines.append(m)
+        return m
+    yield boot
+    for m in machines:
+        m.close()
+
+
+@pytest.fixture
+def qemu(request):
+    machines = []
+
+    def boot(iso_path, **kw):
+        kw.setdefault("logname", request.node.name)
+        m = Qemu(iso_path, **kw)
+        machines.append(m)
+        return m
+    yield boot
+    for m in machines:
+        m.close()

@@ -1,0 +1,198 @@
+"""Boot-test machines: build an ISO, boot it in Bochs or QEMU, talk to the
+serial console with pexpect, keep the transcript.
+
+Every wait has a timeout; a failed wait raises AssertionError carrying the
+whole serial transcript, so a failing test shows what the machine said.
+"""
+import os
+import shutil
+import socket
+import subprocess
+import time
+
+import pexpect
+import pexpect.fdpexpect
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+BUILD = os.path.join(ROOT, "build")
+ELF = os.path.join(BUILD, "monovisor.elf")
+LOGS = os.path.join(BUILD, "test-logs")
+
+BOCHS_BIOS = "/usr/share/bochs/BIOS-bochs-latest"
+BOCHS_VGA = "/usr/share/bochs/VGABIOS-lgpl-latest"
+
+PROMPT = "monovisor> "
+
+
+def build_iso(path, hv_args="", guest=None, initrd=None, guest_args=""):
+    """Build an ISO at path from the already built ELF (make builds it
+    before the boot tests run, so parallel tests never race on it)."""
+    env = dict(os.environ, HV_ARGS=hv_args, GUEST_ARGS=guest_args)
+    cmd = [os.path.join(ROOT, "iso", "mkiso.sh"), str(path), ELF,
+           guest or "", initrd or ""]
+    subprocess.run(cmd, env=env, check=True, stdout=subprocess.DEVNULL)
+    return str(path)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Machine:
+    """Common console handling over a pexpect child."""
+
+    name = "machine"
+
+    def __init__(self, logname):
+        os.makedirs(LOGS, exist_ok=True)
+        self.log_path = os.path.join(LOGS, logname + ".log")
+        self.log = open(self.log_path, "w", encoding="utf-8", errors="replace")
+        self.child = None
+
+    def transcript(self):
+        self.log.flush()
+        with open(self.log_path, encoding="utf-8", errors="replace") as f:
+            return f.read()
+
+    def _fail(self, what):
+        raise AssertionError(
+            f"{self.name}: {what}\n----- serial transcript ({self.log_path}) -----\n"
+            f"{self.transcript()}\n----- end of transcript -----")
+
+    def expect(self, pattern, timeout=60):
+        """Wait for a regular expression (or list); return the match."""
+        try:
+            self.child.expect(pattern, timeout=timeout)
+        except pexpect.TIMEOUT:
+            self._fail(f"timed out after {timeout}s waiting for {pattern!r}")
+        except pexpect.EOF:
+            self._fail(f"machine stopped while waiting for {pattern!r}")
+        return self.child.match
+
+    def expect_exact(self, text, timeout=60):
+        try:
+            self.child.expect_exact(text, timeout=timeout)
+        except pexpect.TIMEOUT:
+            self._fail(f"timed out after {timeout}s waiting for {text!r}")
+        except pexpect.EOF:
+            self._fail(f"machine stopped while waiting for {text!r}")
+        return self.child.before
+
+    def send(self, data):
+        """Type text or raw bytes (binary garbage included) into the console."""
+        if isinstance(data, str):
+            data = data.encode()
+        os.write(self.child.child_fd, data)
+
+    def command(self, line, timeout=60):
+        """Type a console command; return its output (without the echo)."""
+        self.send(line + "\r")
+        self.expect_exact(line + "\r\n", timeout)
+        return self.expect_exact(PROMPT, timeout).replace("\r\n", "\n")
+
+    def wait_prompt(self, timeout=180):
+        self.expect_exact(PROMPT, timeout)
+
+    def expect_exit(self, timeout=60):
+        """The machine powers itself off: the console closes."""
+        try:
+            self.child.expect(pexpect.EOF, timeout=timeout)
+        except pexpect.TIMEOUT:
+            self._fail(f"still running {timeout}s after it should have powered off")
+
+    def close(self):
+        self.log.close()
+
+
+class Bochs(Machine):
+    """Bochs with a VMX CPU model, serial on a local socket."""
+
+    name = "bochs"
+
+    def __init__(self, iso, cpus=1, megs=512, model="tigerlake", logname="bochs"):
+        super().__init__(logname)
+        self.dir = self.log_path[:-4] + ".bochs"
+        shutil.rmtree(self.dir, ignore_errors=True)
+        os.makedirs(self.dir)
+        port = free_port()
+        rc = os.path.join(self.dir, "bochsrc")
+        with open(rc, "w") as f:
+            f.write(f"""megs: {megs}
+cpu: model={model}, count={cpus}, ips=100000000
+clock: sync=none, time0=local
+romimage: file={BOCHS_BIOS}
+vgaromimage: file={BOCHS_VGA}
+display_library: rfb, options="timeout=0"
+ata0-master: type=cdrom, path={iso}, status=inserted
+boot: cdrom
+com1: enabled=1, mode=socket-server, dev=127.0.0.1:{port}
+log: {self.dir}/bochs.log
+panic: action=fatal
+error: action=report
+info: action=ignore
+debug: action=ignore
+""")
+        with open(os.path.join(self.dir, "cont"), "w") as f:
+            f.write("c\n")
+        self.out = open(os.path.join(self.dir, "stdout"), "w")
+        self.proc = subprocess.Popen(
+            ["bochs", "-q", "-f", rc, "-rc", os.path.join(self.dir, "cont")],
+            stdin=subprocess.DEVNULL, stdout=self.out, stderr=subprocess.STDOUT)
+        deadline = time.time() + 30
+        while True:
+            try:
+                self.sock = socket.create_connection(("127.0.0.1", port), timeout=5)
+                break
+            except OSError:
+                if self.proc.poll() is not None or time.time() > deadline:
+                    raise AssertionError(
+                        f"bochs did not open its serial socket; see {self.dir}/stdout")
+                time.sleep(0.2)
+        self.child = pexpect.fdpexpect.fdspawn(self.sock.fileno(), encoding="utf-8",
+                                               codec_errors="replace")
+        self.child.logfile_read = self.log
+
+    def expect_exit(self, timeout=60):
+        super().expect_exit(timeout)
+        try:
+            self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self._fail("bochs did not exit after power-off")
+
+    def close(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        try:
+            self.sock.close()
+        except AttributeError:
+            pass
+        self.out.close()
+        super().close()
+
+
+class Qemu(Machine):
+    """QEMU with TCG (no VMX here): the no-VMX path."""
+
+    name = "qemu"
+
+    def __init__(self, iso, cpus=1, megs=512, logname="qemu", accel="tcg", cpu="qemu64"):
+        super().__init__(logname)
+        args = ["-accel", accel, "-cpu", cpu, "-smp", str(cpus), "-m", str(megs),
+                "-cdrom", iso, "-display", "none", "-serial", "stdio",
+                "-monitor", "none", "-no-reboot",
+                "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
+        self.child = pexpect.spawn("qemu-system-x86_64", args, encoding="utf-8",
+                                   codec_errors="replace")
+        self.child.logfile_read = self.log
+
+    def exit_status(self):
+        self.child.close()
+        return self.child.exitstatus
+
+    def close(self):
+        if self.child.isalive():
+            self.child.terminate(force=True)
+        super().close()

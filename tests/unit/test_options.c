@@ -1,0 +1,628 @@
+// covers: kernel/options.c kernel/tokenize.c kernel/fmt.c
+/*
+ * test_options.c - host unit tests of the command-line options
+ * (kernel/options.c): defaults, parsing and its reports, formatting and
+ * parse_uint.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include "../../kernel/options.h"
+
+/* ---- a report sink that keeps every message ----------------------------- */
+
+#define MAX_REPORTS 8
+
+struct reports {
+    int count;
+    char msg[MAX_REPORTS][200];
+};
+
+static void collect(void *ctx, const char *msg)
+{
+    struct reports *r = ctx;
+    assert_true(r->count < MAX_REPORTS);
+    assert_true(strlen(msg) < sizeof(r->msg[0]));
+    strcpy(r->msg[r->count++], msg);
+}
+
+/* Parses cmdline into *o (reset to defaults first); returns the problems. */
+static int parse(const char *cmdline, struct hv_options *o, struct reports *r)
+{
+    memset(r, 0, sizeof(*r));
+    options_defaults(o);
+    int n = options_parse(cmdline, o, collect, r);
+    assert_int_equal(n, r->count);      /* one report per problem */
+    return n;
+}
+
+static void assert_defaults(const struct hv_options *o)
+{
+    assert_int_equal(o->serial_port, 0x3F8);
+    assert_int_equal(o->baud, 115200);
+    assert_string_equal(o->run, "");
+}
+
+/* ---- options_defaults ---------------------------------------------------- */
+
+static void test_defaults(void **state)
+{
+    (void)state;
+    struct hv_options o;
+    memset(&o, 0xAB, sizeof(o));
+    options_defaults(&o);
+    assert_defaults(&o);
+    /* The whole string buffer is cleared, not just its first byte. */
+    for (size_t i = 0; i < sizeof(o.run); i++)
+        assert_int_equal(o.run[i], 0);
+}
+
+/* ---- options_parse: accepted input ---------------------------------------- */
+
+static void test_parse_null_cmdline_keeps_defaults(void **state)
+{
+    (void)state;
+    struct hv_options o;
+    struct reports r;
+    assert_int_equal(parse(NULL, &o, &r), 0);
+    assert_defaults(&o);
+}
+
+static void test_parse_empty_cmdline_keeps_defaults(void **state)
+{
+    (void)state;
+    struct hv_options o;
+    struct reports r;
+    assert_int_equal(parse("", &o, &r), 0);
+    assert_defaults(&o);
+    assert_int_equal(parse("   \t ", &o, &r), 0);
+    assert_defaults(&o);
+}
+
+static void test_parse_numbers(void **state)
+{
+    (void)state;
+    struct hv_options o;
+    struct reports r;
+    assert_int_equal(parse("serial=0x2F8 baud=9600", &o, &r), 0);
+    assert_int_equal(o.serial_port, 0x2F8);
+    assert_int_equal(o.baud, 9600);
+    assert_string_equal(o.run, "");
+}
+
+static void test_parse_range_limits_are_inclusive(void **state)
+{
+    (void)state;
+    struct hv_options o;
+    struct reports r;
+    assert_int_equal(parse("serial=1 baud=1", &o, &r), 0);
+    assert_int_equal(o.serial_port, 1);
+    assert_int_equal(o.baud, 1);
+    assert_int_equal(parse("serial=0xFFF8 baud=115200", &o, &r), 0);
+    assert_int_equal(o.serial_port, 0xFFF8);
+    assert_int_equal(o.baud, 115200);
+}
+
+static void test_parse_quoted_run_value(void **state)
+{
+    (void)state;
+    struct hv_options o;
+    struct reports r;
+    assert_int_equal(parse("run=\"info; quit\"", &o, &r), 0);
+    assert_string_equal(o.run, "info; quit");
+}
+
+static void test_parse_run_with_escapes_and_equals(void **state)
+{
+    (void)state;
+    struct hv_options o;
+    struct reports r;
+    assert_int_equal(parse("run=set\\ a=b\\\"c baud=57600", &o, &r), 0);
+    assert_string_equal(o.run, "set a=b\"c");
+    assert_int_equal(o.baud, 57600);
+}
+
+static void test_parse_empty_string_value(void **state)
+{
+    (void)state;
+    struct hv_options o;
+    struct reports r;
+    options_defaults(&o);
+    strcpy(o.run, "old");
+    memset(&r, 0, sizeof(r));
+    assert_int_equal(options_parse("run=", &o, collect, &r), 0);
+    assert_string_equal(o.run, "");
+}
+
+static void test_parse_last_value_wins(void **state)
+{
+    (void)state;
+    struct hv_options o;
+    struct reports r;
+    assert_int_equal(parse("baud=9600 run=a baud=38400 run=b", &o, &r), 0);
+    assert_int_equal(o.baud, 38400);
+    assert_string_equal(o.run, "b");
+}
+
+static void test_parse_longest_string_fits(void **state)
+{
+    (void)state;
+    struct hv_options o;
+    struct reports r;
+    char line[OPT_RUN_MAX + 8];
+    strcpy(line, "run=");
+    memset(line + 4, 'x', OPT_RUN_MAX - 1);
+    line[4 + OPT_RUN_MAX - 1] = '\0';
+    assert_int_equal(parse(line, &o, &r), 0);
+    assert_int_equal(strlen(o.run), OPT_RUN_MAX - 1);
+    assert_string_equal(o.run, line + 4);
+}
+
+static void test_parse_longest_cmdline_accepted(void **state)
+{
+    (void)state;
+    struct hv_options o;
+    struct reports r;
+    char line[OPT_CMDLINE_MAX];
+    memset(line, ' ', sizeof(line));
+    memcpy(line, "baud=1200", 9);
+    line[OPT_CMDLINE_MAX - 1] = '\0';       /* 1023 characters */
+    assert_int_equal(parse(line, &o, &r), 0);
+    assert_int_equal(o.baud, 1200);
+}
+
+static void test_parse_does_not_modify_cmdline(void **state)
+{
+    (void)state;
+    struct hv_options o;
+    struct reports r;
+    const char line[] = "run=\"a b\" baud=300";
+    char copy[sizeof(line)];
+    memcpy(copy, line, sizeof(line));
+    assert_int_equal(parse(copy, &o, &r), 0);
+    assert_string_equal(copy, line);
+}
+
+/* ---- options_parse: problems ---------------------------------------------- */
+
+static void test_parse_unknown_option_reported_by_name(void **state)
+{
+    (void)state;
+    struct hv_options o;
+    struct reports r;
+    assert_int_equal(parse("foo=1 baud=2400", &o, &r), 1);
+    assert_string_equal(r.msg[0], "cmdline: unknown option 'foo' (ignored)");
+    assert_int_equal(o.baud, 2400);     /* the others still apply */
+}
+
+static void test_parse_unknown_boolean_option(void **state)
+{
+    (void)state;
+    struct hv_options o;
+    struct reports r;
+    assert_int_equal(parse("verbose", &o, &r), 1);
+    assert_string_equal(r.msg[0], "cmdline: unknown option 'verbose' (ignored)");
+    assert_defaults(&o);
+}
+
+static void test_parse_option_names_match_exactly(void **state)
+{
+    (void)state;
+    struct hv_options o;
+    struct reports r;
+    assert_int_equal(parse("bau=1 baudx=2 BAUD=3", &o, &r), 3);
+    assert_string_equal(r.msg[0], "cmdline: unknown option 'bau' (ignored)");
+    assert_string_equal(r.msg[1], "cmdline: unknown option 'baudx' (ignored)");
+    assert_string_equal(r.msg[2], "cmdline: unknown option 'BAUD' (ignored)");
+    assert_defaults(&o);
+}
+
+static void test_parse_empty_option_name(void **state)
+{
+    (void)state;
+    struct hv_options o;
+    struct reports r;
+    assert_int_equal(parse("=5", &o, &r), 1);
+    assert_string_equal(r.msg[0], "cmdline: unknown option '' (ignored)");
+}
+
+static void test_parse_missing_value(void **state)
+{
+    (void)state;
+    struct hv_options o;
+    struct reports r;
+    assert_int_equal(parse("baud run", &o, &r), 2);
+    assert_string_equal(r.msg[0], "cmdline: option 'baud' needs a value (baud=...)");
+    assert_string_equal(r.msg[1], "cmdline: option 'run' needs a value (run=...)");
+    assert_defaults(&o);
+}
+
+static void test_parse_malformed_number(void **state)
+{
+    (void)state;
+    struct hv_options o;
+    struct reports r;
+    assert_int_equal(parse("baud=96OO", &o, &r), 1);
+    assert_string_equal(r.msg[0],
+                        "cmdline: baud: '96OO' is not a number; using default 115200");
+    assert_int_equal(o.baud, 115200);
+}
+
+static void test_parse_empty_number(void **state)
+{
+    (void)state;
+    struct hv_options o;
+    struct reports r;
+    assert_int_equal(parse("serial=", &o, &r), 1);
+    assert_string_equal(r.msg[0], "cmdline: serial: '' is not a number; using default 1016");
+    assert_int_equal(o.serial_port, 0x3F8);
+}
+
+static void test_parse_no_size_suffix_for_plain_numbers(void **state)
+{
+    (void)state;
+    struct hv_options o;
+    struct reports r;
+    assert_int_equal(parse("baud=1K", &o, &r), 1);
+    assert_string_equal(r.msg[0], "cmdline: baud: '1K' is not a number; using default 115200");
+}
+
+static void test_parse_number_overflow(void **state)
+{
+    (void)state;
+    struct hv_options o;
+    struct reports r;
+    assert_int_equal(parse("baud=18446744073709551616", &o, &r), 1);
+    assert_string_equal(r.msg[0], "cmdline: baud: '18446744073709551616' is not a number; "
+                                  "using default 115200");
+}
+
+static void test_parse_out_of_range(void **state)
+{
+    (void)state;
+    struct hv_options o;
+    struct reports r;
+    assert_int_equal(parse("baud=0 serial=0x10000 baud=115201", &o, &r), 3);
+    assert_string_equal(r.msg[0],
+                        "cmdline: baud: 0 is out of range [1, 115200]; using default 115200");
+    assert_string_equal(r.msg[1],
+                        "cmdline: serial: 65536 is out of range [1, 65528]; using default 1016");
+    assert_string_equal(r.msg[2],
+                        "cmdline: baud: 115201 is out of range [1, 115200]; using default 115200");
+    assert_defaults(&o);
+}
+
+static void test_parse_overlong_string_value(void **state)
+{
+    (void)state;
+    struct hv_options o;
+    struct reports r;
+    char line[OPT_RUN_MAX + 8];
+    strcpy(line, "run=");
+    memset(line + 4, 'x', OPT_RUN_MAX);
+    line[4 + OPT_RUN_MAX] = '\0';
+    assert_int_equal(parse(line, &o, &r), 1);
+    assert_string_equal(r.msg[0], "cmdline: run: value longer than 511 characters (ignored)");
+    assert_string_equal(o.run, "");
+}
+
+static void test_parse_overlong_cmdline(void **state)
+{
+    (void)state;
+    struct hv_options o;
+    struct reports r;
+    char line[OPT_CMDLINE_MAX + 1];
+    memset(line, ' ', sizeof(line));
+    memcpy(line, "baud=1200", 9);
+    line[OPT_CMDLINE_MAX] = '\0';           /* 1024 characters */
+    assert_int_equal(parse(line, &o, &r), 1);
+    assert_string_equal(r.msg[0], "cmdline: longer than 1023 characters (all options ignored)");
+    assert_defaults(&o);
+}
+
+static void test_parse_unterminated_quote_ignores_everything(void **state)
+{
+    (void)state;
+    struct hv_options o;
+    struct reports r;
+    assert_int_equal(parse("baud=9600 run=\"info; quit", &o, &r), 1);
+    assert_string_equal(r.msg[0], "cmdline: unterminated quote (all options ignored)");
+    assert_defaults(&o);
+}
+
+static void test_parse_dangling_backslash(void **state)
+{
+    (void)state;
+    struct hv_options o;
+    struct reports r;
+    assert_int_equal(parse("baud=9600 run=x\\", &o, &r), 1);
+    assert_string_equal(r.msg[0], "cmdline: dangling backslash (all options ignored)");
+    assert_defaults(&o);
+}
+
+static void test_parse_too_many_words(void **state)
+{
+    (void)state;
+    struct hv_options o;
+    struct reports r;
+    char line[OPT_CMDLINE_MAX];
+    size_t pos = 0;
+    for (int i = 0; i < 64; i++)
+        pos += (size_t)snprintf(line + pos, sizeof(line) - pos, "baud=%d ", 100 + i);
+    assert_int_equal(parse(line, &o, &r), 0);   /* 64 words are fine */
+    assert_int_equal(o.baud, 163);
+    snprintf(line + pos, sizeof(line) - pos, "baud=1");
+    assert_int_equal(parse(line, &o, &r), 1);   /* the 65th is not */
+    assert_string_equal(r.msg[0], "cmdline: too many words (all options ignored)");
+    assert_defaults(&o);
+}
+
+static void test_parse_counts_every_problem(void **state)
+{
+    (void)state;
+    struct hv_options o;
+    struct reports r;
+    assert_int_equal(parse("foo baud=x serial=0 run run=ok", &o, &r), 4);
+    assert_string_equal(r.msg[0], "cmdline: unknown option 'foo' (ignored)");
+    assert_string_equal(r.msg[1], "cmdline: baud: 'x' is not a number; using default 115200");
+    assert_string_equal(r.msg[2],
+                        "cmdline: serial: 0 is out of range [1, 65528]; using default 1016");
+    assert_string_equal(r.msg[3], "cmdline: option 'run' needs a value (run=...)");
+    assert_string_equal(o.run, "ok");
+}
+
+static void test_parse_long_unknown_name_report_is_truncated(void **state)
+{
+    (void)state;
+    struct hv_options o;
+    struct reports r;
+    char line[300];
+    memset(line, 'n', 250);
+    line[250] = '\0';
+    assert_int_equal(parse(line, &o, &r), 1);
+    /* Reports are formatted into 160 bytes. */
+    assert_int_equal(strlen(r.msg[0]), 159);
+    assert_memory_equal(r.msg[0], "cmdline: unknown option 'nnnn", 29);
+}
+
+/* ---- options_format -------------------------------------------------------- */
+
+static void test_format_defaults(void **state)
+{
+    (void)state;
+    struct hv_options o;
+    char buf[128];
+    options_defaults(&o);
+    assert_ptr_equal(options_format(&o, buf, sizeof(buf)), buf);
+    assert_string_equal(buf, "opt.serial=0x3f8 opt.baud=115200 opt.run=\"\"");
+}
+
+static void test_format_parsed_values(void **state)
+{
+    (void)state;
+    struct hv_options o;
+    struct reports r;
+    char buf[128];
+    assert_int_equal(parse("serial=0x2f8 baud=9600 run=\"info; quit\"", &o, &r), 0);
+    options_format(&o, buf, sizeof(buf));
+    assert_string_equal(buf, "opt.serial=0x2f8 opt.baud=9600 opt.run=\"info; quit\"");
+}
+
+static void test_format_truncates_inside_first_option(void **state)
+{
+    (void)state;
+    struct hv_options o;
+    char buf[16];
+    memset(buf, 'x', sizeof(buf));
+    options_defaults(&o);
+    options_format(&o, buf, 10);
+    assert_string_equal(buf, "opt.seria");
+    assert_int_equal(buf[10], 'x');
+}
+
+static void test_format_truncates_between_options(void **state)
+{
+    (void)state;
+    struct hv_options o;
+    char buf[64];
+    const char *first = "opt.serial=0x3f8";
+    size_t size = strlen(first) + 1;
+    memset(buf, 'x', sizeof(buf));
+    options_defaults(&o);
+    options_format(&o, buf, size);
+    assert_string_equal(buf, first);
+    assert_int_equal(buf[size], 'x');
+    options_format(&o, buf, size + 4);
+    assert_string_equal(buf, "opt.serial=0x3f8 opt");
+    assert_int_equal(buf[size + 4], 'x');
+}
+
+static void test_format_size_one(void **state)
+{
+    (void)state;
+    struct hv_options o;
+    char buf[4] = "abc";
+    options_defaults(&o);
+    options_format(&o, buf, 1);
+    assert_string_equal(buf, "");
+    assert_int_equal(buf[1], 'b');
+}
+
+/* ---- parse_uint ------------------------------------------------------------- */
+
+static uint64_t uint_ok(const char *s, bool sizes)
+{
+    uint64_t v = 0xDEAD;
+    if (!parse_uint(s, sizes, &v))
+        fail_msg("parse_uint(\"%s\", %d) failed", s, sizes);
+    return v;
+}
+
+static void uint_bad(const char *s, bool sizes)
+{
+    uint64_t v = 0xDEAD;
+    if (parse_uint(s, sizes, &v))
+        fail_msg("parse_uint(\"%s\", %d) accepted", s, sizes);
+    assert_int_equal(v, 0xDEAD);        /* *out untouched on failure */
+}
+
+static void test_parse_uint_decimal(void **state)
+{
+    (void)state;
+    assert_int_equal(uint_ok("0", false), 0);
+    assert_int_equal(uint_ok("7", false), 7);
+    assert_int_equal(uint_ok("115200", false), 115200);
+    assert_int_equal(uint_ok("00012", false), 12);
+    assert_int_equal(uint_ok("18446744073709551615", false), UINT64_MAX);
+}
+
+static void test_parse_uint_hex(void **state)
+{
+    (void)state;
+    assert_int_equal(uint_ok("0x0", false), 0);
+    assert_int_equal(uint_ok("0x3F8", false), 0x3F8);
+    assert_int_equal(uint_ok("0X3f8", false), 0x3F8);
+    assert_int_equal(uint_ok("0xaBcDeF", false), 0xABCDEF);
+    assert_int_equal(uint_ok("0x0123456789", false), 0x123456789ULL);
+    assert_int_equal(uint_ok("0xFFFFFFFFFFFFFFFF", false), UINT64_MAX);
+    assert_int_equal(uint_ok("0x000000000000000000001", false), 1);
+}
+
+static void test_parse_uint_rejects_garbage(void **state)
+{
+    (void)state;
+    uint_bad("", false);
+    uint_bad("0x", false);
+    uint_bad("0X", true);
+    uint_bad("x10", false);
+    uint_bad("-1", false);
+    uint_bad("+1", false);
+    uint_bad(" 1", false);
+    uint_bad("1 ", false);
+    uint_bad("12a", false);     /* hex digits need 0x */
+    uint_bad("0xg", false);
+    uint_bad("0x12G", false);
+    uint_bad("0x1-", false);
+    uint_bad("0x1 ", false);
+    uint_bad("1.5", false);
+}
+
+static void test_parse_uint_overflow(void **state)
+{
+    (void)state;
+    uint_bad("18446744073709551616", false);
+    uint_bad("99999999999999999999", false);
+    uint_bad("0x10000000000000000", false);
+    uint_bad("0x1FFFFFFFFFFFFFFFF", false);
+}
+
+static void test_parse_uint_size_suffixes(void **state)
+{
+    (void)state;
+    assert_int_equal(uint_ok("4K", true), 4096);
+    assert_int_equal(uint_ok("4k", true), 4096);
+    assert_int_equal(uint_ok("16M", true), 16ULL << 20);
+    assert_int_equal(uint_ok("16m", true), 16ULL << 20);
+    assert_int_equal(uint_ok("2G", true), 2ULL << 30);
+    assert_int_equal(uint_ok("2g", true), 2ULL << 30);
+    assert_int_equal(uint_ok("3T", true), 3ULL << 40);
+    assert_int_equal(uint_ok("3t", true), 3ULL << 40);
+    assert_int_equal(uint_ok("0x10K", true), 16ULL << 10);
+    assert_int_equal(uint_ok("0K", true), 0);
+    assert_int_equal(uint_ok("1234", true), 1234);     /* suffix optional */
+}
+
+static void test_parse_uint_suffix_needs_sizes(void **state)
+{
+    (void)state;
+    uint_bad("4K", false);
+    uint_bad("1M", false);
+    uint_bad("1G", false);
+    uint_bad("1T", false);
+}
+
+static void test_parse_uint_bad_suffixes(void **state)
+{
+    (void)state;
+    uint_bad("4KB", true);      /* only one suffix letter */
+    uint_bad("4KK", true);
+    uint_bad("4P", true);       /* no peta */
+    uint_bad("4 K", true);
+    uint_bad("4x", true);
+    uint_bad("0x4Kz", true);
+}
+
+static void test_parse_uint_suffix_needs_digits(void **state)
+{
+    (void)state;
+    uint_bad("K", true);
+    uint_bad("M", true);
+    uint_bad("0xK", true);
+}
+
+static void test_parse_uint_suffix_overflow(void **state)
+{
+    (void)state;
+    assert_int_equal(uint_ok("16777215T", true), 0xFFFFFFULL << 40);
+    uint_bad("16777216T", true);
+    assert_int_equal(uint_ok("17179869183G", true), 17179869183ULL << 30);
+    uint_bad("17179869184G", true);
+    assert_int_equal(uint_ok("0x3FFFFFFFFFFFFFK", true), 0x3FFFFFFFFFFFFFULL << 10);
+    uint_bad("0x40000000000000K", true);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_defaults),
+        cmocka_unit_test(test_parse_null_cmdline_keeps_defaults),
+        cmocka_unit_test(test_parse_empty_cmdline_keeps_defaults),
+        cmocka_unit_test(test_parse_numbers),
+        cmocka_unit_test(test_parse_range_limits_are_inclusive),
+        cmocka_unit_test(test_parse_quoted_run_value),
+        cmocka_unit_test(test_parse_run_with_escapes_and_equals),
+        cmocka_unit_test(test_parse_empty_string_value),
+        cmocka_unit_test(test_parse_last_value_wins),
+        cmocka_unit_test(test_parse_longest_string_fits),
+        cmocka_unit_test(test_parse_longest_cmdline_accepted),
+        cmocka_unit_test(test_parse_does_not_modify_cmdline),
+        cmocka_unit_test(test_parse_unknown_option_reported_by_name),
+        cmocka_unit_test(test_parse_unknown_boolean_option),
+        cmocka_unit_test(test_parse_option_names_match_exactly),
+        cmocka_unit_test(test_parse_empty_option_name),
+        cmocka_unit_test(test_parse_missing_value),
+        cmocka_unit_test(test_parse_malformed_number),
+        cmocka_unit_test(test_parse_empty_number),
+        cmocka_unit_test(test_parse_no_size_suffix_for_plain_numbers),
+        cmocka_unit_test(test_parse_number_overflow),
+        cmocka_unit_test(test_parse_out_of_range),
+        cmocka_unit_test(test_parse_overlong_string_value),
+        cmocka_unit_test(test_parse_overlong_cmdline),
+        cmocka_unit_test(test_parse_unterminated_quote_ignores_everything),
+        cmocka_unit_test(test_parse_dangling_backslash),
+        cmocka_unit_test(test_parse_too_many_words),
+        cmocka_unit_test(test_parse_counts_every_problem),
+        cmocka_unit_test(test_parse_long_unknown_name_report_is_truncated),
+        cmocka_unit_test(test_format_defaults),
+        cmocka_unit_test(test_format_parsed_values),
+        cmocka_unit_test(test_format_truncates_inside_first_option),
+        cmocka_unit_test(test_format_truncates_between_options),
+        cmocka_unit_test(test_format_size_one),
+        cmocka_unit_test(test_parse_uint_decimal),
+        cmocka_unit_test(test_parse_uint_hex),
+        cmocka_unit_test(test_parse_uint_rejects_garbage),
+        cmocka_unit_test(test_parse_uint_overflow),
+        cmocka_unit_test(test_parse_uint_size_suffixes),
+        cmocka_unit_test(test_parse_uint_suffix_needs_sizes),
+        cmocka_unit_test(test_parse_uint_bad_suffixes),
+        cmocka_unit_test(test_parse_uint_suffix_needs_digits),
+        cmocka_unit_test(test_parse_uint_suffix_overflow),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
