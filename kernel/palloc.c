@@ -37,6 +37,10 @@ uint64_t palloc_alloc(struct palloc *a, size_t n, size_t align)
         a->failures++;
         return 0;
     }
+    /* Only index 0 is a multiple of an align >= npages; clamping keeps
+     * first + align and the rounding below from wrapping around. */
+    if (align > a->npages)
+        align = a->npages;
     for (size_t first = 0; first + n <= a->npages; first += align) {
         size_t i = 0;
         while (i < n && !test_bit(a, first + i))
