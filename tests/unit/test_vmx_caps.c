@@ -507,8 +507,6 @@ static void test_has_unknown_names(void **state)
 static void test_has_each_control_bit(void **state)
 {
     (void)state;
-    static const struct { const char *name; uint64_t *(*msr)(struct vmx_msrs *); } dummy[1];
-    (void)dummy;
     struct vmx_msrs m;
     struct vmx_caps c;
 
@@ -747,6 +745,7 @@ static void test_format_flags_lines_under_100_even_all_set(void **state)
     struct vmx_caps c;
     memset(&c, 0xff, sizeof(c));
     c.status = VMX_READY;
+    c.true_ctls = true;
     struct lines l;
     format(&c, &l);
     /* Lines 2 .. n-5 are flag lines. */
