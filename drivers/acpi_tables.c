@@ -59,8 +59,11 @@ static const void *map_table(acpi_map_fn map, acpi_warn_fn warn, void *ctx, uint
         warnf(warn, ctx, "acpi: table at %#llx is not mapped", (unsigned long long)phys);
         return 0;
     }
-    if (expect && memcmp(h, expect, 4))
+    if (expect && memcmp(h, expect, 4)) {
+        warnf(warn, ctx, "acpi: table %.4s at %#llx is not the %s (skipped)", (const char *)h,
+              (unsigned long long)phys, expect);
         return 0;
+    }
     uint32_t len = rd32(h, 4);
     if (len < SDT_HEADER_LEN || len > (16u << 20)) {
         warnf(warn, ctx, "acpi: table %.4s at %#llx has bad length %u", (const char *)h,
