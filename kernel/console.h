@@ -2,9 +2,23 @@
  * console.h - the monovisor> prompt on the console UART.
  *
  * Output is stable key=value text; every error line starts with "error:".
+ * Any part of monovisor adds commands with CONSOLE_COMMAND, which places an
+ * entry in the .console_cmds section: the console depends on nobody.
  */
 #ifndef CONSOLE_H
 #define CONSOLE_H
+
+struct console_cmd {
+    const char *name;
+    const char *usage;
+    const char *help;
+    void (*run)(int argc, char **argv);     /* argv[0] is the name */
+};
+
+#define CONSOLE_COMMAND(id, name, usage, help, fn)                                  \
+    static const struct console_cmd console_cmd_##id                                \
+        __attribute__((used, section(".console_cmds"), aligned(8))) = {            \
+            name, usage, help, fn }
 
 /* console_exec - run one command line (as typed, or from run=). */
 void console_exec(const char *line);
@@ -12,7 +26,14 @@ void console_exec(const char *line);
 /* console_run_list - run the ';'-separated commands of a run= option. */
 void console_run_list(const char *list);
 
-/* console_loop - the interactive prompt; never returns (quit powers off). */
+/* console_poll - take whatever bytes the UART holds, echo them, and run
+ * each completed line. Never waits. */
+void console_poll(void);
+
+/* console_prompt - print the prompt (after output that ended a line). */
+void console_prompt(void);
+
+/* console_loop - poll forever; for a core with nothing else to do. */
 _Noreturn void console_loop(void);
 
 #endif

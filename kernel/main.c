@@ -1,11 +1,15 @@
 /*
  * main.c - kmain: the boot flow of DESIGN.md from step 3 on. The boot stub
  * (kernel/boot.asm) has us in long mode on the boot stack.
+ *
+ * This file is the composition root: the one place that knows every
+ * layer (kernel, drivers, vmx, ept) and wires them together.
  */
 #include <stdint.h>
 
 #include "console.h"
 #include "hv.h"
+#include "loader.h"
 #include "mem.h"
 #include "power.h"
 #include "printk.h"
@@ -15,7 +19,10 @@
 #include "../drivers/lapic.h"
 #include "../drivers/tsc.h"
 #include "../drivers/uart.h"
+#include "../ept/guest_ept.h"
 #include "../vmx/probe.h"
+#include "../vmx/vcpu.h"
+#include "../vmx/vmx.h"
 
 struct hv_boot hv;
 
@@ -45,6 +52,123 @@ static void print_boot_summary(void)
     kprintf("cpus.count=%u cpus.bsp_apic_id=%u\n", a->cpu_count, hv.bsp_apic_id);
     kprintf("tsc.khz=%llu tsc.source=%s\n", (unsigned long long)tsc_khz(), tsc_source());
     kprintf("guest.modules=%u\n", hv.mb.module_count);
+}
+
+static void print_cpus(void)
+{
+    const struct acpi_info *a = acpi();
+    kprintf("cpus.count=%u cpus.bsp_apic_id=%u cpus.apic_ids=", a->cpu_count, hv.bsp_apic_id);
+    for (unsigned i = 0; i < a->cpu_count; i++)
+        kprintf("%s%u", i ? "," : "", a->cpus[i].apic_id);
+    if (!a->cpu_count)
+        kprintf("unknown");
+    kprintf("%s\n", a->cpus_truncated ? " cpus.truncated=1" : "");
+}
+
+static void print_memory(void)
+{
+    for (unsigned i = 0; i < hv.mb.mmap_count; i++) {
+        const struct mb2_mmap_entry *e = &hv.mb.mmap[i];
+        kprintf("mem.region index=%u start=%#llx end=%#llx type=%s\n", i,
+                (unsigned long long)e->base, (unsigned long long)(e->base + e->len),
+                mb2_mem_type_name(e->type));
+    }
+    struct hv_region r = hv_region();
+    const struct palloc *p = page_pool();
+    kprintf("hv.region start=%#llx end=%#llx size_kib=%llu\n", (unsigned long long)r.start,
+            (unsigned long long)r.end, (unsigned long long)((r.end - r.start) >> 10));
+    kprintf("hv.pool pages=%zu used=%zu peak=%zu allocs=%llu frees=%llu failures=%llu\n",
+            p->npages, p->used, p->peak, (unsigned long long)p->allocs,
+            (unsigned long long)p->frees, (unsigned long long)p->failures);
+}
+
+static void print_modules(void)
+{
+    if (!hv.mb.module_count)
+        kprintf("guest.module=none\n");
+    for (unsigned i = 0; i < hv.mb.module_count; i++) {
+        const struct mb2_module *m = &hv.mb.modules[i];
+        kprintf("module index=%u start=%#llx end=%#llx size=%llu cmdline=\"%s\"\n", i,
+                (unsigned long long)m->start, (unsigned long long)m->end,
+                (unsigned long long)(m->end - m->start), m->cmdline);
+    }
+}
+
+static char cmdline_copy[OPT_CMDLINE_MAX];
+static char loader_copy[64];
+
+static void cmd_info(int argc, char **argv)
+{
+    (void)argv;
+    if (argc != 1) {
+        kprintf("error: usage: info\n");
+        return;
+    }
+    char opts[512];
+    const struct acpi_info *a = acpi();
+    kprintf("version=%s loader=\"%s\"\n", MONOVISOR_VERSION, loader_copy);
+    kprintf("cmdline=\"%s\"\n", cmdline_copy);
+    kprintf("%s\n", options_format(&hv.opt, opts, sizeof(opts)));
+    print_cpus();
+    kprintf("acpi.revision=%d acpi.root=%#llx acpi.lapic=%#llx acpi.pm1a_cnt=%#x acpi.s5=%d\n",
+            a->revision, (unsigned long long)a->root_table, (unsigned long long)a->lapic_base,
+            a->pm1a_cnt, a->have_s5);
+    kprintf("tsc.khz=%llu tsc.source=%s\n", (unsigned long long)tsc_khz(), tsc_source());
+    print_memory();
+    print_modules();
+    vmx_print_caps(&hv.vmx);
+}
+CONSOLE_COMMAND(info, "info", "info",
+                "version, command line, cores, memory map, hypervisor memory, VMX capabilities",
+                cmd_info);
+
+/* Copy what later code needs out of the boot information, which the
+ * module stash may overwrite. */
+static void keep_boot_strings(void)
+{
+    const char *s = hv.mb.cmdline ? hv.mb.cmdline : "";
+    size_t i = 0;
+    for (; s[i] && i < sizeof(cmdline_copy) - 1; i++)
+        cmdline_copy[i] = s[i];
+    cmdline_copy[i] = '\0';
+    s = hv.mb.loader_name ? hv.mb.loader_name : "";
+    for (i = 0; s[i] && i < sizeof(loader_copy) - 1; i++)
+        loader_copy[i] = s[i];
+    loader_copy[i] = '\0';
+    hv.mb.cmdline = cmdline_copy;
+    hv.mb.loader_name = loader_copy;
+    hv.mb.rsdp = 0;     /* parsed already */
+}
+
+/* Bring up VMX on the boot core and start the guest. Returns only when
+ * there is nothing to run (the console then keeps the machine). */
+static void start_guest(void)
+{
+    if (loader_stash_modules())
+        return;
+    uint64_t eptp = guest_ept_build(guest_memmap(), vmx_has(&hv.vmx, "ept_1g") == 1,
+                                    false);
+    if (!eptp)
+        return;
+    if (vmx_enable_cpu(&hv.vmx))
+        return;
+    power_on_off(vmx_disable_cpu);
+    struct vmx_config cfg = {
+        .hlt_exiting = hv.opt.hlt == HLT_EXIT,
+        .preempt_ticks = tsc_khz() * hv.opt.poll_us / 1000,
+        .eptp = eptp,
+        .console_port = (uint16_t)hv.opt.serial_port,
+    };
+    guest_exit_keeps_console = hv.opt.onexit == ONEXIT_CONSOLE;
+    struct vcpu *v = &boot_vcpu;
+    v->apic_id = hv.bsp_apic_id;
+    if (vmx_setup_vcpu(v, &hv.vmx, &cfg))
+        return;
+    kprintf("vmx.on cpu=0 vmcs=%#llx pin=%#x proc=%#x proc2=%#x exit=%#x entry=%#x\n",
+            (unsigned long long)v->vmcs_pa, v->pin, v->proc, v->proc2, v->exit_ctl, v->entry_ctl);
+    if (vcpu_start(v) == 0)
+        kprintf("guest.start cpu=0\n");
+    vcpu_run(v);
 }
 
 _Noreturn void kmain(uint32_t mbi_phys, uint32_t load_base, uint32_t magic);
@@ -78,6 +202,7 @@ _Noreturn void kmain(uint32_t mbi_phys, uint32_t load_base, uint32_t magic)
         panic("no pool pages for the boot core's descriptor tables");
 
     acpi_init(hv.mb.rsdp, hv.mb.rsdp_len);
+    keep_boot_strings();
     hv.bsp_apic_id = lapic_id();
     tsc_init();
     print_boot_summary();
@@ -96,5 +221,7 @@ _Noreturn void kmain(uint32_t mbi_phys, uint32_t load_base, uint32_t magic)
 
     if (hv.opt.run[0])
         console_run_list(hv.opt.run);
+    console_prompt();
+    start_guest();
     console_loop();
 }

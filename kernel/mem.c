@@ -15,16 +15,24 @@ static uint8_t pool[POOL_BYTES] __attribute__((aligned(PAGE_SIZE)));
 static uint64_t pool_bitmap[palloc_bitmap_words(POOL_PAGES)];
 static struct palloc pool_alloc;
 static uint64_t load_base;
+static uint64_t region_start;
 
 void mem_init(uint64_t base)
 {
     load_base = base;
+    region_start = base;
     palloc_init(&pool_alloc, (uint64_t)pool, POOL_PAGES, pool_bitmap);
 }
 
 struct hv_region hv_region(void)
 {
-    return (struct hv_region){ load_base, load_base + (uint64_t)__image_size };
+    return (struct hv_region){ region_start, load_base + (uint64_t)__image_size };
+}
+
+void mem_extend_down(uint64_t new_start)
+{
+    if (new_start < region_start)
+        region_start = new_start;
 }
 
 void *page_alloc(size_t n)
@@ -52,4 +60,11 @@ uint64_t hv_pa(const void *p)
     if (va >= KERNEL_VLINK)
         return va - KERNEL_VLINK + load_base;
     return va;
+}
+
+void *hv_va(uint64_t pa)
+{
+    if (pa >= load_base && pa < load_base + (uint64_t)__image_size)
+        return (void *)(pa - load_base + KERNEL_VLINK);
+    return phys_ptr(pa);
 }

@@ -25,6 +25,9 @@ struct hv_region {
 /* mem_init - record the region from the physical load base. */
 void mem_init(uint64_t load_base);
 
+/* mem_extend_down - grow the region down to new_start (the module stash). */
+void mem_extend_down(uint64_t new_start);
+
 /* hv_region - the physical range monovisor owns (never given to a guest). */
 struct hv_region hv_region(void);
 
@@ -39,6 +42,10 @@ const struct palloc *page_pool(void);
 
 /* hv_pa - physical address of a hypervisor pointer. */
 uint64_t hv_pa(const void *p);
+
+/* hv_va - pointer to a physical address of the hypervisor image or below
+ * 4 GiB (the inverse of hv_pa). */
+void *hv_va(uint64_t pa);
 
 /* phys_ptr - pointer to physical memory below 4 GiB (identity map). */
 static inline void *phys_ptr(uint64_t pa)

@@ -7,7 +7,7 @@
 #include "kstring.h"
 #include "tokenize.h"
 
-enum opt_type { OPT_UINT, OPT_STRING };
+enum opt_type { OPT_UINT, OPT_STRING, OPT_CHOICE };
 
 struct opt_desc {
     const char *name;
@@ -17,19 +17,30 @@ struct opt_desc {
     uint64_t def, min, max; /* OPT_UINT */
     bool sizes;             /* accepts K/M/G/T */
     bool hex;               /* shown in hex (ports, addresses) */
+    const char *const *choices;     /* OPT_CHOICE: NULL-terminated names */
     const char *help;
 };
 
 #define UINT_OPT(n, field, d, lo, hi, hex, help) \
-    { n, OPT_UINT, offsetof(struct hv_options, field), 0, d, lo, hi, false, hex, help }
+    { n, OPT_UINT, offsetof(struct hv_options, field), 0, d, lo, hi, false, hex, 0, help }
 #define STRING_OPT(n, field, help) \
     { n, OPT_STRING, offsetof(struct hv_options, field), \
-      sizeof(((struct hv_options *)0)->field), 0, 0, 0, false, false, help }
+      sizeof(((struct hv_options *)0)->field), 0, 0, 0, false, false, 0, help }
+#define CHOICE_OPT(n, field, d, names, help) \
+    { n, OPT_CHOICE, offsetof(struct hv_options, field), 0, d, 0, 0, false, false, names, help }
+
+static const char *const hlt_names[] = { "guest", "exit", 0 };
+static const char *const onexit_names[] = { "poweroff", "console", 0 };
 
 static const struct opt_desc opts[] = {
     UINT_OPT("serial", serial_port, 0x3F8, 1, 0xFFF8, true, "I/O port of the console UART"),
     UINT_OPT("baud", baud, 115200, 1, 115200, false, "console speed (a divisor of 115200)"),
     STRING_OPT("run", run, "console commands run at boot, separated by ';'"),
+    CHOICE_OPT("hlt", hlt, HLT_GUEST, hlt_names, "guest: HLT sleeps in the guest; exit: HLT exits"),
+    CHOICE_OPT("onexit", onexit, ONEXIT_POWEROFF, onexit_names,
+               "what a guest exit (port 0xf4, HC_SHUTDOWN) does"),
+    UINT_OPT("poll_us", poll_us, 10000, 0, 10000000, false,
+             "console service period while the guest runs, microseconds (0: only on exits)"),
 };
 
 #define NOPTS (sizeof(opts) / sizeof(opts[0]))
@@ -139,6 +150,22 @@ static int apply(const char *word, struct hv_options *o, opt_report report, void
         memcpy(field, val, len + 1);
         return 0;
     }
+    if (d->type == OPT_CHOICE) {
+        for (uint64_t i = 0; d->choices[i]; i++) {
+            if (!strcmp(d->choices[i], val)) {
+                *(uint64_t *)field = i;
+                return 0;
+            }
+        }
+        char names[64];
+        size_t pos = 0;
+        for (size_t i = 0; d->choices[i] && pos < sizeof(names); i++)
+            pos += (size_t)fmt_snprintf(names + pos, sizeof(names) - pos, "%s%s", i ? "|" : "",
+                                        d->choices[i]);
+        reportf(report, ctx, "cmdline: %s: '%s' is not one of %s; using default %s", d->name, val,
+                names, d->choices[d->def]);
+        return 1;
+    }
     uint64_t v;
     if (!parse_uint(val, d->sizes, &v)) {
         reportf(report, ctx, "cmdline: %s: '%s' is not a number; using default %llu",
@@ -190,6 +217,9 @@ char *options_format(const struct hv_options *o, char *buf, size_t size)
         int n;
         if (opts[i].type == OPT_STRING)
             n = fmt_snprintf(buf + pos, size - pos, "%sopt.%s=\"%s\"", sep, opts[i].name, field);
+        else if (opts[i].type == OPT_CHOICE)
+            n = fmt_snprintf(buf + pos, size - pos, "%sopt.%s=%s", sep, opts[i].name,
+                             opts[i].choices[*(const uint64_t *)field]);
         else
             n = fmt_snprintf(buf + pos, size - pos, opts[i].hex ? "%sopt.%s=%#llx" : "%sopt.%s=%llu",
                              sep, opts[i].name, (unsigned long long)*(const uint64_t *)field);

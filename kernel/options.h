@@ -20,7 +20,13 @@ struct hv_options {
     uint64_t serial_port;       /* serial=PORT  I/O base of the console UART */
     uint64_t baud;              /* baud=N       console speed */
     char run[OPT_RUN_MAX];      /* run="cmd; cmd"  console commands at boot */
+    uint64_t hlt;               /* hlt=guest|exit  (HLT_GUEST, HLT_EXIT) */
+    uint64_t onexit;            /* onexit=poweroff|console  what a guest exit does */
+    uint64_t poll_us;           /* poll_us=N  console service period while the guest runs */
 };
+
+enum { HLT_GUEST, HLT_EXIT };
+enum { ONEXIT_POWEROFF, ONEXIT_CONSOLE };
 
 /* Receives one problem, already formatted ("cmdline: ..."). */
 typedef void (*opt_report)(void *ctx, const char *msg);

@@ -11,4 +11,7 @@
  */
 _Noreturn void power_off(const char *why, int status);
 
+/* power_on_off - fn runs first in power_off (VMXOFF, say). At most 4. */
+void power_on_off(void (*fn)(void));
+
 #endif

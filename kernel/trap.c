@@ -137,8 +137,23 @@ static void decode_error(const struct trap_frame *f)
     }
 }
 
+/* Exception table: (faulting instruction, fixup) pairs from x86.h's
+ * *_safe helpers, between the linker's __extable_start and __extable_end. */
+struct extable_entry {
+    uint64_t insn, fixup;
+};
+extern const struct extable_entry __extable_start[], __extable_end[];
+
 void trap_dispatch(struct trap_frame *f)
 {
+    if (f->vector == 13) {
+        for (const struct extable_entry *e = __extable_start; e < __extable_end; e++) {
+            if (e->insn == f->rip) {
+                f->rip = e->fixup;
+                return;
+            }
+        }
+    }
     const char *name = f->vector < 32 ? exception_names[f->vector] : "unexpected interrupt";
     kprintf("\npanic: exception vector=%llu (%s) error=%#llx\n", (unsigned long long)f->vector,
             name, (unsigned long long)f->error);

@@ -41,6 +41,49 @@ static inline void wrmsr(uint32_t msr, uint64_t v)
                      : "memory");
 }
 
+/*
+ * rdmsr_safe / wrmsr_safe - the access, or 1 if it raised #GP (the
+ * exception table in kernel/trap.c resumes at the fixup). For MSRs a guest
+ * names: the hypervisor must not die on a bad one.
+ */
+#define EXTABLE_ENTRY(insn, fixup)                \
+    ".pushsection .extable, \"a\"\n\t"           \
+    ".balign 8\n\t"                              \
+    ".quad " #insn ", " #fixup "\n\t"            \
+    ".popsection\n\t"
+
+static inline int rdmsr_safe(uint32_t msr, uint64_t *val)
+{
+    uint32_t lo = 0, hi = 0;
+    int fault = 0;
+    __asm__ volatile("1: rdmsr\n\t"
+                     "2:\n\t"
+                     ".pushsection .text.fixup, \"ax\"\n\t"
+                     "3: movl $1, %2\n\t"
+                     "jmp 2b\n\t"
+                     ".popsection\n\t"
+                     EXTABLE_ENTRY(1b, 3b)
+                     : "+a"(lo), "+d"(hi), "+r"(fault) : "c"(msr));
+    *val = ((uint64_t)hi << 32) | lo;
+    return fault;
+}
+
+static inline int wrmsr_safe(uint32_t msr, uint64_t v)
+{
+    int fault = 0;
+    __asm__ volatile("1: wrmsr\n\t"
+                     "2:\n\t"
+                     ".pushsection .text.fixup, \"ax\"\n\t"
+                     "3: movl $1, %0\n\t"
+                     "jmp 2b\n\t"
+                     ".popsection\n\t"
+                     EXTABLE_ENTRY(1b, 3b)
+                     : "+r"(fault)
+                     : "c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32))
+                     : "memory");
+    return fault;
+}
+
 static inline uint64_t rdtsc(void)
 {
     uint32_t lo, hi;

@@ -1,0 +1,105 @@
+/*
+ * ept.h - extended page tables: entry constructors, mapping with the
+ * largest pages that fit, and a walker (pure: tables are reached through
+ * callbacks, so the host unit tests build real tables in malloc'd pages).
+ *
+ * Format: SDM Vol. 3C, 30.3.2 "EPT Translation Mechanism", tables 30-1 to
+ * 30-6; EPTP: 25.6.11 "Extended-Page-Table Pointer (EPTP)".
+ */
+#ifndef EPT_H
+#define EPT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../kernel/memmap.h"
+
+#define EPT_READ          (1ull << 0)
+#define EPT_WRITE         (1ull << 1)
+#define EPT_EXEC          (1ull << 2)
+#define EPT_RWX           (EPT_READ | EPT_WRITE | EPT_EXEC)
+#define EPT_MEMTYPE_SHIFT 3             /* bits 5:3 of a leaf */
+#define EPT_IGNORE_PAT    (1ull << 6)
+#define EPT_LARGE         (1ull << 7)   /* leaf at PDPT (1 GiB) or PD (2 MiB) level */
+#define EPT_ACCESSED      (1ull << 8)
+#define EPT_DIRTY         (1ull << 9)
+#define EPT_ADDR_MASK     0x000FFFFFFFFFF000ull
+
+#define EPT_PAGE_4K       (1ull << 12)
+#define EPT_PAGE_2M       (1ull << 21)
+#define EPT_PAGE_1G       (1ull << 30)
+
+/* EPTP fields (25.6.11). */
+#define EPTP_MEMTYPE_WB   6ull
+#define EPTP_WALK_4       (3ull << 3)   /* walk length minus one */
+#define EPTP_AD_ENABLE    (1ull << 6)
+
+struct ept_ops {
+    /* A zeroed 4 KiB table; returns its physical address, 0 when out of memory. */
+    uint64_t (*alloc_table)(void *ctx);
+    /* Pointer through which the table at physical address pa is accessed. */
+    uint64_t *(*table)(void *ctx, uint64_t pa);
+    void *ctx;
+};
+
+struct ept {
+    struct ept_ops ops;
+    uint64_t root;          /* physical address of the PML4 */
+    bool allow_1g;          /* IA32_VMX_EPT_VPID_CAP[17] */
+    uint64_t tables;        /* paging-structure pages in use, root included */
+    uint64_t pages_4k, pages_2m, pages_1g;
+};
+
+/* ept_table_entry - a non-leaf entry pointing at the table at pa (RWX). */
+static inline uint64_t ept_table_entry(uint64_t pa)
+{
+    return (pa & EPT_ADDR_MASK) | EPT_RWX;
+}
+
+/* ept_leaf - a leaf mapping pa with perms (EPT_READ|...) and memory type. */
+static inline uint64_t ept_leaf(uint64_t pa, uint64_t perms, unsigned memtype, bool large)
+{
+    return (pa & EPT_ADDR_MASK) | (perms & EPT_RWX) | ((uint64_t)(memtype & 7) << EPT_MEMTYPE_SHIFT) |
+           (large ? EPT_LARGE : 0);
+}
+
+/* ept_eptp - the EPT pointer for a 4-level walk with write-back paging
+ * structures, accessed/dirty flags when ad. */
+static inline uint64_t ept_eptp(uint64_t root, bool ad)
+{
+    return (root & EPT_ADDR_MASK) | EPTP_MEMTYPE_WB | EPTP_WALK_4 | (ad ? EPTP_AD_ENABLE : 0);
+}
+
+/* ept_init - an empty map (allocates the root). Returns 0 or -1. */
+int ept_init(struct ept *e, struct ept_ops ops, bool allow_1g);
+
+/*
+ * ept_map - identity-map [gpa, gpa+len) (4 KiB aligned) with perms and
+ * memtype, using 1 GiB / 2 MiB pages wherever alignment allows. Existing
+ * leaves in the range are replaced. Returns 0, or -1 when a table cannot
+ * be allocated or a large page would have to be split.
+ */
+int ept_map(struct ept *e, uint64_t gpa, uint64_t len, uint64_t perms, unsigned memtype);
+
+struct ept_walk {
+    int levels;             /* entries read: 1 (PML4) .. 4 (PT) */
+    uint64_t entry[4];      /* PML4E, PDPTE, PDE, PTE as read */
+    bool mapped;
+    uint64_t hpa;           /* translation when mapped */
+    uint64_t page_size;
+    uint64_t perms;
+    unsigned memtype;
+};
+
+/* ept_walk - translate gpa through the map, recording every level. */
+void ept_walk(const struct ept *e, uint64_t gpa, struct ept_walk *w);
+
+/*
+ * ept_map_identity - the static part of the guest's EPT: everything from 0
+ * to max(4 GiB, top of RAM) except [hv_start, hv_end) (never mapped), RAM
+ * and ACPI entries write-back, the rest (reserved, MMIO holes) uncacheable.
+ * Returns 0 or -1.
+ */
+int ept_map_identity(struct ept *e, const struct memmap *m, uint64_t hv_start, uint64_t hv_end);
+
+#endif

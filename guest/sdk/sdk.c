@@ -1,0 +1,143 @@
+/*
+ * sdk.c - guest SDK runtime; see sdk.h. printf is monovisor's own
+ * formatter (kernel/fmt.c), compiled for the guest.
+ */
+#include "sdk.h"
+
+#include "../../kernel/fmt.h"
+
+#define COM1 0x3F8
+
+uint32_t sdk_mb_magic, sdk_mb_info;
+static unsigned passed, failed;
+
+static void serial_init(void)
+{
+    outb(COM1 + 1, 0x00);       /* no interrupts */
+    outb(COM1 + 3, 0x80);       /* DLAB */
+    outb(COM1 + 0, 0x01);       /* 115200 */
+    outb(COM1 + 1, 0x00);
+    outb(COM1 + 3, 0x03);       /* 8N1 */
+    outb(COM1 + 2, 0x07);       /* FIFOs */
+}
+
+void sdk_putc(char c)
+{
+    if (c == '\n')
+        sdk_putc('\r');
+    while (!(inb(COM1 + 5) & 0x20))
+        ;
+    outb(COM1, (uint8_t)c);
+}
+
+void sdk_puts(const char *s)
+{
+    while (*s)
+        sdk_putc(*s++);
+}
+
+static void sink(void *ctx, char c)
+{
+    (void)ctx;
+    sdk_putc(c);
+}
+
+int sdk_printf(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = fmt_format(sink, 0, fmt, ap);
+    va_end(ap);
+    return n;
+}
+
+bool sdk_hv_present(void)
+{
+    if (!(sdk_cpuid(1, 0).ecx & (1u << 31)))
+        return false;
+    struct sdk_cpuid r = sdk_cpuid(0x40000000, 0);
+    return r.ebx == 0x6f6e6f6d && r.ecx == 0x6f736976 && r.edx == 0x72;  /* "monovisor" */
+}
+
+void sdk_exit(int status)
+{
+    outb(0xF4, (uint8_t)status);
+    for (const char *s = "Shutdown"; *s; s++)
+        outb(0x8900, (uint8_t)*s);
+    for (;;)
+        __asm__ volatile("cli; hlt");
+}
+
+void sdk_check(bool ok, const char *name)
+{
+    sdk_printf("%s %s\n", ok ? "ok" : "FAIL", name);
+    if (ok)
+        passed++;
+    else
+        failed++;
+}
+
+void sdk_checkf(bool ok, const char *fmt, ...)
+{
+    char buf[160];
+    va_list ap;
+    va_start(ap, fmt);
+    fmt_vsnprintf(buf, sizeof(buf), fmt, ap);
+    va_end(ap);
+    sdk_check(ok, buf);
+}
+
+void sdk_finish(void)
+{
+    sdk_printf("%u passed, %u failed\n", passed, failed);
+    sdk_exit(failed ? 1 : 0);
+}
+
+void sdk_unexpected(uint32_t vector, uint32_t error, uint32_t eip);
+void sdk_unexpected(uint32_t vector, uint32_t error, uint32_t eip)
+{
+    sdk_printf("guest: unexpected exception %u error=%#x eip=%#x\n", vector, error, eip);
+    sdk_exit(3);
+}
+
+void sdk_main(uint32_t magic, uint32_t info);
+void sdk_main(uint32_t magic, uint32_t info)
+{
+    sdk_mb_magic = magic;
+    sdk_mb_info = info;
+    serial_init();
+    sdk_exit(main());
+}
+
+/* libgcc's 64-bit division for 32-bit code (the formatter divides 64-bit
+ * numbers); shift-and-subtract, enough for printing. */
+uint64_t __udivmoddi4(uint64_t n, uint64_t d, uint64_t *rem);
+uint64_t __udivdi3(uint64_t n, uint64_t d);
+uint64_t __umoddi3(uint64_t n, uint64_t d);
+
+uint64_t __udivmoddi4(uint64_t n, uint64_t d, uint64_t *rem)
+{
+    uint64_t q = 0, r = 0;
+    for (int i = 63; i >= 0; i--) {
+        r = (r << 1) | ((n >> i) & 1);
+        if (r >= d) {
+            r -= d;
+            q |= 1ull << i;
+        }
+    }
+    if (rem)
+        *rem = r;
+    return q;
+}
+
+uint64_t __udivdi3(uint64_t n, uint64_t d)
+{
+    return __udivmoddi4(n, d, 0);
+}
+
+uint64_t __umoddi3(uint64_t n, uint64_t d)
+{
+    uint64_t r;
+    __udivmoddi4(n, d, &r);
+    return r;
+}

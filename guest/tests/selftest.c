@@ -1,0 +1,275 @@
+/*
+ * selftest.c - exercises every exit handler from the guest's side and
+ * checks the answers: CPUID policy, virtualised VMX MSRs, VMX instructions,
+ * CR4.VMXE hiding, CR0 paging, XSETBV validation, the virtual UART, the
+ * guest-exit port, INVD/WBINVD and the hypercall ABI. Ends with
+ * "N passed, N failed" and exits with that status.
+ */
+#include "../sdk/sdk.h"
+
+#define VEC_UD 6
+#define VEC_GP 13
+
+static uint32_t msr_lo, msr_hi, msr_index;
+
+static void do_rdmsr(void *arg)
+{
+    (void)arg;
+    __asm__ volatile("rdmsr" : "=a"(msr_lo), "=d"(msr_hi) : "c"(msr_index));
+}
+
+static void do_wrmsr(void *arg)
+{
+    (void)arg;
+    __asm__ volatile("wrmsr" : : "a"(msr_lo), "d"(msr_hi), "c"(msr_index));
+}
+
+static int rdmsr_vec(uint32_t msr, uint64_t *val)
+{
+    msr_index = msr;
+    int v = sdk_catch(do_rdmsr, 0);
+    if (val)
+        *val = ((uint64_t)msr_hi << 32) | msr_lo;
+    return v;
+}
+
+static int wrmsr_vec(uint32_t msr, uint64_t val)
+{
+    msr_index = msr;
+    msr_lo = (uint32_t)val;
+    msr_hi = (uint32_t)(val >> 32);
+    return sdk_catch(do_wrmsr, 0);
+}
+
+static void test_cpuid(void)
+{
+    struct sdk_cpuid r = sdk_cpuid(1, 0);
+    sdk_check(r.ecx & (1u << 31), "cpuid.1 hypervisor bit set");
+    sdk_check(!(r.ecx & (1u << 5)), "cpuid.1 vmx bit hidden");
+    r = sdk_cpuid(0x40000000, 0);
+    sdk_check(r.ebx == 0x6f6e6f6d && r.ecx == 0x6f736976 && r.edx == 0x72,
+              "cpuid.40000000 signature monovisor");
+    sdk_checkf(r.eax == 0x40000001, "cpuid.40000000 max leaf 0x40000001 (got %#x)", r.eax);
+    r = sdk_cpuid(0x40000001, 0);
+    sdk_checkf(r.eax == 0x00010000, "cpuid.40000001 abi version 1.0 (got %#x)", r.eax);
+    r = sdk_cpuid(0x4FFFFFFF, 0);
+    sdk_check(!r.eax && !r.ebx && !r.ecx && !r.edx, "cpuid.4fffffff absurd hypervisor leaf is zero");
+    r = sdk_cpuid(0xFFFFFFFF, 0xFFFFFFFF);
+    sdk_check(true, "cpuid.ffffffff absurd leaf answered");
+    r = sdk_cpuid(0, 0);
+    char vendor[13];
+    __builtin_memcpy(vendor, &r.ebx, 4);
+    __builtin_memcpy(vendor + 4, &r.edx, 4);
+    __builtin_memcpy(vendor + 8, &r.ecx, 4);
+    vendor[12] = 0;
+    sdk_checkf(vendor[0] != 0, "cpuid.0 native vendor passes through (%s)", vendor);
+}
+
+static void test_msrs(void)
+{
+    uint64_t v = 0;
+    sdk_check(rdmsr_vec(0x3A, &v) == -1, "rdmsr feature_control allowed");
+    sdk_checkf((v & 1) && !(v & 6), "feature_control shows locked, vmx off (%#llx)", (unsigned long long)v);
+    sdk_check(wrmsr_vec(0x3A, v | 4) == VEC_GP, "wrmsr feature_control -> #GP");
+    sdk_check(rdmsr_vec(0x480, 0) == VEC_GP, "rdmsr vmx_basic -> #GP");
+    sdk_check(rdmsr_vec(0x48C, 0) == VEC_GP, "rdmsr vmx_ept_vpid_cap -> #GP");
+    sdk_check(wrmsr_vec(0x481, 0) == VEC_GP, "wrmsr vmx_pinbased -> #GP");
+    sdk_check(wrmsr_vec(0x174, 0x10) == -1 && rdmsr_vec(0x174, &v) == -1 && v == 0x10,
+              "sysenter_cs write/read passes through");
+    sdk_check(rdmsr_vec(0x4B564D00, 0) == VEC_GP, "rdmsr outside the bitmap, nonexistent -> #GP");
+    sdk_check(wrmsr_vec(0x4B564D00, 1) == VEC_GP, "wrmsr outside the bitmap, nonexistent -> #GP");
+    sdk_check(rdmsr_vec(0x10, &v) == -1 && v != 0, "rdmsr tsc passes through");
+}
+
+/* Each VMX instruction with a harmless operand; all must #UD. */
+static uint64_t vmx_operand;
+static void i_vmxon(void *a) { (void)a; __asm__ volatile("vmxon %0" : : "m"(vmx_operand)); }
+static void i_vmxoff(void *a) { (void)a; __asm__ volatile("vmxoff"); }
+static void i_vmclear(void *a) { (void)a; __asm__ volatile("vmclear %0" : : "m"(vmx_operand)); }
+static void i_vmptrld(void *a) { (void)a; __asm__ volatile("vmptrld %0" : : "m"(vmx_operand)); }
+static void i_vmptrst(void *a) { (void)a; __asm__ volatile("vmptrst %0" : "=m"(vmx_operand)); }
+static void i_vmread(void *a) { (void)a; uint32_t x; __asm__ volatile("vmread %1, %0" : "=r"(x) : "r"(0x681E)); }
+static void i_vmwrite(void *a) { (void)a; __asm__ volatile("vmwrite %0, %1" : : "r"(0), "r"(0x681E)); }
+static void i_vmlaunch(void *a) { (void)a; __asm__ volatile("vmlaunch"); }
+static void i_vmresume(void *a) { (void)a; __asm__ volatile("vmresume"); }
+static void i_invept(void *a) { (void)a; uint64_t d[2] = { 0, 0 }; __asm__ volatile("invept %0, %1" : : "m"(d), "r"(1)); }
+static void i_invvpid(void *a) { (void)a; uint64_t d[2] = { 1, 0 }; __asm__ volatile("invvpid %0, %1" : : "m"(d), "r"(1)); }
+
+static void test_vmx_instructions(void)
+{
+    static const struct { const char *name; void (*fn)(void *); } insn[] = {
+        { "vmxon", i_vmxon }, { "vmxoff", i_vmxoff }, { "vmclear", i_vmclear },
+        { "vmptrld", i_vmptrld }, { "vmptrst", i_vmptrst }, { "vmread", i_vmread },
+        { "vmwrite", i_vmwrite }, { "vmlaunch", i_vmlaunch }, { "vmresume", i_vmresume },
+        { "invept", i_invept }, { "invvpid", i_invvpid },
+    };
+    for (unsigned i = 0; i < sizeof(insn) / sizeof(insn[0]); i++) {
+        int v = sdk_catch(insn[i].fn, 0);
+        sdk_checkf(v == VEC_UD, "%s in the guest -> #UD (got %d)", insn[i].name, v);
+    }
+}
+
+static uint32_t cr_value;
+static void set_cr4(void *a) { (void)a; __asm__ volatile("mov %0, %%cr4" : : "r"(cr_value)); }
+static uint32_t get_cr4(void) { uint32_t v; __asm__ volatile("mov %%cr4, %0" : "=r"(v)); return v; }
+static uint32_t get_cr0(void) { uint32_t v; __asm__ volatile("mov %%cr0, %0" : "=r"(v)); return v; }
+static void set_cr0(uint32_t v) { __asm__ volatile("mov %0, %%cr0" : : "r"(v) : "memory"); }
+
+/* One page directory of 4 MiB pages mapping the low 4 GiB 1:1. */
+static uint32_t pd[1024] __attribute__((aligned(4096)));
+
+static void test_control_registers(void)
+{
+    uint32_t cr4 = get_cr4();
+    sdk_checkf(!(cr4 & (1u << 13)), "cr4.vmxe reads as 0 (cr4=%#x)", cr4);
+    cr_value = cr4 | (1u << 13);
+    sdk_check(sdk_catch(set_cr4, 0) == VEC_GP, "setting cr4.vmxe -> #GP");
+    cr_value = cr4 | (1u << 4) | (1u << 9);     /* PSE, OSFXSR */
+    sdk_check(sdk_catch(set_cr4, 0) == -1 && (get_cr4() & 0x210) == 0x210, "cr4 pse+osfxsr set");
+
+    for (uint32_t i = 0; i < 1024; i++)
+        pd[i] = (i << 22) | 0x83;               /* present, writable, 4 MiB */
+    __asm__ volatile("mov %0, %%cr3" : : "r"(pd));
+    set_cr0(get_cr0() | 0x80010000u);           /* PG, WP */
+    volatile uint32_t probe = pd[1];
+    sdk_check((get_cr0() & 0x80010000u) == 0x80010000u && probe == ((1u << 22) | 0x83),
+              "paging on with an identity map");
+    set_cr0(get_cr0() & ~0x80000000u);
+    sdk_check(!(get_cr0() & 0x80000000u), "paging off again");
+    sdk_checkf(get_cr0() & 1, "cr0.pe still set (cr0=%#x)", get_cr0());
+}
+
+static uint32_t xcr_index, xcr_lo, xcr_hi;
+static void do_xsetbv(void *a)
+{
+    (void)a;
+    __asm__ volatile("xsetbv" : : "c"(xcr_index), "a"(xcr_lo), "d"(xcr_hi));
+}
+
+static void test_xsetbv(void)
+{
+    if (!(sdk_cpuid(1, 0).ecx & (1u << 26))) {
+        sdk_check(true, "xsetbv skipped: no XSAVE on this CPU");
+        return;
+    }
+    xcr_index = 0, xcr_lo = 3, xcr_hi = 0;
+    cr_value = get_cr4() & ~(1u << 18);
+    sdk_catch(set_cr4, 0);
+    sdk_check(sdk_catch(do_xsetbv, 0) == VEC_UD, "xsetbv with cr4.osxsave=0 -> #UD");
+    cr_value = get_cr4() | (1u << 18);
+    sdk_check(sdk_catch(set_cr4, 0) == -1, "cr4.osxsave set");
+    sdk_check(sdk_catch(do_xsetbv, 0) == -1, "xsetbv xcr0=x87|sse");
+    uint32_t lo, hi;
+    __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+    sdk_checkf(lo == 3 && hi == 0, "xgetbv reads back 3 (got %#x)", lo);
+    xcr_lo = 2;
+    sdk_check(sdk_catch(do_xsetbv, 0) == VEC_GP, "xsetbv without x87 -> #GP");
+    xcr_lo = 5;
+    sdk_check(sdk_catch(do_xsetbv, 0) == VEC_GP, "xsetbv avx without sse -> #GP");
+    xcr_lo = 3, xcr_index = 1;
+    sdk_check(sdk_catch(do_xsetbv, 0) == VEC_GP, "xsetbv ecx=1 -> #GP");
+    xcr_index = 0, xcr_lo = 3, xcr_hi = 0x80000000u;
+    sdk_check(sdk_catch(do_xsetbv, 0) == VEC_GP, "xsetbv reserved bit 63 -> #GP");
+}
+
+static void test_uart(void)
+{
+    outb(0x3F8 + 7, 0x5A);
+    sdk_check(inb(0x3F8 + 7) == 0x5A, "uart scratch register round trip");
+    sdk_check(inb(0x3F8 + 5) & 0x20, "uart lsr thre set");
+    uint8_t mcr = inb(0x3F8 + 4);
+    outb(0x3F8 + 4, 0x10);                      /* loopback */
+    outb(0x3F8, 'Q');
+    bool got = (inb(0x3F8 + 5) & 1) && inb(0x3F8) == 'Q';
+    outb(0x3F8 + 4, mcr);
+    sdk_check(got, "uart loopback returns the byte");
+    outb(0x80, 0x42);                           /* POST port: passes through */
+    sdk_check(true, "port 0x80 write passes through");
+}
+
+static void test_cache_instructions(void)
+{
+    __asm__ volatile("invd" ::: "memory");
+    sdk_check(true, "invd emulated");
+    __asm__ volatile("wbinvd" ::: "memory");
+    sdk_check(true, "wbinvd");
+}
+
+static uint64_t stats[HC_STATS_REASONS + 1];
+
+static void test_hypercalls(void)
+{
+    static const char msg[] = "hello from the guest through HC_PUTS\n";
+    long r = sdk_hypercall(HC_VERSION, 0, 0, 0, 0);
+    sdk_checkf(r == 0x10000, "hc version 1.0 (got %#lx)", r);
+    r = sdk_hypercall(HC_PUTS, (long)msg, sizeof(msg) - 1, 0, 0);
+    sdk_checkf(r == (long)sizeof(msg) - 1, "hc puts returns its length (got %ld)", r);
+    r = sdk_hypercall(HC_PUTS, (long)0xFFFFF000u, 16, 0, 0);
+    sdk_checkf(r == HC_EFAULT, "hc puts from unmapped memory -> EFAULT (got %ld)", r);
+    r = sdk_hypercall(HC_PUTS, (long)msg, HC_PUTS_MAX + 1, 0, 0);
+    sdk_checkf(r == HC_EINVAL, "hc puts too long -> EINVAL (got %ld)", r);
+    r = sdk_hypercall(HC_PUTS, (long)0xFFFFFFF0u, 0x20, 0, 0);
+    sdk_checkf(r == HC_EFAULT, "hc puts wrapping past 4 GiB -> EFAULT (got %ld)", r);
+    r = sdk_hypercall(12345, 0, 0, 0, 0);
+    sdk_checkf(r == HC_ENOSYS, "hc unknown number -> ENOSYS (got %ld)", r);
+    r = sdk_hypercall(-1, -1, -1, -1, -1);
+    sdk_checkf(r == HC_ENOSYS, "hc garbage -> ENOSYS (got %ld)", r);
+    r = sdk_hypercall(HC_TRACE_MARK, 0x1234, 0, 0, 0);
+    sdk_checkf(r == 0, "hc trace mark (got %ld)", r);
+
+    /* Exit statistics: three CPUIDs more must show as three more. */
+    r = sdk_hypercall(HC_EXIT_STATS, (long)stats, sizeof(stats), 0, 0);
+    uint64_t before = stats[1 + 10];
+    sdk_cpuid(0, 0);
+    sdk_cpuid(0, 0);
+    sdk_cpuid(0, 0);
+    r = sdk_hypercall(HC_EXIT_STATS, (long)stats, sizeof(stats), 0, 0);
+    sdk_checkf(r == (long)sizeof(stats), "hc exit stats size (got %ld)", r);
+    sdk_checkf(stats[1 + 10] == before + 3, "hc exit stats counts cpuid exits (%llu -> %llu)",
+               (unsigned long long)before, (unsigned long long)stats[1 + 10]);
+    sdk_check(stats[0] >= stats[1 + 10] + stats[1 + 18], "hc exit stats total adds up");
+    r = sdk_hypercall(HC_EXIT_STATS, (long)0xFFFFF000u, sizeof(stats), 0, 0);
+    sdk_checkf(r == HC_EFAULT, "hc exit stats to unmapped memory -> EFAULT (got %ld)", r);
+}
+
+/* The hypervisor's region is reserved in our memory map; find it and make
+ * sure a hypercall cannot be pointed at it. */
+static void test_hypervisor_memory_refused(void)
+{
+    const uint32_t *info = (const uint32_t *)sdk_mb_info;
+    if (sdk_mb_magic != 0x2BADB002u || !(info[0] & (1u << 6))) {
+        sdk_check(false, "multiboot memory map present");
+        return;
+    }
+    uint32_t addr = info[12], end = info[12] + info[11];
+    uint64_t hv = 0;
+    while (addr < end) {
+        const uint32_t *e = (const uint32_t *)addr;
+        uint64_t base = e[1] | ((uint64_t)e[2] << 32), len = e[3] | ((uint64_t)e[4] << 32);
+        if (e[5] == 2 && base >= (16u << 20) && base + len < (1ull << 32) && len >= (2u << 20))
+            hv = base;
+        addr += e[0] + 4;
+    }
+    sdk_checkf(hv != 0, "reserved hypervisor region in the memory map (%#llx)", (unsigned long long)hv);
+    long r = sdk_hypercall(HC_PUTS, (long)(uint32_t)hv, 16, 0, 0);
+    sdk_checkf(r == HC_EFAULT, "hc puts from hypervisor memory -> EFAULT (got %ld)", r);
+    r = sdk_hypercall(HC_EXIT_STATS, (long)(uint32_t)hv, 64, 0, 0);
+    sdk_checkf(r == HC_EFAULT, "hc exit stats into hypervisor memory -> EFAULT (got %ld)", r);
+}
+
+int main(void)
+{
+    sdk_puts("selftest: start\n");
+    sdk_check(sdk_mb_magic == 0x2BADB002u, "multiboot magic in eax");
+    sdk_check(sdk_hv_present(), "running under monovisor");
+    test_cpuid();
+    test_msrs();
+    test_vmx_instructions();
+    test_control_registers();
+    test_xsetbv();
+    test_uart();
+    test_cache_instructions();
+    test_hypercalls();
+    test_hypervisor_memory_refused();
+    sdk_finish();
+}

@@ -1,0 +1,444 @@
+/*
+ * exits.c - the exit handlers and their dispatch table.
+ *
+ * Contract: a handler runs on the exiting core with its VMCS current and
+ * the guest's GPRs in v->regs. It returns EXIT_RESUME to re-enter the
+ * guest or EXIT_STOP after vcpu_stop() (or a power-off). A handler that
+ * emulates an instruction advances RIP itself (vcpu_skip_instruction); one
+ * that injects a fault leaves RIP on the faulting instruction. Guest
+ * misbehaviour is answered the way a CPU without a hypervisor would
+ * (#GP, #UD) or with a reported stop: never a hypervisor panic.
+ */
+#include "vcpu.h"
+
+#include "cpuid_policy.h"
+#include "hypercall_abi.h"
+#include "vmx.h"
+#include "vmx_names.h"
+#include "vmx_ops.h"
+#include "vuart.h"
+#include "../kernel/console.h"
+#include "../kernel/loader.h"
+#include "../kernel/printk.h"
+#include "../kernel/x86.h"
+#include "../drivers/uart.h"
+
+#define VEC_UD 6
+#define VEC_GP 13
+#define CR0_PE (1ull << 0)
+#define CR0_NE (1ull << 5)
+#define CR0_PG (1ull << 31)
+#define CR4_PAE (1ull << 5)
+#define CR4_VMXE (1ull << 13)
+#define CR4_OSXSAVE (1ull << 18)
+#define EFER_LME (1ull << 8)
+#define EFER_LMA (1ull << 10)
+#define QEMU_DEBUG_EXIT_PORT 0xF4
+
+static struct vuart console_vuart = { .dll = 1, .lcr = 3 };
+
+static enum exit_action inject_gp(struct vcpu *v)
+{
+    vcpu_inject_exception(v, VEC_GP, true, 0);
+    return EXIT_RESUME;
+}
+
+static enum exit_action inject_ud(struct vcpu *v)
+{
+    vcpu_inject_exception(v, VEC_UD, false, 0);
+    return EXIT_RESUME;
+}
+
+/* CPUID: the guest's view (vmx/cpuid_policy.c). Hypervisor leaves are
+ * answered without executing CPUID. */
+static enum exit_action handle_cpuid(struct vcpu *v)
+{
+    uint32_t leaf = (uint32_t)v->regs.rax, sub = (uint32_t)v->regs.rcx;
+    struct cpuid_result native = { 0, 0, 0, 0 };
+    if (!cpuid_is_hv_leaf(leaf)) {
+        struct cpuid_regs r = cpuid(leaf, sub);
+        native = (struct cpuid_result){ r.eax, r.ebx, r.ecx, r.edx };
+    }
+    struct cpuid_result g = cpuid_guest_view(leaf, sub, native);
+    v->regs.rax = g.eax;
+    v->regs.rbx = g.ebx;
+    v->regs.rcx = g.ecx;
+    v->regs.rdx = g.edx;
+    vcpu_skip_instruction(v);
+    return EXIT_RESUME;
+}
+
+static bool is_vmx_cap_msr(uint32_t msr)
+{
+    return msr >= MSR_IA32_VMX_BASIC && msr <= MSR_IA32_VMX_VMFUNC;
+}
+
+/* RDMSR: only intercepted MSRs and those outside the bitmap ranges exit
+ * (25.6.9). The VMX ones read as on a CPU without VMX. */
+static enum exit_action handle_rdmsr(struct vcpu *v)
+{
+    uint32_t msr = (uint32_t)v->regs.rcx;
+    uint64_t val;
+    if (is_vmx_cap_msr(msr))
+        return inject_gp(v);    /* no VMX: these MSRs do not exist */
+    if (msr == MSR_IA32_FEATURE_CONTROL) {
+        val = (rdmsr(msr) & ~(FEATURE_CONTROL_VMX_INSIDE_SMX | FEATURE_CONTROL_VMX_OUTSIDE_SMX)) |
+              FEATURE_CONTROL_LOCK;
+    } else if (rdmsr_safe(msr, &val)) {
+        return inject_gp(v);
+    }
+    v->regs.rax = (uint32_t)val;
+    v->regs.rdx = val >> 32;
+    vcpu_skip_instruction(v);
+    return EXIT_RESUME;
+}
+
+static enum exit_action handle_wrmsr(struct vcpu *v)
+{
+    uint32_t msr = (uint32_t)v->regs.rcx;
+    uint64_t val = ((v->regs.rdx & 0xFFFFFFFF) << 32) | (v->regs.rax & 0xFFFFFFFF);
+    /* IA32_FEATURE_CONTROL is locked, the VMX MSRs read-only: #GP. */
+    if (is_vmx_cap_msr(msr) || msr == MSR_IA32_FEATURE_CONTROL)
+        return inject_gp(v);
+    if (wrmsr_safe(msr, val))
+        return inject_gp(v);
+    vcpu_skip_instruction(v);
+    return EXIT_RESUME;
+}
+
+static void console_tx(void *ctx, uint8_t byte)
+{
+    (void)ctx;
+    if (byte == '\n')
+        uart_putc('\r');
+    uart_putc((char)byte);
+}
+
+/* I/O instruction (qualification: 28.2.1, table 28-5). */
+static enum exit_action handle_io(struct vcpu *v)
+{
+    uint64_t q = vcpu_qual(v);
+    unsigned size = (unsigned)(q & 7) + 1;
+    bool in = q & (1u << 3), string = q & (1u << 4);
+    uint16_t port = (uint16_t)(q >> 16);
+    uint16_t uart = vmx_config()->console_port;
+
+    if (string) {
+        kprintf("error: guest: string I/O (INS/OUTS) to intercepted port %#x is not emulated\n", port);
+        return vcpu_stop(v, "string I/O to an intercepted port");
+    }
+    if (port == QEMU_DEBUG_EXIT_PORT && !in) {
+        vcpu_skip_instruction(v);
+        return vcpu_guest_exit(v, (int)(v->regs.rax & 0xFF));
+    }
+    uint64_t mask = size == 4 ? 0xFFFFFFFFull : (1ull << (8 * size)) - 1;
+    if (port >= uart && port < uart + 8) {
+        if (in) {
+            uint64_t val = 0;
+            for (unsigned i = 0; i < size && port + i < uart + 8u; i++)
+                val |= (uint64_t)vuart_read(&console_vuart, port + i - uart) << (8 * i);
+            v->regs.rax = (v->regs.rax & ~mask) | (val & mask);
+        } else {
+            vuart_write(&console_vuart, port - uart, (uint8_t)v->regs.rax, console_tx, 0);
+        }
+    } else if (in) {
+        v->regs.rax |= mask;    /* nothing there: the bus floats high */
+    }
+    vcpu_skip_instruction(v);
+    return EXIT_RESUME;
+}
+
+/* With PAE paging outside long mode the CPU holds the four PDPTEs; when we
+ * emulate the MOV to CR0 that turns paging on, we load them (28.3.2). */
+static void load_pdptes(uint64_t cr3)
+{
+    const uint64_t *pdpte = guest_ptr(cr3 & ~0x1Full, 32);
+    if (!pdpte)
+        return;
+    vmcs_write64(VMCS_GUEST_PDPTE0, pdpte[0]);
+    vmcs_write64(VMCS_GUEST_PDPTE1, pdpte[1]);
+    vmcs_write64(VMCS_GUEST_PDPTE2, pdpte[2]);
+    vmcs_write64(VMCS_GUEST_PDPTE3, pdpte[3]);
+}
+
+static enum exit_action guest_write_cr0(struct vcpu *v, uint64_t val)
+{
+    /* Architectural #GP checks (SDM Vol. 3A, 2.5): PG without PE, bits 63:32. */
+    if ((val >> 32) || ((val & CR0_PG) && !(val & CR0_PE)))
+        return inject_gp(v);
+    uint64_t efer = vmcs_read64(VMCS_GUEST_EFER);
+    bool was_pg = v->cr0_shadow & CR0_PG, pg = val & CR0_PG;
+    bool pae = vmcs_readn(VMCS_GUEST_CR4) & CR4_PAE;   /* not host-owned: the CPU's */
+    if (pg && !was_pg && (efer & EFER_LME)) {
+        if (!pae)
+            return inject_gp(v);
+        efer |= EFER_LMA;       /* entering IA-32e mode (10.8.5) */
+        v->entry_ctl |= ENTRY_IA32E_MODE_GUEST;
+    } else if (!pg && was_pg && (efer & EFER_LMA)) {
+        efer &= ~EFER_LMA;
+        v->entry_ctl &= ~ENTRY_IA32E_MODE_GUEST;
+    }
+    vmcs_write64(VMCS_GUEST_EFER, efer);
+    vmcs_write32(VMCS_ENTRY_CONTROLS, v->entry_ctl);
+    if (pg && !was_pg && pae && !(efer & EFER_LME))
+        load_pdptes(vmcs_readn(VMCS_GUEST_CR3));
+    v->cr0_shadow = val;
+    vmcs_writen(VMCS_CR0_READ_SHADOW, val);
+    vmcs_writen(VMCS_GUEST_CR0, val | CR0_NE);
+    return EXIT_RESUME;
+}
+
+static enum exit_action guest_write_cr4(struct vcpu *v, uint64_t val)
+{
+    /* CR4.VMXE is reserved on a CPU without VMX: setting it is #GP. So is
+     * any bit this CPU cannot set (fixed-1 MSR), or clearing PAE in long mode. */
+    uint64_t fixed1 = rdmsr(MSR_IA32_VMX_CR4_FIXED1);
+    if ((val & CR4_VMXE) || (val & ~fixed1))
+        return inject_gp(v);
+    if (!(val & CR4_PAE) && (vmcs_read64(VMCS_GUEST_EFER) & EFER_LMA))
+        return inject_gp(v);
+    v->cr4_shadow = val;
+    vmcs_writen(VMCS_CR4_READ_SHADOW, val);
+    vmcs_writen(VMCS_GUEST_CR4, val | CR4_VMXE);
+    return EXIT_RESUME;
+}
+
+/* Control-register access (qualification: 28.2.1, table 28-3). Only bits
+ * the host owns exit: the VMX fixed bits, CR0.PG and CR4.VMXE. */
+static enum exit_action handle_cr(struct vcpu *v)
+{
+    uint64_t q = vcpu_qual(v);
+    unsigned cr = q & 15, type = (q >> 4) & 3, gpr = (q >> 8) & 15;
+    enum exit_action a = EXIT_RESUME;
+    switch (type) {
+    case 0: {       /* MOV to CR */
+        uint64_t val = vcpu_get_gpr(v, gpr);
+        if (!(vmcs_read64(VMCS_GUEST_EFER) & EFER_LMA))
+            val &= 0xFFFFFFFF;
+        if (cr == 0)
+            a = guest_write_cr0(v, val);
+        else if (cr == 4)
+            a = guest_write_cr4(v, val);
+        else
+            return vcpu_stop(v, "unexpected MOV to CR exit");
+        break;
+    }
+    case 3: {       /* LMSW: bits 3:0 of CR0, cannot clear PE */
+        uint64_t src = (q >> 16) & 0xF;
+        uint64_t val = (v->cr0_shadow & ~0xEull) | (src & 0xF) | (v->cr0_shadow & CR0_PE);
+        a = guest_write_cr0(v, val);
+        break;
+    }
+    default:
+        return vcpu_stop(v, "unexpected control-register exit (MOV from CR or CLTS)");
+    }
+    if (vmcs_read32(VMCS_ENTRY_INTR_INFO) & INTR_INFO_VALID)
+        return a;   /* faulted: RIP stays */
+    vcpu_skip_instruction(v);
+    return a;
+}
+
+/* XSETBV (SDM Vol. 2C, XSETBV "Protected Mode Exceptions"): validate as
+ * the CPU would, then let the CPU do it. The hypervisor never touches
+ * extended state, so the guest's XCR0 stays in place across exits. */
+static enum exit_action handle_xsetbv(struct vcpu *v)
+{
+    uint32_t idx = (uint32_t)v->regs.rcx;
+    uint64_t val = ((v->regs.rdx & 0xFFFFFFFF) << 32) | (v->regs.rax & 0xFFFFFFFF);
+    /* CR4 bits the host does not own change without exits: read the CPU's. */
+    if (!(vmcs_readn(VMCS_GUEST_CR4) & CR4_OSXSAVE))
+        return inject_ud(v);
+    struct cpuid_regs xs = cpuid(0xD, 0);
+    uint64_t supported = ((uint64_t)xs.edx << 32) | xs.eax;
+    bool bad = idx != 0 || !(val & 1) || (val & ~supported) ||
+               ((val & 4) && !(val & 2)) ||                            /* AVX needs SSE */
+               ((val & 0xE0) && (val & 0xE0) != 0xE0) ||               /* AVX-512: all three */
+               ((val & 0xE0) && !(val & 4)) ||                         /* ... and AVX */
+               ((val & 0x18) && (val & 0x18) != 0x18);                 /* MPX: both */
+    if (bad)
+        return inject_gp(v);
+    __asm__ volatile("xsetbv" : : "c"(idx), "a"((uint32_t)val), "d"((uint32_t)(val >> 32)));
+    vcpu_skip_instruction(v);
+    return EXIT_RESUME;
+}
+
+/* INVD would discard dirty lines, the hypervisor's included: do WBINVD. */
+static enum exit_action handle_invd(struct vcpu *v)
+{
+    __asm__ volatile("wbinvd" ::: "memory");
+    vcpu_skip_instruction(v);
+    return EXIT_RESUME;
+}
+
+/* Every VMX instruction in the guest: #UD, as on a CPU without VMX. */
+static enum exit_action handle_vmx_instruction(struct vcpu *v)
+{
+    return inject_ud(v);
+}
+
+static enum exit_action handle_triple_fault(struct vcpu *v)
+{
+    kprintf("\nguest.triple_fault rip=%#llx\n", (unsigned long long)vcpu_rip(v));
+    vcpu_dump(v);
+    return vcpu_stop(v, "triple fault");
+}
+
+/* The VMX-preemption timer: serve the console, re-arm (26.5.1). */
+static enum exit_action handle_preemption_timer(struct vcpu *v)
+{
+    console_poll();
+    vmcs_write32(VMCS_PREEMPTION_TIMER, v->preempt_reload);
+    return EXIT_RESUME;
+}
+
+/* HLT, when hlt=exit intercepts it: the core waits in the guest's HLT
+ * activity state until an interrupt (25.4.2), as it would natively. */
+static enum exit_action handle_hlt(struct vcpu *v)
+{
+    vcpu_skip_instruction(v);
+    vmcs_write32(VMCS_GUEST_ACTIVITY_STATE, ACTIVITY_HLT);
+    return EXIT_RESUME;
+}
+
+/* Exceptions and NMIs exit only if the exception bitmap or NMI exiting
+ * asks, which the default controls do not: reflect it back into the guest. */
+static enum exit_action handle_exception_nmi(struct vcpu *v)
+{
+    (void)v;
+    uint32_t info = vmcs_read32(VMCS_EXIT_INTR_INFO);
+    if ((info & (7u << 8)) == INTR_TYPE_NMI) {
+        vmcs_write32(VMCS_ENTRY_INTR_INFO, INTR_INFO_VALID | INTR_TYPE_NMI | 2);
+        return EXIT_RESUME;
+    }
+    uint32_t entry = info & (INTR_INFO_VALID | INTR_INFO_DELIVER_ERROR | 0x7FF);
+    if (info & INTR_INFO_DELIVER_ERROR)
+        vmcs_write32(VMCS_ENTRY_EXCEPTION_ERROR, vmcs_read32(VMCS_EXIT_INTR_ERROR));
+    vmcs_write32(VMCS_ENTRY_INTR_INFO, entry);
+    return EXIT_RESUME;
+}
+
+/* External-interrupt exiting is off: the interrupt stays pending and the
+ * guest takes it on entry. Counted, nothing else. */
+static enum exit_action handle_external_interrupt(struct vcpu *v)
+{
+    (void)v;
+    return EXIT_RESUME;
+}
+
+/* Hypercalls (vmx/hypercall_abi.h). */
+static enum exit_action handle_vmcall(struct vcpu *v)
+{
+    uint32_t cs_ar = vmcs_read32(VMCS_GUEST_CS_AR);
+    if ((cs_ar >> 5) & 3)   /* CPL = CS.DPL (25.4.1) */
+        return inject_ud(v);
+    int64_t ret;
+    uint64_t nr = v->regs.rax, a0 = v->regs.rbx, a1 = v->regs.rcx;
+    switch (nr) {
+    case HC_VERSION:
+        ret = MONOVISOR_ABI_VERSION;
+        break;
+    case HC_PUTS: {
+        const char *s = a1 <= HC_PUTS_MAX ? guest_ptr(a0, a1) : 0;
+        if (a1 > HC_PUTS_MAX) {
+            ret = HC_EINVAL;
+        } else if (a1 && !s) {
+            ret = HC_EFAULT;
+        } else {
+            for (uint64_t i = 0; i < a1; i++)
+                console_tx(0, (uint8_t)s[i]);
+            ret = (int64_t)a1;
+        }
+        break;
+    }
+    case HC_EXIT_STATS: {
+        uint64_t len = a1 < 8 * (HC_STATS_REASONS + 1) ? a1 & ~7ull : 8 * (HC_STATS_REASONS + 1);
+        uint64_t *out = guest_ptr(a0, len ? len : 1);
+        if (!out) {
+            ret = HC_EFAULT;
+            break;
+        }
+        /* Counts as of this call, the VMCALL itself included. */
+        for (uint64_t i = 0; i < len / 8; i++)
+            out[i] = i == 0 ? v->exits
+                            : (i - 1 < EXIT_REASON_MAX ? v->stats[i - 1].count : 0) +
+                                  (i - 1 == EXIT_REASON_VMCALL);
+        ret = (int64_t)len;
+        break;
+    }
+    case HC_TRACE_MARK:
+        vcpu_trace(v, TRACE_MARK, a0);
+        ret = 0;
+        break;
+    case HC_SHUTDOWN:
+        vcpu_skip_instruction(v);
+        return vcpu_guest_exit(v, (int)a0);
+    default:
+        ret = HC_ENOSYS;
+        break;
+    }
+    v->regs.rax = (uint64_t)ret;
+    vcpu_skip_instruction(v);
+    return EXIT_RESUME;
+}
+
+/* EPT violation (qualification: 28.2.1, table 28-7). Until the fault-in
+ * path exists every violation is a refusal: the guest touched memory it
+ * does not own (the hypervisor's region) or that is not mapped. */
+static enum exit_action handle_ept_violation(struct vcpu *v)
+{
+    uint64_t q = vcpu_qual(v);
+    uint64_t gpa = vmcs_read64(VMCS_GUEST_PHYSICAL_ADDRESS);
+    const char *access = (q & 4) ? "fetch" : (q & 2) ? "write" : "read";
+    kprintf("\nguest.ept_violation gpa=%#llx rip=%#llx access=%s allowed=%c%c%c linear_valid=%d\n",
+            (unsigned long long)gpa, (unsigned long long)vcpu_rip(v), access,
+            (q & 8) ? 'r' : '-', (q & 16) ? 'w' : '-', (q & 32) ? 'x' : '-', (int)((q >> 7) & 1));
+    return vcpu_stop(v, "EPT violation: access outside guest memory refused");
+}
+
+static enum exit_action handle_ept_misconfig(struct vcpu *v)
+{
+    kprintf("error: vmx: EPT misconfiguration at gpa=%#llx\n",
+            (unsigned long long)vmcs_read64(VMCS_GUEST_PHYSICAL_ADDRESS));
+    return vcpu_stop(v, "EPT misconfiguration");
+}
+
+enum exit_action handle_unknown_exit(struct vcpu *v)
+{
+    uint32_t basic = v->exit_reason & 0xFFFF;
+    kprintf("\nerror: vmx: unhandled exit reason %u (%s) qualification=%#llx\n", basic,
+            exit_reason_name(basic), (unsigned long long)vcpu_qual(v));
+    vcpu_dump(v);
+    return vcpu_stop(v, "unhandled exit");
+}
+
+const exit_handler exit_handlers[EXIT_REASON_MAX] = {
+    [EXIT_REASON_EXCEPTION_NMI] = handle_exception_nmi,
+    [EXIT_REASON_EXTERNAL_INTERRUPT] = handle_external_interrupt,
+    [EXIT_REASON_TRIPLE_FAULT] = handle_triple_fault,
+    [EXIT_REASON_CPUID] = handle_cpuid,
+    [EXIT_REASON_GETSEC] = handle_vmx_instruction,
+    [EXIT_REASON_HLT] = handle_hlt,
+    [EXIT_REASON_INVD] = handle_invd,
+    [EXIT_REASON_WBINVD] = handle_invd,
+    [EXIT_REASON_VMCALL] = handle_vmcall,
+    [EXIT_REASON_VMCLEAR] = handle_vmx_instruction,
+    [EXIT_REASON_VMLAUNCH] = handle_vmx_instruction,
+    [EXIT_REASON_VMPTRLD] = handle_vmx_instruction,
+    [EXIT_REASON_VMPTRST] = handle_vmx_instruction,
+    [EXIT_REASON_VMREAD] = handle_vmx_instruction,
+    [EXIT_REASON_VMRESUME] = handle_vmx_instruction,
+    [EXIT_REASON_VMWRITE] = handle_vmx_instruction,
+    [EXIT_REASON_VMXOFF] = handle_vmx_instruction,
+    [EXIT_REASON_VMXON] = handle_vmx_instruction,
+    [EXIT_REASON_INVEPT] = handle_vmx_instruction,
+    [EXIT_REASON_INVVPID] = handle_vmx_instruction,
+    [EXIT_REASON_VMFUNC] = handle_vmx_instruction,
+    [EXIT_REASON_CR_ACCESS] = handle_cr,
+    [EXIT_REASON_IO] = handle_io,
+    [EXIT_REASON_RDMSR] = handle_rdmsr,
+    [EXIT_REASON_WRMSR] = handle_wrmsr,
+    [EXIT_REASON_EPT_VIOLATION] = handle_ept_violation,
+    [EXIT_REASON_EPT_MISCONFIG] = handle_ept_misconfig,
+    [EXIT_REASON_PREEMPTION_TIMER] = handle_preemption_timer,
+    [EXIT_REASON_XSETBV] = handle_xsetbv,
+};

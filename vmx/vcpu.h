@@ -1,0 +1,132 @@
+/*
+ * vcpu.h - one virtual CPU pinned to one core, and the loop that runs it.
+ *
+ * The shape is KVM's: vcpu_run() processes requests, enters the guest
+ * (VMLAUNCH first, VMRESUME after), dispatches the exit by basic reason
+ * through a table of handlers, accounts, and repeats.
+ */
+#ifndef VCPU_H
+#define VCPU_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "vmx_defs.h"
+#include "../kernel/loader.h"
+
+/* Guest GPRs not held in the VMCS, saved and loaded by vmx/entry.asm.
+ * entry.asm reaches the fields through build/gen/asm_offsets.inc, which
+ * vmx/asm_offsets.c generates from this very struct. */
+struct guest_regs {
+    uint64_t rax, rbx, rcx, rdx, rsi, rdi, rbp;
+    uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
+    uint64_t cr2;           /* not in the VMCS (SDM Vol. 3C, 28.3.1) */
+    uint64_t host_rsp;      /* last value written to VMCS_HOST_RSP */
+};
+
+/* Returns 0 after a VM exit, else the enum vmx_result of the failed VMLAUNCH/VMRESUME. */
+int vmx_enter_guest(struct guest_regs *regs, int launched);
+
+enum exit_action { EXIT_RESUME, EXIT_STOP };
+
+enum vcpu_state {
+    VCPU_NO_GUEST,          /* nothing loaded */
+    VCPU_RUNNING,
+    VCPU_PAUSED,            /* by the console; resume continues */
+    VCPU_STOPPED,           /* the guest ended or failed; reset reloads it */
+};
+
+/* Requests, set by the console (or another core) and handled before entry. */
+#define VCPU_REQ_RESET      (1u << 0)
+#define VCPU_REQ_PAUSE      (1u << 1)
+#define VCPU_REQ_RESUME     (1u << 2)
+
+struct exit_stat {
+    uint64_t count;
+    uint64_t cycles;        /* TSC cycles in the handler, total */
+    uint64_t max_cycles;
+};
+
+#define TRACE_LEN 64
+#define TRACE_MARK 0xFFFF   /* reason of a hypercall trace mark */
+
+struct trace_entry {
+    uint64_t tsc;
+    uint64_t rip;
+    uint64_t qual;
+    uint32_t reason;
+};
+
+struct vcpu {
+    struct guest_regs regs;         /* entry.asm: must stay the first member */
+    int launched;
+    unsigned id;
+    uint32_t apic_id;
+    uint64_t vmcs_pa;
+    void *vmcs;
+    uint8_t *msr_bitmap;            /* 4 KiB: read low, read high, write low, write high */
+    uint8_t *io_bitmap;             /* 8 KiB: A (0-0x7fff) then B */
+    uint32_t pin, proc, proc2, exit_ctl, entry_ctl;  /* as programmed */
+
+    /* Per-exit cache: each field is read from the VMCS at most once. */
+    uint32_t exit_reason;
+    bool have_rip, have_qual, have_len;
+    uint64_t rip, qual;
+    uint32_t insn_len;
+
+    uint64_t cr0_shadow, cr4_shadow;
+    uint64_t preempt_reload;        /* VMX-preemption timer reload value, 0 = off */
+
+    volatile uint32_t requests;
+    enum vcpu_state state;
+    const char *stop_reason;
+    int exit_status;
+
+    uint64_t exits;
+    struct exit_stat stats[EXIT_REASON_MAX];
+    struct exit_stat unknown_stat;
+    struct trace_entry trace[TRACE_LEN];
+    uint64_t trace_count;           /* entries ever written; head = count % TRACE_LEN */
+    uint64_t resets;
+};
+
+/* The boot core's vCPU (one per core with SMP). */
+extern struct vcpu boot_vcpu;
+
+/* vcpu_run - the non-preemptive loop on this core; never returns. */
+_Noreturn void vcpu_run(struct vcpu *v);
+
+/* Exit helpers for handlers. */
+uint64_t vcpu_rip(struct vcpu *v);
+uint64_t vcpu_qual(struct vcpu *v);
+void vcpu_skip_instruction(struct vcpu *v);
+void vcpu_inject_exception(struct vcpu *v, unsigned vector, bool has_error, uint32_t error);
+void vcpu_trace(struct vcpu *v, uint32_t reason, uint64_t qual);
+
+/* vcpu_stop - stop the guest with a reason printed as guest.stopped. */
+enum exit_action vcpu_stop(struct vcpu *v, const char *why);
+
+/* vcpu_guest_exit - the guest asked to end with status (port 0xf4 or
+ * HC_SHUTDOWN): print guest.exit, then power off or keep the console. */
+enum exit_action vcpu_guest_exit(struct vcpu *v, int status);
+
+/* vcpu_get_gpr / vcpu_set_gpr - GPR by its encoding in exit
+ * qualifications (0 RAX, 1 RCX, 2 RDX, 3 RBX, 4 RSP, 5 RBP, 6 RSI, 7 RDI, 8-15 R8-R15). */
+uint64_t vcpu_get_gpr(struct vcpu *v, unsigned n);
+void vcpu_set_gpr(struct vcpu *v, unsigned n, uint64_t val);
+
+/* vcpu_start - load the guest and make v runnable (boot and reset). */
+int vcpu_start(struct vcpu *v);
+
+/* Set at boot from the command line: what a guest exit does. */
+extern bool guest_exit_keeps_console;
+
+/* vcpu_dump - guest GPRs, RIP, RFLAGS, CRs, segments as key=value lines. */
+void vcpu_dump(struct vcpu *v);
+
+/* Dispatch table (vmx/exits.c). */
+typedef enum exit_action (*exit_handler)(struct vcpu *v);
+extern const exit_handler exit_handlers[EXIT_REASON_MAX];
+enum exit_action handle_unknown_exit(struct vcpu *v);
+
+#endif

@@ -1,0 +1,326 @@
+/*
+ * vmx.c - VMX operation: VMXON, VMCS set-up, the guest's start state.
+ */
+#include "vmx.h"
+
+#include "controls.h"
+#include "vmx_names.h"
+#include "vmx_ops.h"
+#include "../kernel/kstring.h"
+#include "../kernel/mem.h"
+#include "../kernel/printk.h"
+#include "../kernel/trap.h"
+#include "../kernel/x86.h"
+
+#define CR0_PE (1ull << 0)
+#define CR0_ET (1ull << 4)
+#define CR0_NE (1ull << 5)
+#define CR0_WP (1ull << 16)
+#define CR0_PG (1ull << 31)
+#define CR4_PAE (1ull << 5)
+#define CR4_VMXE (1ull << 13)
+#define CR4_OSXSAVE (1ull << 18)
+#define EFER_LME (1ull << 8)
+#define EFER_LMA (1ull << 10)
+#define CPUID_1_ECX_XSAVE (1u << 26)
+#define PAT_POWER_ON 0x0007040600070406ull      /* SDM Vol. 3A, 13.12.4 */
+
+extern char vmx_exit_entry[];
+
+static bool vmx_on;
+static struct vmx_config config;
+
+static void report_ctl(void *ctx, bool required, const char *msg)
+{
+    (void)ctx;
+    kprintf("%s: %s\n", required ? "error" : "note", msg);
+}
+
+int vmx_enable_cpu(const struct vmx_caps *caps)
+{
+    if (caps->status == VMX_READY_UNLOCKED) {
+        uint64_t fc = rdmsr(MSR_IA32_FEATURE_CONTROL);
+        wrmsr(MSR_IA32_FEATURE_CONTROL, fc | FEATURE_CONTROL_LOCK | FEATURE_CONTROL_VMX_OUTSIDE_SMX);
+    }
+    /* CR0/CR4 must respect the VMX fixed bits in VMX operation (24.8,
+     * appendix A.7/A.8); XSETBV for the guest needs CR4.OSXSAVE. */
+    write_cr0((read_cr0() | caps->cr0_fixed0) & caps->cr0_fixed1);
+    uint64_t cr4 = read_cr4() | caps->cr4_fixed0 | CR4_VMXE;
+    if (cpuid(1, 0).ecx & CPUID_1_ECX_XSAVE)
+        cr4 |= CR4_OSXSAVE;
+    write_cr4(cr4 & caps->cr4_fixed1);
+
+    uint32_t *region = page_alloc(1);
+    if (!region) {
+        kprintf("error: vmx: no pool page for the VMXON region\n");
+        return -1;
+    }
+    region[0] = caps->revision;     /* 25.11.5: revision id, bit 31 clear */
+    enum vmx_result r = vmxon(hv_pa(region));
+    if (r != VMX_OK) {
+        kprintf("error: vmx: VMXON failed (%s)\n",
+                r == VMX_FAIL_INVALID ? "VMfailInvalid: bad VMXON region or CR0/CR4"
+                                      : "VMfailValid: already in VMX operation");
+        return -1;
+    }
+    vmx_on = true;
+    return 0;
+}
+
+void vmx_disable_cpu(void)
+{
+    if (vmx_on) {
+        vmxoff();
+        write_cr4(read_cr4() & ~CR4_VMXE);
+        vmx_on = false;
+    }
+}
+
+const struct vmx_config *vmx_config(void)
+{
+    return &config;
+}
+
+/* Intercept port I/O on [port, port + n). */
+static void io_intercept(struct vcpu *v, uint16_t port, unsigned n)
+{
+    for (unsigned p = port; p < (unsigned)port + n && p <= 0xFFFF; p++)
+        v->io_bitmap[p / 8] |= (uint8_t)(1u << (p % 8));
+}
+
+/* Intercept RDMSR and WRMSR of msr (25.6.9: low MSRs at 0 / 2048, high
+ * MSRs C0000000H-C0001FFFH at 1024 / 3072). */
+static void msr_intercept(struct vcpu *v, uint32_t msr)
+{
+    unsigned base = msr >= 0xC0000000u ? 1024 : 0;
+    uint32_t idx = msr & 0x1FFF;
+    v->msr_bitmap[base + idx / 8] |= (uint8_t)(1u << (idx % 8));
+    v->msr_bitmap[2048 + base + idx / 8] |= (uint8_t)(1u << (idx % 8));
+}
+
+static void write_host_state(void)
+{
+    struct descriptor_ptr gdtr, idtr;
+    __asm__ volatile("sgdt %0" : "=m"(gdtr));
+    __asm__ volatile("sidt %0" : "=m"(idtr));
+    const uint64_t *gdt = (const uint64_t *)gdtr.base;
+    uint64_t lo = gdt[GDT_TSS / 8], hi = gdt[GDT_TSS / 8 + 1];
+    uint64_t tss = ((lo >> 16) & 0xFFFFFF) | (((lo >> 56) & 0xFF) << 24) | (hi << 32);
+
+    /* Host-state area (25.5, checks in 27.2.2-27.2.4). */
+    vmcs_writen(VMCS_HOST_CR0, read_cr0());
+    vmcs_writen(VMCS_HOST_CR3, read_cr3());
+    vmcs_writen(VMCS_HOST_CR4, read_cr4());
+    vmcs_write16(VMCS_HOST_CS_SEL, GDT_KERNEL_CS);
+    vmcs_write16(VMCS_HOST_SS_SEL, GDT_KERNEL_DS);
+    vmcs_write16(VMCS_HOST_DS_SEL, GDT_KERNEL_DS);
+    vmcs_write16(VMCS_HOST_ES_SEL, GDT_KERNEL_DS);
+    vmcs_write16(VMCS_HOST_FS_SEL, 0);
+    vmcs_write16(VMCS_HOST_GS_SEL, 0);
+    vmcs_write16(VMCS_HOST_TR_SEL, GDT_TSS);
+    vmcs_writen(VMCS_HOST_FS_BASE, 0);
+    vmcs_writen(VMCS_HOST_GS_BASE, 0);
+    vmcs_writen(VMCS_HOST_TR_BASE, tss);
+    vmcs_writen(VMCS_HOST_GDTR_BASE, gdtr.base);
+    vmcs_writen(VMCS_HOST_IDTR_BASE, idtr.base);
+    vmcs_write32(VMCS_HOST_SYSENTER_CS, 0);
+    vmcs_writen(VMCS_HOST_SYSENTER_ESP, 0);
+    vmcs_writen(VMCS_HOST_SYSENTER_EIP, 0);
+    vmcs_write64(VMCS_HOST_EFER, rdmsr(MSR_EFER));
+    vmcs_write64(VMCS_HOST_PAT, rdmsr(MSR_IA32_PAT));
+    vmcs_writen(VMCS_HOST_RIP, (uint64_t)vmx_exit_entry);
+    vmcs_writen(VMCS_HOST_RSP, 0);  /* vmx_enter_guest writes the real one */
+}
+
+int vmx_setup_vcpu(struct vcpu *v, const struct vmx_caps *caps, const struct vmx_config *cfg)
+{
+    unsigned missing = 0;
+    config = *cfg;
+
+    v->vmcs = page_alloc(1);
+    v->msr_bitmap = page_alloc(1);
+    v->io_bitmap = page_alloc(2);
+    if (!v->vmcs || !v->msr_bitmap || !v->io_bitmap) {
+        kprintf("error: vmx: no pool pages for the VMCS and bitmaps\n");
+        return -1;
+    }
+    *(uint32_t *)v->vmcs = caps->revision;
+    v->vmcs_pa = hv_pa(v->vmcs);
+    if (vmclear(v->vmcs_pa) != VMX_OK || vmptrld(v->vmcs_pa) != VMX_OK) {
+        kprintf("error: vmx: VMCLEAR/VMPTRLD of a fresh VMCS failed\n");
+        return -1;
+    }
+
+    /* Controls (25.6-25.8). External interrupts and NMIs go straight to the
+     * guest (no exiting): the hypervisor takes none (DESIGN.md). */
+    uint32_t pin_opt = cfg->preempt_ticks ? PIN_PREEMPTION_TIMER : 0;
+    v->pin = vmx_adjust_ctl(CTL_PIN, 0, pin_opt, caps->pin, report_ctl, 0, &missing);
+    uint32_t proc_req = PROC_USE_MSR_BITMAPS | PROC_USE_IO_BITMAPS | PROC_SECONDARY_CONTROLS;
+    uint32_t proc_opt = cfg->hlt_exiting ? PROC_HLT_EXITING : 0;
+    v->proc = vmx_adjust_ctl(CTL_PROC, proc_req, proc_opt, caps->proc, report_ctl, 0, &missing);
+    /* With EPT the CR3 exits are useless; the TRUE_ MSRs let us clear them. */
+    v->proc &= ~((PROC_CR3_LOAD_EXITING | PROC_CR3_STORE_EXITING) & ~caps->proc.must1);
+    uint32_t proc2_req = PROC2_ENABLE_EPT | PROC2_UNRESTRICTED_GUEST;
+    /* Without these the guest's RDTSCP, INVPCID, XSAVES would #UD. */
+    uint32_t proc2_opt = PROC2_ENABLE_VPID | PROC2_ENABLE_RDTSCP | PROC2_ENABLE_INVPCID |
+                         PROC2_ENABLE_XSAVES;
+    v->proc2 = vmx_adjust_ctl(CTL_PROC2, proc2_req, proc2_opt, caps->proc2, report_ctl, 0, &missing);
+    uint32_t exit_req = EXIT_HOST_ADDR_SPACE_SIZE | EXIT_SAVE_EFER | EXIT_LOAD_EFER;
+    uint32_t exit_opt = EXIT_SAVE_PAT | EXIT_LOAD_PAT | (pin_opt ? EXIT_SAVE_PREEMPTION_TIMER : 0);
+    v->exit_ctl = vmx_adjust_ctl(CTL_EXIT, exit_req, exit_opt, caps->exit, report_ctl, 0, &missing);
+    uint32_t entry_req = ENTRY_LOAD_EFER;
+    v->entry_ctl = vmx_adjust_ctl(CTL_ENTRY, entry_req, ENTRY_LOAD_PAT, caps->entry, report_ctl, 0,
+                                  &missing);
+    if (missing) {
+        kprintf("error: vmx: %u required control(s) missing; cannot run a guest\n", missing);
+        return -1;
+    }
+    vmcs_write32(VMCS_PIN_CONTROLS, v->pin);
+    vmcs_write32(VMCS_PROC_CONTROLS, v->proc);
+    vmcs_write32(VMCS_PROC2_CONTROLS, v->proc2);
+    vmcs_write32(VMCS_EXIT_CONTROLS, v->exit_ctl);
+    vmcs_write32(VMCS_ENTRY_CONTROLS, v->entry_ctl);
+    vmcs_write32(VMCS_EXCEPTION_BITMAP, 0);
+    vmcs_write32(VMCS_PF_ERROR_MASK, 0);
+    vmcs_write32(VMCS_PF_ERROR_MATCH, 0);
+    vmcs_write32(VMCS_CR3_TARGET_COUNT, 0);
+    vmcs_write32(VMCS_EXIT_MSR_STORE_COUNT, 0);
+    vmcs_write32(VMCS_EXIT_MSR_LOAD_COUNT, 0);
+    vmcs_write32(VMCS_ENTRY_MSR_LOAD_COUNT, 0);
+    vmcs_write32(VMCS_ENTRY_INTR_INFO, 0);
+    if (v->proc2 & PROC2_ENABLE_VPID)
+        vmcs_write16(VMCS_VPID, 1 + v->id);     /* VPID 0 is the host's (25.6.12) */
+    vmcs_write64(VMCS_EPT_POINTER, cfg->eptp);
+
+    /* Bitmaps: pass-through except the hypervisor's UART, the guest-exit
+     * port, IA32_FEATURE_CONTROL and the VMX capability MSRs. */
+    io_intercept(v, cfg->console_port, 8);
+    io_intercept(v, 0xF4, 1);
+    vmcs_write64(VMCS_IO_BITMAP_A, hv_pa(v->io_bitmap));
+    vmcs_write64(VMCS_IO_BITMAP_B, hv_pa(v->io_bitmap + 4096));
+    msr_intercept(v, MSR_IA32_FEATURE_CONTROL);
+    for (uint32_t msr = MSR_IA32_VMX_BASIC; msr <= MSR_IA32_VMX_VMFUNC; msr++)
+        msr_intercept(v, msr);
+    vmcs_write64(VMCS_MSR_BITMAP, hv_pa(v->msr_bitmap));
+
+    /* CR0/CR4 bits the host owns (25.6.6): every bit VMX fixes, except
+     * PE/PG which unrestricted guest frees (27.3.1.1), plus PG itself so
+     * that entering long mode exits and we keep "IA-32e mode guest" right.
+     * CR4.VMXE reads as 0 through the shadow: the guest sees no VMX. */
+    vmcs_writen(VMCS_CR0_MASK, ((caps->cr0_fixed0 | ~caps->cr0_fixed1) & ~CR0_PE) | CR0_PG);
+    vmcs_writen(VMCS_CR4_MASK, caps->cr4_fixed0 | ~caps->cr4_fixed1 | CR4_VMXE);
+
+    v->preempt_reload = (v->pin & PIN_PREEMPTION_TIMER) ? cfg->preempt_ticks >> VMX_MISC_PREEMPT_TIMER_RATE(caps->misc) : 0;
+    if (v->preempt_reload > 0xFFFFFFFFull)
+        v->preempt_reload = 0xFFFFFFFFull;
+    if (v->pin & PIN_PREEMPTION_TIMER)
+        vmcs_write32(VMCS_PREEMPTION_TIMER, v->preempt_reload ? v->preempt_reload : 1);
+
+    write_host_state();
+    v->regs.host_rsp = 0;
+    return 0;
+}
+
+#define SET_SEG(seg, sel, base, limit, ar)                 \
+    do {                                                   \
+        vmcs_write16(VMCS_GUEST_##seg##_SEL, sel);         \
+        vmcs_writen(VMCS_GUEST_##seg##_BASE, base);        \
+        vmcs_write32(VMCS_GUEST_##seg##_LIMIT, limit);     \
+        vmcs_write32(VMCS_GUEST_##seg##_AR, ar);           \
+    } while (0)
+
+void vmx_set_guest_start(struct vcpu *v, const struct guest_start *s)
+{
+    uint64_t cr0 = CR0_ET, cr4 = 0, efer = 0;
+    uint32_t code_ar, data_ar = AR_TYPE_DATA_RW_ACCESSED | AR_S | AR_P;
+    uint64_t limit = 0xFFFFFFFF;
+
+    memset(&v->regs, 0, sizeof(v->regs));
+    v->regs.rax = s->rax;
+    v->regs.rbx = s->rbx;
+    v->regs.rsi = s->rsi;
+
+    switch (s->mode) {
+    case GUEST_REAL: {
+        /* Real mode at rip: CS = rip >> 4 rounded to a 64 KiB segment. */
+        uint16_t cs = (uint16_t)((s->rip >> 4) & 0xF000);
+        code_ar = AR_TYPE_CODE_RX_ACCESSED | AR_S | AR_P;
+        SET_SEG(CS, cs, (uint64_t)cs << 4, 0xFFFF, code_ar);
+        limit = 0xFFFF;
+        SET_SEG(DS, 0, 0, limit, data_ar);
+        SET_SEG(ES, 0, 0, limit, data_ar);
+        SET_SEG(SS, 0, 0, limit, data_ar);
+        SET_SEG(FS, 0, 0, limit, data_ar);
+        SET_SEG(GS, 0, 0, limit, data_ar);
+        vmcs_writen(VMCS_GUEST_RIP, s->rip - ((uint64_t)cs << 4));
+        break;
+    }
+    case GUEST_PROT32:
+        /* Multiboot machine state (Multiboot 0.6.96, 3.2): flat 4 GiB
+         * segments, protected mode, paging off. */
+        cr0 |= CR0_PE;
+        code_ar = AR_TYPE_CODE_RX_ACCESSED | AR_S | AR_P | AR_DB | AR_G;
+        data_ar |= AR_DB | AR_G;
+        SET_SEG(CS, 0x08, 0, limit, code_ar);
+        SET_SEG(DS, 0x10, 0, limit, data_ar);
+        SET_SEG(ES, 0x10, 0, limit, data_ar);
+        SET_SEG(SS, 0x10, 0, limit, data_ar);
+        SET_SEG(FS, 0x10, 0, limit, data_ar);
+        SET_SEG(GS, 0x10, 0, limit, data_ar);
+        vmcs_writen(VMCS_GUEST_RIP, s->rip);
+        break;
+    case GUEST_LONG64:
+        cr0 |= CR0_PE | CR0_PG | CR0_WP;
+        cr4 |= CR4_PAE;
+        efer = EFER_LME | EFER_LMA;
+        code_ar = AR_TYPE_CODE_RX_ACCESSED | AR_S | AR_P | AR_L | AR_G;
+        data_ar |= AR_DB | AR_G;
+        SET_SEG(CS, 0x08, 0, limit, code_ar);
+        SET_SEG(DS, 0x10, 0, limit, data_ar);
+        SET_SEG(ES, 0x10, 0, limit, data_ar);
+        SET_SEG(SS, 0x10, 0, limit, data_ar);
+        SET_SEG(FS, 0x10, 0, limit, data_ar);
+        SET_SEG(GS, 0x10, 0, limit, data_ar);
+        vmcs_writen(VMCS_GUEST_RIP, s->rip);
+        break;
+    }
+    /* LDTR unusable; TR a busy TSS (26.3.1.2 requires one even when unused). */
+    SET_SEG(LDTR, 0, 0, 0, AR_UNUSABLE);
+    SET_SEG(TR, 0, 0, 0xFF, (s->mode == GUEST_REAL ? AR_TYPE_TSS_BUSY_16 : AR_TYPE_TSS_BUSY_32) | AR_P);
+    vmcs_writen(VMCS_GUEST_GDTR_BASE, 0);
+    vmcs_write32(VMCS_GUEST_GDTR_LIMIT, 0xFFFF);
+    vmcs_writen(VMCS_GUEST_IDTR_BASE, 0);
+    vmcs_write32(VMCS_GUEST_IDTR_LIMIT, 0xFFFF);
+
+    /* The guest sees cr0/cr4; the CPU runs with the VMX fixed bits added. */
+    v->cr0_shadow = cr0;
+    v->cr4_shadow = cr4;
+    vmcs_writen(VMCS_CR0_READ_SHADOW, cr0);
+    vmcs_writen(VMCS_CR4_READ_SHADOW, cr4);
+    vmcs_writen(VMCS_GUEST_CR0, cr0 | CR0_NE);
+    vmcs_writen(VMCS_GUEST_CR4, cr4 | CR4_VMXE);
+    vmcs_writen(VMCS_GUEST_CR3, s->cr3);
+    vmcs_write64(VMCS_GUEST_EFER, efer);
+    uint32_t entry = v->entry_ctl & ~ENTRY_IA32E_MODE_GUEST;
+    if (s->mode == GUEST_LONG64)
+        entry |= ENTRY_IA32E_MODE_GUEST;
+    v->entry_ctl = entry;
+    vmcs_write32(VMCS_ENTRY_CONTROLS, entry);
+
+    vmcs_writen(VMCS_GUEST_RSP, s->rsp);
+    vmcs_writen(VMCS_GUEST_RFLAGS, 0x2);        /* bit 1 is reserved 1 */
+    vmcs_writen(VMCS_GUEST_DR7, 0x400);
+    vmcs_write64(VMCS_GUEST_DEBUGCTL, 0);
+    vmcs_write64(VMCS_GUEST_PAT, PAT_POWER_ON);
+    vmcs_write32(VMCS_GUEST_SYSENTER_CS, 0);
+    vmcs_writen(VMCS_GUEST_SYSENTER_ESP, 0);
+    vmcs_writen(VMCS_GUEST_SYSENTER_EIP, 0);
+    vmcs_write64(VMCS_LINK_POINTER, ~0ull);     /* 27.3.1.5: no shadow VMCS */
+    vmcs_write32(VMCS_GUEST_ACTIVITY_STATE, ACTIVITY_ACTIVE);
+    vmcs_write32(VMCS_GUEST_INTERRUPTIBILITY, 0);
+    vmcs_writen(VMCS_GUEST_PENDING_DBG, 0);
+    vmcs_write32(VMCS_ENTRY_INTR_INFO, 0);
+    if (v->preempt_reload)
+        vmcs_write32(VMCS_PREEMPTION_TIMER, v->preempt_reload);
+    v->launched = 0;
+}

@@ -1,0 +1,41 @@
+/*
+ * vmx.h - VMX operation on a core: VMXON, the VMCS, the guest's start state.
+ */
+#ifndef VMX_H
+#define VMX_H
+
+#include "vcpu.h"
+#include "vmx_caps.h"
+
+struct vmx_config {
+    bool hlt_exiting;           /* hlt=exit: intercept HLT */
+    uint64_t preempt_ticks;     /* VMX-preemption timer period in TSC ticks (0: off) */
+    uint64_t eptp;
+    uint16_t console_port;      /* base of the UART the guest must not touch */
+};
+
+/*
+ * vmx_enable_cpu - enter VMX operation on this core: IA32_FEATURE_CONTROL
+ * (enable and lock when firmware left it unlocked), CR0/CR4 fixed bits,
+ * CR4.VMXE, VMXON with a fresh VMXON region. Returns 0, or -1 after
+ * printing an error line.
+ */
+int vmx_enable_cpu(const struct vmx_caps *caps);
+
+/* vmx_disable_cpu - VMXOFF on this core (idempotent). */
+void vmx_disable_cpu(void);
+
+/*
+ * vmx_setup_vcpu - allocate and initialise v's VMCS (controls from the
+ * capability MSRs, host state, bitmaps, EPT) and make it current.
+ * Returns 0, or -1 after printing why.
+ */
+int vmx_setup_vcpu(struct vcpu *v, const struct vmx_caps *caps, const struct vmx_config *cfg);
+
+/* vmx_set_guest_start - the guest state of a fresh start in s->mode. */
+void vmx_set_guest_start(struct vcpu *v, const struct guest_start *s);
+
+/* vmx_config - the configuration the vCPUs were set up with. */
+const struct vmx_config *vmx_config(void);
+
+#endif
