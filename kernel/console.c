@@ -151,6 +151,9 @@ void console_poll(void)
             break;
         }
         console_prompt();
+        /* One line per call: what the command asked of the vCPU (pause,
+         * reset) takes effect before the next line runs. */
+        return;
     }
 }
 

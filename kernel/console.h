@@ -26,8 +26,9 @@ void console_exec(const char *line);
 /* console_run_list - run the ';'-separated commands of a run= option. */
 void console_run_list(const char *list);
 
-/* console_poll - take whatever bytes the UART holds, echo them, and run
- * each completed line. Never waits. */
+/* console_poll - take the bytes the UART holds, echo them, and run the
+ * first completed line (the rest waits for the next call, so that what a
+ * command asked of the vCPU takes effect first). Never waits. */
 void console_poll(void);
 
 /* console_prompt - print the prompt (after output that ended a line). */

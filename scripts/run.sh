@@ -42,7 +42,7 @@ bochs)
     echo "run: Bochs (this host cannot run VMX guests under KVM), $cpus CPUs, $mem MiB"
     cat > "$rundir/bochsrc" <<EOT
 megs: $mem
-cpu: model=tigerlake, count=$cpus, ips=100000000
+cpu: model=tigerlake, count=$cpus, ips=100000000, ignore_bad_msrs=0
 clock: sync=none, time0=local
 romimage: file=/usr/share/bochs/BIOS-bochs-latest
 vgaromimage: file=/usr/share/bochs/VGABIOS-lgpl-latest

@@ -235,6 +235,10 @@ void vmx_set_guest_start(struct vcpu *v, const struct guest_start *s)
     uint32_t code_ar, data_ar = AR_TYPE_DATA_RW_ACCESSED | AR_S | AR_P;
     uint64_t limit = 0xFFFFFFFF;
 
+    /* A launched VMCS must be cleared before VMLAUNCH again (31.3,
+     * VMLAUNCH); VMCLEAR keeps its contents. */
+    if (vmclear(v->vmcs_pa) != VMX_OK || vmptrld(v->vmcs_pa) != VMX_OK)
+        panic("VMCLEAR/VMPTRLD of the current VMCS failed");
     memset(&v->regs, 0, sizeof(v->regs));
     v->regs.rax = s->rax;
     v->regs.rbx = s->rbx;

@@ -133,11 +133,9 @@ isr_table:
 %assign v v + 1
 %endrep
 
-section .bss
-alignb 8
+section .bss nobits alloc noexec write align=16
+stack: resb 16384                   ; first, so the section's alignment is the stack's
+stack_top:
 idt: resb 32 * 8
 catch_active: resd 1
 catch_esp: resd 1
-alignb 16
-stack: resb 16384
-stack_top:

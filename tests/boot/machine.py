@@ -24,10 +24,21 @@ BOCHS_VGA = "/usr/share/bochs/VGABIOS-lgpl-latest"
 PROMPT = "monovisor> "
 
 
-def build_iso(path, hv_args="", guest=None, initrd=None, guest_args=""):
-    """Build an ISO at path from the already built ELF (make builds it
-    before the boot tests run, so parallel tests never race on it)."""
-    env = dict(os.environ, HV_ARGS=hv_args, GUEST_ARGS=guest_args)
+GUESTS = os.path.join(BUILD, "guest")
+
+
+def guest_elf(name):
+    """Path of an in-tree guest built by make (guest/tests/NAME.c, demo)."""
+    return os.path.join(GUESTS, name + ".elf")
+
+
+def build_iso(path, hv_args="", guest="none", initrd=None, guest_args="", native=False):
+    """Build an ISO at path from the already built ELF and guests (make
+    builds them before the boot tests run, so parallel tests never race).
+    guest: a file, "none", or the name of an in-tree guest."""
+    if guest and guest != "none" and not os.path.exists(guest):
+        guest = guest_elf(guest)
+    env = dict(os.environ, HV_ARGS=hv_args, GUEST_ARGS=guest_args, NATIVE="1" if native else "")
     cmd = [os.path.join(ROOT, "iso", "mkiso.sh"), str(path), ELF,
            guest or "", initrd or ""]
     subprocess.run(cmd, env=env, check=True, stdout=subprocess.DEVNULL)
@@ -120,7 +131,7 @@ class Bochs(Machine):
         rc = os.path.join(self.dir, "bochsrc")
         with open(rc, "w") as f:
             f.write(f"""megs: {megs}
-cpu: model={model}, count={cpus}, ips=100000000
+cpu: model={model}, count={cpus}, ips=100000000, ignore_bad_msrs=0
 clock: sync=none, time0=local
 romimage: file={BOCHS_BIOS}
 vgaromimage: file={BOCHS_VGA}

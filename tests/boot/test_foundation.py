@@ -22,7 +22,7 @@ def test_bochs_four_cpus_reports_vmx_with_ept_and_unrestricted_guest(iso, bochs)
     m.expect(r"cpus\.count=4 cpus\.bsp_apic_id=0")
     m.expect(r"vmx\.supported=1 vmx\.status=ready")
     m.expect(r"vmx\.ept=1 vmx\.unrestricted_guest=1 vmx\.vpid=1 vmx\.preemption_timer=1")
-    m.wait_prompt()
+    m.expect_exact("error: loader: no guest module")
     out = m.command("info")
     assert "cpus.apic_ids=0,1,2,3" in out
     m.send("quit\r")
@@ -32,7 +32,7 @@ def test_bochs_four_cpus_reports_vmx_with_ept_and_unrestricted_guest(iso, bochs)
 
 def test_console_help_info_errors_and_quit(iso, bochs):
     m = bochs(iso(hv_args="baud=115200"))
-    m.wait_prompt()
+    m.expect_exact("error: loader: no guest module")
 
     out = m.command("help")
     for name in ("help", "info", "quit"):

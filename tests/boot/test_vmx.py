@@ -1,0 +1,128 @@
+"""Boot tests of the VMX core: guests run under monovisor in Bochs, every
+exit handler answers as the guests expect, the console sees and steers
+the vCPU, and bad guests get clear errors."""
+import re
+
+
+def test_selftest_guest_passes_every_check(iso, bochs):
+    m = bochs(iso(guest="selftest"))
+    m.expect(r"vmx\.on cpu=0 vmcs=0x\w+")
+    m.expect_exact("guest.loaded format=multiboot-elf32")
+    m.expect_exact("selftest: start")
+    m.expect_exact("hello from the guest through HC_PUTS")
+    summary = m.expect(r"(\d+) passed, (\d+) failed")
+    assert "FAIL" not in m.transcript(), m.transcript()
+    assert int(summary.group(2)) == 0 and int(summary.group(1)) >= 60
+    m.expect_exact("guest.exit status=0")
+    m.expect_exact("monovisor: power off (guest exit) status=0")
+    m.expect_exit()
+
+
+def test_stats_count_exactly_the_guests_cpuids(iso, bochs):
+    m = bochs(iso(guest="cpuid_count", hv_args="onexit=console"))
+    m.expect_exact("cpuid_count: 1000 cpuid done")
+    m.expect_exact("guest.exit status=0")
+    m.expect_exact('guest.stopped reason="guest exit"')
+    out = m.command("stats")
+    assert re.search(r"^stats\.cpu=0 state=stopped exits=\d+ resets=1$", out, re.M), out
+    assert re.search(r"^stats reason=cpuid count=1000 cycles=\d+ avg=\d+ max=\d+$", out, re.M), out
+    assert re.search(r"^stats reason=io count=\d+", out, re.M), out
+    out = m.command("trace 3")
+    lines = re.findall(r"^trace seq=\d+ tsc=\d+ reason=(\w+) rip=0x\w+ qual=0x\w+$", out, re.M)
+    assert len(lines) == 3 and lines[-1] == "io", out
+    assert "trace.shown=3" in out
+    out = m.command("trace 0")
+    assert "error: usage: trace [N]" in out
+    out = m.command("regs")
+    assert re.search(r"^guest\.rip=0x\w+ guest\.rsp=0x\w+ guest\.rflags=0x\w+$", out, re.M), out
+    assert re.search(r"^guest\.cs sel=0x8 base=0 limit=0xffffffff ar=0xc09b$", out, re.M), out
+    assert "guest.cr4_shadow=" in out
+    # reset reruns the guest from its image; statistics start afresh.
+    m.send("reset\r")
+    m.expect_exact("guest.reset count=2")
+    m.expect_exact("cpuid_count: 1000 cpuid done")
+    m.expect_exact('guest.stopped reason="guest exit"')
+    out = m.command("stats")
+    assert re.search(r"^stats reason=cpuid count=1000 ", out, re.M), out
+    m.send("quit\r")
+    m.expect_exact("monovisor: power off (console quit) status=0")
+    m.expect_exit()
+
+
+def test_triple_fault_is_reported_and_reset_reruns_the_guest(iso, bochs):
+    m = bochs(iso(guest="triple"))
+    m.expect_exact("triple: about to triple fault")
+    m.expect(r"guest\.triple_fault rip=0x\w+")
+    m.expect(r"guest\.idtr base=0x\w+ limit=0\r")
+    m.expect_exact('guest.stopped reason="triple fault"')
+    out = m.command("help regs")
+    assert 'cmd=regs usage="regs"' in out
+    out = m.command("resume")
+    assert "error: resume: the guest is not paused" in out
+    m.send("reset\r")
+    m.expect_exact("guest.reset count=2")
+    m.expect_exact("triple: about to triple fault")
+    m.expect_exact('guest.stopped reason="triple fault"')
+    assert "triple: still alive?" not in m.transcript()
+    m.send("quit\r")
+    m.expect_exit()
+
+
+def test_demo_guest_reports_what_it_sees_and_its_jitter(iso, bochs):
+    m = bochs(iso(guest="demo", guest_args="reports=3"))
+    m.expect_exact("demo: cpu vendor=GenuineIntel")
+    m.expect(r"hypervisor_bit=1 vmx_visible=0")
+    m.expect_exact("demo: hypervisor=monovisor abi=1.0")
+    m.expect_exact("demo: hello through HC_PUTS")
+    for _ in range(3):
+        m.expect(r"demo: periods=100 jitter_avg_ticks=\d+ jitter_max_ticks=\d+")
+    m.expect_exact("demo: done")
+    m.expect_exact("guest.exit status=0")
+    m.expect_exit()
+
+
+def test_console_pause_and_resume_while_the_guest_runs(iso, bochs):
+    m = bochs(iso(guest="demo"))        # runs forever
+    m.expect(r"demo: periods=100 ")
+    m.send("pause\r")
+    m.expect_exact("pause: requested")
+    out = m.command("stats")
+    assert "state=paused" in out, out
+    assert re.search(r"^stats reason=preemption_timer count=[1-9]\d*", out, re.M), out
+    m.send("resume\r")
+    m.expect_exact("resume: requested")
+    m.expect(r"demo: periods=100 ")
+    m.send("stats\r")
+    m.expect(r"stats\.cpu=0 state=running")
+    m.send("quit\r")
+    m.expect_exact("monovisor: power off (console quit) status=0")
+    m.expect_exit()
+
+
+def test_a_module_that_is_not_a_kernel_gets_a_clear_error(iso, bochs, tmp_path):
+    junk = tmp_path / "junk.bin"
+    junk.write_bytes(b"\x7fELF" + bytes(range(256)) * 40)
+    m = bochs(iso(guest=str(junk)))
+    m.expect(r"error: loader: the guest module \(10244 bytes\) is not a kernel monovisor can load")
+    out = m.command("reset")
+    assert "reset: requested" in out
+    m.expect(r"error: loader: the guest module \(10244 bytes\) is not a kernel")
+    m.send("quit\r")
+    m.expect_exit()
+
+
+def test_truncated_and_empty_guest_images_are_refused_by_name(iso, bochs, tmp_path):
+    with open(guest_path("selftest"), "rb") as f:
+        image = f.read()
+    cut = tmp_path / "cut.elf"
+    cut.write_bytes(image[:9000])
+    m = bochs(iso(guest=str(cut)))
+    m.expect(r"error: loader: multiboot image: segment extends past the end of the file "
+             r"\(truncated image\?\)")
+    m.send("quit\r")
+    m.expect_exit()
+
+
+def guest_path(name):
+    from machine import guest_elf
+    return guest_elf(name)
