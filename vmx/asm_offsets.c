@@ -30,7 +30,6 @@ void asm_offsets(void)
     OFFSET(GR_R13, guest_regs, r13);
     OFFSET(GR_R14, guest_regs, r14);
     OFFSET(GR_R15, guest_regs, r15);
-    OFFSET(GR_CR2, guest_regs, cr2);
     OFFSET(GR_HOST_RSP, guest_regs, host_rsp);
     DEFINE(VMCS_HOST_RSP_ENC, VMCS_HOST_RSP);
 }

@@ -5,24 +5,16 @@
 
 #include "../kernel/kstring.h"
 
-struct cpuid_result cpuid_guest_view(uint32_t leaf, uint32_t subleaf, struct cpuid_result r)
+struct cpuid_result cpuid_hv_leaf(uint32_t leaf)
 {
-    (void)subleaf;
-    if (cpuid_is_hv_leaf(leaf)) {
-        struct cpuid_result hv = { 0, 0, 0, 0 };
-        if (leaf == CPUID_HV_BASE) {
-            hv.eax = CPUID_HV_MAX;
-            memcpy(&hv.ebx, MONOVISOR_SIGNATURE, 4);
-            memcpy(&hv.ecx, MONOVISOR_SIGNATURE + 4, 4);
-            memcpy(&hv.edx, MONOVISOR_SIGNATURE + 8, 4);
-        } else if (leaf == CPUID_HV_FEATURES) {
-            hv.eax = MONOVISOR_ABI_VERSION;
-        }
-        return hv;
+    struct cpuid_result hv = { 0, 0, 0, 0 };
+    if (leaf == CPUID_HV_BASE) {
+        hv.eax = CPUID_HV_MAX;
+        memcpy(&hv.ebx, MONOVISOR_SIGNATURE, 4);
+        memcpy(&hv.ecx, MONOVISOR_SIGNATURE + 4, 4);
+        memcpy(&hv.edx, MONOVISOR_SIGNATURE + 8, 4);
+    } else if (leaf == CPUID_HV_FEATURES) {
+        hv.eax = MONOVISOR_ABI_VERSION;
     }
-    if (leaf == 1) {
-        r.ecx &= ~CPUID_1_ECX_VMX_BIT;      /* no nested VMX */
-        r.ecx |= CPUID_1_ECX_HV_BIT;        /* "a hypervisor is present" */
-    }
-    return r;
+    return hv;
 }

@@ -22,17 +22,32 @@ struct cpuid_result {
     uint32_t eax, ebx, ecx, edx;
 };
 
-/*
- * cpuid_guest_view - the guest's answer to CPUID leaf/subleaf, given the
- * native answer. Hypervisor leaves are answered without asking the CPU:
- * is_hv_leaf tells the caller not to execute CPUID for them.
- */
-struct cpuid_result cpuid_guest_view(uint32_t leaf, uint32_t subleaf, struct cpuid_result native);
-
 /* cpuid_is_hv_leaf - leaf lies in 40000000H-4FFFFFFFH. */
 static inline int cpuid_is_hv_leaf(uint32_t leaf)
 {
     return (leaf & 0xF0000000u) == 0x40000000u;
+}
+
+/* cpuid_hv_leaf - monovisor's answer for a hypervisor leaf (zeros for the
+ * ones it does not define). */
+struct cpuid_result cpuid_hv_leaf(uint32_t leaf);
+
+/*
+ * cpuid_guest_view - the guest's answer to CPUID leaf/subleaf, given the
+ * native answer (ignored for hypervisor leaves: callers need not execute
+ * CPUID for those). Inline: it sits on the CPUID exit's hot path.
+ */
+static inline struct cpuid_result cpuid_guest_view(uint32_t leaf, uint32_t subleaf,
+                                                   struct cpuid_result r)
+{
+    (void)subleaf;
+    if (cpuid_is_hv_leaf(leaf))
+        return cpuid_hv_leaf(leaf);
+    if (leaf == 1) {
+        r.ecx &= ~CPUID_1_ECX_VMX_BIT;      /* no nested VMX */
+        r.ecx |= CPUID_1_ECX_HV_BIT;        /* "a hypervisor is present" */
+    }
+    return r;
 }
 
 #endif

@@ -1,44 +1,30 @@
-; entry.asm - enter the guest and come back (SDM Vol. 3C, 27 "VM Entries",
-; 28 "VM Exits"). The only VMX code C cannot express: the guest's GPRs live
-; in struct guest_regs, not in the VMCS.
+; entry.asm - the guest entry/exit path (SDM Vol. 3C, 27 "VM Entries",
+; 28 "VM Exits"): the only VMX code C cannot express, because the guest's
+; GPRs live in struct guest_regs, not in the VMCS.
 ;
-; int vmx_enter_guest(struct guest_regs *regs /* rdi */, int launched /* esi */)
-;   Returns 0 after a VM exit (the guest's GPRs and CR2 saved in *regs), or
-;   1 (VMfailInvalid) / 2 (VMfailValid) if VMLAUNCH/VMRESUME failed.
+; int vmx_run_guest(struct guest_regs *regs /* rdi */, int launched /* esi */)
+;   Enters the guest (VMLAUNCH, or VMRESUME when launched) and stays in a
+;   tight exit/resume cycle: on every VM exit the guest's GPRs are saved to
+;   *regs and vcpu_exit(regs) runs; while it returns non-zero the guest is
+;   resumed right here, without unwinding to C. Returns 0 when vcpu_exit
+;   says stop, or 1 (VMfailInvalid) / 2 (VMfailValid) when VMLAUNCH or
+;   VMRESUME fails.
 ;
-; HOST_RIP is vmx_exit_entry (written once per VMCS); HOST_RSP is this
-; frame's RSP, written only when it changed since the last entry.
+; HOST_RIP is vmx_exit_entry (written once per VMCS). HOST_RSP is this
+; frame's RSP, written only when it changed. CR2 is not switched: the
+; hypervisor never takes a page fault (one would panic), so the guest's CR2
+; survives in the register across exits.
 
 %include "asm_offsets.inc"
 
 bits 64
 section .text
 
-global vmx_enter_guest
+global vmx_run_guest
 global vmx_exit_entry
+extern vcpu_exit
 
-vmx_enter_guest:
-    push rbp
-    push rbx
-    push r12
-    push r13
-    push r14
-    push r15
-    push rdi                            ; regs: at [rsp] when the exit lands
-
-    cmp rsp, [rdi + GR_HOST_RSP]
-    je .host_rsp_ok
-    mov [rdi + GR_HOST_RSP], rsp
-    mov rax, VMCS_HOST_RSP_ENC
-    vmwrite rax, rsp
-.host_rsp_ok:
-    mov rax, [rdi + GR_CR2]
-    mov rdx, cr2
-    cmp rax, rdx
-    je .cr2_ok
-    mov cr2, rax
-.cr2_ok:
-    test esi, esi                       ; flags survive the MOVs below
+%macro LOAD_GUEST_GPRS 0                ; rdi = regs; rdi itself last
     mov rax, [rdi + GR_RAX]
     mov rbx, [rdi + GR_RBX]
     mov rcx, [rdi + GR_RCX]
@@ -54,25 +40,32 @@ vmx_enter_guest:
     mov r14, [rdi + GR_R14]
     mov r15, [rdi + GR_R15]
     mov rdi, [rdi + GR_RDI]
+%endmacro
+
+vmx_run_guest:
+    push rbp
+    push rbx
+    push r12
+    push r13
+    push r14
+    push r15
+    push rdi                            ; regs: at [rsp] when an exit lands
+    ; RSP is now 16-byte aligned: the call in vmx_exit_entry keeps the ABI.
+
+    cmp rsp, [rdi + GR_HOST_RSP]
+    je .host_rsp_ok
+    mov [rdi + GR_HOST_RSP], rsp
+    mov rax, VMCS_HOST_RSP_ENC
+    vmwrite rax, rsp
+.host_rsp_ok:
+    test esi, esi                       ; flags survive the MOVs below
+    LOAD_GUEST_GPRS
     jnz .resume
     vmlaunch
-    jmp .failed
+    jmp vmx_entry_failed
 .resume:
     vmresume
-.failed:
-    ; Still in the host: CF=1 VMfailInvalid, ZF=1 VMfailValid (31.2).
-    mov eax, 1
-    jc .out
-    mov eax, 2
-.out:
-    pop rdi
-    pop r15
-    pop r14
-    pop r13
-    pop r12
-    pop rbx
-    pop rbp
-    ret
+    jmp vmx_entry_failed
 
 vmx_exit_entry:
     ; RSP = HOST_RSP: [rsp] holds the regs pointer. Every GPR is the guest's.
@@ -92,13 +85,25 @@ vmx_exit_entry:
     mov [rdi + GR_R13], r13
     mov [rdi + GR_R14], r14
     mov [rdi + GR_R15], r15
-    pop rax                             ; the guest's RDI
-    mov [rdi + GR_RDI], rax
-    mov rax, cr2
-    mov [rdi + GR_CR2], rax
+    pop qword [rdi + GR_RDI]
+    call vcpu_exit                      ; rdi = regs = the vcpu (first member)
+    test eax, eax
+    jz .stop
+    mov rdi, [rsp]
+    LOAD_GUEST_GPRS
+    vmresume
+    jmp vmx_entry_failed
+.stop:
     xor eax, eax
-    jmp .out_exit
-.out_exit:
+    jmp vmx_return
+
+vmx_entry_failed:
+    ; Still in the host with the guest's GPRs: CF=1 VMfailInvalid,
+    ; ZF=1 VMfailValid (31.2).
+    mov eax, 1
+    jc vmx_return
+    mov eax, 2
+vmx_return:
     pop rdi
     pop r15
     pop r14

@@ -54,12 +54,13 @@ static enum exit_action inject_ud(struct vcpu *v)
 static enum exit_action handle_cpuid(struct vcpu *v)
 {
     uint32_t leaf = (uint32_t)v->regs.rax, sub = (uint32_t)v->regs.rcx;
-    struct cpuid_result native = { 0, 0, 0, 0 };
-    if (!cpuid_is_hv_leaf(leaf)) {
+    struct cpuid_result g;
+    if (cpuid_is_hv_leaf(leaf)) {
+        g = cpuid_hv_leaf(leaf);
+    } else {
         struct cpuid_regs r = cpuid(leaf, sub);
-        native = (struct cpuid_result){ r.eax, r.ebx, r.ecx, r.edx };
+        g = cpuid_guest_view(leaf, sub, (struct cpuid_result){ r.eax, r.ebx, r.ecx, r.edx });
     }
-    struct cpuid_result g = cpuid_guest_view(leaf, sub, native);
     v->regs.rax = g.eax;
     v->regs.rbx = g.ebx;
     v->regs.rcx = g.ecx;

@@ -23,31 +23,6 @@ bool guest_exit_keeps_console;
 uint64_t vmcs_reads, vmcs_writes;
 #endif
 
-uint64_t vcpu_rip(struct vcpu *v)
-{
-    if (!v->have_rip) {
-        v->rip = vmcs_readn(VMCS_GUEST_RIP);
-        v->have_rip = true;
-    }
-    return v->rip;
-}
-
-uint64_t vcpu_qual(struct vcpu *v)
-{
-    if (!v->have_qual) {
-        v->qual = vmcs_readn(VMCS_EXIT_QUALIFICATION);
-        v->have_qual = true;
-    }
-    return v->qual;
-}
-
-void vcpu_skip_instruction(struct vcpu *v)
-{
-    uint32_t len = vmcs_read32(VMCS_EXIT_INSTRUCTION_LEN);
-    v->rip = vcpu_rip(v) + len;
-    vmcs_writen(VMCS_GUEST_RIP, v->rip);
-}
-
 void vcpu_inject_exception(struct vcpu *v, unsigned vector, bool has_error, uint32_t error)
 {
     (void)v;
@@ -65,7 +40,7 @@ void vcpu_trace(struct vcpu *v, uint32_t reason, uint64_t qual)
 {
     struct trace_entry *t = &v->trace[v->trace_count++ % TRACE_LEN];
     t->tsc = rdtsc();
-    t->rip = vcpu_rip(v);
+    t->rip = v->have_rip ? v->rip : 0;
     t->qual = qual;
     t->reason = reason;
 }
@@ -155,7 +130,7 @@ void vcpu_dump(struct vcpu *v)
             "guest.r12=%#llx guest.r13=%#llx guest.r14=%#llx guest.r15=%#llx\n",
             (unsigned long long)r->rax, (unsigned long long)r->rbx, (unsigned long long)r->rcx,
             (unsigned long long)r->rdx, (unsigned long long)r->rsi, (unsigned long long)r->rdi,
-            (unsigned long long)r->rbp, (unsigned long long)r->cr2, (unsigned long long)r->r8,
+            (unsigned long long)r->rbp, (unsigned long long)read_cr2(), (unsigned long long)r->r8,
             (unsigned long long)r->r9, (unsigned long long)r->r10, (unsigned long long)r->r11,
             (unsigned long long)r->r12, (unsigned long long)r->r13, (unsigned long long)r->r14,
             (unsigned long long)r->r15);
@@ -229,12 +204,42 @@ int vcpu_start(struct vcpu *v)
     return 0;
 }
 
-static void account(struct exit_stat *s, uint64_t cycles)
+/*
+ * vcpu_exit - one VM exit, called from vmx/entry.asm with the guest's GPRs
+ * saved. Dispatches by basic exit reason, accounts the handler's cycles
+ * and traces. Returns non-zero to resume at once (the common case), 0 to
+ * go back to vcpu_run (a stop, a request, an entry failure).
+ */
+int vcpu_exit(struct guest_regs *regs)
 {
+    struct vcpu *v = (struct vcpu *)regs;   /* regs is the first member */
+    uint64_t t0 = rdtsc();
+    v->launched = 1;
+    v->have_rip = v->have_qual = false;
+    uint32_t reason = vmcs_read32(VMCS_EXIT_REASON);
+    v->exit_reason = reason;
+    if (__builtin_expect(reason & EXIT_REASON_ENTRY_FAILURE, 0)) {
+        report_entry_failure(v, 0, reason);
+        vcpu_stop(v, "VM entry failed");
+        return 0;
+    }
+    uint32_t basic = reason & 0xFFFF;
+    exit_handler h = basic < EXIT_REASON_MAX ? exit_handlers[basic] : 0;
+    struct exit_stat *s = h ? &v->stats[basic] : &v->unknown_stat;
+    enum exit_action a = h ? h(v) : handle_unknown_exit(v);
+
+    v->exits++;
+    struct trace_entry *t = &v->trace[v->trace_count++ % TRACE_LEN];
+    t->tsc = t0;
+    t->rip = v->have_rip ? v->rip : 0;      /* only when the handler read it: no extra VMREAD */
+    t->qual = v->have_qual ? v->qual : 0;
+    t->reason = basic;
+    uint64_t cycles = rdtsc() - t0;
     s->count++;
     s->cycles += cycles;
     if (cycles > s->max_cycles)
         s->max_cycles = cycles;
+    return a == EXIT_RESUME && !v->requests && v->state == VCPU_RUNNING;
 }
 
 _Noreturn void vcpu_run(struct vcpu *v)
@@ -247,38 +252,13 @@ _Noreturn void vcpu_run(struct vcpu *v)
             cpu_relax();
             continue;
         }
-
-        int r = vmx_enter_guest(&v->regs, v->launched);
-        uint64_t t0 = rdtsc();
-        v->have_rip = v->have_qual = false;
+        /* Returns only for a stop, a request or a failed entry. */
+        int r = vmx_run_guest(&v->regs, v->launched);
         if (r) {
             report_entry_failure(v, r, 0);
             vcpu_stop(v, "VM entry failed");
             continue;
         }
-        v->launched = 1;
-        uint32_t reason = vmcs_read32(VMCS_EXIT_REASON);
-        v->exit_reason = reason;
-        if (reason & EXIT_REASON_ENTRY_FAILURE) {
-            report_entry_failure(v, 0, reason);
-            v->launched = 0;
-            vcpu_stop(v, "VM entry failed");
-            continue;
-        }
-        uint32_t basic = reason & 0xFFFF;
-        v->exits++;
-        enum exit_action a;
-        struct exit_stat *stat;
-        if (basic < EXIT_REASON_MAX && exit_handlers[basic]) {
-            a = exit_handlers[basic](v);
-            stat = &v->stats[basic];
-        } else {
-            a = handle_unknown_exit(v);
-            stat = &v->unknown_stat;
-        }
-        vcpu_trace(v, basic, v->have_qual ? v->qual : 0);
-        account(stat, rdtsc() - t0);
-        (void)a;
     }
 }
 

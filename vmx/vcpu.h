@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "vmx_defs.h"
+#include "vmx_ops.h"
 #include "../kernel/loader.h"
 
 /* Guest GPRs not held in the VMCS, saved and loaded by vmx/entry.asm.
@@ -20,12 +21,16 @@
 struct guest_regs {
     uint64_t rax, rbx, rcx, rdx, rsi, rdi, rbp;
     uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
-    uint64_t cr2;           /* not in the VMCS (SDM Vol. 3C, 28.3.1) */
     uint64_t host_rsp;      /* last value written to VMCS_HOST_RSP */
 };
 
-/* Returns 0 after a VM exit, else the enum vmx_result of the failed VMLAUNCH/VMRESUME. */
-int vmx_enter_guest(struct guest_regs *regs, int launched);
+/* vmx/entry.asm: run the guest, calling vcpu_exit() on every exit, until
+ * it returns 0 (then 0), or VMLAUNCH/VMRESUME fails (then the enum
+ * vmx_result). */
+int vmx_run_guest(struct guest_regs *regs, int launched);
+
+/* vcpu_exit - handle one VM exit; non-zero: resume the guest at once. */
+int vcpu_exit(struct guest_regs *regs);
 
 enum exit_action { EXIT_RESUME, EXIT_STOP };
 
@@ -70,9 +75,8 @@ struct vcpu {
 
     /* Per-exit cache: each field is read from the VMCS at most once. */
     uint32_t exit_reason;
-    bool have_rip, have_qual, have_len;
+    bool have_rip, have_qual;
     uint64_t rip, qual;
-    uint32_t insn_len;
 
     uint64_t cr0_shadow, cr4_shadow;
     uint64_t preempt_reload;        /* VMX-preemption timer reload value, 0 = off */
@@ -96,10 +100,33 @@ extern struct vcpu boot_vcpu;
 /* vcpu_run - the non-preemptive loop on this core; never returns. */
 _Noreturn void vcpu_run(struct vcpu *v);
 
-/* Exit helpers for handlers. */
-uint64_t vcpu_rip(struct vcpu *v);
-uint64_t vcpu_qual(struct vcpu *v);
-void vcpu_skip_instruction(struct vcpu *v);
+/* Exit helpers for handlers: each VMCS field is read at most once per
+ * exit (vcpu_exit clears the have_ flags). */
+static inline uint64_t vcpu_rip(struct vcpu *v)
+{
+    if (!v->have_rip) {
+        v->rip = vmcs_readn(VMCS_GUEST_RIP);
+        v->have_rip = true;
+    }
+    return v->rip;
+}
+
+static inline uint64_t vcpu_qual(struct vcpu *v)
+{
+    if (!v->have_qual) {
+        v->qual = vmcs_readn(VMCS_EXIT_QUALIFICATION);
+        v->have_qual = true;
+    }
+    return v->qual;
+}
+
+/* vcpu_skip_instruction - advance RIP past the exiting instruction (its
+ * length from the VM-exit instruction-length field, 28.2.5). */
+static inline void vcpu_skip_instruction(struct vcpu *v)
+{
+    v->rip = vcpu_rip(v) + vmcs_read32(VMCS_EXIT_INSTRUCTION_LEN);
+    vmcs_writen(VMCS_GUEST_RIP, v->rip);
+}
 void vcpu_inject_exception(struct vcpu *v, unsigned vector, bool has_error, uint32_t error);
 void vcpu_trace(struct vcpu *v, uint32_t reason, uint64_t qual);
 
