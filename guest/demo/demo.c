@@ -4,7 +4,8 @@
  * a periodic real-time loop and reports its timing jitter.
  *
  * Command line: reports=N stops after N reports (default: run forever);
- * period_us=N sets the period (default 100).
+ * period_us=N sets the period (default 100); every=N periods make one
+ * report (default 1000).
  */
 #include "../sdk/sdk.h"
 
@@ -43,6 +44,9 @@ int main(void)
     const char *cmdline = (sdk_mb_magic == 0x2BADB002u && (info[0] & 4)) ? (const char *)info[4] : "";
     uint32_t reports = arg_value(cmdline, "reports", 0);
     uint32_t period_us = arg_value(cmdline, "period_us", 100);
+    uint32_t every = arg_value(cmdline, "every", 1000);
+    if (!every)
+        every = 1000;
 
     struct sdk_cpuid r = sdk_cpuid(0, 0);
     char vendor[13];
@@ -82,7 +86,7 @@ int main(void)
             worst = late;
         sum += late;
         next += period;
-        if (++n == 100) {
+        if (++n == every) {
             rep++;
             sdk_printf("demo: periods=%llu jitter_avg_ticks=%llu jitter_max_ticks=%llu\n",
                        (unsigned long long)n, (unsigned long long)(sum / n),

@@ -69,7 +69,7 @@ def test_triple_fault_is_reported_and_reset_reruns_the_guest(iso, bochs):
 
 
 def test_demo_guest_reports_what_it_sees_and_its_jitter(iso, bochs):
-    m = bochs(iso(guest="demo", guest_args="reports=3"))
+    m = bochs(iso(guest="demo", guest_args="reports=3 every=100"))
     m.expect_exact("demo: cpu vendor=GenuineIntel")
     m.expect(r"hypervisor_bit=1 vmx_visible=0")
     m.expect_exact("demo: hypervisor=monovisor abi=1.0")
@@ -82,7 +82,7 @@ def test_demo_guest_reports_what_it_sees_and_its_jitter(iso, bochs):
 
 
 def test_console_pause_and_resume_while_the_guest_runs(iso, bochs):
-    m = bochs(iso(guest="demo"))        # runs forever
+    m = bochs(iso(guest="demo", guest_args="every=100"))        # runs forever
     m.expect(r"demo: periods=100 ")
     m.send("pause\r")
     m.expect_exact("pause: requested")
@@ -126,3 +126,26 @@ def test_truncated_and_empty_guest_images_are_refused_by_name(iso, bochs, tmp_pa
 def guest_path(name):
     from machine import guest_elf
     return guest_elf(name)
+
+
+def test_hlt_exit_option_parks_the_vcpu_in_hlt_and_the_console_lives(iso, bochs):
+    m = bochs(iso(guest="halt", hv_args="hlt=exit"))
+    m.expect_exact("halt: halting")
+    out = m.command("stats")
+    assert re.search(r"^stats reason=hlt count=1 ", out, re.M), out
+    out = m.command("regs")
+    assert "guest.activity=1" in out, out
+    out = m.command("info")
+    assert "opt.hlt=exit" in out
+    m.send("quit\r")
+    m.expect_exit()
+
+
+def test_hlt_stays_in_the_guest_by_default(iso, bochs):
+    m = bochs(iso(guest="halt"))
+    m.expect_exact("halt: halting")
+    out = m.command("stats")
+    assert "reason=hlt" not in out, out
+    assert re.search(r"^stats reason=preemption_timer count=[1-9]", out, re.M), out
+    m.send("quit\r")
+    m.expect_exit()
