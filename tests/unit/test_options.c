@@ -397,10 +397,11 @@ static void test_format_defaults(void **state)
 {
     (void)state;
     struct hv_options o;
-    char buf[128];
+    char buf[256];
     options_defaults(&o);
     assert_ptr_equal(options_format(&o, buf, sizeof(buf)), buf);
-    assert_string_equal(buf, "opt.serial=0x3f8 opt.baud=115200 opt.run=\"\"");
+    assert_string_equal(buf, "opt.serial=0x3f8 opt.baud=115200 opt.run=\"\" opt.hlt=guest "
+                             "opt.onexit=poweroff opt.poll_us=10000");
 }
 
 static void test_format_parsed_values(void **state)
@@ -408,10 +409,28 @@ static void test_format_parsed_values(void **state)
     (void)state;
     struct hv_options o;
     struct reports r;
-    char buf[128];
-    assert_int_equal(parse("serial=0x2f8 baud=9600 run=\"info; quit\"", &o, &r), 0);
+    char buf[256];
+    assert_int_equal(parse("serial=0x2f8 baud=9600 run=\"info; quit\" hlt=exit onexit=console "
+                           "poll_us=0", &o, &r), 0);
     options_format(&o, buf, sizeof(buf));
-    assert_string_equal(buf, "opt.serial=0x2f8 opt.baud=9600 opt.run=\"info; quit\"");
+    assert_string_equal(buf, "opt.serial=0x2f8 opt.baud=9600 opt.run=\"info; quit\" opt.hlt=exit "
+                             "opt.onexit=console opt.poll_us=0");
+    assert_int_equal(o.hlt, HLT_EXIT);
+    assert_int_equal(o.onexit, ONEXIT_CONSOLE);
+}
+
+static void test_choice_option_rejects_unknown_value_by_name(void **state)
+{
+    (void)state;
+    struct hv_options o;
+    struct reports r;
+    assert_int_equal(parse("hlt=sometimes onexit=reboot", &o, &r), 2);
+    assert_int_equal(r.count, 2);
+    assert_string_equal(r.msg[0], "cmdline: hlt: 'sometimes' is not one of guest|exit; using default guest");
+    assert_string_equal(r.msg[1], "cmdline: onexit: 'reboot' is not one of poweroff|console; "
+                                  "using default poweroff");
+    assert_int_equal(o.hlt, HLT_GUEST);
+    assert_int_equal(o.onexit, ONEXIT_POWEROFF);
 }
 
 static void test_format_truncates_inside_first_option(void **state)
@@ -610,6 +629,7 @@ int main(void)
         cmocka_unit_test(test_parse_counts_every_problem),
         cmocka_unit_test(test_parse_long_unknown_name_report_is_truncated),
         cmocka_unit_test(test_format_defaults),
+        cmocka_unit_test(test_choice_option_rejects_unknown_value_by_name),
         cmocka_unit_test(test_format_parsed_values),
         cmocka_unit_test(test_format_truncates_inside_first_option),
         cmocka_unit_test(test_format_truncates_between_options),
