@@ -42,8 +42,10 @@ void memmap_guest_view(const struct mb2_mmap_entry *in, unsigned n, uint64_t hv_
         if (in[i].type == MB2_MEM_AVAILABLE) {
             base = (base + PAGE - 1) & ~(PAGE - 1);
             end &= ~(PAGE - 1);
+            if (base < in[i].base)
+                continue;       /* rounding up wrapped past 2^64: no whole page */
         }
-        if (end <= hv_start || base >= hv_end) {
+        if (hv_end <= hv_start || end <= hv_start || base >= hv_end) {
             push(out, base, end, in[i].type);
         } else {
             push(out, base, hv_start, in[i].type);

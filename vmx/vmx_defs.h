@@ -361,6 +361,9 @@
 #define INTR_TYPE_NMI                    (2u << 8)
 #define INTR_TYPE_HW_EXCEPTION           (3u << 8)
 #define INTR_TYPE_SW_EXCEPTION           (6u << 8)
+#define INTR_TYPE_OTHER                  (7u << 8)  /* vector 0: pending MTF VM exit */
+#define INTR_INFO_VECTOR_MASK            0xFFu      /* bits 7:0 */
+#define INTR_INFO_TYPE_MASK              (7u << 8)  /* bits 10:8 */
 
 /* Guest activity states (25.4.2) and interruptibility bits. */
 #define ACTIVITY_ACTIVE                  0
@@ -369,19 +372,31 @@
 #define ACTIVITY_WAIT_SIPI               3
 #define INTERRUPTIBILITY_STI             (1u << 0)
 #define INTERRUPTIBILITY_MOV_SS          (1u << 1)
+#define INTERRUPTIBILITY_SMI             (1u << 2)
 #define INTERRUPTIBILITY_NMI             (1u << 3)
+#define INTERRUPTIBILITY_ENCLAVE         (1u << 4)  /* table 25-3; bits 31:5 reserved */
 
-/* Segment access rights in the VMCS format (25.4.1, table 25-2). */
+/* Segment access rights in the VMCS format (25.4.1, table 25-2). The type
+ * bits are the descriptor's (Vol. 3A, 3.4.5.1 "Code- and Data-Segment
+ * Descriptor Types"). */
+#define AR_TYPE_MASK                     0xFu
+#define AR_TYPE_ACCESSED                 (1u << 0)
+#define AR_TYPE_RW                       (1u << 1)  /* data: writable; code: readable */
+#define AR_TYPE_EC                       (1u << 2)  /* data: expand-down; code: conforming */
+#define AR_TYPE_CODE                     (1u << 3)
 #define AR_TYPE_CODE_RX_ACCESSED         0xB
 #define AR_TYPE_DATA_RW_ACCESSED         0x3
 #define AR_TYPE_TSS_BUSY_32              0xB
 #define AR_TYPE_TSS_BUSY_16              0x3
 #define AR_TYPE_LDT                      0x2
 #define AR_S                             (1u << 4)
+#define AR_DPL_SHIFT                     5          /* bits 6:5 */
+#define AR_DPL_MASK                      (3u << AR_DPL_SHIFT)
 #define AR_P                             (1u << 7)
 #define AR_L                             (1u << 13)
 #define AR_DB                            (1u << 14)
 #define AR_G                             (1u << 15)
 #define AR_UNUSABLE                      (1u << 16)
+#define AR_RESERVED                      0xFFFE0F00u  /* bits 31:17 and 11:8 */
 
 #endif
