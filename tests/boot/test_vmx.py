@@ -149,3 +149,17 @@ def test_hlt_stays_in_the_guest_by_default(iso, bochs):
     assert re.search(r"^stats reason=preemption_timer count=[1-9]", out, re.M), out
     m.send("quit\r")
     m.expect_exit()
+
+
+def test_guest_enters_long_mode_and_real_mode_and_comes_back(iso, bochs):
+    """The CR0.PG exit sets "IA-32e mode guest"; unrestricted guest runs
+    real mode; CPUID and VMCALL exit correctly in both."""
+    m = bochs(iso(guest="modes"))
+    m.expect_exact("ok long mode: EFER.LMA set after CR0.PG")
+    m.expect_exact("ok long mode: cpuid exits and returns")
+    m.expect_exact("ok long mode: vmcall hc version")
+    m.expect_exact("ok real mode: cpuid exits and returns")
+    m.expect_exact("ok real mode: vmcall hc version")
+    m.expect_exact("7 passed, 0 failed")
+    m.expect_exact("guest.exit status=0")
+    m.expect_exit()
