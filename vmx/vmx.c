@@ -229,11 +229,21 @@ int vmx_setup_vcpu(struct vcpu *v, const struct vmx_caps *caps, const struct vmx
         vmcs_write32(VMCS_GUEST_##seg##_AR, ar);           \
     } while (0)
 
+/* DS, ES, SS, FS, GS alike, base 0. */
+static void set_data_segments(uint16_t sel, uint32_t limit, uint32_t ar)
+{
+    SET_SEG(DS, sel, 0, limit, ar);
+    SET_SEG(ES, sel, 0, limit, ar);
+    SET_SEG(SS, sel, 0, limit, ar);
+    SET_SEG(FS, sel, 0, limit, ar);
+    SET_SEG(GS, sel, 0, limit, ar);
+}
+
 void vmx_set_guest_start(struct vcpu *v, const struct guest_start *s)
 {
     uint64_t cr0 = CR0_ET, cr4 = 0, efer = 0;
     uint32_t code_ar, data_ar = AR_TYPE_DATA_RW_ACCESSED | AR_S | AR_P;
-    uint64_t limit = 0xFFFFFFFF;
+    uint32_t limit = 0xFFFFFFFF;
 
     /* A launched VMCS must be cleared before VMLAUNCH again (31.3,
      * VMLAUNCH); VMCLEAR keeps its contents. */
@@ -250,12 +260,7 @@ void vmx_set_guest_start(struct vcpu *v, const struct guest_start *s)
         uint16_t cs = (uint16_t)((s->rip >> 4) & 0xF000);
         code_ar = AR_TYPE_CODE_RX_ACCESSED | AR_S | AR_P;
         SET_SEG(CS, cs, (uint64_t)cs << 4, 0xFFFF, code_ar);
-        limit = 0xFFFF;
-        SET_SEG(DS, 0, 0, limit, data_ar);
-        SET_SEG(ES, 0, 0, limit, data_ar);
-        SET_SEG(SS, 0, 0, limit, data_ar);
-        SET_SEG(FS, 0, 0, limit, data_ar);
-        SET_SEG(GS, 0, 0, limit, data_ar);
+        set_data_segments(0, 0xFFFF, data_ar);
         vmcs_writen(VMCS_GUEST_RIP, s->rip - ((uint64_t)cs << 4));
         break;
     }
@@ -266,11 +271,7 @@ void vmx_set_guest_start(struct vcpu *v, const struct guest_start *s)
         code_ar = AR_TYPE_CODE_RX_ACCESSED | AR_S | AR_P | AR_DB | AR_G;
         data_ar |= AR_DB | AR_G;
         SET_SEG(CS, 0x08, 0, limit, code_ar);
-        SET_SEG(DS, 0x10, 0, limit, data_ar);
-        SET_SEG(ES, 0x10, 0, limit, data_ar);
-        SET_SEG(SS, 0x10, 0, limit, data_ar);
-        SET_SEG(FS, 0x10, 0, limit, data_ar);
-        SET_SEG(GS, 0x10, 0, limit, data_ar);
+        set_data_segments(0x10, limit, data_ar);
         vmcs_writen(VMCS_GUEST_RIP, s->rip);
         break;
     case GUEST_LONG64:
@@ -280,11 +281,7 @@ void vmx_set_guest_start(struct vcpu *v, const struct guest_start *s)
         code_ar = AR_TYPE_CODE_RX_ACCESSED | AR_S | AR_P | AR_L | AR_G;
         data_ar |= AR_DB | AR_G;
         SET_SEG(CS, 0x08, 0, limit, code_ar);
-        SET_SEG(DS, 0x10, 0, limit, data_ar);
-        SET_SEG(ES, 0x10, 0, limit, data_ar);
-        SET_SEG(SS, 0x10, 0, limit, data_ar);
-        SET_SEG(FS, 0x10, 0, limit, data_ar);
-        SET_SEG(GS, 0x10, 0, limit, data_ar);
+        set_data_segments(0x10, limit, data_ar);
         vmcs_writen(VMCS_GUEST_RIP, s->rip);
         break;
     }

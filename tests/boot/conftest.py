@@ -12,15 +12,21 @@ def iso(tmp_path):
     return make
 
 
-@pytest.fixture
-def bochs(request):
+def _machines(request, cls):
+    """A factory booting cls machines named after the test; closes them all."""
     machines = []
 
     def boot(iso_path, **kw):
         kw.setdefault("logname", request.node.name)
-        m = Bochs(iso_path, **kw)
+        m = cls(iso_path, **kw)
         machines.append(m)
         return m
+    return boot, machines
+
+
+@pytest.fixture
+def bochs(request):
+    boot, machines = _machines(request, Bochs)
     yield boot
     for m in machines:
         m.close()
@@ -28,13 +34,7 @@ def bochs(request):
 
 @pytest.fixture
 def qemu(request):
-    machines = []
-
-    def boot(iso_path, **kw):
-        kw.setdefault("logname", request.node.name)
-        m = Qemu(iso_path, **kw)
-        machines.append(m)
-        return m
+    boot, machines = _machines(request, Qemu)
     yield boot
     for m in machines:
         m.close()
