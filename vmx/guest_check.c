@@ -1,7 +1,7 @@
 /*
  * guest_check.c - the guest-state checks of VM entry (SDM Vol. 3C, 27.3.1)
- * on a snapshot; see guest_check.h. Checks run in the SDM's order, grouped
- * by subsection, and the first failure is reported.
+ * on a snapshot; see guest_check.h. Checks run subsection by subsection,
+ * each in the SDM's order, and the first failure is reported.
  */
 #include "guest_check.h"
 
@@ -316,8 +316,8 @@ static int check_cs(const struct ctx *c)
      * segment real mode leaves in CS. */
     bool code = (type & (AR_TYPE_CODE | AR_TYPE_ACCESSED)) == (AR_TYPE_CODE | AR_TYPE_ACCESSED);
     if (!code && !(c->ug && type == AR_TYPE_DATA_RW_ACCESSED))
-        return fail(c->o, "CS: type %u must be 9, 11, 13 or 15%s (SDM 27.3.1.2)", type,
-                    c->ug ? " or 3" : " (3 only with unrestricted guest)");
+        return fail(c->o, "CS: type %u must be %s (SDM 27.3.1.2)", type,
+                    c->ug ? "3, 9, 11, 13 or 15" : "9, 11, 13 or 15 (3 only with unrestricted guest)");
     if (!(g->ar & AR_S))
         return fail(c->o, "CS: S must be 1 (code or data segment) (SDM 27.3.1.2)");
     /* CS.DPL and SS.DPL together make the CPL. */
@@ -505,6 +505,8 @@ static int check_link_pointer(const struct ctx *c)
     return 0;
 }
 
+/* guest_state_check - run every check, report the first failure (see
+ * guest_check.h). */
 int guest_state_check(const struct guest_state_snapshot *s, char *buf, size_t size)
 {
     struct out o = { buf, size };

@@ -5,6 +5,7 @@
  */
 #include "vcpu.h"
 
+#include "guest_check.h"
 #include "vmx.h"
 #include "vmx_names.h"
 #include "vmx_ops.h"
@@ -156,6 +157,55 @@ void vcpu_dump(struct vcpu *v)
             vmcs_read32(VMCS_ENTRY_CONTROLS));
 }
 
+#define READ_SEG(dst, seg)                                          \
+    ((dst) = (struct guest_seg){ vmcs_read16(VMCS_GUEST_##seg##_SEL),  \
+                                 vmcs_readn(VMCS_GUEST_##seg##_BASE),  \
+                                 vmcs_read32(VMCS_GUEST_##seg##_LIMIT), \
+                                 vmcs_read32(VMCS_GUEST_##seg##_AR) })
+
+/* Name the guest-state field a failed VM entry objected to, by running
+ * the checks of SDM 27.3.1 over the VMCS (vmx/guest_check.c). */
+static void explain_invalid_guest_state(struct vcpu *v)
+{
+    struct guest_state_snapshot g = {
+        .cr0 = vmcs_readn(VMCS_GUEST_CR0),
+        .cr3 = vmcs_readn(VMCS_GUEST_CR3),
+        .cr4 = vmcs_readn(VMCS_GUEST_CR4),
+        .dr7 = vmcs_readn(VMCS_GUEST_DR7),
+        .rsp = vmcs_readn(VMCS_GUEST_RSP),
+        .rip = vmcs_readn(VMCS_GUEST_RIP),
+        .rflags = vmcs_readn(VMCS_GUEST_RFLAGS),
+        .efer = vmcs_read64(VMCS_GUEST_EFER),
+        .pat = vmcs_read64(VMCS_GUEST_PAT),
+        .link_pointer = vmcs_read64(VMCS_LINK_POINTER),
+        .debugctl = vmcs_read64(VMCS_GUEST_DEBUGCTL),
+        .gdtr_base = vmcs_readn(VMCS_GUEST_GDTR_BASE),
+        .idtr_base = vmcs_readn(VMCS_GUEST_IDTR_BASE),
+        .gdtr_limit = vmcs_read32(VMCS_GUEST_GDTR_LIMIT),
+        .idtr_limit = vmcs_read32(VMCS_GUEST_IDTR_LIMIT),
+        .activity = vmcs_read32(VMCS_GUEST_ACTIVITY_STATE),
+        .interruptibility = vmcs_read32(VMCS_GUEST_INTERRUPTIBILITY),
+        .entry_intr_info = vmcs_read32(VMCS_ENTRY_INTR_INFO),
+        .entry_ctl = vmcs_read32(VMCS_ENTRY_CONTROLS),
+        .proc2 = v->proc2,
+        .cr0_fixed0 = rdmsr(MSR_IA32_VMX_CR0_FIXED0),
+        .cr0_fixed1 = rdmsr(MSR_IA32_VMX_CR0_FIXED1),
+        .cr4_fixed0 = rdmsr(MSR_IA32_VMX_CR4_FIXED0),
+        .cr4_fixed1 = rdmsr(MSR_IA32_VMX_CR4_FIXED1),
+    };
+    READ_SEG(g.es, ES);
+    READ_SEG(g.cs, CS);
+    READ_SEG(g.ss, SS);
+    READ_SEG(g.ds, DS);
+    READ_SEG(g.fs, FS);
+    READ_SEG(g.gs, GS);
+    READ_SEG(g.ldtr, LDTR);
+    READ_SEG(g.tr, TR);
+    char why[GUEST_CHECK_MSG_MAX];
+    guest_state_check(&g, why, sizeof(why));
+    kprintf("error: vmx: failing guest-state field: %s\n", why);
+}
+
 static void report_entry_failure(struct vcpu *v, int result, uint32_t reason)
 {
     if (result == VMX_FAIL_VALID) {
@@ -170,6 +220,8 @@ static void report_entry_failure(struct vcpu *v, int result, uint32_t reason)
         kprintf("error: vmx: VM entry failed: exit reason %u (%s) qualification=%#llx\n",
                 reason & 0xFFFF, exit_reason_name(reason & 0xFFFF),
                 (unsigned long long)vmcs_readn(VMCS_EXIT_QUALIFICATION));
+        if ((reason & 0xFFFF) == EXIT_REASON_INVALID_GUEST_STATE)
+            explain_invalid_guest_state(v);
     }
     vcpu_dump(v);
 }
