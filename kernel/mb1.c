@@ -125,6 +125,8 @@ static int parse_elf(const uint8_t *img, size_t len, struct mb1_image *out, char
         phentsize = rd16(img + 54);
         phnum = rd16(img + 56);
     }
+    const uint64_t link_entry = entry;
+    bool translated = false;
     if (phentsize < (cls == 32 ? 32 : 56) || phoff > len || (uint64_t)phnum * phentsize > len - phoff)
         return fail(err, errlen, "ELF program headers out of bounds");
     for (unsigned i = 0; i < phnum; i++) {
@@ -146,9 +148,12 @@ static int parse_elf(const uint8_t *img, size_t len, struct mb1_image *out, char
             memsz = rd64(ph + 40);
         }
         /* Multiboot loads at physical addresses; the entry is translated
-         * like GRUB does when it falls in a segment's virtual range. */
-        if (entry >= vaddr && entry < vaddr + memsz && vaddr != paddr)
-            entry = entry - vaddr + paddr;
+         * like GRUB does: by the first segment whose virtual range holds
+         * the link-time entry (never translated twice). */
+        if (!translated && link_entry >= vaddr && link_entry < vaddr + memsz) {
+            entry = link_entry - vaddr + paddr;
+            translated = true;
+        }
         if (add_segment(out, paddr, off, filesz, memsz, len, err, errlen))
             return -1;
     }

@@ -111,6 +111,19 @@ static void test_other_hv_leaves_zero(void **state)
     }
 }
 
+static void test_hv_leaf_direct(void **state)
+{
+    (void)state;
+    /* cpuid_hv_leaf answers without a native result; the guest view uses it. */
+    struct cpuid_result base = cpuid_hv_leaf(CPUID_HV_BASE);
+    assert_result(base, 0x40000001, 0x6F6E6F6D, 0x6F736976, 0x00000072);
+    assert_result(cpuid_hv_leaf(CPUID_HV_FEATURES), 0x00010000, 0, 0, 0);
+    assert_result(cpuid_hv_leaf(0x40000002), 0, 0, 0, 0);
+    assert_result(cpuid_hv_leaf(0x4FFFFFFF), 0, 0, 0, 0);
+    struct cpuid_result via_view = cpuid_guest_view(CPUID_HV_BASE, 0, ALL_ONES);
+    assert_memory_equal(&base, &via_view, sizeof(base));
+}
+
 /* ---- pass-through ---------------------------------------------------------- */
 
 static void test_other_leaves_pass_through(void **state)
@@ -164,6 +177,7 @@ int main(void)
         cmocka_unit_test(test_hv_base_leaf_ignores_native_and_subleaf),
         cmocka_unit_test(test_hv_features_leaf),
         cmocka_unit_test(test_other_hv_leaves_zero),
+        cmocka_unit_test(test_hv_leaf_direct),
         cmocka_unit_test(test_other_leaves_pass_through),
         cmocka_unit_test(test_extended_leaf_keeps_bit5_of_ecx),
         cmocka_unit_test(test_is_hv_leaf),

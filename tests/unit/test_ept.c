@@ -830,6 +830,52 @@ static void test_identity_allocation_failures_above_4g(void **state)
     }
 }
 
+static void test_identity_hv_inside_uncarved_ram(void **state)
+{
+    (void)state;
+    /* The map need not carve the hypervisor out: ept_map_identity skips
+     * [hv_start, hv_end) inside a RAM run by itself. */
+    struct ept e;
+    new_ept(&e, false, -1);
+    memmap_guest_view(bochs, N(bochs), 0, 0, &gmap);
+    assert_int_equal(ept_map_identity(&e, &gmap, HV_START, HV_END), 0);
+    assert_identity(&e, &gmap, 4 * GiB, HV_START, HV_END);
+    assert_mapped(&e, HV_START - PG, EPT_PAGE_2M, EPT_RWX, WB);
+    assert_mapped(&e, HV_END, PG, EPT_RWX, WB);
+    /* Out of tables on either side of the hole: -1. */
+    uint64_t needed = e.tables - 1;
+    for (long budget = 0; budget < (long)needed; budget++) {
+        teardown(NULL);
+        setup(NULL);
+        new_ept(&e, false, budget);
+        assert_int_equal(ept_map_identity(&e, &gmap, HV_START, HV_END), -1);
+        assert_int_equal(A.failures, 1);
+    }
+}
+
+static void test_identity_fails_on_either_side_of_hv(void **state)
+{
+    (void)state;
+    /* One RAM run around the hypervisor: PD 1 is first needed below it. */
+    static const struct mb2_mmap_entry in[] = { { 0, 2 * GiB, AVAIL } };
+    uint64_t hs = 1 * GiB + 2 * MiB, he = 1 * GiB + 4 * MiB;
+    struct ept e;
+    new_ept(&e, false, -1);
+    memmap_guest_view(in, N(in), 0, 0, &gmap);
+    assert_int_equal(ept_map_identity(&e, &gmap, hs, he), 0);
+    assert_counts(&e, 6, 0, 2048 - 1, 0);  /* root, PDPT, 4 PDs */
+    assert_mapped(&e, hs - PG, EPT_PAGE_2M, EPT_RWX, WB);
+    assert_unmapped(&e, hs);
+    assert_mapped(&e, he, EPT_PAGE_2M, EPT_RWX, WB);
+    for (long budget = 0; budget < 5; budget++) {
+        teardown(NULL);
+        setup(NULL);
+        new_ept(&e, false, budget);
+        assert_int_equal(ept_map_identity(&e, &gmap, hs, he), -1);
+        assert_int_equal(A.failures, 1);
+    }
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -873,6 +919,8 @@ int main(void)
         T(test_identity_unaligned_firmware_entries),
         T(test_identity_allocation_failures),
         T(test_identity_allocation_failures_above_4g),
+        T(test_identity_hv_inside_uncarved_ram),
+        T(test_identity_fails_on_either_side_of_hv),
     };
 #undef T
     return cmocka_run_group_tests(tests, NULL, NULL);
