@@ -3,6 +3,7 @@
  */
 #include "ept.h"
 
+#include "mtrr.h"
 #include "../vmx/vmx_defs.h"
 
 #define ENTRIES 512
@@ -100,72 +101,121 @@ void ept_walk(const struct ept *e, uint64_t gpa, struct ept_walk *w)
     }
 }
 
-static unsigned type_for(uint32_t mmap_type)
+static bool ram_like(uint32_t type)
 {
-    switch (mmap_type) {
-    case MB2_MEM_AVAILABLE:
-    case MB2_MEM_ACPI:
-    case MB2_MEM_NVS:
-        return MEMTYPE_WB;
-    default:
-        return MEMTYPE_UC;
-    }
+    return type == MB2_MEM_AVAILABLE || type == MB2_MEM_ACPI || type == MB2_MEM_NVS;
 }
 
-/* Map [start, end) minus the hypervisor region. */
-static int map_outside_hv(struct ept *e, uint64_t start, uint64_t end, unsigned type,
-                          uint64_t hv_start, uint64_t hv_end)
+enum gpa_class gpa_classify(const struct gpa_space *s, uint64_t gpa)
 {
-    if (end <= start)
-        return 0;
-    if (end <= hv_start || start >= hv_end)
-        return ept_map(e, start, end - start, EPT_RWX, type);
-    if (start < hv_start && ept_map(e, start, hv_start - start, EPT_RWX, type))
+    if (gpa >= s->hv_start && gpa < s->hv_end)
+        return GPA_HV;
+    if (gpa >= s->phys_limit)
+        return GPA_OUTSIDE;
+    uint32_t t = memmap_type_at(s->guest, gpa);
+    if (ram_like(t))
+        return GPA_RAM;
+    if (!t && ram_like(memmap_type_at(s->firmware, gpa)))
+        return GPA_OUTSIDE;     /* RAM that mem= keeps from the guest */
+    return GPA_MMIO;
+}
+
+const char *gpa_class_name(enum gpa_class c)
+{
+    static const char *const names[GPA_CLASSES] = { "ram", "mmio", "hypervisor", "outside" };
+    return c < GPA_CLASSES ? names[c] : "unknown";
+}
+
+int ept_map_typed(struct ept *e, uint64_t start, uint64_t end, const struct mtrr_state *mt)
+{
+    if ((start | end) & (EPT_PAGE_4K - 1) || end < start)
         return -1;
-    if (end > hv_end && ept_map(e, hv_end, end - hv_end, EPT_RWX, type))
-        return -1;
+    while (start < end) {
+        int level = 0, type = -1;
+        for (int l = e->allow_1g ? 2 : 1; l >= 0 && type < 0; l--) {
+            uint64_t size = EPT_PAGE_4K << (9 * l);
+            if ((start & (size - 1)) || end - start < size)
+                continue;
+            type = mtrr_range_type(mt, start, size);
+            level = l;
+        }
+        if (type < 0)
+            return -1;      /* a 4 KiB page always has one type */
+        uint64_t size = EPT_PAGE_4K << (9 * level);
+        if (ept_map(e, start, size, EPT_RWX, (unsigned)type))
+            return -1;
+        start += size;
+    }
     return 0;
 }
 
-int ept_map_identity(struct ept *e, const struct memmap *m, uint64_t hv_start, uint64_t hv_end)
+int ept_map_guest_ram(struct ept *e, const struct gpa_space *s, const struct mtrr_state *mt)
 {
-    uint64_t top = memmap_ram_top(m);
-    if (top < (4ull << 30))
-        top = 4ull << 30;
-    /* Walk the sorted map; gaps between entries are MMIO (UC). Runs of
-     * the same type are merged so they get the largest pages. */
-    uint64_t run_start = 0, pos = 0;
-    unsigned run_type = MEMTYPE_UC;
-    for (unsigned i = 0; i <= m->n; i++) {
-        uint64_t base = i < m->n ? m->e[i].base : top;
-        uint64_t end = i < m->n ? m->e[i].base + m->e[i].len : top;
-        unsigned type = i < m->n ? type_for(m->e[i].type) : MEMTYPE_UC;
-        base &= ~(EPT_PAGE_4K - 1);     /* firmware entries need not be page aligned */
-        end = (end + EPT_PAGE_4K - 1) & ~(EPT_PAGE_4K - 1);
-        if (base > top)
-            base = top;
-        if (end > top)
-            end = top;
-        if (end <= pos)
+    for (unsigned i = 0; i < s->guest->n; i++) {
+        const struct mb2_mmap_entry *m = &s->guest->e[i];
+        if (!ram_like(m->type))
             continue;
-        if (base > pos) {           /* a hole: UC */
-            if (run_type != MEMTYPE_UC) {
-                if (map_outside_hv(e, run_start, pos, run_type, hv_start, hv_end))
-                    return -1;
-                run_start = pos;
-                run_type = MEMTYPE_UC;
-            }
-            pos = base;
-        }
-        if (base < pos)
-            base = pos;
-        if (type != run_type) {
-            if (map_outside_hv(e, run_start, base, run_type, hv_start, hv_end))
-                return -1;
-            run_start = base;
-            run_type = type;
-        }
-        pos = end;
+        /* Only whole pages; a partial page at an edge faults in later. */
+        uint64_t start = (m->base + EPT_PAGE_4K - 1) & ~(EPT_PAGE_4K - 1);
+        uint64_t end = (m->base + m->len) & ~(EPT_PAGE_4K - 1);
+        if (end > s->hv_start && start < s->hv_end)
+            return -1;      /* the guest map never holds the hypervisor */
+        if (start < end && ept_map_typed(e, start, end, mt))
+            return -1;
     }
-    return map_outside_hv(e, run_start, pos, run_type, hv_start, hv_end);
+    return 0;
+}
+
+/* Some RAM-like entry of m intersects [base, end). */
+static bool touches_ram(const struct memmap *m, uint64_t base, uint64_t end)
+{
+    for (unsigned i = 0; i < m->n; i++)
+        if (ram_like(m->e[i].type) && m->e[i].base < end && base < m->e[i].base + m->e[i].len)
+            return true;
+    return false;
+}
+
+/* RAM-like entries of m cover [base, end) without a gap (the map is sorted). */
+static bool covered_by_ram(const struct memmap *m, uint64_t base, uint64_t end)
+{
+    for (unsigned i = 0; i < m->n && base < end; i++) {
+        const struct mb2_mmap_entry *e = &m->e[i];
+        if (ram_like(e->type) && e->base <= base && base < e->base + e->len)
+            base = e->base + e->len;
+    }
+    return base >= end;
+}
+
+/* Every byte of [base, base+size) has class c: one walk of the maps, not
+ * one per page, because this runs on the fault path. */
+static bool uniform(const struct gpa_space *s, uint64_t base, uint64_t size, enum gpa_class c)
+{
+    uint64_t end = base + size;
+    if ((base < s->hv_end && s->hv_start < end) || end > s->phys_limit)
+        return false;
+    if (c == GPA_RAM)
+        return covered_by_ram(s->guest, base, end);
+    return !touches_ram(s->guest, base, end) && !touches_ram(s->firmware, base, end);
+}
+
+struct ept_fault_plan ept_plan_fault(const struct gpa_space *s, const struct mtrr_state *mt,
+                                     uint64_t gpa)
+{
+    struct ept_fault_plan p = { .cls = gpa_classify(s, gpa) };
+    if (p.cls != GPA_RAM && p.cls != GPA_MMIO)
+        return p;
+    for (int l = 1; l >= 0; l--) {
+        uint64_t size = EPT_PAGE_4K << (9 * l);
+        uint64_t base = gpa & ~(size - 1);
+        if (!uniform(s, base, size, p.cls))
+            continue;
+        int type = p.cls == GPA_MMIO ? MEMTYPE_UC : mtrr_range_type(mt, base, size);
+        if (type < 0)
+            continue;
+        p.base = base;
+        p.size = size;
+        p.memtype = (unsigned)type;
+        return p;
+    }
+    return p;   /* not reached: a 4 KiB page of one class always qualifies */
 }

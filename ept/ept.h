@@ -94,12 +94,58 @@ struct ept_walk {
 /* ept_walk - translate gpa through the map, recording every level. */
 void ept_walk(const struct ept *e, uint64_t gpa, struct ept_walk *w);
 
+/* What a guest-physical address is (DESIGN.md, memory model). */
+enum gpa_class {
+    GPA_RAM,        /* RAM, ACPI or NVS in the guest's map: mapped write-back (MTRRs) */
+    GPA_MMIO,       /* device or firmware space: mapped uncacheable, lazily */
+    GPA_HV,         /* the hypervisor's region: never mapped */
+    GPA_OUTSIDE,    /* beyond the physical address width, or RAM left out by mem= */
+    GPA_CLASSES,
+};
+
+struct gpa_space {
+    const struct memmap *guest;     /* the guest's map */
+    const struct memmap *firmware;  /* the machine's map */
+    uint64_t hv_start, hv_end;
+    uint64_t phys_limit;            /* 1 << MAXPHYADDR */
+};
+
+/* gpa_classify - the class of one guest-physical address. */
+enum gpa_class gpa_classify(const struct gpa_space *s, uint64_t gpa);
+
+/* gpa_class_name - "ram", "mmio", "hypervisor", "outside". */
+const char *gpa_class_name(enum gpa_class c);
+
+struct mtrr_state;
+
 /*
- * ept_map_identity - the static part of the guest's EPT: everything from 0
- * to max(4 GiB, top of RAM) except [hv_start, hv_end) (never mapped), RAM
- * and ACPI entries write-back, the rest (reserved, MMIO holes) uncacheable.
+ * ept_map_typed - identity-map [start, end) (4 KiB aligned) RWX with the
+ * largest pages whose memory type the MTRRs make uniform (1 GiB when
+ * allowed, 2 MiB, 4 KiB). Returns 0 or -1.
+ */
+int ept_map_typed(struct ept *e, uint64_t start, uint64_t end, const struct mtrr_state *mt);
+
+/*
+ * ept_map_guest_ram - the static part of the guest's map: every RAM, ACPI
+ * and NVS entry of s->guest (which never holds the hypervisor region).
  * Returns 0 or -1.
  */
-int ept_map_identity(struct ept *e, const struct memmap *m, uint64_t hv_start, uint64_t hv_end);
+int ept_map_guest_ram(struct ept *e, const struct gpa_space *s, const struct mtrr_state *mt);
+
+/* The page a fault at some address is resolved with. */
+struct ept_fault_plan {
+    enum gpa_class cls;
+    uint64_t base, size;            /* size 0: refuse */
+    unsigned memtype;
+};
+
+/*
+ * ept_plan_fault - how to resolve a fault at gpa: RAM and MMIO get the
+ * 2 MiB page around gpa when all of it is that class (and, for RAM, of one
+ * MTRR type), else the 4 KiB page; MMIO is uncacheable. The hypervisor
+ * region and what lies outside get size 0: refuse.
+ */
+struct ept_fault_plan ept_plan_fault(const struct gpa_space *s, const struct mtrr_state *mt,
+                                     uint64_t gpa);
 
 #endif

@@ -1,12 +1,27 @@
 /*
- * guest_ept.c - the hardware shell of the EPT: tables from the pool.
+ * guest_ept.c - the hardware shell of the EPT: tables from the pool, MTRRs
+ * from the CPU, the fault-in path and the `ept` console command.
  */
 #include "guest_ept.h"
 
+#include "../kernel/console.h"
+#include "../kernel/kstring.h"
 #include "../kernel/mem.h"
+#include "../kernel/options.h"
 #include "../kernel/printk.h"
+#include "../kernel/x86.h"
+#include "../vmx/vmx_defs.h"
+
+#define CPUID_1_EDX_MTRR (1u << 12)
 
 static struct ept map;
+static struct gpa_space space;
+static struct mtrr_state mtrr;
+static struct guest_ept_config config;
+static bool frozen;
+static uint64_t eptp_value;
+static struct ept_stats *stats_shown;
+static uint64_t static_1g, static_2m, static_4k;
 
 static uint64_t pool_table(void *ctx)
 {
@@ -21,21 +36,237 @@ static uint64_t *table_at(void *ctx, uint64_t pa)
     return hv_va(pa);
 }
 
-uint64_t guest_ept_build(const struct memmap *m, bool allow_1g, bool ad)
+static void read_mtrrs(void)
+{
+    if (!(cpuid(1, 0).edx & CPUID_1_EDX_MTRR)) {
+        mtrr_state_none(&mtrr);
+        return;
+    }
+    struct mtrr_msrs raw = { 0 };
+    raw.cap = rdmsr(MSR_MTRRCAP);
+    raw.def_type = rdmsr(MSR_MTRR_DEF_TYPE);
+    if (raw.cap & (1u << 8)) {
+        raw.fix64k = rdmsr(MSR_MTRR_FIX64K);
+        raw.fix16k[0] = rdmsr(MSR_MTRR_FIX16K_80);
+        raw.fix16k[1] = rdmsr(MSR_MTRR_FIX16K_A0);
+        for (unsigned i = 0; i < 8; i++)
+            raw.fix4k[i] = rdmsr(MSR_MTRR_FIX4K_C0 + i);
+    }
+    for (unsigned i = 0; i < (raw.cap & 0xFF) && i < MTRR_MAX_VAR; i++) {
+        raw.physbase[i] = rdmsr(MSR_MTRR_PHYSBASE0 + 2 * i);
+        raw.physmask[i] = rdmsr(MSR_MTRR_PHYSBASE0 + 2 * i + 1);
+    }
+    if (cpuid(0x80000000, 0).eax >= 0x80000008)
+        raw.phys_bits = cpuid(0x80000008, 0).eax & 0xFF;
+    mtrr_decode(&raw, &mtrr);
+}
+
+/* FNV-1a over what never changes after boot: the module stash and the
+ * image's text and read-only data. A guest that wrote there would show. */
+extern char __kernel_vstart[], __rodata_end[];
+
+static uint64_t hv_checksum(void)
+{
+    uint64_t h = 0xCBF29CE484222325ull;
+    struct hv_region r = hv_region();
+    uint64_t load_base = hv_pa(__kernel_vstart) - ((uint64_t)__kernel_vstart - KERNEL_VLINK);
+    const uint8_t *p = phys_ptr(r.start);
+    for (uint64_t i = 0; i < load_base - r.start; i++)
+        h = (h ^ p[i]) * 0x100000001B3ull;
+    for (const char *q = __kernel_vstart; q < __rodata_end; q++)
+        h = (h ^ (uint8_t)*q) * 0x100000001B3ull;
+    return h;
+}
+
+uint64_t guest_ept_build(const struct memmap *guest, const struct memmap *firmware,
+                         const struct guest_ept_config *cfg)
 {
     struct ept_ops ops = { pool_table, table_at, 0 };
     struct hv_region r = hv_region();
-    if (ept_init(&map, ops, allow_1g) || ept_map_identity(&map, m, r.start, r.end)) {
+    config = *cfg;
+    read_mtrrs();
+    space = (struct gpa_space){
+        .guest = guest,
+        .firmware = firmware,
+        .hv_start = r.start,
+        .hv_end = r.end,
+        .phys_limit = mtrr.addr_mask + 0x1000,
+    };
+    if (ept_init(&map, ops, cfg->allow_1g) || (!cfg->lazy && ept_map_guest_ram(&map, &space, &mtrr))) {
         kprintf("error: ept: out of pool pages building the guest map\n");
         return 0;
     }
-    kprintf("ept.built pages_1g=%llu pages_2m=%llu pages_4k=%llu tables=%llu\n",
-            (unsigned long long)map.pages_1g, (unsigned long long)map.pages_2m,
-            (unsigned long long)map.pages_4k, (unsigned long long)map.tables);
-    return ept_eptp(map.root, ad);
+    static_1g = map.pages_1g;
+    static_2m = map.pages_2m;
+    static_4k = map.pages_4k;
+    kprintf("ept.built mode=%s pages_1g=%llu pages_2m=%llu pages_4k=%llu tables=%llu mtrr=%s "
+            "hv_checksum=%#llx\n",
+            cfg->lazy ? "lazy" : "static", (unsigned long long)map.pages_1g,
+            (unsigned long long)map.pages_2m, (unsigned long long)map.pages_4k,
+            (unsigned long long)map.tables, mtrr.enabled ? "on" : "off",
+            (unsigned long long)hv_checksum());
+    eptp_value = ept_eptp(map.root, cfg->ad);
+    return eptp_value;
 }
 
-struct ept *guest_ept(void)
+void ept_register_stats(struct ept_stats *st)
 {
-    return &map;
+    stats_shown = st;
 }
+
+const char *ept_action_name(enum ept_action a)
+{
+    switch (a) {
+    case EPT_MAPPED:             return "mapped";
+    case EPT_REFUSED:            return "refused";
+    case EPT_REFUSED_FROZEN:     return "refused_frozen";
+    case EPT_REFUSED_PERMISSION: return "refused_permission";
+    case EPT_NO_MEMORY:          return "no_memory";
+    }
+    return "unknown";
+}
+
+/* Exit qualification bits 2:0 (SDM Vol. 3C, table 28-7). */
+const char *ept_access_name(uint64_t qual)
+{
+    return (qual & 4) ? "fetch" : (qual & 2) ? "write" : "read";
+}
+
+enum ept_action ept_fault_in(struct ept_stats *st, uint64_t gpa, uint64_t qual, uint64_t rip)
+{
+    struct ept_fault_plan p = ept_plan_fault(&space, &mtrr, gpa);
+    enum ept_action a;
+    st->faults[p.cls]++;
+    if (qual & (EPT_READ | EPT_WRITE | EPT_EXEC) << 3)
+        a = EPT_REFUSED_PERMISSION;     /* bits 5:3: the entry allowed something */
+    else if (!p.size)
+        a = EPT_REFUSED;
+    else if (frozen)
+        a = EPT_REFUSED_FROZEN;
+    else if (ept_map(&map, p.base, p.size, EPT_RWX, p.memtype))
+        a = EPT_NO_MEMORY;
+    else
+        a = EPT_MAPPED;
+    if (a == EPT_MAPPED) {
+        if (p.size == EPT_PAGE_2M)
+            st->mapped_2m++;
+        else
+            st->mapped_4k++;
+    } else {
+        st->refusals++;
+    }
+    st->log[st->log_count++ % EPT_LOG_LEN] = (struct ept_fault_record){
+        gpa, rip, qual, (uint8_t)p.cls, (uint8_t)a, a == EPT_MAPPED ? (uint32_t)p.size : 0 };
+    return a;
+}
+
+static const char *memtype_name(unsigned t)
+{
+    switch (t) {
+    case MEMTYPE_UC: return "uc";
+    case MEMTYPE_WC: return "wc";
+    case MEMTYPE_WT: return "wt";
+    case MEMTYPE_WP: return "wp";
+    case MEMTYPE_WB: return "wb";
+    default:         return "invalid";
+    }
+}
+
+void ept_print_walk(uint64_t gpa)
+{
+    static const char *const level[4] = { "pml4e", "pdpte", "pde", "pte" };
+    struct ept_walk w;
+    ept_walk(&map, gpa, &w);
+    for (int i = 0; i < w.levels; i++) {
+        uint64_t e = w.entry[i];
+        kprintf("ept.walk level=%s entry=%#llx perms=%c%c%c%s\n", level[i], (unsigned long long)e,
+                (e & EPT_READ) ? 'r' : '-', (e & EPT_WRITE) ? 'w' : '-', (e & EPT_EXEC) ? 'x' : '-',
+                (e & EPT_LARGE) ? " large=1" : "");
+    }
+    if (w.mapped)
+        kprintf("ept.walk gpa=%#llx hpa=%#llx page_size=%llu memtype=%s class=%s\n",
+                (unsigned long long)gpa, (unsigned long long)w.hpa,
+                (unsigned long long)w.page_size, memtype_name(w.memtype),
+                gpa_class_name(gpa_classify(&space, gpa)));
+    else
+        kprintf("ept.walk gpa=%#llx mapped=0 class=%s\n", (unsigned long long)gpa,
+                gpa_class_name(gpa_classify(&space, gpa)));
+}
+
+static void print_summary(void)
+{
+    kprintf("ept.mode=%s ept.frozen=%d ept.ad=%d ept.eptp=%#llx\n", config.lazy ? "lazy" : "static",
+            frozen, config.ad, (unsigned long long)eptp_value);
+    kprintf("ept.pages pages_1g=%llu pages_2m=%llu pages_4k=%llu tables=%llu "
+            "static_1g=%llu static_2m=%llu static_4k=%llu\n",
+            (unsigned long long)map.pages_1g, (unsigned long long)map.pages_2m,
+            (unsigned long long)map.pages_4k, (unsigned long long)map.tables,
+            (unsigned long long)static_1g, (unsigned long long)static_2m,
+            (unsigned long long)static_4k);
+    if (stats_shown) {
+        const struct ept_stats *s = stats_shown;
+        kprintf("ept.faults ram=%llu mmio=%llu hypervisor=%llu outside=%llu mapped_2m=%llu "
+                "mapped_4k=%llu refusals=%llu\n",
+                (unsigned long long)s->faults[GPA_RAM], (unsigned long long)s->faults[GPA_MMIO],
+                (unsigned long long)s->faults[GPA_HV], (unsigned long long)s->faults[GPA_OUTSIDE],
+                (unsigned long long)s->mapped_2m, (unsigned long long)s->mapped_4k,
+                (unsigned long long)s->refusals);
+    }
+    for (unsigned i = 0; space.guest && i < space.guest->n; i++) {
+        const struct mb2_mmap_entry *e = &space.guest->e[i];
+        kprintf("ept.region start=%#llx end=%#llx type=%s\n", (unsigned long long)e->base,
+                (unsigned long long)(e->base + e->len), mb2_mem_type_name(e->type));
+    }
+    kprintf("ept.hv start=%#llx end=%#llx checksum=%#llx\n", (unsigned long long)space.hv_start,
+            (unsigned long long)space.hv_end, (unsigned long long)hv_checksum());
+}
+
+static void print_log(void)
+{
+    if (!stats_shown) {
+        kprintf("ept.log count=0\n");
+        return;
+    }
+    const struct ept_stats *s = stats_shown;
+    uint64_t n = s->log_count < EPT_LOG_LEN ? s->log_count : EPT_LOG_LEN;
+    for (uint64_t i = s->log_count - n; i < s->log_count; i++) {
+        const struct ept_fault_record *f = &s->log[i % EPT_LOG_LEN];
+        kprintf("ept.fault seq=%llu gpa=%#llx rip=%#llx access=%s class=%s action=%s size=%u\n",
+                (unsigned long long)i, (unsigned long long)f->gpa, (unsigned long long)f->rip,
+                ept_access_name(f->qual), gpa_class_name(f->cls), ept_action_name(f->action),
+                f->size);
+    }
+    kprintf("ept.log count=%llu\n", (unsigned long long)s->log_count);
+}
+
+static void cmd_ept(int argc, char **argv)
+{
+    if (!map.root) {
+        kprintf("error: ept: no guest map (VMX not running)\n");
+        return;
+    }
+    if (argc == 1) {
+        print_summary();
+    } else if (argc == 3 && !strcmp(argv[1], "walk")) {
+        uint64_t gpa;
+        if (!parse_uint(argv[2], false, &gpa) || gpa >= space.phys_limit) {
+            kprintf("error: ept walk: '%s' is not a guest-physical address below %#llx\n", argv[2],
+                    (unsigned long long)space.phys_limit);
+            return;
+        }
+        ept_print_walk(gpa);
+    } else if (argc == 2 && !strcmp(argv[1], "log")) {
+        print_log();
+    } else if (argc == 2 && !strcmp(argv[1], "freeze")) {
+        frozen = true;
+        kprintf("ept.frozen=1 (any further fault-in is refused and reported)\n");
+    } else if (argc == 2 && !strcmp(argv[1], "thaw")) {
+        frozen = false;
+        kprintf("ept.frozen=0\n");
+    } else {
+        kprintf("error: usage: ept [walk GPA | log | freeze | thaw]\n");
+    }
+}
+CONSOLE_COMMAND(ept, "ept", "ept [walk GPA | log | freeze | thaw]",
+                "guest map: mode, pages, faults; walk one address; recent faults; freeze the map",
+                cmd_ept);

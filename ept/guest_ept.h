@@ -1,17 +1,66 @@
 /*
- * guest_ept.h - the guest's EPT, built from the pool.
+ * guest_ept.h - the guest's EPT: the static map built at boot and the lazy
+ * fault-in path (the role of KVM's kvm_mmu_page_fault), with its counters.
  */
 #ifndef GUEST_EPT_H
 #define GUEST_EPT_H
 
 #include "ept.h"
+#include "mtrr.h"
 
-/* guest_ept_build - identity map of the guest's memory map without the
- * hypervisor region; allow_1g and ad from the EPT capabilities.
- * Returns the EPTP, or 0 after printing why. */
-uint64_t guest_ept_build(const struct memmap *m, bool allow_1g, bool ad);
+#define EPT_LOG_LEN 16
 
-/* guest_ept - the map built (for the console and the fault path). */
-struct ept *guest_ept(void);
+enum ept_action {
+    EPT_MAPPED,             /* resolved: the access is retried */
+    EPT_REFUSED,            /* hypervisor memory, or outside guest memory */
+    EPT_REFUSED_FROZEN,     /* `ept freeze`: the map may not grow */
+    EPT_REFUSED_PERMISSION, /* the page is mapped and still faulted */
+    EPT_NO_MEMORY,          /* no pool page for a paging structure */
+};
+
+struct ept_fault_record {
+    uint64_t gpa, rip, qual;
+    uint8_t cls;            /* enum gpa_class */
+    uint8_t action;         /* enum ept_action */
+    uint32_t size;          /* page mapped, 0 if none */
+};
+
+/* Per-vCPU counters of the fault path. */
+struct ept_stats {
+    uint64_t faults[GPA_CLASSES];
+    uint64_t mapped_2m, mapped_4k;
+    uint64_t refusals;
+    uint64_t log_count;
+    struct ept_fault_record log[EPT_LOG_LEN];
+};
+
+struct guest_ept_config {
+    bool lazy;              /* ept=lazy: RAM faults in too */
+    bool ad;                /* ept_ad=1: accessed/dirty flags, when offered */
+    bool allow_1g;
+};
+
+/* guest_ept_build - the guest's map from its memory map: RAM mapped now
+ * (unless lazy), the rest on demand. Returns the EPTP, or 0 after printing why. */
+uint64_t guest_ept_build(const struct memmap *guest, const struct memmap *firmware,
+                         const struct guest_ept_config *cfg);
+
+/* ept_register_stats - the console's `ept` shows these counters. */
+void ept_register_stats(struct ept_stats *st);
+
+/*
+ * ept_fault_in - resolve an EPT violation at gpa (qualification qual,
+ * guest RIP rip): map the page by policy, or say why not. Only ever turns
+ * not-present entries present, which needs no INVEPT (SDM Vol. 3C,
+ * 30.4.3.1 "Operations that Invalidate Cached Mappings").
+ */
+enum ept_action ept_fault_in(struct ept_stats *st, uint64_t gpa, uint64_t qual, uint64_t rip);
+
+/* ept_action_name / ept_access_name - for reports. */
+const char *ept_action_name(enum ept_action a);
+const char *ept_access_name(uint64_t qual);
+
+/* ept_print_walk - each level's entry for gpa, as key=value lines. */
+void ept_print_walk(uint64_t gpa);
 
 #endif

@@ -14,7 +14,7 @@
 #define LOW_LIMIT    0xA0000ull         /* conventional memory ends here */
 #define MB1_INFO_SIZE 0x1000ull
 
-static struct memmap gmap;
+static struct memmap gmap, fwmap;
 static bool have_guest;
 
 /* Module command lines are copied out of the boot information, which the
@@ -24,6 +24,11 @@ static char module_cmdlines[MB2_MAX_MODULES][256];
 const struct memmap *guest_memmap(void)
 {
     return &gmap;
+}
+
+const struct memmap *firmware_memmap(void)
+{
+    return &fwmap;
 }
 
 bool loader_have_guest(void)
@@ -36,7 +41,7 @@ static bool overlaps(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
     return a < b + blen && b < a + alen;
 }
 
-int loader_stash_modules(void)
+int loader_stash_modules(uint64_t mem_limit)
 {
     struct mb2_info *mb = &hv.mb;
     uint64_t total = 0;
@@ -79,7 +84,13 @@ int loader_stash_modules(void)
         mem_extend_down(start);
     }
     struct hv_region r = hv_region();
+    memmap_guest_view(mb->mmap, mb->mmap_count, 0, 0, &fwmap);
     memmap_guest_view(mb->mmap, mb->mmap_count, r.start, r.end, &gmap);
+    if (mem_limit) {
+        uint64_t kept = memmap_limit_ram(&gmap, mem_limit);
+        kprintf("guest.mem limit_kib=%llu ram_kib=%llu\n", (unsigned long long)(mem_limit >> 10),
+                (unsigned long long)(kept >> 10));
+    }
     have_guest = mb->module_count > 0;
     return 0;
 }

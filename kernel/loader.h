@@ -25,12 +25,17 @@ struct guest_start {
  * loader_stash_modules - copy every boot module just below the hypervisor
  * image and grow the hypervisor region over them, so that no guest can
  * overwrite the pristine image a reset reloads. Then compute the guest's
- * memory map. Returns 0, or -1 after printing why.
+ * memory map, with at most mem_limit bytes of RAM (0: all).
+ * Returns 0, or -1 after printing why.
  */
-int loader_stash_modules(void);
+int loader_stash_modules(uint64_t mem_limit);
 
-/* guest_memmap - the guest's memory map (hypervisor region reserved). */
+/* guest_memmap - the guest's memory map (hypervisor region reserved, RAM
+ * beyond mem= left out). */
 const struct memmap *guest_memmap(void);
+
+/* firmware_memmap - the machine's memory map, sorted. */
+const struct memmap *firmware_memmap(void);
 
 /* loader_have_guest - a guest module was given. */
 bool loader_have_guest(void);

@@ -140,14 +140,30 @@ static void keep_boot_strings(void)
     hv.mb.rsdp = 0;     /* parsed already */
 }
 
+/* The run= commands, once: right before the guest's first instruction
+ * (so that `ept freeze` and friends apply to it), or when there is no guest. */
+static void run_boot_commands(void)
+{
+    static bool done;
+    if (!done && hv.opt.run[0])
+        console_run_list(hv.opt.run);
+    done = true;
+}
+
 /* Bring up VMX on the boot core and start the guest. Returns only when
  * there is nothing to run (the console then keeps the machine). */
 static void start_guest(void)
 {
-    if (loader_stash_modules())
+    if (loader_stash_modules(hv.opt.mem))
         return;
-    uint64_t eptp = guest_ept_build(guest_memmap(), vmx_has(&hv.vmx, "ept_1g") == 1,
-                                    false);
+    struct guest_ept_config ecfg = {
+        .lazy = hv.opt.ept == EPT_LAZY,
+        .ad = hv.opt.ept_ad && vmx_has(&hv.vmx, "ept_ad") == 1,
+        .allow_1g = vmx_has(&hv.vmx, "ept_1g") == 1,
+    };
+    if (hv.opt.ept_ad && !ecfg.ad)
+        kprintf("note: ept_ad=1 but this CPU has no EPT accessed/dirty flags\n");
+    uint64_t eptp = guest_ept_build(guest_memmap(), firmware_memmap(), &ecfg);
     if (!eptp)
         return;
     if (vmx_enable_cpu(&hv.vmx))
@@ -160,12 +176,15 @@ static void start_guest(void)
         .console_port = (uint16_t)hv.opt.serial_port,
     };
     guest_exit_keeps_console = hv.opt.onexit == ONEXIT_CONSOLE;
+    ept_refuse_injects_gp = hv.opt.ept_refuse == REFUSE_GP;
     struct vcpu *v = &boot_vcpu;
+    ept_register_stats(&v->ept);
     v->apic_id = hv.bsp_apic_id;
     if (vmx_setup_vcpu(v, &hv.vmx, &cfg))
         return;
     kprintf("vmx.on cpu=0 vmcs=%#llx pin=%#x proc=%#x proc2=%#x exit=%#x entry=%#x\n",
             (unsigned long long)v->vmcs_pa, v->pin, v->proc, v->proc2, v->exit_ctl, v->entry_ctl);
+    run_boot_commands();
     if (vcpu_start(v) == 0)
         kprintf("guest.start cpu=0\n");
     vcpu_run(v);
@@ -219,9 +238,8 @@ _Noreturn void kmain(uint32_t mbi_phys, uint32_t load_base, uint32_t magic)
         power_off("VMX unavailable", 2);
     }
 
-    if (hv.opt.run[0])
-        console_run_list(hv.opt.run);
     console_prompt();
     start_guest();
+    run_boot_commands();
     console_loop();
 }

@@ -103,3 +103,43 @@ void memmap_lower_upper_kib(const struct memmap *m, uint32_t *lower, uint32_t *u
     *lower = (uint32_t)(lo >> 10);
     *upper = (uint32_t)(hi >> 10);
 }
+
+uint32_t memmap_type_at(const struct memmap *m, uint64_t gpa)
+{
+    for (unsigned i = 0; i < m->n; i++)
+        if (gpa >= m->e[i].base && gpa - m->e[i].base < m->e[i].len)
+            return m->e[i].type;
+    return 0;
+}
+
+bool memmap_overlaps_ram(const struct memmap *m, uint64_t gpa, uint64_t len)
+{
+    for (unsigned i = 0; i < m->n; i++) {
+        const struct mb2_mmap_entry *e = &m->e[i];
+        if (e->type == MB2_MEM_AVAILABLE && e->base < gpa + len && gpa < e->base + e->len)
+            return true;
+    }
+    return false;
+}
+
+uint64_t memmap_limit_ram(struct memmap *m, uint64_t bytes)
+{
+    uint64_t kept = 0;
+    unsigned out = 0;
+    for (unsigned i = 0; i < m->n; i++) {
+        struct mb2_mmap_entry e = m->e[i];
+        if (e.type == MB2_MEM_AVAILABLE) {
+            uint64_t room = bytes - kept;
+            if (room == 0)
+                continue;           /* beyond the limit: not in the guest's map */
+            if (e.len > room)
+                e.len = room & ~(PAGE - 1);
+            if (e.len == 0)
+                continue;
+            kept += e.len;
+        }
+        m->e[out++] = e;
+    }
+    m->n = out;
+    return kept;
+}

@@ -35,6 +35,17 @@ void memmap_guest_view(const struct mb2_mmap_entry *in, unsigned n, uint64_t hv_
  * (len 0 is never RAM; wrap-around never is). */
 bool memmap_is_ram(const struct memmap *m, uint64_t gpa, uint64_t len);
 
+/* memmap_type_at - type of the entry holding gpa, 0 when no entry does. */
+uint32_t memmap_type_at(const struct memmap *m, uint64_t gpa);
+
+/* memmap_overlaps_ram - some byte of [gpa, gpa+len) is available RAM. */
+bool memmap_overlaps_ram(const struct memmap *m, uint64_t gpa, uint64_t len);
+
+/* memmap_limit_ram - keep only the lowest `bytes` of available RAM (mem=):
+ * available entries beyond it are trimmed or dropped, others kept.
+ * Returns the RAM kept. */
+uint64_t memmap_limit_ram(struct memmap *m, uint64_t bytes);
+
 /* memmap_ram_top - end of the highest available entry (0 if none). */
 uint64_t memmap_ram_top(const struct memmap *m);
 

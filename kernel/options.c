@@ -28,9 +28,14 @@ struct opt_desc {
       sizeof(((struct hv_options *)0)->field), 0, 0, 0, false, false, 0, help }
 #define CHOICE_OPT(n, field, d, names, help) \
     { n, OPT_CHOICE, offsetof(struct hv_options, field), 0, d, 0, 0, false, false, names, help }
+#define SIZE_OPT(n, field, d, lo, hi, help) \
+    { n, OPT_UINT, offsetof(struct hv_options, field), 0, d, lo, hi, true, false, 0, help }
 
 static const char *const hlt_names[] = { "guest", "exit", 0 };
 static const char *const onexit_names[] = { "poweroff", "console", 0 };
+static const char *const ept_names[] = { "static", "lazy", 0 };
+static const char *const refuse_names[] = { "stop", "gp", 0 };
+static const char *const bool_names[] = { "0", "1", 0 };
 
 static const struct opt_desc opts[] = {
     UINT_OPT("serial", serial_port, 0x3F8, 1, 0xFFF8, true, "I/O port of the console UART"),
@@ -41,6 +46,12 @@ static const struct opt_desc opts[] = {
                "what a guest exit (port 0xf4, HC_SHUTDOWN) does"),
     UINT_OPT("poll_us", poll_us, 10000, 0, 10000000, false,
              "console service period while the guest runs, microseconds (0: only on exits)"),
+    CHOICE_OPT("ept", ept, EPT_STATIC, ept_names,
+               "static: RAM mapped at boot, MMIO on first touch; lazy: RAM on first touch too"),
+    CHOICE_OPT("ept_refuse", ept_refuse, REFUSE_STOP, refuse_names,
+               "a refused guest access (hypervisor memory, outside, frozen map): stop or #GP"),
+    CHOICE_OPT("ept_ad", ept_ad, 0, bool_names, "EPT accessed/dirty flags when the CPU has them"),
+    SIZE_OPT("mem", mem, 0, 0, UINT64_MAX, "guest RAM limit (K/M/G/T); 0: all the RAM there is"),
 };
 
 #define NOPTS (sizeof(opts) / sizeof(opts[0]))

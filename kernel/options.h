@@ -23,7 +23,14 @@ struct hv_options {
     uint64_t hlt;               /* hlt=guest|exit  (HLT_GUEST, HLT_EXIT) */
     uint64_t onexit;            /* onexit=poweroff|console  what a guest exit does */
     uint64_t poll_us;           /* poll_us=N  console service period while the guest runs */
+    uint64_t ept;               /* ept=static|lazy  (EPT_STATIC, EPT_LAZY) */
+    uint64_t ept_refuse;        /* ept_refuse=stop|gp  what a refused access does */
+    uint64_t ept_ad;            /* ept_ad=0|1  EPT accessed/dirty flags */
+    uint64_t mem;               /* mem=SIZE  guest RAM limit (0: all) */
 };
+
+enum { EPT_STATIC, EPT_LAZY };
+enum { REFUSE_STOP, REFUSE_GP };
 
 enum { HLT_GUEST, HLT_EXIT };
 enum { ONEXIT_POWEROFF, ONEXIT_CONSOLE };

@@ -382,24 +382,57 @@ static enum exit_action handle_vmcall(struct vcpu *v)
     return EXIT_RESUME;
 }
 
-/* EPT violation (qualification: 28.2.1, table 28-7). Until the fault-in
- * path exists every violation is a refusal: the guest touched memory it
- * does not own (the hypervisor's region) or that is not mapped. */
+bool ept_refuse_injects_gp;
+
+/* An exit during event delivery (IDT-vectoring information valid, 28.2.4)
+ * left that event undelivered: inject it again with the next entry. */
+static void reinject_vectoring_event(void)
+{
+    uint32_t info = vmcs_read32(VMCS_IDT_VECTORING_INFO);
+    if (!(info & INTR_INFO_VALID))
+        return;
+    if (info & INTR_INFO_DELIVER_ERROR)
+        vmcs_write32(VMCS_ENTRY_EXCEPTION_ERROR, vmcs_read32(VMCS_IDT_VECTORING_ERROR));
+    uint32_t type = info & (7u << 8);
+    if (type == (4u << 8) || type == (5u << 8) || type == INTR_TYPE_SW_EXCEPTION)
+        vmcs_write32(VMCS_ENTRY_INSTRUCTION_LEN, vmcs_read32(VMCS_EXIT_INSTRUCTION_LEN));
+    vmcs_write32(VMCS_ENTRY_INTR_INFO, info & ~(1u << 12));
+}
+
+/* EPT violation (qualification: 28.2.1, table 28-7): the fault-in path of
+ * ept/guest_ept.c maps guest RAM and device MMIO on first touch; the
+ * hypervisor's memory and anything outside the guest's are refused. */
 static enum exit_action handle_ept_violation(struct vcpu *v)
 {
     uint64_t q = vcpu_qual(v);
     uint64_t gpa = vmcs_read64(VMCS_GUEST_PHYSICAL_ADDRESS);
-    const char *access = (q & 4) ? "fetch" : (q & 2) ? "write" : "read";
-    kprintf("\nguest.ept_violation gpa=%#llx rip=%#llx access=%s allowed=%c%c%c linear_valid=%d\n",
-            (unsigned long long)gpa, (unsigned long long)vcpu_rip(v), access,
-            (q & 8) ? 'r' : '-', (q & 16) ? 'w' : '-', (q & 32) ? 'x' : '-', (int)((q >> 7) & 1));
-    return vcpu_stop(v, "EPT violation: access outside guest memory refused");
+    enum ept_action a = ept_fault_in(&v->ept, gpa, q, vcpu_rip(v));
+    if (a == EPT_MAPPED) {
+        reinject_vectoring_event();
+        return EXIT_RESUME;     /* the access is retried: no RIP change */
+    }
+    kprintf("\nguest.ept_refused gpa=%#llx rip=%#llx access=%s class=%s reason=%s "
+            "allowed=%c%c%c linear_valid=%d\n",
+            (unsigned long long)gpa, (unsigned long long)vcpu_rip(v), ept_access_name(q),
+            gpa_class_name(v->ept.log[(v->ept.log_count - 1) % EPT_LOG_LEN].cls),
+            ept_action_name(a), (q & 8) ? 'r' : '-', (q & 16) ? 'w' : '-', (q & 32) ? 'x' : '-',
+            (int)((q >> 7) & 1));
+    if (!ept_refuse_injects_gp)
+        return vcpu_stop(v, "EPT violation refused");
+    /* An IRET that unblocked NMIs faulted: block them again (28.2.3). */
+    if ((q & (1u << 12)) && !(vmcs_read32(VMCS_IDT_VECTORING_INFO) & INTR_INFO_VALID))
+        vmcs_write32(VMCS_GUEST_INTERRUPTIBILITY,
+                     vmcs_read32(VMCS_GUEST_INTERRUPTIBILITY) | INTERRUPTIBILITY_NMI);
+    return inject_gp(v);
 }
 
+/* EPT misconfiguration (30.3.3.1): an entry the CPU calls invalid. Show
+ * the walk, which names the offending entry. */
 static enum exit_action handle_ept_misconfig(struct vcpu *v)
 {
-    kprintf("error: vmx: EPT misconfiguration at gpa=%#llx\n",
-            (unsigned long long)vmcs_read64(VMCS_GUEST_PHYSICAL_ADDRESS));
+    uint64_t gpa = vmcs_read64(VMCS_GUEST_PHYSICAL_ADDRESS);
+    kprintf("error: vmx: EPT misconfiguration at gpa=%#llx\n", (unsigned long long)gpa);
+    ept_print_walk(gpa);
     return vcpu_stop(v, "EPT misconfiguration");
 }
 

@@ -244,6 +244,7 @@ int vcpu_start(struct vcpu *v)
     struct guest_start start;
     if (loader_load(&start)) {
         v->state = VCPU_NO_GUEST;
+        console_prompt();
         return -1;
     }
     vmx_set_guest_start(v, &start);

@@ -13,6 +13,7 @@
 
 #include "vmx_defs.h"
 #include "vmx_ops.h"
+#include "../ept/guest_ept.h"
 #include "../kernel/loader.h"
 
 /* Guest GPRs not held in the VMCS, saved and loaded by vmx/entry.asm.
@@ -92,7 +93,11 @@ struct vcpu {
     struct trace_entry trace[TRACE_LEN];
     uint64_t trace_count;           /* entries ever written; head = count % TRACE_LEN */
     uint64_t resets;
+    struct ept_stats ept;           /* the EPT fault path's counters and log */
 };
+
+/* Set at boot from the command line: what a refused EPT access does. */
+extern bool ept_refuse_injects_gp;
 
 /* The boot core's vCPU (one per core with SMP). */
 extern struct vcpu boot_vcpu;

@@ -9,22 +9,6 @@
  */
 #include "../sdk/sdk.h"
 
-static uint32_t arg_value(const char *cmdline, const char *key, uint32_t def)
-{
-    for (const char *p = cmdline; p && *p; p++) {
-        const char *k = key, *q = p;
-        while (*k && *q == *k)
-            k++, q++;
-        if (!*k && *q == '=' && (p == cmdline || p[-1] == ' ')) {
-            uint32_t v = 0;
-            for (q++; *q >= '0' && *q <= '9'; q++)
-                v = v * 10 + (uint32_t)(*q - '0');
-            return v;
-        }
-    }
-    return def;
-}
-
 static uint64_t tsc_hz(void)
 {
     uint32_t max = sdk_cpuid(0, 0).eax;
@@ -40,11 +24,9 @@ static uint64_t tsc_hz(void)
 
 int main(void)
 {
-    const uint32_t *info = (const uint32_t *)sdk_mb_info;
-    const char *cmdline = (sdk_mb_magic == 0x2BADB002u && (info[0] & 4)) ? (const char *)info[4] : "";
-    uint32_t reports = arg_value(cmdline, "reports", 0);
-    uint32_t period_us = arg_value(cmdline, "period_us", 100);
-    uint32_t every = arg_value(cmdline, "every", 1000);
+    uint32_t reports = sdk_arg("reports", 0);
+    uint32_t period_us = sdk_arg("period_us", 100);
+    uint32_t every = sdk_arg("every", 1000);
     if (!every)
         every = 1000;
 

@@ -93,6 +93,81 @@ void sdk_finish(void)
     sdk_exit(failed ? 1 : 0);
 }
 
+const char *sdk_cmdline(void)
+{
+    const uint32_t *info = (const uint32_t *)sdk_mb_info;
+    if (sdk_mb_magic != 0x2BADB002u || !(info[0] & (1u << 2)) || !info[4])
+        return "";
+    return (const char *)info[4];
+}
+
+/* Start of the value of key in the command line, or 0. */
+static const char *arg_value(const char *key)
+{
+    const char *cl = sdk_cmdline();
+    for (const char *p = cl; *p; p++) {
+        const char *k = key, *q = p;
+        while (*k && *q == *k)
+            k++, q++;
+        if (!*k && *q == '=' && (p == cl || p[-1] == ' '))
+            return q + 1;
+    }
+    return 0;
+}
+
+uint32_t sdk_arg(const char *key, uint32_t def)
+{
+    const char *v = arg_value(key);
+    if (!v || *v < '0' || *v > '9')
+        return def;
+    uint32_t n = 0;
+    for (; *v >= '0' && *v <= '9'; v++)
+        n = n * 10 + (uint32_t)(*v - '0');
+    return n;
+}
+
+bool sdk_arg_is(const char *key, const char *word)
+{
+    const char *v = arg_value(key);
+    if (!v)
+        return false;
+    while (*word && *v == *word)
+        v++, word++;
+    return !*word && (*v == ' ' || *v == '\0');
+}
+
+void sdk_memory_map(void (*fn)(uint64_t base, uint64_t len, uint32_t type, void *ctx), void *ctx)
+{
+    const uint32_t *info = (const uint32_t *)sdk_mb_info;
+    if (sdk_mb_magic != 0x2BADB002u || !(info[0] & (1u << 6)))
+        return;
+    for (uint32_t a = info[12]; a < info[12] + info[11];) {
+        const uint32_t *e = (const uint32_t *)a;
+        fn(e[1] | ((uint64_t)e[2] << 32), e[3] | ((uint64_t)e[4] << 32), e[5], ctx);
+        a += e[0] + 4;
+    }
+}
+
+struct region {
+    uint64_t base, len;
+};
+
+static void find_hv(uint64_t base, uint64_t len, uint32_t type, void *ctx)
+{
+    struct region *r = ctx;
+    if (type == 2 && base >= (16u << 20) && base + len < (1ull << 32) && len >= (2u << 20))
+        *r = (struct region){ base, len };
+}
+
+uint64_t sdk_hypervisor_region(uint64_t *len)
+{
+    struct region r = { 0, 0 };
+    sdk_memory_map(find_hv, &r);
+    if (len)
+        *len = r.len;
+    return r.base;
+}
+
 void sdk_unexpected(uint32_t vector, uint32_t error, uint32_t eip);
 void sdk_unexpected(uint32_t vector, uint32_t error, uint32_t eip)
 {

@@ -71,6 +71,22 @@ _Noreturn void sdk_exit(int status);
 /* Multiboot information the guest was started with (0 if none). */
 extern uint32_t sdk_mb_magic, sdk_mb_info;
 
+/* The guest's command line ("" if none). */
+const char *sdk_cmdline(void);
+
+/* The number after "key=" in the command line, or def. */
+uint32_t sdk_arg(const char *key, uint32_t def);
+
+/* The word after "key=" in the command line compared with word. */
+bool sdk_arg_is(const char *key, const char *word);
+
+/* The hypervisor's region as our memory map shows it: the reserved entry
+ * of 2 MiB or more between 16 MiB and 4 GiB. Its base, 0 if none. */
+uint64_t sdk_hypervisor_region(uint64_t *len);
+
+/* Walk the Multiboot memory map: fn(base, len, type) for each entry. */
+void sdk_memory_map(void (*fn)(uint64_t base, uint64_t len, uint32_t type, void *ctx), void *ctx);
+
 /* Test helpers: one "ok NAME" / "FAIL NAME" line per check, then the
  * summary line "N passed, N failed" and an exit status (1 if any failed). */
 void sdk_check(bool ok, const char *name);

@@ -236,20 +236,7 @@ static void test_hypercalls(void)
  * sure a hypercall cannot be pointed at it. */
 static void test_hypervisor_memory_refused(void)
 {
-    const uint32_t *info = (const uint32_t *)sdk_mb_info;
-    if (sdk_mb_magic != 0x2BADB002u || !(info[0] & (1u << 6))) {
-        sdk_check(false, "multiboot memory map present");
-        return;
-    }
-    uint32_t addr = info[12], end = info[12] + info[11];
-    uint64_t hv = 0;
-    while (addr < end) {
-        const uint32_t *e = (const uint32_t *)addr;
-        uint64_t base = e[1] | ((uint64_t)e[2] << 32), len = e[3] | ((uint64_t)e[4] << 32);
-        if (e[5] == 2 && base >= (16u << 20) && base + len < (1ull << 32) && len >= (2u << 20))
-            hv = base;
-        addr += e[0] + 4;
-    }
+    uint64_t hv = sdk_hypervisor_region(0);
     sdk_checkf(hv != 0, "reserved hypervisor region in the memory map (%#llx)", (unsigned long long)hv);
     long r = sdk_hypercall(HC_PUTS, (long)(uint32_t)hv, 16, 0, 0);
     sdk_checkf(r == HC_EFAULT, "hc puts from hypervisor memory -> EFAULT (got %ld)", r);

@@ -36,7 +36,7 @@ def build_iso(path, hv_args="", guest="none", initrd=None, guest_args="", native
     """Build an ISO at path from the already built ELF and guests (make
     builds them before the boot tests run, so parallel tests never race).
     guest: a file, "none", or the name of an in-tree guest."""
-    if guest and guest != "none" and not os.path.exists(guest):
+    if guest and guest != "none" and os.path.exists(guest_elf(guest)):
         guest = guest_elf(guest)
     env = dict(os.environ, HV_ARGS=hv_args, GUEST_ARGS=guest_args, NATIVE="1" if native else "")
     cmd = [os.path.join(ROOT, "iso", "mkiso.sh"), str(path), ELF,

@@ -1,0 +1,106 @@
+/*
+ * ept.c - the guest's side of the EPT: which touches exit and which do
+ * not, and that the hypervisor's memory cannot be read, written or run.
+ * Counts EPT-violation exits with HC_EXIT_STATS around each step.
+ *
+ * Command line: mode=static|lazy|frozen|limited names what monovisor was
+ * booted with (ept=static, ept=lazy, run="ept freeze", mem=64M); all
+ * expect ept_refuse=gp so that refusals come back as #GP.
+ */
+#include "../sdk/sdk.h"
+
+#define VEC_GP 13
+#define EXIT_EPT_VIOLATION 48
+
+static uint64_t stats[HC_STATS_REASONS + 1];
+
+static uint64_t ept_exits(void)
+{
+    sdk_hypercall(HC_EXIT_STATS, (long)stats, sizeof(stats), 0, 0);
+    return stats[1 + EXIT_EPT_VIOLATION];
+}
+
+static volatile uint32_t sink;
+static uint32_t target;
+
+static void do_read(void *a) { (void)a; sink = *(volatile uint32_t *)target; }
+static void do_write(void *a) { (void)a; *(volatile uint32_t *)target = 0xDEADBEEF; }
+static void do_exec(void *a) { (void)a; ((void (*)(void))target)(); }
+
+static int touch(void (*fn)(void *), uint32_t addr)
+{
+    target = addr;
+    return sdk_catch(fn, 0);
+}
+
+static uint64_t ram_top;
+static void top_of_ram(uint64_t base, uint64_t len, uint32_t type, void *ctx)
+{
+    (void)ctx;
+    if (type == 1 && base + len > ram_top && base + len <= (1ull << 32))
+        ram_top = base + len;
+}
+
+/* Touch one word in every 2 MiB of RAM from 16 MiB up to 48 MiB. */
+static uint64_t touch_ram(uint32_t words_per_block)
+{
+    uint64_t before = ept_exits();
+    for (uint32_t a = 16u << 20; a < (48u << 20); a += 2u << 20)
+        for (uint32_t w = 0; w < words_per_block; w++)
+            touch(do_read, a + w * 4096);
+    return ept_exits() - before;
+}
+
+int main(void)
+{
+    bool lazy = sdk_arg_is("mode", "lazy"), frozen = sdk_arg_is("mode", "frozen");
+    bool limited = sdk_arg_is("mode", "limited");
+    sdk_printf("ept: mode=%s\n", lazy ? "lazy" : frozen ? "frozen" : limited ? "limited" : "static");
+
+    /* RAM: pre-populated (static) means no exit at all; lazy means one per
+     * 2 MiB block on first touch, none the second time. */
+    uint64_t n = touch_ram(4);
+    if (lazy)
+        sdk_checkf(n == 16, "lazy RAM: one exit per 2 MiB block on first touch (got %llu)",
+                   (unsigned long long)n);
+    else
+        sdk_checkf(n == 0, "static RAM: no EPT exit (got %llu)", (unsigned long long)n);
+    n = touch_ram(4);
+    sdk_checkf(n == 0, "RAM touched again: no EPT exit (got %llu)", (unsigned long long)n);
+
+    /* MMIO: the local APIC's page faults in once, uncacheable. */
+    uint64_t before = ept_exits();
+    int v = touch(do_read, 0xFEE00030);     /* APIC version register */
+    uint32_t version = sink;
+    if (frozen) {
+        sdk_checkf(v == VEC_GP, "frozen map: first LAPIC touch refused (got %d)", v);
+    } else {
+        sdk_checkf(v == -1 && (version & 0xFF) != 0, "LAPIC version register readable (%#x)", version);
+        sdk_checkf(ept_exits() - before == 1, "LAPIC page: one fault-in (got %llu)",
+                   (unsigned long long)(ept_exits() - before));
+        before = ept_exits();
+        touch(do_read, 0xFEE00030);
+        sdk_checkf(ept_exits() == before, "LAPIC page again: no exit");
+    }
+
+    /* The hypervisor's region: read, write and execute are all refused. */
+    uint64_t hv_len;
+    uint32_t hv = (uint32_t)sdk_hypervisor_region(&hv_len);
+    sdk_checkf(hv != 0, "hypervisor region in the memory map (%#x, %llu KiB)", hv,
+               (unsigned long long)(hv_len >> 10));
+    uint32_t probes[3] = { hv, hv + (uint32_t)(hv_len / 2), hv + (uint32_t)hv_len - 4 };
+    for (int i = 0; i < 3; i++) {
+        sdk_checkf(touch(do_read, probes[i]) == VEC_GP, "read of hypervisor memory %#x refused", probes[i]);
+        sdk_checkf(touch(do_write, probes[i]) == VEC_GP, "write to hypervisor memory %#x refused", probes[i]);
+    }
+    sdk_checkf(touch(do_exec, hv) == VEC_GP, "execution of hypervisor memory refused");
+
+    if (limited) {
+        /* mem=64M: RAM beyond the limit is not ours: not in the map, refused. */
+        sdk_memory_map(top_of_ram, 0);
+        sdk_checkf(ram_top <= (64u << 20), "memory map ends at the limit (%#llx)",
+                   (unsigned long long)ram_top);
+        sdk_checkf(touch(do_read, 128u << 20) == VEC_GP, "RAM beyond mem= refused");
+    }
+    sdk_finish();
+}

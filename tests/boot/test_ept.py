@@ -1,0 +1,80 @@
+"""Boot tests of the EPT: the static map, the lazy fault-in path, the
+hypervisor's memory out of reach, `ept freeze`, mem= partitioning and
+the `ept` console commands."""
+import re
+
+
+def boot_ept_guest(iso, bochs, mode, hv_args=""):
+    args = f"ept_refuse=gp onexit=console {hv_args}".strip()
+    m = bochs(iso(guest="ept", guest_args=f"mode={mode}", hv_args=args))
+    built = m.expect(r"ept\.built mode=(\w+) .* hv_checksum=(0x\w+)\r")
+    return m, built.group(1), built.group(2)
+
+
+def finish(m):
+    summary = m.expect(r"(\d+) passed, (\d+) failed")
+    assert summary.group(2) == "0", m.transcript()
+    m.expect_exact('guest.stopped reason="guest exit"')
+
+
+def test_static_map_no_ram_exits_lapic_once_hypervisor_refused_and_unchanged(iso, bochs):
+    m, mode, checksum = boot_ept_guest(iso, bochs, "static")
+    assert mode == "static"
+    m.expect_exact("ok static RAM: no EPT exit (got 0)")
+    m.expect_exact("ok LAPIC page: one fault-in (got 1)")
+    m.expect(r"guest\.ept_refused gpa=0x\w+ rip=0x\w+ access=read class=hypervisor reason=refused")
+    m.expect(r"guest\.ept_refused gpa=0x\w+ rip=0x\w+ access=write class=hypervisor")
+    m.expect(r"guest\.ept_refused gpa=0x\w+ rip=0x\w+ access=fetch class=hypervisor")
+    finish(m)
+    out = m.command("ept")
+    assert "ept.mode=static ept.frozen=0" in out, out
+    assert re.search(rf"^ept\.hv start=0x\w+ end=0x\w+ checksum={checksum}$", out, re.M), \
+        "hypervisor memory changed: " + out
+    faults = re.search(r"^ept\.faults ram=0 mmio=1 hypervisor=7 outside=0 mapped_2m=(\d) "
+                       r"mapped_4k=(\d) refusals=7$", out, re.M)
+    assert faults and int(faults.group(1)) + int(faults.group(2)) == 1, out
+    out = m.command("ept log")
+    assert re.search(r"^ept\.fault seq=0 gpa=0xfee00030 rip=0x\w+ access=read class=mmio "
+                     r"action=mapped size=\d+$", out, re.M), out
+    assert "action=refused" in out
+    out = m.command("ept walk 0xfee00030")
+    assert re.search(r"^ept\.walk gpa=0xfee00030 hpa=0xfee00030 page_size=\d+ memtype=uc class=mmio$",
+                     out, re.M), out
+    out = m.command("ept walk 0x200000")
+    assert re.search(r"memtype=wb class=ram$", out, re.M), out
+    hv = re.search(r"^ept\.walk gpa=(0x\w+)", out, re.M)
+    out = m.command("info")
+    region = re.search(r"^hv\.region start=(0x\w+)", out, re.M).group(1)
+    out = m.command(f"ept walk {region}")
+    assert re.search(rf"^ept\.walk gpa={region} mapped=0 class=hypervisor$", out, re.M), out
+    out = m.command("ept walk banana")
+    assert "error: ept walk: 'banana' is not a guest-physical address" in out
+    out = m.command("ept sideways")
+    assert "error: usage: ept [walk GPA | log | freeze | thaw]" in out
+    m.send("quit\r")
+    m.expect_exit()
+
+
+def test_lazy_ram_faults_once_per_large_page(iso, bochs):
+    m, mode, _ = boot_ept_guest(iso, bochs, "lazy", "ept=lazy")
+    assert mode == "lazy"
+    m.expect_exact("ok lazy RAM: one exit per 2 MiB block on first touch (got 16)")
+    m.expect_exact("ok RAM touched again: no EPT exit (got 0)")
+    finish(m)
+    out = m.command("ept")
+    assert re.search(r"^ept\.faults ram=[1-9]\d* ", out, re.M), out
+    assert "static_1g=0 static_2m=0 static_4k=0" in out
+    m.send("quit\r")
+    m.expect_exit()
+
+
+def test_frozen_map_refuses_and_reports_a_new_touch(iso, bochs):
+    m, _, _ = boot_ept_guest(iso, bochs, "frozen", 'run="ept freeze"')
+    m.expect_exact("monovisor> ept freeze")    # run= runs right before the guest starts
+    m.expect_exact("ept.frozen=1")
+    m.expect(r"guest\.ept_refused gpa=0xfee00030 rip=0x\w+ access=read class=mmio "
+             r"reason=refused_frozen")
+    m.expect_exact("ok frozen map: first LAPIC touch refused")
+    finish(m)
+    m.send("quit\r")
+    m.expect_exit()
