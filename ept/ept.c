@@ -151,6 +151,7 @@ int ept_map_typed(struct ept *e, uint64_t start, uint64_t end, const struct mtrr
 
 int ept_map_guest_ram(struct ept *e, const struct gpa_space *s, const struct mtrr_state *mt)
 {
+    uint64_t done = 0;      /* mapped below here: the map is sorted, but entries may overlap */
     for (unsigned i = 0; i < s->guest->n; i++) {
         const struct mb2_mmap_entry *m = &s->guest->e[i];
         if (!ram_like(m->type))
@@ -160,8 +161,13 @@ int ept_map_guest_ram(struct ept *e, const struct gpa_space *s, const struct mtr
         uint64_t end = (m->base + m->len) & ~(EPT_PAGE_4K - 1);
         if (end > s->hv_start && start < s->hv_end)
             return -1;      /* the guest map never holds the hypervisor */
-        if (start < end && ept_map_typed(e, start, end, mt))
-            return -1;
+        if (start < done)
+            start = done;   /* a large page there would have to be split */
+        if (start < end) {
+            if (ept_map_typed(e, start, end, mt))
+                return -1;
+            done = end;
+        }
     }
     return 0;
 }
@@ -187,12 +193,17 @@ static bool covered_by_ram(const struct memmap *m, uint64_t base, uint64_t end)
 }
 
 /* Every byte of [base, base+size) has class c: one walk of the maps, not
- * one per page, because this runs on the fault path. */
+ * one per page, because this runs on the fault path. A 4 KiB page need
+ * only keep clear of the hypervisor: one an entry edge splits (RAM-like
+ * space ending mid-page) takes the class of the byte that faulted, as
+ * the static map leaves such pages to fault in. */
 static bool uniform(const struct gpa_space *s, uint64_t base, uint64_t size, enum gpa_class c)
 {
     uint64_t end = base + size;
     if ((base < s->hv_end && s->hv_start < end) || end > s->phys_limit)
         return false;
+    if (size == EPT_PAGE_4K)
+        return true;
     if (c == GPA_RAM)
         return covered_by_ram(s->guest, base, end);
     return !touches_ram(s->guest, base, end) && !touches_ram(s->firmware, base, end);
@@ -217,5 +228,5 @@ struct ept_fault_plan ept_plan_fault(const struct gpa_space *s, const struct mtr
         p.memtype = (unsigned)type;
         return p;
     }
-    return p;   /* not reached: a 4 KiB page of one class always qualifies */
+    return p;   /* not reached while the hypervisor region is page aligned */
 }

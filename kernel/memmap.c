@@ -114,9 +114,13 @@ uint32_t memmap_type_at(const struct memmap *m, uint64_t gpa)
 
 bool memmap_overlaps_ram(const struct memmap *m, uint64_t gpa, uint64_t len)
 {
+    if (len == 0)
+        return false;
+    /* Last byte; a range that would wrap stops at 2^64 - 1. */
+    uint64_t last = len - 1 > UINT64_MAX - gpa ? UINT64_MAX : gpa + len - 1;
     for (unsigned i = 0; i < m->n; i++) {
         const struct mb2_mmap_entry *e = &m->e[i];
-        if (e->type == MB2_MEM_AVAILABLE && e->base < gpa + len && gpa < e->base + e->len)
+        if (e->type == MB2_MEM_AVAILABLE && e->base <= last && gpa < e->base + e->len)
             return true;
     }
     return false;

@@ -78,3 +78,19 @@ def test_frozen_map_refuses_and_reports_a_new_touch(iso, bochs):
     finish(m)
     m.send("quit\r")
     m.expect_exit()
+
+
+def test_mem_limit_keeps_ram_beyond_it_out_of_the_guests_map_and_reach(iso, bochs):
+    m, _, _ = boot_ept_guest(iso, bochs, "limited", "mem=64M ept_ad=1")
+    assert "guest.mem limit_kib=65536 ram_kib=65536" in m.transcript()
+    m.expect_exact("ok memory map holds exactly 64 MiB of RAM")
+    m.expect(r"guest\.ept_refused gpa=0x8000000 rip=0x\w+ access=read class=outside reason=refused")
+    m.expect_exact("ok RAM beyond mem= refused")
+    finish(m)
+    out = m.command("ept")
+    assert "ept.ad=1" in out, out
+    eptp = int(re.search(r"ept\.eptp=(0x\w+)", out).group(1), 16)
+    assert eptp & 0x40, "EPTP bit 6 enables accessed/dirty flags"
+    assert re.search(r"^ept\.region start=0x100000 end=0x4061000 type=available$", out, re.M), out
+    m.send("quit\r")
+    m.expect_exit()

@@ -1,6 +1,7 @@
-// covers: ept/ept.c kernel/memmap.c
+// covers: ept/ept.c ept/mtrr.c kernel/memmap.c
 /*
- * test_ept.c - host unit tests of EPT construction and walks (ept/ept.c).
+ * test_ept.c - host unit tests of EPT construction and walks, the static
+ * guest map, address classes and fault plans (ept/ept.c).
  * Tables are real 4 KiB-aligned pages from aligned_alloc(); a table's
  * "physical address" is its pointer value, so the walker reads exactly
  * what ept_map wrote. The allocator can be told to fail after N tables.
@@ -15,6 +16,7 @@
 #include <string.h>
 
 #include "../../ept/ept.h"
+#include "../../ept/mtrr.h"
 #include "../../vmx/vmx_defs.h"
 
 #define KiB 1024ull
@@ -24,6 +26,8 @@
 
 #define WB MEMTYPE_WB
 #define UC MEMTYPE_UC
+#define WT MEMTYPE_WT
+#define WP MEMTYPE_WP
 
 /* ---- table allocator ------------------------------------------------------ */
 
@@ -579,12 +583,13 @@ static void test_walk_stops_at_missing_levels(void **state)
     assert_false(w.mapped);
 }
 
-/* ---- ept_map_identity ------------------------------------------------------ */
+/* ---- guest-physical space: maps, MTRRs, checkers ---------------------------- */
 
 #define AVAIL MB2_MEM_AVAILABLE
 #define RSVD  MB2_MEM_RESERVED
 #define ACPI  MB2_MEM_ACPI
 #define NVS   MB2_MEM_NVS
+#define BAD   MB2_MEM_BADRAM
 
 #define N(a) ((unsigned)(sizeof(a) / sizeof((a)[0])))
 
@@ -598,282 +603,968 @@ static const struct mb2_mmap_entry bochs[] = {
     { 0xfffc0000, 0x40000, RSVD },
 };
 #define HV_START 0x1ec00000ull
-#define HV_END   0x1fe1e000ull
+#define HV_END   0x1fe2e000ull
 
-static struct memmap gmap;
+/* QEMU-like: ~3 GiB low, 4.75 GiB above 4 GiB, HT hole reserved. */
+static const struct mb2_mmap_entry qemu[] = {
+    { 0x0, 0x9fc00, AVAIL },
+    { 0x9fc00, 0x400, RSVD },
+    { 0xf0000, 0x10000, RSVD },
+    { 0x100000, 0xbfee0000 - 0x100000, AVAIL },
+    { 0xbfee0000, 0x20000, ACPI },
+    { 0xfeffc000, 0x4000, RSVD },
+    { 0xfffc0000, 0x40000, RSVD },
+    { 0x100000000ull, 0x130000000ull, AVAIL },
+    { 0xfd00000000ull, 0x300000000ull, RSVD },
+};
+#define QEMU_HV_START 0xbf000000ull
+#define QEMU_HV_END   0xbf400000ull
+#define QEMU_RAM_TOP  0x230000000ull
 
-/* The memory type the guest map gives gpa: RAM and ACPI/NVS WB, the rest UC. */
-static unsigned expected_type(const struct memmap *m, uint64_t gpa)
+#define PHYS_LIMIT (1ull << 36)
+
+static struct memmap gmap, fwmap;
+static struct gpa_space space;
+
+/* The guest's map and the machine's, as loader.c builds them from a
+ * firmware map, with the hypervisor at [hs, he) and 36 address bits. */
+static const struct gpa_space *space_of(const struct mb2_mmap_entry *in, unsigned n, uint64_t hs,
+                                        uint64_t he)
+{
+    memmap_guest_view(in, n, 0, 0, &fwmap);
+    memmap_guest_view(in, n, hs, he, &gmap);
+    space = (struct gpa_space){ &gmap, &fwmap, hs, he, PHYS_LIMIT };
+    return &space;
+}
+
+/* A space whose guest and machine maps are in[] as given (no sorting,
+ * trimming or carving): for maps no firmware should, but might, give. */
+static const struct gpa_space *raw_space_of(const struct mb2_mmap_entry *in, unsigned n,
+                                            uint64_t hs, uint64_t he)
+{
+    memset(&gmap, 0, sizeof(gmap));
+    memcpy(gmap.e, in, n * sizeof(*in));
+    gmap.n = n;
+    fwmap = gmap;
+    space = (struct gpa_space){ &gmap, &fwmap, hs, he, PHYS_LIMIT };
+    return &space;
+}
+
+static struct mtrr_state mt_none(void)
+{
+    struct mtrr_state m;
+    mtrr_state_none(&m);
+    return m;
+}
+
+/* A typical firmware's MTRRs (as in test_mtrr.c): default WB; below
+ * 1 MiB WB, UC at [0xA0000, 0xC0000), WP at [0xC0000, 1 MiB); variable
+ * range 0 makes [0xC0000000, 4 GiB) UC. */
+static struct mtrr_msrs typical_msrs(void)
+{
+    struct mtrr_msrs r;
+    memset(&r, 0, sizeof(r));
+    r.cap = (1u << 10) | (1u << 8) | 8;         /* WC, FIX, VCNT 8 */
+    r.def_type = (1u << 11) | (1u << 10) | WB;  /* E, FE */
+    r.fix64k = 0x0606060606060606ull;
+    r.fix16k[0] = 0x0606060606060606ull;
+    r.fix16k[1] = 0;
+    for (unsigned i = 0; i < 8; i++)
+        r.fix4k[i] = 0x0505050505050505ull;
+    r.physbase[0] = 0xC0000000ull | UC;
+    r.physmask[0] = (~(1 * GiB - 1) & ((1ull << 36) - 1)) | 0x800;
+    r.phys_bits = 36;
+    return r;
+}
+
+static struct mtrr_state mt_typical(void)
+{
+    struct mtrr_msrs r = typical_msrs();
+    struct mtrr_state m;
+    mtrr_decode(&r, &m);
+    return m;
+}
+
+/* The typical MTRRs plus variable range 1 of size bytes at base, type t. */
+static struct mtrr_state mt_typical_plus(uint64_t base, uint64_t size, unsigned t)
+{
+    struct mtrr_msrs r = typical_msrs();
+    r.physbase[1] = base | t;
+    r.physmask[1] = (~(size - 1) & ((1ull << 36) - 1)) | 0x800;
+    struct mtrr_state m;
+    mtrr_decode(&r, &m);
+    return m;
+}
+
+static bool ram_like_type(uint32_t t)
+{
+    return t == AVAIL || t == ACPI || t == NVS;
+}
+
+/* The page at gpa lies wholly inside one RAM, ACPI or NVS entry. */
+static bool page_in_one_ram_entry(const struct memmap *m, uint64_t gpa)
 {
     for (unsigned i = 0; i < m->n; i++)
-        if (gpa >= m->e[i].base && gpa - m->e[i].base < m->e[i].len)
-            return m->e[i].type == AVAIL || m->e[i].type == ACPI || m->e[i].type == NVS ? WB : UC;
-    return UC;
+        if (ram_like_type(m->e[i].type) && m->e[i].base <= gpa &&
+            gpa + PG <= m->e[i].base + m->e[i].len)
+            return true;
+    return false;
 }
 
-/* Every page of [0, top): unmapped inside [hv_start, hv_end), else identity
- * with the map's type. */
-static void assert_identity(const struct ept *e, const struct memmap *m, uint64_t top,
-                            uint64_t hv_start, uint64_t hv_end)
+/* Every page of [0, top) after ept_map_guest_ram: identity-mapped RWX
+ * with the MTRRs' type exactly when it lies wholly in one RAM-like entry
+ * of the guest map; never inside the hypervisor. Returns the pages mapped. */
+static uint64_t assert_static_map(const struct ept *e, const struct gpa_space *s,
+                                  const struct mtrr_state *mt, uint64_t top)
 {
     struct ept_walk w;
+    uint64_t mapped = 0;
     for (uint64_t gpa = 0; gpa < top; gpa += PG) {
         ept_walk(e, gpa, &w);
-        if (gpa >= hv_start && gpa < hv_end) {
-            if (w.mapped)
-                fail_msg("hypervisor page %#llx is mapped", (unsigned long long)gpa);
+        bool want = page_in_one_ram_entry(s->guest, gpa);
+        if (gpa >= s->hv_start && gpa < s->hv_end && w.mapped)
+            fail_msg("hypervisor page %#llx is mapped", (unsigned long long)gpa);
+        if (w.mapped != want)
+            fail_msg("page %#llx: mapped %d, want %d", (unsigned long long)gpa, w.mapped, want);
+        if (!want)
             continue;
-        }
-        if (!w.mapped)
-            fail_msg("page %#llx is not mapped", (unsigned long long)gpa);
-        if (w.hpa != gpa || w.perms != EPT_RWX || w.memtype != expected_type(m, gpa))
-            fail_msg("page %#llx: hpa %#llx perms %llu memtype %u", (unsigned long long)gpa,
-                     (unsigned long long)w.hpa, (unsigned long long)w.perms, w.memtype);
+        mapped++;
+        unsigned type = (unsigned)mtrr_range_type(mt, gpa, PG);
+        if (w.hpa != gpa || w.perms != EPT_RWX || w.memtype != type)
+            fail_msg("page %#llx: hpa %#llx perms %llu memtype %u, want memtype %u",
+                     (unsigned long long)gpa, (unsigned long long)w.hpa,
+                     (unsigned long long)w.perms, w.memtype, type);
     }
-    ept_walk(e, top, &w);
-    assert_false(w.mapped);
+    return mapped;
 }
 
-static void test_identity_bochs(void **state)
+/* Every page of [start, end) identity-mapped RWX with the MTRRs' type. */
+static void assert_typed_range(const struct ept *e, const struct mtrr_state *mt, uint64_t start,
+                               uint64_t end)
+{
+    struct ept_walk w;
+    for (uint64_t gpa = start; gpa < end; gpa += PG) {
+        ept_walk(e, gpa, &w);
+        int type = mtrr_range_type(mt, gpa, PG);
+        if (!w.mapped || w.hpa != gpa || w.perms != EPT_RWX || (int)w.memtype != type)
+            fail_msg("page %#llx: mapped %d hpa %#llx memtype %u, want memtype %d",
+                     (unsigned long long)gpa, w.mapped, (unsigned long long)w.hpa, w.memtype,
+                     type);
+    }
+}
+
+/* ---- ept_map_typed ------------------------------------------------------------ */
+
+static void test_typed_wb_everywhere_1g_pages(void **state)
 {
     (void)state;
     struct ept e;
-    new_ept(&e, false, -1);
-    memmap_guest_view(bochs, N(bochs), HV_START, HV_END, &gmap);
-    assert_int_equal(ept_map_identity(&e, &gmap, HV_START, HV_END), 0);
-    assert_identity(&e, &gmap, 4 * GiB, HV_START, HV_END);
-    assert_true(e.pages_2m > 0);
-    assert_int_equal(e.pages_1g, 0);
-    /* Spot checks. */
-    assert_mapped(&e, 0, PG, EPT_RWX, WB);
-    assert_mapped(&e, 0x9f000, PG, EPT_RWX, UC);        /* EBDA, reserved */
-    assert_mapped(&e, 0xb8000, PG, EPT_RWX, UC);        /* VGA hole */
-    assert_mapped(&e, 0xf0000, PG, EPT_RWX, UC);        /* BIOS */
-    assert_mapped(&e, 0x200000, EPT_PAGE_2M, EPT_RWX, WB);
-    assert_mapped(&e, HV_START - PG, EPT_PAGE_2M, EPT_RWX, WB);
-    assert_unmapped(&e, HV_START);
-    assert_unmapped(&e, HV_END - 1);
-    assert_mapped(&e, HV_END, PG, EPT_RWX, WB);
-    assert_mapped(&e, 0x1fff0000, PG, EPT_RWX, WB);     /* ACPI tables */
-    assert_mapped(&e, 0x20000000, EPT_PAGE_2M, EPT_RWX, UC);
-    assert_mapped(&e, 0xfee00000, EPT_PAGE_2M, EPT_RWX, UC);
-    assert_mapped(&e, 0xffffffff, EPT_PAGE_2M, EPT_RWX, UC);
+    struct mtrr_state mt = mt_none();
+    new_ept(&e, true, -1);
+    assert_int_equal(ept_map_typed(&e, 0, 4 * GiB, &mt), 0);
+    assert_counts(&e, 2, 0, 0, 4);              /* root, PDPT */
+    assert_mapped(&e, 0, EPT_PAGE_1G, EPT_RWX, WB);
+    assert_mapped(&e, 4 * GiB - 1, EPT_PAGE_1G, EPT_RWX, WB);
     assert_unmapped(&e, 4 * GiB);
 }
 
-static void test_identity_bochs_with_1g_pages(void **state)
+static void test_typed_without_1g_uses_2m(void **state)
 {
     (void)state;
     struct ept e;
-    new_ept(&e, true, -1);
-    memmap_guest_view(bochs, N(bochs), HV_START, HV_END, &gmap);
-    assert_int_equal(ept_map_identity(&e, &gmap, HV_START, HV_END), 0);
-    assert_identity(&e, &gmap, 4 * GiB, HV_START, HV_END);
-    /* [1 GiB, 4 GiB) is one UC run: three 1 GiB pages. */
-    assert_int_equal(e.pages_1g, 3);
-    assert_true(e.pages_2m > 0);
-    assert_mapped(&e, 1 * GiB, EPT_PAGE_1G, EPT_RWX, UC);
-    assert_mapped(&e, 3 * GiB, EPT_PAGE_1G, EPT_RWX, UC);
+    struct mtrr_state mt = mt_none();
+    new_ept(&e, false, -1);
+    assert_int_equal(ept_map_typed(&e, 0, 4 * GiB, &mt), 0);
+    assert_counts(&e, 6, 0, 2048, 0);           /* root, PDPT, 4 PDs */
+    assert_mapped(&e, 0, EPT_PAGE_2M, EPT_RWX, WB);
+    assert_mapped(&e, 3 * GiB, EPT_PAGE_2M, EPT_RWX, WB);
+    assert_mapped(&e, 4 * GiB - 1, EPT_PAGE_2M, EPT_RWX, WB);
 }
 
-static void test_identity_ram_above_4g(void **state)
+static void test_typed_unaligned_range_edges(void **state)
 {
     (void)state;
-    /* QEMU-like: ~3 GiB low, 4.75 GiB above 4 GiB, HT hole reserved. */
-    static const struct mb2_mmap_entry qemu[] = {
-        { 0x0, 0x9fc00, AVAIL },
-        { 0x9fc00, 0x400, RSVD },
-        { 0xf0000, 0x10000, RSVD },
-        { 0x100000, 0xbfee0000 - 0x100000, AVAIL },
-        { 0xbfee0000, 0x20000, ACPI },
-        { 0xfeffc000, 0x4000, RSVD },
-        { 0xfffc0000, 0x40000, RSVD },
-        { 0x100000000ull, 0x130000000ull, AVAIL },
-        { 0xfd00000000ull, 0x300000000ull, RSVD },
-    };
-    uint64_t hv_start = 0xbf000000, hv_end = 0xbf400000;
     struct ept e;
+    struct mtrr_state mt = mt_none();
     new_ept(&e, true, -1);
-    memmap_guest_view(qemu, N(qemu), hv_start, hv_end, &gmap);
-    assert_int_equal(memmap_ram_top(&gmap), 0x230000000ull);
-    assert_int_equal(ept_map_identity(&e, &gmap, hv_start, hv_end), 0);
-    assert_identity(&e, &gmap, 0x230000000ull, hv_start, hv_end);
-    assert_mapped(&e, 0x9f000, PG, EPT_RWX, UC);         /* trimmed RAM page, reserved tail */
+    /* 4 KiB up to 2 MiB, 2 MiB pages up to 1 GiB, a 1 GiB page, 4 KiB after. */
+    assert_int_equal(ept_map_typed(&e, 2 * MiB - PG, 2 * GiB + PG, &mt), 0);
+    assert_counts(&e, 6, 2, 511, 1);            /* root, PDPT, 2 PDs, 2 PTs */
+    assert_mapped(&e, 2 * MiB - PG, PG, EPT_RWX, WB);
+    assert_mapped(&e, 2 * MiB, EPT_PAGE_2M, EPT_RWX, WB);
+    assert_mapped(&e, 1 * GiB - 1, EPT_PAGE_2M, EPT_RWX, WB);
     assert_mapped(&e, 1 * GiB, EPT_PAGE_1G, EPT_RWX, WB);
-    assert_mapped(&e, 0xbfee0000, PG, EPT_RWX, WB);
-    assert_mapped(&e, 0xbff00000, PG, EPT_RWX, UC);             /* 1 MiB aligned only */
-    assert_mapped(&e, 0xfec00000, EPT_PAGE_1G, EPT_RWX, UC);     /* [3 GiB, 4 GiB) all UC */
-    assert_mapped(&e, 4 * GiB, EPT_PAGE_1G, EPT_RWX, WB);
-    assert_mapped(&e, 8 * GiB, EPT_PAGE_2M, EPT_RWX, WB);
-    assert_mapped(&e, 0x230000000ull - PG, EPT_PAGE_2M, EPT_RWX, WB);
-    assert_int_equal(e.pages_1g, 6);                            /* 1-2, 3-4, 4-8 GiB */
-    /* Past the top of RAM nothing is mapped, not even the reserved entry. */
-    assert_unmapped(&e, 0x230000000ull);
-    assert_unmapped(&e, 0xfd00000000ull);
+    assert_mapped(&e, 2 * GiB, PG, EPT_RWX, WB);
+    assert_unmapped(&e, 2 * MiB - 2 * PG);
+    assert_unmapped(&e, 2 * GiB + PG);
 }
 
-static void test_identity_empty_map(void **state)
+static void test_typed_typical_firmware_layout(void **state)
 {
     (void)state;
     struct ept e;
-    new_ept(&e, false, -1);
-    memmap_guest_view(NULL, 0, 16 * MiB, 20 * MiB, &gmap);
-    assert_int_equal(ept_map_identity(&e, &gmap, 16 * MiB, 20 * MiB), 0);
-    assert_identity(&e, &gmap, 4 * GiB, 16 * MiB, 20 * MiB);
-    /* Only 2 MiB pages: everything is 2 MiB aligned. */
-    assert_int_equal(e.pages_4k, 0);
-    assert_int_equal(e.pages_2m, 2048 - 2);
-}
-
-static void test_identity_without_hv_region(void **state)
-{
-    (void)state;
-    struct ept e;
+    struct mtrr_state mt = mt_typical();
     new_ept(&e, true, -1);
-    memmap_guest_view(bochs, N(bochs), 0, 0, &gmap);
-    assert_int_equal(ept_map_identity(&e, &gmap, 0, 0), 0);
-    assert_identity(&e, &gmap, 4 * GiB, 0, 0);
-    assert_mapped(&e, HV_START, EPT_PAGE_2M, EPT_RWX, WB);
+    assert_int_equal(ept_map_typed(&e, 0, 4 * GiB, &mt), 0);
+    /* [0, 2 MiB) in 4 KiB pages: fixed ranges below 1 MiB make any 2 MiB
+     * page at 0 mixed. Then 2 MiB pages to 1 GiB, and 1 GiB pages. */
+    assert_counts(&e, 4, 512, 511, 3);          /* root, PDPT, PD, PT */
+    assert_mapped(&e, 0, PG, EPT_RWX, WB);
+    assert_mapped(&e, 0x9F000, PG, EPT_RWX, WB);
+    assert_mapped(&e, 0xA0000, PG, EPT_RWX, UC);
+    assert_mapped(&e, 0xBF000, PG, EPT_RWX, UC);
+    assert_mapped(&e, 0xC0000, PG, EPT_RWX, WP);
+    assert_mapped(&e, 0xFF000, PG, EPT_RWX, WP);
+    assert_mapped(&e, 0x100000, PG, EPT_RWX, WB);
+    assert_mapped(&e, 0x1FF000, PG, EPT_RWX, WB);
+    assert_mapped(&e, 0x200000, EPT_PAGE_2M, EPT_RWX, WB);
+    assert_mapped(&e, 1 * GiB, EPT_PAGE_1G, EPT_RWX, WB);
+    assert_mapped(&e, 2 * GiB, EPT_PAGE_1G, EPT_RWX, WB);
+    assert_mapped(&e, 3 * GiB, EPT_PAGE_1G, EPT_RWX, UC);       /* PCI hole */
+    assert_mapped(&e, 0xFEE00000, EPT_PAGE_1G, EPT_RWX, UC);
+    assert_typed_range(&e, &mt, 0, 4 * GiB);
 }
 
-static void test_identity_hv_region_at_run_edges(void **state)
+static void test_typed_mixed_ranges_fall_back(void **state)
 {
     (void)state;
-    /* The hypervisor sits at the start of one RAM entry and in a UC hole. */
-    static const struct mb2_mmap_entry in[] = {
-        { 0, 0x9f000, AVAIL },
-        { 0x100000, 63 * MiB, AVAIL },
-        { 0xfec00000, 0x1000, RSVD },
-    };
     struct ept e;
-    new_ept(&e, false, -1);
-    memmap_guest_view(in, N(in), 0x100000, 0x300000, &gmap);
-    assert_int_equal(ept_map_identity(&e, &gmap, 0x100000, 0x300000), 0);
-    assert_identity(&e, &gmap, 4 * GiB, 0x100000, 0x300000);
+    /* A 4 MiB WT range at [0x7FC00000, 2 GiB) makes [1 GiB, 2 GiB) mixed. */
+    struct mtrr_state mt = mt_typical_plus(0x7FC00000, 4 * MiB, WT);
+    new_ept(&e, true, -1);
+    assert_int_equal(ept_map_typed(&e, 1 * GiB, 4 * GiB, &mt), 0);
+    assert_counts(&e, 3, 0, 512, 2);            /* root, PDPT, PD */
+    assert_mapped(&e, 1 * GiB, EPT_PAGE_2M, EPT_RWX, WB);
+    assert_mapped(&e, 0x7FA00000, EPT_PAGE_2M, EPT_RWX, WB);
+    assert_mapped(&e, 0x7FC00000, EPT_PAGE_2M, EPT_RWX, WT);
+    assert_mapped(&e, 0x7FE00000, EPT_PAGE_2M, EPT_RWX, WT);
+    assert_mapped(&e, 2 * GiB, EPT_PAGE_1G, EPT_RWX, WB);
+    assert_mapped(&e, 3 * GiB, EPT_PAGE_1G, EPT_RWX, UC);
+    assert_typed_range(&e, &mt, 1 * GiB, 4 * GiB);
     teardown(NULL);
     setup(NULL);
-    new_ept(&e, false, -1);
-    memmap_guest_view(in, N(in), 0x80000000, 0x80200000, &gmap);
-    assert_int_equal(ept_map_identity(&e, &gmap, 0x80000000, 0x80200000), 0);
-    assert_identity(&e, &gmap, 4 * GiB, 0x80000000, 0x80200000);
+    /* A 4 KiB UC range makes its 2 MiB mixed: 511 WB pages and one UC. */
+    mt = mt_typical_plus(0x1234000, PG, UC);
+    new_ept(&e, true, -1);
+    assert_int_equal(ept_map_typed(&e, 16 * MiB, 20 * MiB, &mt), 0);
+    assert_counts(&e, 4, 512, 1, 0);            /* root, PDPT, PD, PT */
+    assert_mapped(&e, 16 * MiB, EPT_PAGE_2M, EPT_RWX, WB);
+    assert_mapped(&e, 0x1200000, PG, EPT_RWX, WB);
+    assert_mapped(&e, 0x1233000, PG, EPT_RWX, WB);
+    assert_mapped(&e, 0x1234000, PG, EPT_RWX, UC);
+    assert_mapped(&e, 0x1235000, PG, EPT_RWX, WB);
+    assert_mapped(&e, 0x13FF000, PG, EPT_RWX, WB);
+    assert_typed_range(&e, &mt, 16 * MiB, 20 * MiB);
 }
 
-static void test_identity_unaligned_firmware_entries(void **state)
-{
-    (void)state;
-    /* A raw map (not through memmap_guest_view): entry edges are rounded
-     * outwards to pages, so a page holding any RAM is mapped WB and an
-     * entry already covered by the previous one is skipped. */
-    static const struct mb2_mmap_entry e_in[] = {
-        { 0, 0x9fc00, AVAIL },
-        { 0x9fc00, 0x400, RSVD },
-        { 0x100000, 0x800, ACPI },
-        { 0x100800, 0x7fff800 - 0x100800, AVAIL },
-    };
-    struct memmap raw = { .n = N(e_in) };
-    memcpy(raw.e, e_in, sizeof(e_in));
-    struct ept e;
-    new_ept(&e, false, -1);
-    assert_int_equal(ept_map_identity(&e, &raw, 0, 0), 0);
-    assert_mapped(&e, 0x9e000, PG, EPT_RWX, WB);
-    assert_mapped(&e, 0x9f000, PG, EPT_RWX, WB);         /* holds RAM: end rounded up */
-    assert_mapped(&e, 0xa0000, PG, EPT_RWX, UC);
-    assert_mapped(&e, 0x100000, PG, EPT_RWX, WB);
-    assert_mapped(&e, 0x101000, PG, EPT_RWX, WB);
-    assert_mapped(&e, 0x7fff000, EPT_PAGE_2M, EPT_RWX, WB);
-    assert_mapped(&e, 0x8000000, EPT_PAGE_2M, EPT_RWX, UC);
-}
-
-static void test_identity_allocation_failures(void **state)
+static void test_typed_1g_only_when_allowed(void **state)
 {
     (void)state;
     struct ept e;
+    struct mtrr_state mt = mt_typical();
     new_ept(&e, false, -1);
-    memmap_guest_view(bochs, N(bochs), HV_START, HV_END, &gmap);
-    assert_int_equal(ept_map_identity(&e, &gmap, HV_START, HV_END), 0);
+    assert_int_equal(ept_map_typed(&e, 2 * GiB, 4 * GiB, &mt), 0);
+    assert_counts(&e, 4, 0, 1024, 0);           /* root, PDPT, 2 PDs */
+    assert_mapped(&e, 2 * GiB, EPT_PAGE_2M, EPT_RWX, WB);
+    assert_mapped(&e, 3 * GiB - 1, EPT_PAGE_2M, EPT_RWX, WB);
+    assert_mapped(&e, 3 * GiB, EPT_PAGE_2M, EPT_RWX, UC);
+    assert_mapped(&e, 4 * GiB - 1, EPT_PAGE_2M, EPT_RWX, UC);
+}
+
+static void test_typed_mtrrs_disabled_all_uc(void **state)
+{
+    (void)state;
+    struct ept e;
+    struct mtrr_msrs r = typical_msrs();
+    r.def_type &= ~(1ull << 11);
+    struct mtrr_state mt;
+    mtrr_decode(&r, &mt);
+    new_ept(&e, true, -1);
+    /* Disabled: no fixed ranges either, so [0, 1 GiB) is one UC page. */
+    assert_int_equal(ept_map_typed(&e, 0, 4 * GiB, &mt), 0);
+    assert_counts(&e, 2, 0, 0, 4);
+    assert_mapped(&e, 0, EPT_PAGE_1G, EPT_RWX, UC);
+    assert_mapped(&e, 2 * GiB, EPT_PAGE_1G, EPT_RWX, UC);
+}
+
+static void test_typed_misaligned_rejected(void **state)
+{
+    (void)state;
+    struct ept e;
+    struct mtrr_state mt = mt_none();
+    new_ept(&e, true, -1);
+    assert_int_equal(ept_map_typed(&e, 0x800, 0x2000, &mt), -1);
+    assert_int_equal(ept_map_typed(&e, 0x1000, 0x1800, &mt), -1);
+    assert_int_equal(ept_map_typed(&e, 0x1001, 0x2001, &mt), -1);
+    assert_int_equal(ept_map_typed(&e, 0x2000, 0x1000, &mt), -1);   /* end before start */
+    assert_counts(&e, 1, 0, 0, 0);
+    /* An empty range is nothing to do. */
+    assert_int_equal(ept_map_typed(&e, 0x5000, 0x5000, &mt), 0);
+    assert_counts(&e, 1, 0, 0, 0);
+}
+
+static void test_typed_allocation_failure(void **state)
+{
+    (void)state;
+    struct ept e;
+    struct mtrr_state mt = mt_typical();
+    new_ept(&e, true, -1);
+    assert_int_equal(ept_map_typed(&e, 0, 4 * GiB, &mt), 0);
     uint64_t needed = e.tables - 1;
-    assert_true(needed > 4);
-    /* Any smaller budget fails cleanly, whichever table is the one too many. */
+    assert_int_equal(needed, 3);                /* PDPT, PD, PT */
     for (long budget = 0; budget < (long)needed; budget++) {
         teardown(NULL);
         setup(NULL);
-        new_ept(&e, false, budget);
-        assert_int_equal(ept_map_identity(&e, &gmap, HV_START, HV_END), -1);
+        new_ept(&e, true, budget);
+        assert_int_equal(ept_map_typed(&e, 0, 4 * GiB, &mt), -1);
+        assert_int_equal(A.failures, 1);
+        assert_int_equal(e.tables, 1 + (uint64_t)budget);
+    }
+    /* Failing after the pages below 1 GiB are in: the PD for [1 GiB, 2 GiB). */
+    teardown(NULL);
+    setup(NULL);
+    new_ept(&e, false, 2);
+    assert_int_equal(ept_map_typed(&e, 1 * GiB - 2 * MiB, 1 * GiB + 2 * MiB, &mt), -1);
+    assert_int_equal(A.failures, 1);
+    assert_mapped(&e, 1 * GiB - 2 * MiB, EPT_PAGE_2M, EPT_RWX, WB);
+    assert_unmapped(&e, 1 * GiB);
+}
+
+/* ---- ept_map_guest_ram -------------------------------------------------------- */
+
+static void test_guest_ram_bochs(void **state)
+{
+    (void)state;
+    struct ept e;
+    struct mtrr_state mt = mt_typical();
+    const struct gpa_space *s = space_of(bochs, N(bochs), HV_START, HV_END);
+    new_ept(&e, true, -1);
+    assert_int_equal(ept_map_guest_ram(&e, s, &mt), 0);
+    /* [0, 0x9f000): 159 pages; [1 MiB, 2 MiB): 256; 2 MiB pages up to
+     * the hypervisor: 245; after it to 0x1fff0000: 450; ACPI: 16. */
+    assert_counts(&e, 5, 159 + 256 + 450 + 16, 245, 0);     /* root, PDPT, PD, 2 PTs */
+    assert_int_equal(assert_static_map(&e, s, &mt, 4 * GiB),
+                     159 + 256 + 245 * 512 + 450 + 16);
+    assert_mapped(&e, 0, PG, EPT_RWX, WB);
+    assert_mapped(&e, 0x9e000, PG, EPT_RWX, WB);
+    assert_unmapped(&e, 0x9f000);                   /* reserved */
+    assert_unmapped(&e, 0xa0000);                   /* hole */
+    assert_unmapped(&e, 0xe8000);                   /* BIOS, reserved */
+    assert_mapped(&e, 0x100000, PG, EPT_RWX, WB);
+    assert_mapped(&e, 0x200000, EPT_PAGE_2M, EPT_RWX, WB);
+    assert_mapped(&e, HV_START - 1, EPT_PAGE_2M, EPT_RWX, WB);
+    assert_unmapped(&e, HV_START);
+    assert_unmapped(&e, HV_END - 1);
+    assert_mapped(&e, HV_END, PG, EPT_RWX, WB);
+    assert_mapped(&e, 0x1fff0000, PG, EPT_RWX, WB); /* ACPI tables */
+    assert_mapped(&e, 0x1ffff000, PG, EPT_RWX, WB);
+    assert_unmapped(&e, 0x20000000);
+    assert_unmapped(&e, 0xfffc0000);                /* BIOS ROM: faults in */
+}
+
+static void test_guest_ram_above_4g(void **state)
+{
+    (void)state;
+    struct ept e;
+    struct mtrr_state mt = mt_typical();
+    const struct gpa_space *s = space_of(qemu, N(qemu), QEMU_HV_START, QEMU_HV_END);
+    new_ept(&e, true, -1);
+    assert_int_equal(ept_map_guest_ram(&e, s, &mt), 0);
+    /* 4 KiB: [0, 0x9f000) 159, [1, 2 MiB) 256, [0xbfe00000, 0xbfee0000)
+     * 224, ACPI 32. 2 MiB: [2 MiB, 1 GiB) 511, [2 GiB, hv) 504, [hv end,
+     * 0xbfe00000) 5, [8 GiB, top) 384. 1 GiB: [1, 2) and [4, 8) GiB. */
+    assert_int_equal(e.pages_4k, 159 + 256 + 224 + 32);
+    assert_int_equal(e.pages_2m, 511 + 504 + 5 + 384);
+    assert_int_equal(e.pages_1g, 5);
+    assert_static_map(&e, s, &mt, QEMU_RAM_TOP + 4 * MiB);
+    assert_mapped(&e, 1 * GiB, EPT_PAGE_1G, EPT_RWX, WB);
+    assert_mapped(&e, QEMU_HV_START - 1, EPT_PAGE_2M, EPT_RWX, WB);
+    assert_mapped(&e, QEMU_HV_END, EPT_PAGE_2M, EPT_RWX, WB);
+    assert_mapped(&e, 0xbfee0000, PG, EPT_RWX, WB);
+    assert_unmapped(&e, 0xbff00000);
+    assert_unmapped(&e, 3 * GiB);                   /* the PCI hole faults in */
+    assert_mapped(&e, 4 * GiB, EPT_PAGE_1G, EPT_RWX, WB);
+    assert_mapped(&e, 8 * GiB - 1, EPT_PAGE_1G, EPT_RWX, WB);
+    assert_mapped(&e, 8 * GiB, EPT_PAGE_2M, EPT_RWX, WB);
+    assert_mapped(&e, QEMU_RAM_TOP - 1, EPT_PAGE_2M, EPT_RWX, WB);
+    assert_unmapped(&e, QEMU_RAM_TOP);
+    assert_unmapped(&e, 0xfd00000000ull);
+}
+
+static void test_guest_ram_uses_mtrr_types(void **state)
+{
+    (void)state;
+    /* RAM under the PCI-hole UC range and one WT page: mapped as the MTRRs say. */
+    static const struct mb2_mmap_entry in[] = {
+        { 0x100000, 4 * GiB - 0x100000, AVAIL },
+    };
+    struct ept e;
+    struct mtrr_state mt = mt_typical_plus(0x3000000, PG, WT);
+    const struct gpa_space *s = space_of(in, N(in), 0x1000000, 0x1200000);
+    new_ept(&e, true, -1);
+    assert_int_equal(ept_map_guest_ram(&e, s, &mt), 0);
+    assert_mapped(&e, 0x2FFF000, EPT_PAGE_2M, EPT_RWX, WB);
+    assert_mapped(&e, 0x3000000, PG, EPT_RWX, WT);
+    assert_mapped(&e, 0x3001000, PG, EPT_RWX, WB);
+    assert_mapped(&e, 0x31FF000, PG, EPT_RWX, WB);
+    assert_mapped(&e, 0x3200000, EPT_PAGE_2M, EPT_RWX, WB);
+    assert_mapped(&e, 2 * GiB, EPT_PAGE_1G, EPT_RWX, WB);
+    assert_mapped(&e, 3 * GiB, EPT_PAGE_1G, EPT_RWX, UC);
+    assert_static_map(&e, s, &mt, 4 * GiB + 2 * MiB);
+}
+
+static void test_guest_ram_whole_pages_only(void **state)
+{
+    (void)state;
+    /* ACPI and NVS share the page at 0x7ff0000; the RAM entry of a raw
+     * map starts and ends mid-page. */
+    static const struct mb2_mmap_entry in[] = {
+        { 0x100800, 0x1ff800 - 0x100800, AVAIL },
+        { 0x7fe0000, 0x10800, ACPI },
+        { 0x7ff0800, 0xf800, NVS },
+        { 0xfec00000, 0x1000, RSVD },
+    };
+    struct ept e;
+    struct mtrr_state mt = mt_none();
+    const struct gpa_space *s = raw_space_of(in, N(in), 0x4000000, 0x4400000);
+    new_ept(&e, false, -1);
+    assert_int_equal(ept_map_guest_ram(&e, s, &mt), 0);
+    assert_counts(&e, 5, 254 + 16 + 15, 0, 0);
+    assert_unmapped(&e, 0x100000);
+    assert_mapped(&e, 0x101000, PG, EPT_RWX, WB);
+    assert_mapped(&e, 0x1fe000, PG, EPT_RWX, WB);
+    assert_unmapped(&e, 0x1ff000);
+    assert_mapped(&e, 0x7fe0000, PG, EPT_RWX, WB);
+    assert_mapped(&e, 0x7fef000, PG, EPT_RWX, WB);
+    assert_unmapped(&e, 0x7ff0000);                 /* half ACPI, half NVS */
+    assert_mapped(&e, 0x7ff1000, PG, EPT_RWX, WB);
+    assert_mapped(&e, 0x7fff000, PG, EPT_RWX, WB);
+    assert_unmapped(&e, 0xfec00000);
+    assert_static_map(&e, s, &mt, 4 * GiB);
+}
+
+static void test_guest_ram_entry_within_one_page(void **state)
+{
+    (void)state;
+    /* An NVS entry of less than a page maps nothing. */
+    static const struct mb2_mmap_entry in[] = {
+        { 0, 0x9f000, AVAIL },
+        { 0x9f400, 0x400, NVS },
+    };
+    struct ept e;
+    struct mtrr_state mt = mt_none();
+    const struct gpa_space *s = space_of(in, N(in), 0x1000000, 0x1200000);
+    new_ept(&e, false, -1);
+    assert_int_equal(ept_map_guest_ram(&e, s, &mt), 0);
+    assert_counts(&e, 4, 159, 0, 0);
+    assert_unmapped(&e, 0x9f000);
+}
+
+static void test_guest_ram_never_reserved_or_bad(void **state)
+{
+    (void)state;
+    static const struct mb2_mmap_entry in[] = {
+        { 0, 0x9f000, AVAIL },
+        { 0x100000, 14 * MiB, AVAIL },
+        { 15 * MiB, 1 * MiB, BAD },
+        { 16 * MiB, 16 * MiB, RSVD },
+        { 32 * MiB, 32 * MiB, AVAIL },
+        { 0xfec00000, 0x1000, RSVD },
+    };
+    struct ept e;
+    struct mtrr_state mt = mt_none();
+    const struct gpa_space *s = space_of(in, N(in), 40 * MiB, 42 * MiB);
+    new_ept(&e, true, -1);
+    assert_int_equal(ept_map_guest_ram(&e, s, &mt), 0);
+    assert_mapped(&e, 15 * MiB - 1, PG, EPT_RWX, WB);
+    assert_unmapped(&e, 15 * MiB);
+    assert_unmapped(&e, 16 * MiB);
+    assert_unmapped(&e, 32 * MiB - 1);
+    assert_mapped(&e, 32 * MiB, EPT_PAGE_2M, EPT_RWX, WB);
+    assert_unmapped(&e, 40 * MiB);                  /* the hypervisor */
+    assert_unmapped(&e, 0xfec00000);
+    assert_int_equal(assert_static_map(&e, s, &mt, 4 * GiB),
+                     159 + 14 * 256 + 30 * 256);
+}
+
+static void test_guest_ram_overlapping_entries(void **state)
+{
+    (void)state;
+    /* Firmware bugs: RAM entries overlapping each other, an ACPI entry
+     * inside RAM. Pages in two entries are mapped once, WB. */
+    static const struct mb2_mmap_entry in[] = {
+        { 0, 0x9f000, AVAIL },
+        { 0x100000, 63 * MiB, AVAIL },
+        { 60 * MiB, 1 * MiB, ACPI },
+        { 62 * MiB, 34 * MiB, AVAIL },
+        { 95 * MiB + 4 * KiB, 8 * KiB, NVS },
+    };
+    struct ept e;
+    struct mtrr_state mt = mt_none();
+    const struct gpa_space *s = space_of(in, N(in), 128 * MiB, 130 * MiB);
+    new_ept(&e, false, -1);
+    assert_int_equal(ept_map_guest_ram(&e, s, &mt), 0);
+    assert_mapped(&e, 60 * MiB, EPT_PAGE_2M, EPT_RWX, WB);
+    assert_mapped(&e, 62 * MiB, EPT_PAGE_2M, EPT_RWX, WB);
+    assert_mapped(&e, 95 * MiB + 4 * KiB, EPT_PAGE_2M, EPT_RWX, WB);
+    assert_mapped(&e, 96 * MiB - 1, EPT_PAGE_2M, EPT_RWX, WB);
+    assert_unmapped(&e, 96 * MiB);
+    assert_static_map(&e, s, &mt, 4 * GiB);
+}
+
+static void test_guest_ram_overlapping_hv_fails(void **state)
+{
+    (void)state;
+    struct ept e;
+    struct mtrr_state mt = mt_none();
+    /* A guest map that still holds the hypervisor as RAM. */
+    memmap_guest_view(bochs, N(bochs), 0, 0, &gmap);
+    memmap_guest_view(bochs, N(bochs), 0, 0, &fwmap);
+    space = (struct gpa_space){ &gmap, &fwmap, HV_START, HV_END, PHYS_LIMIT };
+    new_ept(&e, false, -1);
+    assert_int_equal(ept_map_guest_ram(&e, &space, &mt), -1);
+    assert_unmapped(&e, HV_START);
+    assert_unmapped(&e, HV_END);
+    /* The same with an ACPI entry over it. */
+    static const struct mb2_mmap_entry acpi[] = {
+        { 0, 0x9f000, AVAIL },
+        { 0x100000, 15 * MiB, ACPI },
+    };
+    teardown(NULL);
+    setup(NULL);
+    const struct gpa_space *s = raw_space_of(acpi, N(acpi), 8 * MiB, 10 * MiB);
+    new_ept(&e, false, -1);
+    assert_int_equal(ept_map_guest_ram(&e, s, &mt), -1);
+    assert_unmapped(&e, 8 * MiB);
+}
+
+static void test_guest_ram_partial_page_next_to_hv(void **state)
+{
+    (void)state;
+    /* Entries ending or starting mid-page beside the hypervisor: their
+     * whole pages stop at its edges, so they do not overlap it. */
+    static const struct mb2_mmap_entry in[] = {
+        { 0x100000, HV_START - 0x100000 + 0x800, AVAIL },
+        { HV_END - 0x800, 0x1fff0000 - HV_END + 0x800, AVAIL },
+    };
+    struct ept e;
+    struct mtrr_state mt = mt_none();
+    const struct gpa_space *s = raw_space_of(in, N(in), HV_START, HV_END);
+    new_ept(&e, false, -1);
+    assert_int_equal(ept_map_guest_ram(&e, s, &mt), 0);
+    assert_mapped(&e, HV_START - PG, EPT_PAGE_2M, EPT_RWX, WB);
+    assert_unmapped(&e, HV_START);
+    assert_unmapped(&e, HV_END - PG);
+    assert_mapped(&e, HV_END, PG, EPT_RWX, WB);
+}
+
+static void test_guest_ram_mem_limit(void **state)
+{
+    (void)state;
+    struct ept e;
+    struct mtrr_state mt = mt_none();
+    const struct gpa_space *s = space_of(bochs, N(bochs), HV_START, HV_END);
+    assert_int_equal(memmap_limit_ram(&gmap, 64 * MiB), 64 * MiB);
+    new_ept(&e, false, -1);
+    assert_int_equal(ept_map_guest_ram(&e, s, &mt), 0);
+    /* 64 MiB from 0: [0, 0x9f000) and [1 MiB, 0x4061000); and ACPI. */
+    assert_int_equal(assert_static_map(&e, s, &mt, 4 * GiB), 64 * MiB / PG + 16);
+    assert_mapped(&e, 0x405f000, PG, EPT_RWX, WB);
+    assert_mapped(&e, 0x4060000, PG, EPT_RWX, WB);
+    assert_unmapped(&e, 0x4061000);
+    assert_mapped(&e, 0x1fff0000, PG, EPT_RWX, WB); /* ACPI is kept */
+}
+
+static void test_guest_ram_empty_map(void **state)
+{
+    (void)state;
+    struct ept e;
+    struct mtrr_state mt = mt_none();
+    const struct gpa_space *s = space_of(NULL, 0, 16 * MiB, 20 * MiB);
+    new_ept(&e, true, -1);
+    assert_int_equal(ept_map_guest_ram(&e, s, &mt), 0);
+    assert_counts(&e, 1, 0, 0, 0);
+}
+
+static void test_guest_ram_allocation_failures(void **state)
+{
+    (void)state;
+    struct ept e;
+    struct mtrr_state mt = mt_typical();
+    const struct gpa_space *s = space_of(qemu, N(qemu), QEMU_HV_START, QEMU_HV_END);
+    new_ept(&e, true, -1);
+    assert_int_equal(ept_map_guest_ram(&e, s, &mt), 0);
+    uint64_t needed = e.tables - 1;
+    /* PDPT, PDs for 0, 2 and 8 GiB, PTs at 0 and 0xbfe00000. */
+    assert_int_equal(needed, 6);
+    for (long budget = 0; budget < (long)needed; budget++) {
+        teardown(NULL);
+        setup(NULL);
+        new_ept(&e, true, budget);
+        assert_int_equal(ept_map_guest_ram(&e, s, &mt), -1);
         assert_int_equal(A.failures, 1);
         assert_int_equal(e.tables, 1 + (uint64_t)budget);
     }
     teardown(NULL);
     setup(NULL);
-    new_ept(&e, false, (long)needed);
-    assert_int_equal(ept_map_identity(&e, &gmap, HV_START, HV_END), 0);
+    new_ept(&e, true, (long)needed);
+    assert_int_equal(ept_map_guest_ram(&e, s, &mt), 0);
     assert_int_equal(A.failures, 0);
 }
 
-static void test_identity_allocation_failures_above_4g(void **state)
+/* ---- gpa_classify, gpa_class_name ------------------------------------------- */
+
+static void test_classify_bochs(void **state)
+{
+    (void)state;
+    const struct gpa_space *s = space_of(bochs, N(bochs), HV_START, HV_END);
+    assert_int_equal(gpa_classify(s, 0), GPA_RAM);
+    assert_int_equal(gpa_classify(s, 0x9efff), GPA_RAM);
+    assert_int_equal(gpa_classify(s, 0x9f000), GPA_MMIO);       /* reserved */
+    assert_int_equal(gpa_classify(s, 0xa0000), GPA_MMIO);       /* VGA hole */
+    assert_int_equal(gpa_classify(s, 0xe8000), GPA_MMIO);       /* BIOS */
+    assert_int_equal(gpa_classify(s, 0xfffff), GPA_MMIO);
+    assert_int_equal(gpa_classify(s, 0x100000), GPA_RAM);
+    assert_int_equal(gpa_classify(s, HV_START - 1), GPA_RAM);
+    assert_int_equal(gpa_classify(s, HV_START), GPA_HV);
+    assert_int_equal(gpa_classify(s, HV_END - 1), GPA_HV);
+    assert_int_equal(gpa_classify(s, HV_END), GPA_RAM);
+    assert_int_equal(gpa_classify(s, 0x1fff0000), GPA_RAM);     /* ACPI */
+    assert_int_equal(gpa_classify(s, 0x1fffffff), GPA_RAM);
+    assert_int_equal(gpa_classify(s, 0x20000000), GPA_MMIO);    /* above RAM */
+    assert_int_equal(gpa_classify(s, 0xfee00000), GPA_MMIO);    /* LAPIC */
+    assert_int_equal(gpa_classify(s, 0xfffc0000), GPA_MMIO);
+    assert_int_equal(gpa_classify(s, 0x100000000ull), GPA_MMIO);
+    assert_int_equal(gpa_classify(s, PHYS_LIMIT - 1), GPA_MMIO);
+    assert_int_equal(gpa_classify(s, PHYS_LIMIT), GPA_OUTSIDE);
+    assert_int_equal(gpa_classify(s, 1ull << 40), GPA_OUTSIDE);
+    assert_int_equal(gpa_classify(s, UINT64_MAX), GPA_OUTSIDE);
+}
+
+static void test_classify_acpi_nvs_bad(void **state)
 {
     (void)state;
     static const struct mb2_mmap_entry in[] = {
         { 0, 0x9f000, AVAIL },
-        { 0x100000, 0x7ff00000, AVAIL },
-        { 0x100000000ull, 0x100000000ull, AVAIL },
+        { 0x100000, 15 * MiB, AVAIL },
+        { 16 * MiB, 1 * MiB, BAD },
+        { 17 * MiB, 64 * KiB, ACPI },
+        { 17 * MiB + 64 * KiB, 64 * KiB, NVS },
     };
-    struct ept e;
-    new_ept(&e, false, -1);
-    memmap_guest_view(in, N(in), 0x1000000, 0x1200000, &gmap);
-    assert_int_equal(ept_map_identity(&e, &gmap, 0x1000000, 0x1200000), 0);
-    uint64_t needed = e.tables - 1;
-    for (long budget = 0; budget < (long)needed; budget++) {
-        teardown(NULL);
-        setup(NULL);
-        new_ept(&e, false, budget);
-        assert_int_equal(ept_map_identity(&e, &gmap, 0x1000000, 0x1200000), -1);
-    }
+    const struct gpa_space *s = space_of(in, N(in), 32 * MiB, 34 * MiB);
+    assert_int_equal(gpa_classify(s, 16 * MiB - 1), GPA_RAM);
+    assert_int_equal(gpa_classify(s, 16 * MiB), GPA_MMIO);      /* bad RAM */
+    assert_int_equal(gpa_classify(s, 17 * MiB), GPA_RAM);
+    assert_int_equal(gpa_classify(s, 17 * MiB + 64 * KiB), GPA_RAM);
+    assert_int_equal(gpa_classify(s, 17 * MiB + 128 * KiB - 1), GPA_RAM);
+    assert_int_equal(gpa_classify(s, 17 * MiB + 128 * KiB), GPA_MMIO);
+    assert_int_equal(gpa_classify(s, 32 * MiB), GPA_HV);        /* in a hole */
+    assert_int_equal(gpa_classify(s, 34 * MiB), GPA_MMIO);
 }
 
-static void test_identity_hv_inside_uncarved_ram(void **state)
+static void test_classify_mem_limit_is_outside(void **state)
 {
     (void)state;
-    /* The map need not carve the hypervisor out: ept_map_identity skips
-     * [hv_start, hv_end) inside a RAM run by itself. */
+    const struct gpa_space *s = space_of(bochs, N(bochs), HV_START, HV_END);
+    assert_int_equal(memmap_limit_ram(&gmap, 256 * MiB), 256 * MiB);
+    /* [0, 0x9f000) and [1 MiB, 0x10061000) are left. */
+    assert_int_equal(gpa_classify(s, 0), GPA_RAM);
+    assert_int_equal(gpa_classify(s, 0x10060fff), GPA_RAM);
+    assert_int_equal(gpa_classify(s, 0x10061000), GPA_OUTSIDE);
+    assert_int_equal(gpa_classify(s, HV_START - 1), GPA_OUTSIDE);
+    assert_int_equal(gpa_classify(s, HV_START), GPA_HV);
+    assert_int_equal(gpa_classify(s, HV_END), GPA_OUTSIDE);
+    assert_int_equal(gpa_classify(s, 0x1ffeffff), GPA_OUTSIDE);
+    assert_int_equal(gpa_classify(s, 0x1fff0000), GPA_RAM);     /* ACPI stays */
+    /* Reserved entries and holes stay MMIO. */
+    assert_int_equal(gpa_classify(s, 0x9f000), GPA_MMIO);
+    assert_int_equal(gpa_classify(s, 0xa0000), GPA_MMIO);
+    assert_int_equal(gpa_classify(s, 0x20000000), GPA_MMIO);
+    assert_int_equal(gpa_classify(s, 0xfffc0000), GPA_MMIO);
+}
+
+static void test_classify_phys_limit(void **state)
+{
+    (void)state;
+    const struct gpa_space *s0 = space_of(qemu, N(qemu), QEMU_HV_START, QEMU_HV_END);
+    struct gpa_space s = *s0;
+    assert_int_equal(gpa_classify(&s, 4 * GiB), GPA_RAM);
+    assert_int_equal(gpa_classify(&s, 0xfd00000000ull), GPA_OUTSIDE);  /* above 64 GiB */
+    /* With 32 address bits the RAM above 4 GiB is beyond reach. */
+    s.phys_limit = 4 * GiB;
+    assert_int_equal(gpa_classify(&s, 4 * GiB - 1), GPA_MMIO);
+    assert_int_equal(gpa_classify(&s, 4 * GiB), GPA_OUTSIDE);
+    assert_int_equal(gpa_classify(&s, QEMU_RAM_TOP - 1), GPA_OUTSIDE);
+    assert_int_equal(gpa_classify(&s, 0), GPA_RAM);
+}
+
+static void test_classify_without_hv_region(void **state)
+{
+    (void)state;
+    const struct gpa_space *s = space_of(bochs, N(bochs), 0, 0);
+    assert_int_equal(gpa_classify(s, 0), GPA_RAM);
+    assert_int_equal(gpa_classify(s, HV_START), GPA_RAM);
+    assert_int_equal(gpa_classify(s, 0xa0000), GPA_MMIO);
+}
+
+static void test_classify_empty_maps(void **state)
+{
+    (void)state;
+    const struct gpa_space *s = space_of(NULL, 0, 16 * MiB, 20 * MiB);
+    assert_int_equal(gpa_classify(s, 0), GPA_MMIO);
+    assert_int_equal(gpa_classify(s, 16 * MiB), GPA_HV);
+    assert_int_equal(gpa_classify(s, PHYS_LIMIT), GPA_OUTSIDE);
+}
+
+static void test_class_names(void **state)
+{
+    (void)state;
+    assert_string_equal(gpa_class_name(GPA_RAM), "ram");
+    assert_string_equal(gpa_class_name(GPA_MMIO), "mmio");
+    assert_string_equal(gpa_class_name(GPA_HV), "hypervisor");
+    assert_string_equal(gpa_class_name(GPA_OUTSIDE), "outside");
+    assert_string_equal(gpa_class_name(GPA_CLASSES), "unknown");
+    assert_string_equal(gpa_class_name((enum gpa_class)99), "unknown");
+}
+
+/* ---- ept_plan_fault ---------------------------------------------------------- */
+
+static void assert_plan(const struct gpa_space *s, const struct mtrr_state *mt, uint64_t gpa,
+                        enum gpa_class cls, uint64_t base, uint64_t size, unsigned memtype)
+{
+    struct ept_fault_plan p = ept_plan_fault(s, mt, gpa);
+    if (p.cls != cls || p.base != base || p.size != size || p.memtype != memtype)
+        fail_msg("gpa %#llx: class %s base %#llx size %#llx memtype %u, want %s %#llx %#llx %u",
+                 (unsigned long long)gpa, gpa_class_name(p.cls), (unsigned long long)p.base,
+                 (unsigned long long)p.size, p.memtype, gpa_class_name(cls),
+                 (unsigned long long)base, (unsigned long long)size, memtype);
+}
+
+#define M2 EPT_PAGE_2M
+
+static void test_plan_ram_2m_when_block_all_ram(void **state)
+{
+    (void)state;
+    struct mtrr_state mt = mt_typical();
+    const struct gpa_space *s = space_of(bochs, N(bochs), HV_START, HV_END);
+    assert_plan(s, &mt, 0x200000, GPA_RAM, 0x200000, M2, WB);
+    assert_plan(s, &mt, 0x500123, GPA_RAM, 0x400000, M2, WB);
+    assert_plan(s, &mt, 0x1eb00000, GPA_RAM, 0x1ea00000, M2, WB);
+    assert_plan(s, &mt, HV_START - 1, GPA_RAM, 0x1ea00000, M2, WB);
+}
+
+static void test_plan_ram_4k_when_block_not_all_ram(void **state)
+{
+    (void)state;
+    struct mtrr_state mt = mt_typical();
+    const struct gpa_space *s = space_of(bochs, N(bochs), HV_START, HV_END);
+    /* [0, 2 MiB) holds reserved entries and the VGA hole. */
+    assert_plan(s, &mt, 0, GPA_RAM, 0, PG, WB);
+    assert_plan(s, &mt, 0x9e123, GPA_RAM, 0x9e000, PG, WB);
+    assert_plan(s, &mt, 0x100000, GPA_RAM, 0x100000, PG, WB);
+    assert_plan(s, &mt, 0x1fffff, GPA_RAM, 0x1ff000, PG, WB);
+    /* [0x1fe00000, 0x20000000) holds part of the hypervisor. */
+    assert_plan(s, &mt, 0x1fff0000, GPA_RAM, 0x1fff0000, PG, WB);  /* ACPI */
+    assert_plan(s, &mt, 0x1ffff800, GPA_RAM, 0x1ffff000, PG, WB);
+}
+
+static void test_plan_ram_block_straddling_hv_edge(void **state)
+{
+    (void)state;
+    struct mtrr_state mt = mt_none();
+    const struct gpa_space *s = space_of(bochs, N(bochs), HV_START, HV_END);
+    /* HV_END is not 2 MiB aligned: RAM just above it gets 4 KiB pages. */
+    assert_plan(s, &mt, HV_END, GPA_RAM, HV_END, PG, WB);
+    assert_plan(s, &mt, HV_END + 0x1234, GPA_RAM, HV_END + 0x1000, PG, WB);
+    assert_plan(s, &mt, 0x1ffef000, GPA_RAM, 0x1ffef000, PG, WB);
+    /* A start that is not 2 MiB aligned either. */
+    s = space_of(bochs, N(bochs), HV_START + 0x3000, HV_END);
+    assert_plan(s, &mt, HV_START, GPA_RAM, HV_START, PG, WB);
+    assert_plan(s, &mt, HV_START + 0x2fff, GPA_RAM, HV_START + 0x2000, PG, WB);
+    assert_plan(s, &mt, HV_START + 0x3000, GPA_HV, 0, 0, 0);
+    assert_plan(s, &mt, HV_START - 1, GPA_RAM, HV_START - M2, M2, WB);
+}
+
+static void test_plan_ram_follows_mtrrs(void **state)
+{
+    (void)state;
+    /* One RAM run from 0 (some hypervisors give one), the hypervisor far up. */
+    static const struct mb2_mmap_entry in[] = {
+        { 0, 3 * GiB + 512 * MiB, AVAIL },
+    };
+    struct mtrr_state mt = mt_typical_plus(0x1234000, PG, UC);
+    const struct gpa_space *s = space_of(in, N(in), 2 * GiB, 2 * GiB + 4 * MiB);
+    /* [0, 2 MiB) is all RAM but not one MTRR type. */
+    assert_plan(s, &mt, 0x1000, GPA_RAM, 0x1000, PG, WB);
+    assert_plan(s, &mt, 0xA0000, GPA_RAM, 0xA0000, PG, UC);
+    assert_plan(s, &mt, 0xC0000, GPA_RAM, 0xC0000, PG, WP);
+    assert_plan(s, &mt, 0x150000, GPA_RAM, 0x150000, PG, WB);
+    /* A 4 KiB UC range inside a 2 MiB block of RAM. */
+    assert_plan(s, &mt, 0x1234567, GPA_RAM, 0x1234000, PG, UC);
+    assert_plan(s, &mt, 0x1235000, GPA_RAM, 0x1235000, PG, WB);
+    assert_plan(s, &mt, 0x1400000, GPA_RAM, 0x1400000, M2, WB);
+    /* RAM under the PCI-hole range is UC. */
+    assert_plan(s, &mt, 3 * GiB, GPA_RAM, 3 * GiB, M2, UC);
+    assert_plan(s, &mt, 3 * GiB + 512 * MiB - 1, GPA_RAM, 3 * GiB + 510 * MiB, M2, UC);
+    assert_plan(s, &mt, 3 * GiB + 512 * MiB, GPA_MMIO, 3 * GiB + 512 * MiB, M2, UC);
+}
+
+static void test_plan_ram_across_adjacent_ram_like_entries(void **state)
+{
+    (void)state;
+    static const struct mb2_mmap_entry in[] = {
+        { 0x100000, 0x7fe0000 - 0x100000, AVAIL },
+        { 0x7fe0000, 0x10000, ACPI },
+        { 0x7ff0000, 0x10000, NVS },
+    };
+    struct mtrr_state mt = mt_none();
+    const struct gpa_space *s = space_of(in, N(in), 64 * MiB, 68 * MiB);
+    assert_plan(s, &mt, 0x7ff8000, GPA_RAM, 0x7e00000, M2, WB);
+    assert_plan(s, &mt, 0x7fe0000, GPA_RAM, 0x7e00000, M2, WB);
+    assert_plan(s, &mt, 0x7e00000, GPA_RAM, 0x7e00000, M2, WB);
+}
+
+static void test_plan_ram_above_4g(void **state)
+{
+    (void)state;
+    struct mtrr_state mt = mt_typical();
+    const struct gpa_space *s = space_of(qemu, N(qemu), QEMU_HV_START, QEMU_HV_END);
+    assert_plan(s, &mt, 4 * GiB, GPA_RAM, 4 * GiB, M2, WB);
+    assert_plan(s, &mt, QEMU_RAM_TOP - 1, GPA_RAM, QEMU_RAM_TOP - M2, M2, WB);
+    assert_plan(s, &mt, QEMU_RAM_TOP, GPA_MMIO, QEMU_RAM_TOP, M2, UC);
+    assert_plan(s, &mt, 0xbfee1000, GPA_RAM, 0xbfee1000, PG, WB);      /* ACPI, hole after */
+    assert_plan(s, &mt, QEMU_HV_END, GPA_RAM, QEMU_HV_END, M2, WB);
+}
+
+static void test_plan_mmio_2m_uc_without_ram(void **state)
+{
+    (void)state;
+    struct mtrr_state mt = mt_none();   /* MMIO is UC whatever the MTRRs say */
+    const struct gpa_space *s = space_of(bochs, N(bochs), HV_START, HV_END);
+    assert_plan(s, &mt, 0x20000000, GPA_MMIO, 0x20000000, M2, UC);
+    assert_plan(s, &mt, 0x20345678, GPA_MMIO, 0x20200000, M2, UC);
+    assert_plan(s, &mt, 0xfec00000, GPA_MMIO, 0xfec00000, M2, UC);     /* IOAPIC */
+    assert_plan(s, &mt, 0xfee00000, GPA_MMIO, 0xfee00000, M2, UC);     /* LAPIC */
+    assert_plan(s, &mt, 0xfffc0000, GPA_MMIO, 0xffe00000, M2, UC);     /* hole + ROM */
+    assert_plan(s, &mt, 0xffffffff, GPA_MMIO, 0xffe00000, M2, UC);
+    assert_plan(s, &mt, 4 * GiB, GPA_MMIO, 4 * GiB, M2, UC);
+    assert_plan(s, &mt, PHYS_LIMIT - 1, GPA_MMIO, PHYS_LIMIT - M2, M2, UC);
+}
+
+static void test_plan_mmio_4k_near_ram(void **state)
+{
+    (void)state;
+    struct mtrr_state mt = mt_typical();
+    const struct gpa_space *s = space_of(bochs, N(bochs), HV_START, HV_END);
+    assert_plan(s, &mt, 0x9f000, GPA_MMIO, 0x9f000, PG, UC);          /* EBDA */
+    assert_plan(s, &mt, 0xb8000, GPA_MMIO, 0xb8000, PG, UC);          /* VGA text */
+    assert_plan(s, &mt, 0xc0123, GPA_MMIO, 0xc0000, PG, UC);          /* option ROM, WP MTRR */
+    assert_plan(s, &mt, 0xe8000, GPA_MMIO, 0xe8000, PG, UC);
+    assert_plan(s, &mt, 0xfffff, GPA_MMIO, 0xff000, PG, UC);
+}
+
+static void test_plan_mmio_4k_when_block_has_firmware_ram(void **state)
+{
+    (void)state;
+    /* mem=128M: the reserved range after RAM shares its 2 MiB block with
+     * RAM the guest no longer has but the machine does. */
+    static const struct mb2_mmap_entry in[] = {
+        { 0, 0x9f000, AVAIL },
+        { 0x100000, 0x10000000, AVAIL },
+        { 0x10100000, 0x100000, RSVD },
+    };
+    struct mtrr_state mt = mt_none();
+    const struct gpa_space *s = space_of(in, N(in), 0xc000000, 0xc400000);
+    memmap_limit_ram(&gmap, 128 * MiB);
+    assert_plan(s, &mt, 0x10100000, GPA_MMIO, 0x10100000, PG, UC);
+    assert_plan(s, &mt, 0x101fffff, GPA_MMIO, 0x101ff000, PG, UC);
+    assert_plan(s, &mt, 0x10000000, GPA_OUTSIDE, 0, 0, 0);
+    assert_plan(s, &mt, 0x10200000, GPA_MMIO, 0x10200000, M2, UC);
+}
+
+static void test_plan_mmio_block_with_hv_gives_4k(void **state)
+{
+    (void)state;
+    /* The hypervisor in a hole (as a test may place it): MMIO beside it. */
+    static const struct mb2_mmap_entry in[] = {
+        { 0, 0x9f000, AVAIL },
+        { 0x100000, 63 * MiB, AVAIL },
+    };
+    struct mtrr_state mt = mt_none();
+    const struct gpa_space *s = space_of(in, N(in), 0x5100000, 0x5300000);
+    assert_plan(s, &mt, 0x4e00000, GPA_MMIO, 0x4e00000, M2, UC);
+    assert_plan(s, &mt, 0x5000000, GPA_MMIO, 0x5000000, PG, UC);
+    assert_plan(s, &mt, 0x50ff000, GPA_MMIO, 0x50ff000, PG, UC);
+    assert_plan(s, &mt, 0x5100000, GPA_HV, 0, 0, 0);
+    assert_plan(s, &mt, 0x5300000, GPA_MMIO, 0x5300000, PG, UC);
+    assert_plan(s, &mt, 0x5400000, GPA_MMIO, 0x5400000, M2, UC);
+}
+
+static void test_plan_hv_and_outside_refused(void **state)
+{
+    (void)state;
+    struct mtrr_state mt = mt_typical();
+    const struct gpa_space *s = space_of(bochs, N(bochs), HV_START, HV_END);
+    assert_plan(s, &mt, HV_START, GPA_HV, 0, 0, 0);
+    assert_plan(s, &mt, HV_START + 0x12345, GPA_HV, 0, 0, 0);
+    assert_plan(s, &mt, HV_END - 1, GPA_HV, 0, 0, 0);
+    assert_plan(s, &mt, PHYS_LIMIT, GPA_OUTSIDE, 0, 0, 0);
+    assert_plan(s, &mt, UINT64_MAX, GPA_OUTSIDE, 0, 0, 0);
+    memmap_limit_ram(&gmap, 256 * MiB);
+    assert_plan(s, &mt, 0x18000000, GPA_OUTSIDE, 0, 0, 0);
+    assert_plan(s, &mt, 0x1000ffff, GPA_RAM, 0x1000f000, PG, WB);      /* kept: to 0x10061000 */
+}
+
+static void test_plan_refuses_page_shared_with_unaligned_hv(void **state)
+{
+    (void)state;
+    /* The region is page aligned in practice; were it not, the page it
+     * shares with RAM must still never be mapped. */
+    struct mtrr_state mt = mt_none();
+    const struct gpa_space *s = space_of(bochs, N(bochs), HV_START + 0x800, HV_END);
+    assert_int_equal(gpa_classify(s, HV_START + 0x100), GPA_RAM);
+    assert_plan(s, &mt, HV_START + 0x100, GPA_RAM, 0, 0, 0);
+    assert_plan(s, &mt, HV_START - 1, GPA_RAM, HV_START - M2, M2, WB);
+}
+
+static void test_plan_partial_pages(void **state)
+{
+    (void)state;
+    /* ACPI ends mid-page and reserved space follows in the same page:
+     * the static map leaves that page out, so it must fault in. */
+    static const struct mb2_mmap_entry in[] = {
+        { 0x100000, 0x7fe0000 - 0x100000, AVAIL },
+        { 0x7fe0000, 0x10800, ACPI },
+        { 0x7ff0800, 0xf800, RSVD },
+    };
+    struct mtrr_state mt = mt_none();
+    const struct gpa_space *s = space_of(in, N(in), 64 * MiB, 68 * MiB);
+    assert_plan(s, &mt, 0x7ff0100, GPA_RAM, 0x7ff0000, PG, WB);
+    assert_plan(s, &mt, 0x7fef000, GPA_RAM, 0x7fef000, PG, WB);
+    assert_plan(s, &mt, 0x7ff0900, GPA_MMIO, 0x7ff0000, PG, UC);
+    assert_plan(s, &mt, 0x7ff1000, GPA_MMIO, 0x7ff1000, PG, UC);
+}
+
+static void test_plan_then_map(void **state)
+{
+    (void)state;
+    /* The plans of a lazy map, applied as ept_fault_in does. */
     struct ept e;
+    struct mtrr_state mt = mt_typical();
+    const struct gpa_space *s = space_of(bochs, N(bochs), HV_START, HV_END);
     new_ept(&e, false, -1);
-    memmap_guest_view(bochs, N(bochs), 0, 0, &gmap);
-    assert_int_equal(ept_map_identity(&e, &gmap, HV_START, HV_END), 0);
-    assert_identity(&e, &gmap, 4 * GiB, HV_START, HV_END);
-    assert_mapped(&e, HV_START - PG, EPT_PAGE_2M, EPT_RWX, WB);
+    static const uint64_t faults[] = { 0x500000, 0x9f000, 0x1000, HV_END, 0xfee00000 };
+    for (unsigned i = 0; i < N(faults); i++) {
+        struct ept_fault_plan p = ept_plan_fault(s, &mt, faults[i]);
+        assert_int_equal(ept_map(&e, p.base, p.size, EPT_RWX, p.memtype), 0);
+    }
+    assert_counts(&e, 6, 3, 2, 0);             /* root, PDPT, PDs 0 and 3, PTs 0 and 0x1fe00000 */
+    assert_mapped(&e, 0x400000, EPT_PAGE_2M, EPT_RWX, WB);
+    assert_mapped(&e, 0x9f000, PG, EPT_RWX, UC);
+    assert_mapped(&e, 0x1000, PG, EPT_RWX, WB);
     assert_mapped(&e, HV_END, PG, EPT_RWX, WB);
-    /* Out of tables on either side of the hole: -1. */
-    uint64_t needed = e.tables - 1;
-    for (long budget = 0; budget < (long)needed; budget++) {
-        teardown(NULL);
-        setup(NULL);
-        new_ept(&e, false, budget);
-        assert_int_equal(ept_map_identity(&e, &gmap, HV_START, HV_END), -1);
-        assert_int_equal(A.failures, 1);
-    }
-}
-
-static void test_identity_fails_on_either_side_of_hv(void **state)
-{
-    (void)state;
-    /* One RAM run around the hypervisor: PD 1 is first needed below it. */
-    static const struct mb2_mmap_entry in[] = { { 0, 2 * GiB, AVAIL } };
-    uint64_t hs = 1 * GiB + 2 * MiB, he = 1 * GiB + 4 * MiB;
-    struct ept e;
-    new_ept(&e, false, -1);
-    memmap_guest_view(in, N(in), 0, 0, &gmap);
-    assert_int_equal(ept_map_identity(&e, &gmap, hs, he), 0);
-    assert_counts(&e, 6, 0, 2048 - 1, 0);  /* root, PDPT, 4 PDs */
-    assert_mapped(&e, hs - PG, EPT_PAGE_2M, EPT_RWX, WB);
-    assert_unmapped(&e, hs);
-    assert_mapped(&e, he, EPT_PAGE_2M, EPT_RWX, WB);
-    for (long budget = 0; budget < 5; budget++) {
-        teardown(NULL);
-        setup(NULL);
-        new_ept(&e, false, budget);
-        assert_int_equal(ept_map_identity(&e, &gmap, hs, he), -1);
-        assert_int_equal(A.failures, 1);
-    }
+    assert_mapped(&e, 0xfee00000, EPT_PAGE_2M, EPT_RWX, UC);
+    assert_unmapped(&e, HV_END - 1);
 }
 
 int main(void)
@@ -910,17 +1601,48 @@ int main(void)
         T(test_walk_large_page_offsets),
         T(test_walk_translates_non_identity_leaf),
         T(test_walk_stops_at_missing_levels),
-        T(test_identity_bochs),
-        T(test_identity_bochs_with_1g_pages),
-        T(test_identity_ram_above_4g),
-        T(test_identity_empty_map),
-        T(test_identity_without_hv_region),
-        T(test_identity_hv_region_at_run_edges),
-        T(test_identity_unaligned_firmware_entries),
-        T(test_identity_allocation_failures),
-        T(test_identity_allocation_failures_above_4g),
-        T(test_identity_hv_inside_uncarved_ram),
-        T(test_identity_fails_on_either_side_of_hv),
+        T(test_typed_wb_everywhere_1g_pages),
+        T(test_typed_without_1g_uses_2m),
+        T(test_typed_unaligned_range_edges),
+        T(test_typed_typical_firmware_layout),
+        T(test_typed_mixed_ranges_fall_back),
+        T(test_typed_1g_only_when_allowed),
+        T(test_typed_mtrrs_disabled_all_uc),
+        T(test_typed_misaligned_rejected),
+        T(test_typed_allocation_failure),
+        T(test_guest_ram_bochs),
+        T(test_guest_ram_above_4g),
+        T(test_guest_ram_uses_mtrr_types),
+        T(test_guest_ram_whole_pages_only),
+        T(test_guest_ram_entry_within_one_page),
+        T(test_guest_ram_never_reserved_or_bad),
+        T(test_guest_ram_overlapping_entries),
+        T(test_guest_ram_overlapping_hv_fails),
+        T(test_guest_ram_partial_page_next_to_hv),
+        T(test_guest_ram_mem_limit),
+        T(test_guest_ram_empty_map),
+        T(test_guest_ram_allocation_failures),
+        T(test_classify_bochs),
+        T(test_classify_acpi_nvs_bad),
+        T(test_classify_mem_limit_is_outside),
+        T(test_classify_phys_limit),
+        T(test_classify_without_hv_region),
+        T(test_classify_empty_maps),
+        T(test_class_names),
+        T(test_plan_ram_2m_when_block_all_ram),
+        T(test_plan_ram_4k_when_block_not_all_ram),
+        T(test_plan_ram_block_straddling_hv_edge),
+        T(test_plan_ram_follows_mtrrs),
+        T(test_plan_ram_across_adjacent_ram_like_entries),
+        T(test_plan_ram_above_4g),
+        T(test_plan_mmio_2m_uc_without_ram),
+        T(test_plan_mmio_4k_near_ram),
+        T(test_plan_mmio_4k_when_block_has_firmware_ram),
+        T(test_plan_mmio_block_with_hv_gives_4k),
+        T(test_plan_hv_and_outside_refused),
+        T(test_plan_refuses_page_shared_with_unaligned_hv),
+        T(test_plan_partial_pages),
+        T(test_plan_then_map),
     };
 #undef T
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -623,6 +623,261 @@ static void test_lower_upper_empty(void **state)
     assert_int_equal(upper, 0);
 }
 
+/* ---- memmap_type_at ---------------------------------------------------------- */
+
+/* Where the hypervisor sits in the Bochs machine of the EPT tests. */
+#define HV_START 0x1ec00000ull
+#define HV_END   0x1fe2e000ull
+
+static void test_type_at_bochs(void **state)
+{
+    (void)state;
+    memmap_guest_view(bochs, N(bochs), HV_START, HV_END, &m);
+    assert_int_equal(memmap_type_at(&m, 0), AVAIL);
+    assert_int_equal(memmap_type_at(&m, 0x9efff), AVAIL);
+    assert_int_equal(memmap_type_at(&m, 0x9f000), RSVD);
+    assert_int_equal(memmap_type_at(&m, 0x9ffff), RSVD);
+    assert_int_equal(memmap_type_at(&m, 0xa0000), 0);              /* VGA hole */
+    assert_int_equal(memmap_type_at(&m, 0xe7fff), 0);
+    assert_int_equal(memmap_type_at(&m, 0xe8000), RSVD);
+    assert_int_equal(memmap_type_at(&m, 0xfffff), RSVD);
+    assert_int_equal(memmap_type_at(&m, 0x100000), AVAIL);
+    assert_int_equal(memmap_type_at(&m, HV_START - 1), AVAIL);
+    assert_int_equal(memmap_type_at(&m, HV_START), RSVD);          /* the hypervisor */
+    assert_int_equal(memmap_type_at(&m, HV_END - 1), RSVD);
+    assert_int_equal(memmap_type_at(&m, HV_END), AVAIL);
+    assert_int_equal(memmap_type_at(&m, 0x1ffeffff), AVAIL);
+    assert_int_equal(memmap_type_at(&m, 0x1fff0000), ACPI);
+    assert_int_equal(memmap_type_at(&m, 0x1fffffff), ACPI);
+    assert_int_equal(memmap_type_at(&m, 0x20000000), 0);
+    assert_int_equal(memmap_type_at(&m, 0xfffbffff), 0);
+    assert_int_equal(memmap_type_at(&m, 0xfffc0000), RSVD);
+    assert_int_equal(memmap_type_at(&m, 0xffffffff), RSVD);
+    assert_int_equal(memmap_type_at(&m, 0x100000000ull), 0);
+    assert_int_equal(memmap_type_at(&m, UINT64_MAX), 0);
+}
+
+static void test_type_at_other_types_and_edges(void **state)
+{
+    (void)state;
+    static const struct mb2_mmap_entry e[] = {
+        { 0x1000, 0x1000, NVS },
+        { 0x2000, 0x800, BAD },
+        { 0x100000000ull, 4 * GiB, AVAIL },
+        { 0xFFFFFFFFFFF00000ull, 0xFFFFF, RSVD },
+    };
+    map_of(e, N(e));
+    assert_int_equal(memmap_type_at(&m, 0), 0);
+    assert_int_equal(memmap_type_at(&m, 0xfff), 0);
+    assert_int_equal(memmap_type_at(&m, 0x1000), NVS);
+    assert_int_equal(memmap_type_at(&m, 0x1fff), NVS);
+    assert_int_equal(memmap_type_at(&m, 0x2000), BAD);
+    assert_int_equal(memmap_type_at(&m, 0x27ff), BAD);
+    assert_int_equal(memmap_type_at(&m, 0x2800), 0);               /* unaligned end */
+    assert_int_equal(memmap_type_at(&m, 0x1ffffffffull), AVAIL);
+    assert_int_equal(memmap_type_at(&m, 0x200000000ull), 0);
+    /* An entry ending at 2^64 - 1 does not wrap. */
+    assert_int_equal(memmap_type_at(&m, 0xFFFFFFFFFFF00000ull), RSVD);
+    assert_int_equal(memmap_type_at(&m, 0xFFFFFFFFFFFFFFFEull), RSVD);
+    assert_int_equal(memmap_type_at(&m, UINT64_MAX), 0);
+}
+
+static void test_type_at_empty_map(void **state)
+{
+    (void)state;
+    map_of(NULL, 0);
+    assert_int_equal(memmap_type_at(&m, 0), 0);
+    assert_int_equal(memmap_type_at(&m, 0x100000), 0);
+}
+
+/* ---- memmap_overlaps_ram ----------------------------------------------------- */
+
+static void test_overlaps_ram_bochs(void **state)
+{
+    (void)state;
+    memmap_guest_view(bochs, N(bochs), HV_START, HV_END, &m);
+    assert_true(memmap_overlaps_ram(&m, 0, 1));
+    assert_true(memmap_overlaps_ram(&m, 0x9e000, 0x2000));         /* half RAM */
+    assert_false(memmap_overlaps_ram(&m, 0x9f000, 0x1000));        /* reserved */
+    assert_false(memmap_overlaps_ram(&m, 0x9f000, 0x61000));       /* up to 1 MiB */
+    assert_true(memmap_overlaps_ram(&m, 0x9f000, 0x61001));        /* one byte of RAM */
+    assert_true(memmap_overlaps_ram(&m, 0, 2 * MiB));
+    assert_false(memmap_overlaps_ram(&m, HV_START, HV_END - HV_START));
+    assert_true(memmap_overlaps_ram(&m, HV_START - 1, 2));
+    assert_true(memmap_overlaps_ram(&m, HV_END - 1, 2));
+    assert_false(memmap_overlaps_ram(&m, 0x1fe00000, HV_END - 0x1fe00000));
+    assert_true(memmap_overlaps_ram(&m, 0x1fe00000, 2 * MiB));    /* RAM after the hv */
+    assert_false(memmap_overlaps_ram(&m, 0x1fff0000, 0x10000));    /* ACPI is not RAM */
+    assert_false(memmap_overlaps_ram(&m, 0x20000000, 0xe0000000)); /* up to 4 GiB */
+    assert_false(memmap_overlaps_ram(&m, 0x100000000ull, 1ull << 40));
+    assert_true(memmap_overlaps_ram(&m, 0, UINT64_MAX));
+}
+
+static void test_overlaps_ram_zero_length_false(void **state)
+{
+    (void)state;
+    memmap_guest_view(bochs, N(bochs), HV_START, HV_END, &m);
+    /* No byte at all, even inside a RAM entry. */
+    assert_false(memmap_overlaps_ram(&m, 0x1000, 0));
+    assert_false(memmap_overlaps_ram(&m, 0, 0));
+    assert_false(memmap_overlaps_ram(&m, 0x200000, 0));
+}
+
+static void test_overlaps_ram_wrapping_range_stops_at_top(void **state)
+{
+    (void)state;
+    static const struct mb2_mmap_entry e[] = {
+        { 0, 1 * MiB, AVAIL },
+        { 0xFFFFFFFFFFF00000ull, 0xFFFFF, AVAIL },
+    };
+    map_of(e, N(e));
+    /* [2^64 - 4 KiB, 2^64 + 4 KiB): its first page is RAM. */
+    assert_true(memmap_overlaps_ram(&m, 0xFFFFFFFFFFFFF000ull, 0x2000));
+    assert_true(memmap_overlaps_ram(&m, 0xFFFFFFFFFFFFF000ull, UINT64_MAX));
+    /* Wrapping does not reach the RAM at 0. */
+    static const struct mb2_mmap_entry low[] = { { 0, 1 * MiB, AVAIL } };
+    map_of(low, N(low));
+    assert_false(memmap_overlaps_ram(&m, 0xFFFFFFFFFFFFF000ull, 0x2000));
+    assert_false(memmap_overlaps_ram(&m, UINT64_MAX, UINT64_MAX));
+    assert_true(memmap_overlaps_ram(&m, 0xFFFFF, 1));
+    assert_false(memmap_overlaps_ram(&m, 0x100000, UINT64_MAX - 0x100000 + 1));
+}
+
+static void test_overlaps_ram_empty_and_non_ram_maps(void **state)
+{
+    (void)state;
+    map_of(NULL, 0);
+    assert_false(memmap_overlaps_ram(&m, 0, UINT64_MAX));
+    static const struct mb2_mmap_entry e[] = {
+        { 0, 1 * MiB, RSVD },
+        { 1 * MiB, 1 * MiB, ACPI },
+        { 2 * MiB, 1 * MiB, NVS },
+        { 3 * MiB, 1 * MiB, BAD },
+    };
+    map_of(e, N(e));
+    assert_false(memmap_overlaps_ram(&m, 0, 4 * MiB));
+}
+
+/* ---- memmap_limit_ram -------------------------------------------------------- */
+
+/* RAM of the Bochs guest view: [0, 0x9f000), [1 MiB, hv), [hv end, 0x1fff0000). */
+#define BOCHS_RAM (0x9f000 + (HV_START - 0x100000) + (0x1fff0000 - HV_END))
+
+static void test_limit_inside_entry_trims_to_pages(void **state)
+{
+    (void)state;
+    memmap_guest_view(bochs, N(bochs), HV_START, HV_END, &m);
+    assert_int_equal(m.n, 8);
+    /* 0x9f000 below 1 MiB, then 0x61000 + 0x800: the half page goes. */
+    assert_int_equal(memmap_limit_ram(&m, 0x9f000 + 0x61800), 0x100000);
+    assert_int_equal(m.n, 7);
+    assert_entry(0, 0, 0x9f000, AVAIL);
+    assert_entry(1, 0x9f000, 0x1000, RSVD);
+    assert_entry(2, 0xe8000, 0x18000, RSVD);
+    assert_entry(3, 0x100000, 0x61000, AVAIL);
+    assert_entry(4, HV_START, HV_END - HV_START, RSVD);            /* kept: not RAM */
+    assert_entry(5, 0x1fff0000, 0x10000, ACPI);
+    assert_entry(6, 0xfffc0000, 0x40000, RSVD);
+    assert_int_equal(memmap_ram_top(&m), 0x161000);
+}
+
+static void test_limit_at_entry_boundary(void **state)
+{
+    (void)state;
+    memmap_guest_view(bochs, N(bochs), HV_START, HV_END, &m);
+    assert_int_equal(memmap_limit_ram(&m, 0x9f000), 0x9f000);
+    assert_int_equal(m.n, 6);
+    assert_entry(0, 0, 0x9f000, AVAIL);
+    assert_entry(1, 0x9f000, 0x1000, RSVD);
+    assert_entry(2, 0xe8000, 0x18000, RSVD);
+    assert_entry(3, HV_START, HV_END - HV_START, RSVD);
+    assert_entry(4, 0x1fff0000, 0x10000, ACPI);
+    assert_entry(5, 0xfffc0000, 0x40000, RSVD);
+    /* Up to the hypervisor: the RAM above it goes. */
+    memmap_guest_view(bochs, N(bochs), HV_START, HV_END, &m);
+    uint64_t below_hv = 0x9f000 + HV_START - 0x100000;
+    assert_int_equal(memmap_limit_ram(&m, below_hv), below_hv);
+    assert_int_equal(m.n, 7);
+    assert_entry(3, 0x100000, HV_START - 0x100000, AVAIL);
+    assert_entry(4, HV_START, HV_END - HV_START, RSVD);
+    assert_entry(5, 0x1fff0000, 0x10000, ACPI);
+    assert_int_equal(memmap_ram_top(&m), HV_START);
+}
+
+static void test_limit_larger_than_ram_keeps_all(void **state)
+{
+    (void)state;
+    struct memmap before;
+    memmap_guest_view(bochs, N(bochs), HV_START, HV_END, &m);
+    before = m;
+    assert_int_equal(memmap_limit_ram(&m, BOCHS_RAM), BOCHS_RAM);
+    assert_int_equal(m.n, before.n);
+    assert_memory_equal(m.e, before.e, before.n * sizeof(m.e[0]));
+    assert_int_equal(memmap_limit_ram(&m, 1ull << 40), BOCHS_RAM);
+    assert_int_equal(memmap_limit_ram(&m, UINT64_MAX), BOCHS_RAM);
+    assert_int_equal(m.n, before.n);
+    assert_memory_equal(m.e, before.e, before.n * sizeof(m.e[0]));
+}
+
+static void test_limit_one_page_short(void **state)
+{
+    (void)state;
+    memmap_guest_view(bochs, N(bochs), HV_START, HV_END, &m);
+    assert_int_equal(memmap_limit_ram(&m, BOCHS_RAM - 0x1000), BOCHS_RAM - 0x1000);
+    assert_int_equal(m.n, 8);
+    assert_entry(5, HV_END, 0x1fff0000 - HV_END - 0x1000, AVAIL);
+    assert_entry(6, 0x1fff0000, 0x10000, ACPI);
+}
+
+static void test_limit_below_one_page_drops_all_ram(void **state)
+{
+    (void)state;
+    memmap_guest_view(bochs, N(bochs), HV_START, HV_END, &m);
+    assert_int_equal(memmap_limit_ram(&m, 0xfff), 0);
+    assert_int_equal(m.n, 5);
+    assert_entry(0, 0x9f000, 0x1000, RSVD);
+    assert_entry(4, 0xfffc0000, 0x40000, RSVD);
+    assert_int_equal(memmap_ram_top(&m), 0);
+    memmap_guest_view(bochs, N(bochs), HV_START, HV_END, &m);
+    assert_int_equal(memmap_limit_ram(&m, 0), 0);
+    assert_int_equal(m.n, 5);
+}
+
+static void test_limit_ram_above_4g(void **state)
+{
+    (void)state;
+    struct mb2_mmap_entry in[] = {
+        E(0, 0x9fc00, AVAIL),
+        E(0x9fc00, 0x400, RSVD),
+        E(0x100000, 0xbff00000 - 0x100000, AVAIL),
+        E(0xfec00000, 0x1000, RSVD),
+        E(0x100000000ull, 0x140000000ull, AVAIL),
+        E(0xfd00000000ull, 0x300000000ull, RSVD),
+    };
+    memmap_guest_view(in, N(in), 0, 0, &m);
+    uint64_t low = 0x9f000 + 0xbff00000 - 0x100000;
+    /* 4 GiB of RAM: 1 GiB and a bit from above 4 GiB. */
+    assert_int_equal(memmap_limit_ram(&m, 4 * GiB), 4 * GiB);
+    assert_int_equal(m.n, 6);
+    assert_entry(4, 0x100000000ull, 4 * GiB - low, AVAIL);
+    assert_entry(5, 0xfd00000000ull, 0x300000000ull, RSVD);
+    assert_int_equal(memmap_ram_top(&m), 0x100000000ull + 4 * GiB - low);
+    /* 2 GiB: nothing above 4 GiB is left. */
+    memmap_guest_view(in, N(in), 0, 0, &m);
+    assert_int_equal(memmap_limit_ram(&m, 2 * GiB), 2 * GiB);
+    assert_int_equal(m.n, 5);
+    assert_entry(2, 0x100000, 2 * GiB - 0x9f000, AVAIL);
+    assert_entry(4, 0xfd00000000ull, 0x300000000ull, RSVD);
+}
+
+static void test_limit_empty_map(void **state)
+{
+    (void)state;
+    map_of(NULL, 0);
+    assert_int_equal(memmap_limit_ram(&m, 64 * MiB), 0);
+    assert_int_equal(m.n, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -669,6 +924,20 @@ int main(void)
         cmocka_unit_test(test_upper_stops_at_4g_hole),
         cmocka_unit_test(test_upper_capped_at_32_bits),
         cmocka_unit_test(test_lower_upper_empty),
+        cmocka_unit_test(test_type_at_bochs),
+        cmocka_unit_test(test_type_at_other_types_and_edges),
+        cmocka_unit_test(test_type_at_empty_map),
+        cmocka_unit_test(test_overlaps_ram_bochs),
+        cmocka_unit_test(test_overlaps_ram_zero_length_false),
+        cmocka_unit_test(test_overlaps_ram_wrapping_range_stops_at_top),
+        cmocka_unit_test(test_overlaps_ram_empty_and_non_ram_maps),
+        cmocka_unit_test(test_limit_inside_entry_trims_to_pages),
+        cmocka_unit_test(test_limit_at_entry_boundary),
+        cmocka_unit_test(test_limit_larger_than_ram_keeps_all),
+        cmocka_unit_test(test_limit_one_page_short),
+        cmocka_unit_test(test_limit_below_one_page_drops_all_ram),
+        cmocka_unit_test(test_limit_ram_above_4g),
+        cmocka_unit_test(test_limit_empty_map),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
