@@ -83,6 +83,7 @@ uint64_t guest_ept_build(const struct memmap *guest, const struct memmap *firmwa
 {
     struct ept_ops ops = { pool_table, table_at, 0 };
     struct hv_region r = hv_region();
+    uint64_t t0 = rdtsc();
     config = *cfg;
     read_mtrrs();
     space = (struct gpa_space){
@@ -96,15 +97,16 @@ uint64_t guest_ept_build(const struct memmap *guest, const struct memmap *firmwa
         kprintf("error: ept: out of pool pages building the guest map\n");
         return 0;
     }
+    uint64_t build_ticks = rdtsc() - t0;
     static_1g = map.pages_1g;
     static_2m = map.pages_2m;
     static_4k = map.pages_4k;
     kprintf("ept.built mode=%s pages_1g=%llu pages_2m=%llu pages_4k=%llu tables=%llu mtrr=%s "
-            "hv_checksum=%#llx\n",
+            "build_ticks=%llu hv_checksum=%#llx\n",
             cfg->lazy ? "lazy" : "static", (unsigned long long)map.pages_1g,
             (unsigned long long)map.pages_2m, (unsigned long long)map.pages_4k,
             (unsigned long long)map.tables, mtrr.enabled ? "on" : "off",
-            (unsigned long long)hv_checksum());
+            (unsigned long long)build_ticks, (unsigned long long)hv_checksum());
     eptp_value = ept_eptp(map.root, cfg->ad);
     return eptp_value;
 }

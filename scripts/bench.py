@@ -18,10 +18,11 @@ from machine import BUILD, Bochs, build_iso  # noqa: E402
 OUT = os.path.join(BUILD, "bench")
 
 
-def run(native):
-    kind = "native" if native else "virt"
-    iso = build_iso(os.path.join(OUT, f"bench-{kind}.iso"), guest="bench", native=native)
-    m = Bochs(iso, cpus=1, logname=f"bench-{kind}")
+def run(native, kind=None, hv_args="", guest_args="", megs=512):
+    kind = kind or ("native" if native else "virt")
+    iso = build_iso(os.path.join(OUT, f"bench-{kind}.iso"), guest="bench", native=native,
+                    hv_args=hv_args, guest_args=guest_args)
+    m = Bochs(iso, cpus=1, megs=megs, logname=f"bench-{kind}")
     try:
         m.expect_exact("bench done", timeout=600)
         text = m.transcript()
@@ -33,6 +34,9 @@ def run(native):
     c = re.search(r"^bench compute total=(\d+)", text, re.M)
     if c:
         figures["compute_loop"] = int(c.group(1))
+    b = re.search(r"ept\.built .*build_ticks=(\d+)", text)
+    if b:
+        figures["ept_build"] = int(b.group(1))
     return figures
 
 
@@ -40,7 +44,10 @@ def main():
     os.makedirs(OUT, exist_ok=True)
     with concurrent.futures.ThreadPoolExecutor(2) as pool:
         native_f, virt_f = pool.submit(run, True), pool.submit(run, False)
+        lazy_f = pool.submit(run, False, "virt-lazy", "ept=lazy", "mode=lazy")
+        big_f = pool.submit(run, False, "virt-4g", "", "", 4096)
         native, virt = native_f.result(), virt_f.result()
+        lazy, big = lazy_f.result(), big_f.result()
     rows = []
     for name in ("cpuid", "vmcall", "io_in", "rdmsr", "compute_loop"):
         n, v = native.get(name), virt.get(name)
@@ -48,6 +55,16 @@ def main():
         rows.append((name, n, v, ratio))
         print(f"bench {name} native={n if n is not None else 'n/a'} "
               f"virt={v if v is not None else 'n/a'} ratio={ratio}")
+    for name in ("ept_fault_2m", "ept_fault_4k"):
+        v = lazy.get(name)
+        rows.append((name, None, v, "n/a"))
+        print(f"bench {name} native=n/a virt={v if v is not None else 'n/a'} ratio=n/a "
+              "(first touch of a page under ept=lazy, loop included)")
+    for name, figs, mib in (("ept_build_512m", virt, 512), ("ept_build_4g", big, 4096)):
+        v = figs.get("ept_build")
+        rows.append((name, None, v, "n/a"))
+        print(f"bench {name} native=n/a virt={v if v is not None else 'n/a'} ratio=n/a "
+              f"(static EPT of {mib} MiB of RAM, instructions)")
     if native.get("cpuid") is not None and virt.get("cpuid") is not None:
         path = virt["cpuid"] - native["cpuid"]
         print(f"bench cpuid_exit_path instructions={path} (virt - native, exit and entry included)")

@@ -130,7 +130,9 @@ class Bochs(Machine):
         port = free_port()
         rc = os.path.join(self.dir, "bochsrc")
         with open(rc, "w") as f:
-            f.write(f"""megs: {megs}
+            # Bochs backs at most 2 GiB with host memory; more swaps to a file.
+            mem = f"megs: {megs}" if megs <= 2048 else f"memory: guest={megs}, host=2048"
+            f.write(f"""{mem}
 cpu: model={model}, count={cpus}, ips=100000000, ignore_bad_msrs=0
 clock: sync=none, time0=local
 romimage: file={BOCHS_BIOS}
