@@ -17,6 +17,7 @@
 #include "vmx_names.h"
 #include "vmx_ops.h"
 #include "vuart.h"
+#include "../kernel/x86_regs.h"
 #include "../kernel/console.h"
 #include "../kernel/loader.h"
 #include "../kernel/printk.h"
@@ -25,14 +26,6 @@
 
 #define VEC_UD 6
 #define VEC_GP 13
-#define CR0_PE (1ull << 0)
-#define CR0_NE (1ull << 5)
-#define CR0_PG (1ull << 31)
-#define CR4_PAE (1ull << 5)
-#define CR4_VMXE (1ull << 13)
-#define CR4_OSXSAVE (1ull << 18)
-#define EFER_LME (1ull << 8)
-#define EFER_LMA (1ull << 10)
 #define QEMU_DEBUG_EXIT_PORT 0xF4
 
 static struct vuart console_vuart = { .dll = 1, .lcr = 3 };

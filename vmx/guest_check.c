@@ -9,27 +9,9 @@
 #include <stdbool.h>
 
 #include "vmx_defs.h"
+#include "../kernel/x86_regs.h"
 #include "../kernel/fmt.h"
 
-/* Register bits the checks look at (Vol. 3A, 2.5 "Control Registers",
- * 2.2.1 "Extended Feature Enable Register", 2.3 "System Flags and Fields
- * in the EFLAGS Register"). They are not VMX constants, so like vmx.c's
- * they stay out of vmx_defs.h. */
-#define CR0_PE             (1ull << 0)
-#define CR0_WP             (1ull << 16)
-#define CR0_NW             (1ull << 29)
-#define CR0_CD             (1ull << 30)
-#define CR0_PG             (1ull << 31)
-#define CR4_PAE            (1ull << 5)
-#define CR4_PCIDE          (1ull << 17)
-#define CR4_CET            (1ull << 23)
-#define EFER_SCE           (1ull << 0)
-#define EFER_LME           (1ull << 8)
-#define EFER_LMA           (1ull << 10)
-#define EFER_NXE           (1ull << 11)
-#define RFLAGS_FIXED1      (1ull << 1)
-#define RFLAGS_IF          (1ull << 9)
-#define RFLAGS_VM          (1ull << 17)
 /* Reserved-0 bits of RFLAGS: 63:22, 15, 5, 3 (27.3.1.4). */
 #define RFLAGS_RESERVED    ((~0ull << 22) | (1ull << 15) | (1ull << 5) | (1ull << 3))
 /* IA32_DEBUGCTL bits no processor defines: 63:16 and 5:3 (Vol. 4,

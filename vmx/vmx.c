@@ -6,22 +6,13 @@
 #include "controls.h"
 #include "vmx_names.h"
 #include "vmx_ops.h"
+#include "../kernel/x86_regs.h"
 #include "../kernel/kstring.h"
 #include "../kernel/mem.h"
 #include "../kernel/printk.h"
 #include "../kernel/trap.h"
 #include "../kernel/x86.h"
 
-#define CR0_PE (1ull << 0)
-#define CR0_ET (1ull << 4)
-#define CR0_NE (1ull << 5)
-#define CR0_WP (1ull << 16)
-#define CR0_PG (1ull << 31)
-#define CR4_PAE (1ull << 5)
-#define CR4_VMXE (1ull << 13)
-#define CR4_OSXSAVE (1ull << 18)
-#define EFER_LME (1ull << 8)
-#define EFER_LMA (1ull << 10)
 #define CPUID_1_ECX_XSAVE (1u << 26)
 #define PAT_POWER_ON 0x0007040600070406ull      /* SDM Vol. 3A, 13.12.4 */
 
