@@ -174,6 +174,18 @@ static const char *memtype_name(unsigned t)
     }
 }
 
+const uint8_t *ept_guest_ram(uint64_t gpa, enum gpa_class *cls)
+{
+    struct ept_walk w;
+    *cls = gpa_classify(&space, gpa);
+    if (*cls != GPA_RAM || !map.root)
+        return 0;
+    ept_walk(&map, gpa, &w);
+    if (!w.mapped || w.hpa >= (4ull << 30))
+        return 0;   /* not mapped yet (lazy), or beyond the host's identity map */
+    return phys_ptr(w.hpa);
+}
+
 void ept_print_walk(uint64_t gpa)
 {
     static const char *const level[4] = { "pml4e", "pdpte", "pde", "pte" };

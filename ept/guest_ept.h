@@ -60,6 +60,10 @@ enum ept_action ept_fault_in(struct ept_stats *st, uint64_t gpa, uint64_t qual, 
 const char *ept_action_name(enum ept_action a);
 const char *ept_access_name(uint64_t qual);
 
+/* ept_guest_ram - pointer to the byte at gpa when the EPT maps it and it is
+ * guest RAM; else NULL, with its class in *cls. */
+const uint8_t *ept_guest_ram(uint64_t gpa, enum gpa_class *cls);
+
 /* ept_print_walk - each level's entry for gpa, as key=value lines. */
 void ept_print_walk(uint64_t gpa);
 

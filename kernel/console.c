@@ -126,7 +126,7 @@ void console_prompt(void)
 
 void console_poll(void)
 {
-    char echo[4];
+    char echo[LE_ECHO_MAX];     /* a history recall redraws the whole line */
     size_t echolen;
     int c;
 
@@ -135,7 +135,7 @@ void console_poll(void)
         le_ready = true;
     }
     while ((c = uart_getc()) >= 0) {
-        enum le_event ev = le_feed(&le, (uint8_t)c, echo, &echolen);
+        enum le_event ev = le_feed(&le, (uint8_t)c, echo, sizeof(echo), &echolen);
         for (size_t i = 0; i < echolen; i++)
             uart_putc(echo[i]);
         switch (ev) {

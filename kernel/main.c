@@ -140,6 +140,12 @@ static void keep_boot_strings(void)
     hv.mb.rsdp = 0;     /* parsed already */
 }
 
+static void report_cpuid_problem(void *ctx, const char *msg)
+{
+    (void)ctx;
+    kprintf("error: cmdline: %s\n", msg);
+}
+
 /* The run= commands, once: right before the guest's first instruction
  * (so that `ept freeze` and friends apply to it), or when there is no guest. */
 static void run_boot_commands(void)
@@ -176,6 +182,9 @@ static void start_guest(void)
         .console_port = (uint16_t)hv.opt.serial_port,
     };
     guest_exit_keeps_console = hv.opt.onexit == ONEXIT_CONSOLE;
+    cpuid_policy_init(&guest_cpuid);
+    if (hv.opt.cpuid[0])
+        cpuid_policy_parse(&guest_cpuid, hv.opt.cpuid, report_cpuid_problem, 0);
     ept_refuse_injects_gp = hv.opt.ept_refuse == REFUSE_GP;
     struct vcpu *v = &boot_vcpu;
     ept_register_stats(&v->ept);

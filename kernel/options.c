@@ -52,6 +52,7 @@ static const struct opt_desc opts[] = {
                "a refused guest access (hypervisor memory, outside, frozen map): stop or #GP"),
     CHOICE_OPT("ept_ad", ept_ad, 0, bool_names, "EPT accessed/dirty flags when the CPU has them"),
     SIZE_OPT("mem", mem, 0, 0, UINT64_MAX, "guest RAM limit (K/M/G/T); 0: all the RAM there is"),
+    STRING_OPT("cpuid", cpuid, "CPUID bits to clear (-) or set (+): names or LEAF[.SUB].REG.BIT"),
 };
 
 #define NOPTS (sizeof(opts) / sizeof(opts[0]))

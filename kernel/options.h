@@ -27,6 +27,7 @@ struct hv_options {
     uint64_t ept_refuse;        /* ept_refuse=stop|gp  what a refused access does */
     uint64_t ept_ad;            /* ept_ad=0|1  EPT accessed/dirty flags */
     uint64_t mem;               /* mem=SIZE  guest RAM limit (0: all) */
+    char cpuid[OPT_RUN_MAX];    /* cpuid=-avx512f,+x2apic  CPUID bits hidden/shown */
 };
 
 enum { EPT_STATIC, EPT_LAZY };

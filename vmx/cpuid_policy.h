@@ -1,25 +1,73 @@
 /*
  * cpuid_policy.h - what CPUID shows the guest (pure; host unit tested).
  *
- * The guest sees the native CPU minus VMX, with the hypervisor-present bit
- * set and monovisor's vendor leaves at 40000000H (the range that CPUID
- * reserves for hypervisors: SDM Vol. 2A, CPUID "Input EAX = 40000000H").
+ * The fixed view: the guest sees the native CPU minus VMX, with the
+ * hypervisor-present bit set and monovisor's vendor leaves at 40000000H (the
+ * range that CPUID reserves for hypervisors: SDM Vol. 2A, CPUID "Input EAX =
+ * 40000000H").
+ *
+ * On top of it, a policy of overrides for the console's CPU-feature
+ * experiments: each forces bits of one register of one leaf (one subleaf, or
+ * every subleaf) to 1 or to 0. Overrides apply after the fixed view, so they
+ * win over it (even "+vmx" is honoured: it is an experiment). The policy also
+ * records which leaves the guest asked for.
  */
 #ifndef CPUID_POLICY_H
 #define CPUID_POLICY_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define CPUID_HV_BASE         0x40000000u
 #define CPUID_HV_FEATURES     0x40000001u
 #define CPUID_HV_MAX          CPUID_HV_FEATURES
+#define CPUID_EXT_BASE        0x80000000u
 #define CPUID_1_ECX_VMX_BIT   (1u << 5)
 #define CPUID_1_ECX_HV_BIT    (1u << 31)
 #define MONOVISOR_SIGNATURE   "monovisor\0\0\0"   /* 12 bytes: EBX, ECX, EDX */
 #define MONOVISOR_ABI_VERSION 0x00010000u          /* major << 16 | minor */
 
+#define CPUID_MAX_OVERRIDES   32
+
 struct cpuid_result {
     uint32_t eax, ebx, ecx, edx;
+};
+
+enum cpuid_reg { CPUID_EAX, CPUID_EBX, CPUID_ECX, CPUID_EDX };
+
+/* One forced edit of one register of a leaf. */
+struct cpuid_override {
+    uint32_t leaf, subleaf;
+    bool any_subleaf;          /* applies to every subleaf of leaf (subleaf is then 0) */
+    enum cpuid_reg reg;
+    uint32_t set, clear;       /* bits forced to 1 / to 0 (never both for one bit) */
+};
+
+/* Which leaves the guest asked for: cheap to record. */
+struct cpuid_asked {
+    uint64_t basic;            /* bit n: leaf n asked, 0 <= n < 64 */
+    uint64_t hv;               /* bit n: leaf 0x40000000 + n */
+    uint64_t ext;              /* bit n: leaf 0x80000000 + n */
+    uint64_t other;            /* count of leaves outside those ranges */
+};
+
+struct cpuid_policy {
+    struct cpuid_override ov[CPUID_MAX_OVERRIDES];
+    unsigned n;                /* overrides in use: ov[0..n) */
+    struct cpuid_asked asked;
+};
+
+/*
+ * A named feature flag: bit of reg in leaf/subleaf. Features of leaf 7 apply
+ * to subleaf 0 only; those of leaves without subleaves (1, 80000001H) apply
+ * to every subleaf, since ECX is no input there (SDM Vol. 2A, CPUID).
+ */
+struct cpuid_feature {
+    const char *name;
+    uint32_t leaf, subleaf;
+    enum cpuid_reg reg;
+    uint8_t bit;
 };
 
 /* cpuid_is_hv_leaf - leaf lies in 40000000H-4FFFFFFFH. */
@@ -49,5 +97,97 @@ static inline struct cpuid_result cpuid_guest_view(uint32_t leaf, uint32_t suble
     }
     return r;
 }
+
+/* cpuid_policy_init - an empty policy: no overrides, nothing asked yet. */
+void cpuid_policy_init(struct cpuid_policy *p);
+
+/*
+ * cpuid_policy_apply - the guest's answer under policy p: the fixed view
+ * (cpuid_guest_view), then each override of this leaf/subleaf in table
+ * order. With no overrides it costs one compare beyond the fixed view.
+ * Inline: it sits on the CPUID exit's hot path.
+ */
+static inline struct cpuid_result cpuid_policy_apply(const struct cpuid_policy *p,
+                                                     uint32_t leaf, uint32_t subleaf,
+                                                     struct cpuid_result native)
+{
+    struct cpuid_result r = cpuid_guest_view(leaf, subleaf, native);
+    for (unsigned i = 0; i < p->n; i++) {
+        const struct cpuid_override *o = &p->ov[i];
+        if (o->leaf != leaf || (!o->any_subleaf && o->subleaf != subleaf))
+            continue;
+        uint32_t *v;
+        switch (o->reg) {
+        case CPUID_EAX: v = &r.eax; break;
+        case CPUID_EBX: v = &r.ebx; break;
+        case CPUID_ECX: v = &r.ecx; break;
+        default:        v = &r.edx; break;
+        }
+        *v = (*v & ~o->clear) | o->set;
+    }
+    return r;
+}
+
+/*
+ * cpuid_policy_note - record that the guest asked for leaf (O(1)): a bit of
+ * asked.basic/hv/ext for the first 64 leaves of each range, else a count.
+ */
+static inline void cpuid_policy_note(struct cpuid_policy *p, uint32_t leaf)
+{
+    if (leaf < 64)
+        p->asked.basic |= 1ull << leaf;
+    else if (leaf - CPUID_HV_BASE < 64)
+        p->asked.hv |= 1ull << (leaf - CPUID_HV_BASE);
+    else if (leaf - CPUID_EXT_BASE < 64)
+        p->asked.ext |= 1ull << (leaf - CPUID_EXT_BASE);
+    else
+        p->asked.other++;
+}
+
+/*
+ * cpuid_policy_change - force bits of reg in leaf (subleaf, or every subleaf
+ * with any_subleaf) to 1 (set) or to 0 (!set). An override with the same
+ * leaf/subleaf/any_subleaf/reg is merged: for the bits of this call, the
+ * later call wins. bits == 0 changes nothing. Returns 0, or -1 (policy
+ * unchanged) when a new override is needed and the table is full, or reg is
+ * not a register.
+ */
+int cpuid_policy_change(struct cpuid_policy *p, uint32_t leaf, uint32_t subleaf, bool any_subleaf,
+                        enum cpuid_reg reg, uint32_t bits, bool set);
+
+/* cpuid_policy_reset - drop every override (what was asked is kept). */
+void cpuid_policy_reset(struct cpuid_policy *p);
+
+/* cpuid_feature_find - the feature called name (case-sensitive, lower
+ * case, e.g. "avx2"), NULL if unknown. */
+const struct cpuid_feature *cpuid_feature_find(const char *name);
+
+/* cpuid_feature_at - the i-th entry of the feature table, NULL past the end
+ * (for help and listings). */
+const struct cpuid_feature *cpuid_feature_at(unsigned i);
+
+/* cpuid_reg_name - "eax", "ebx", "ecx", "edx" ("?" for anything else). */
+const char *cpuid_reg_name(enum cpuid_reg reg);
+
+/*
+ * cpuid_policy_parse - apply a comma-separated list such as
+ * "-avx512f,+x2apic,-1.ecx.12,+7.0.ebx.5" (the cmdline option cpuid= and the
+ * console). Each item is '+' (force to 1) or '-' (force to 0), then a
+ * feature name or LEAF[.SUBLEAF].REG.BIT: numbers decimal or 0x hex, REG
+ * eax/ebx/ecx/edx, BIT 0-31; without SUBLEAF the item applies to every
+ * subleaf. Blanks around items and empty items (",,", a trailing comma) are
+ * ignored. Items apply in order; each bad one is passed to report (e.g.
+ * "cpuid: unknown feature 'avx9'") and skipped. list may be NULL. Returns
+ * the number of problems.
+ */
+int cpuid_policy_parse(struct cpuid_policy *p, const char *list,
+                       void (*report)(void *ctx, const char *msg), void *ctx);
+
+/*
+ * cpuid_override_format - o as one key=value line for the console, e.g.
+ * "cpuid.override leaf=0x7 subleaf=any reg=ebx set=0x0 clear=0x10000"
+ * (subleaf=0x.. for an exact subleaf), into buf (NUL-terminated if size > 0).
+ */
+void cpuid_override_format(const struct cpuid_override *o, char *buf, size_t size);
 
 #endif

@@ -42,18 +42,23 @@ static enum exit_action inject_ud(struct vcpu *v)
     return EXIT_RESUME;
 }
 
+/* The guest's CPUID policy, shared by every vCPU (changed by the console
+ * and the cpuid= option; vmx/cpuid_policy.h). */
+struct cpuid_policy guest_cpuid;
+
 /* CPUID: the guest's view (vmx/cpuid_policy.c). Hypervisor leaves are
  * answered without executing CPUID. */
 static enum exit_action handle_cpuid(struct vcpu *v)
 {
     uint32_t leaf = (uint32_t)v->regs.rax, sub = (uint32_t)v->regs.rcx;
     struct cpuid_result g;
-    if (cpuid_is_hv_leaf(leaf)) {
-        g = cpuid_hv_leaf(leaf);
-    } else {
+    struct cpuid_result native = { 0, 0, 0, 0 };
+    if (!cpuid_is_hv_leaf(leaf)) {
         struct cpuid_regs r = cpuid(leaf, sub);
-        g = cpuid_guest_view(leaf, sub, (struct cpuid_result){ r.eax, r.ebx, r.ecx, r.edx });
+        native = (struct cpuid_result){ r.eax, r.ebx, r.ecx, r.edx };
     }
+    cpuid_policy_note(&guest_cpuid, leaf);
+    g = cpuid_policy_apply(&guest_cpuid, leaf, sub, native);
     v->regs.rax = g.eax;
     v->regs.rbx = g.ebx;
     v->regs.rcx = g.ecx;
@@ -136,7 +141,15 @@ static enum exit_action handle_io(struct vcpu *v)
             vuart_write(&console_vuart, port - uart, (uint8_t)v->regs.rax, console_tx, 0);
         }
     } else if (in) {
-        v->regs.rax |= mask;    /* nothing there: the bus floats high */
+        /* A port trapped for observation (`trap io`): do the access for the guest. */
+        uint64_t val = size == 1 ? inb(port) : size == 2 ? inw(port) : inl(port);
+        v->regs.rax = (v->regs.rax & ~mask) | (val & mask);
+    } else if (size == 1) {
+        outb(port, (uint8_t)v->regs.rax);
+    } else if (size == 2) {
+        outw(port, (uint16_t)v->regs.rax);
+    } else {
+        outl(port, (uint32_t)v->regs.rax);
     }
     vcpu_skip_instruction(v);
     return EXIT_RESUME;
@@ -197,6 +210,24 @@ static enum exit_action guest_write_cr4(struct vcpu *v, uint64_t val)
     return EXIT_RESUME;
 }
 
+/* Flush this vCPU's non-global TLB entries, as a MOV to CR3 would
+ * (SDM Vol. 3A, 5.10.4.1). Without VPID every VM entry flushes anyway. */
+static void flush_guest_tlb(struct vcpu *v, uint64_t type)
+{
+    if (v->proc2 & PROC2_ENABLE_VPID)
+        invvpid(type, (uint16_t)vmcs_read16(VMCS_VPID), 0);
+}
+
+/* MOV to CR3 when CR3-load exiting is on (`trap cr3`). */
+static void guest_write_cr3(struct vcpu *v, uint64_t val)
+{
+    vmcs_writen(VMCS_GUEST_CR3, val);
+    uint64_t efer = vmcs_read64(VMCS_GUEST_EFER);
+    if ((v->cr0_shadow & CR0_PG) && (vmcs_readn(VMCS_GUEST_CR4) & CR4_PAE) && !(efer & EFER_LMA))
+        load_pdptes(val);
+    flush_guest_tlb(v, 3);      /* single context, globals retained */
+}
+
 /* Control-register access (qualification: 28.2.1, table 28-3). Only bits
  * the host owns exit: the VMX fixed bits, CR0.PG and CR4.VMXE. */
 static enum exit_action handle_cr(struct vcpu *v)
@@ -213,10 +244,17 @@ static enum exit_action handle_cr(struct vcpu *v)
             a = guest_write_cr0(v, val);
         else if (cr == 4)
             a = guest_write_cr4(v, val);
+        else if (cr == 3)
+            guest_write_cr3(v, val);
         else
             return vcpu_stop(v, "unexpected MOV to CR exit");
         break;
     }
+    case 1:         /* MOV from CR: only CR3, when `trap cr3` asks */
+        if (cr != 3)
+            return vcpu_stop(v, "unexpected MOV from CR exit");
+        vcpu_set_gpr(v, gpr, vmcs_readn(VMCS_GUEST_CR3));
+        break;
     case 3: {       /* LMSW: bits 3:0 of CR0, cannot clear PE */
         uint64_t src = (q >> 16) & 0xF;
         uint64_t val = (v->cr0_shadow & ~0xEull) | (src & 0xF) | (v->cr0_shadow & CR0_PE);
@@ -224,7 +262,7 @@ static enum exit_action handle_cr(struct vcpu *v)
         break;
     }
     default:
-        return vcpu_stop(v, "unexpected control-register exit (MOV from CR or CLTS)");
+        return vcpu_stop(v, "unexpected control-register exit (CLTS)");
     }
     if (vmcs_read32(VMCS_ENTRY_INTR_INFO) & INTR_INFO_VALID)
         return a;   /* faulted: RIP stays */
@@ -252,6 +290,77 @@ static enum exit_action handle_xsetbv(struct vcpu *v)
     if (bad)
         return inject_gp(v);
     __asm__ volatile("xsetbv" : : "c"(idx), "a"((uint32_t)val), "d"((uint32_t)(val >> 32)));
+    vcpu_skip_instruction(v);
+    return EXIT_RESUME;
+}
+
+/* RDTSC / RDTSCP when `trap rdtsc` asks: the host's TSC (no offset), as
+ * the guest would have read it. */
+static enum exit_action handle_rdtsc(struct vcpu *v)
+{
+    uint64_t t = rdtsc();
+    v->regs.rax = (uint32_t)t;
+    v->regs.rdx = t >> 32;
+    if ((v->exit_reason & 0xFFFF) == EXIT_REASON_RDTSCP)
+        v->regs.rcx = (uint32_t)rdmsr(0xC0000103);      /* IA32_TSC_AUX */
+    vcpu_skip_instruction(v);
+    return EXIT_RESUME;
+}
+
+/* INVLPG when `trap invlpg` asks: invalidate that address for the guest. */
+static enum exit_action handle_invlpg(struct vcpu *v)
+{
+    if (v->proc2 & PROC2_ENABLE_VPID)
+        invvpid(0, (uint16_t)vmcs_read16(VMCS_VPID), vcpu_qual(v));
+    vcpu_skip_instruction(v);
+    return EXIT_RESUME;
+}
+
+/* MOV DR when `trap movdr` asks (qualification: table 28-4). DR7 lives in
+ * the VMCS; DR0-3 and DR6 stay in the CPU, which the host never uses. */
+static enum exit_action handle_dr(struct vcpu *v)
+{
+    uint64_t q = vcpu_qual(v);
+    unsigned dr = q & 7, gpr = (q >> 8) & 15;
+    bool from = q & 16;
+    if ((dr == 4 || dr == 5) && (vmcs_readn(VMCS_GUEST_CR4) & (1ull << 3)))
+        return inject_ud(v);    /* CR4.DE: DR4/DR5 are reserved */
+    if (dr == 4 || dr == 5)
+        dr += 2;                /* aliases of DR6/DR7 */
+    if (from) {
+        uint64_t val = 0;
+        switch (dr) {
+        case 0: __asm__ volatile("mov %%dr0, %0" : "=r"(val)); break;
+        case 1: __asm__ volatile("mov %%dr1, %0" : "=r"(val)); break;
+        case 2: __asm__ volatile("mov %%dr2, %0" : "=r"(val)); break;
+        case 3: __asm__ volatile("mov %%dr3, %0" : "=r"(val)); break;
+        case 6: __asm__ volatile("mov %%dr6, %0" : "=r"(val)); break;
+        default: val = vmcs_readn(VMCS_GUEST_DR7); break;
+        }
+        vcpu_set_gpr(v, gpr, val);
+    } else {
+        uint64_t val = vcpu_get_gpr(v, gpr);
+        switch (dr) {
+        case 0: __asm__ volatile("mov %0, %%dr0" : : "r"(val)); break;
+        case 1: __asm__ volatile("mov %0, %%dr1" : : "r"(val)); break;
+        case 2: __asm__ volatile("mov %0, %%dr2" : : "r"(val)); break;
+        case 3: __asm__ volatile("mov %0, %%dr3" : : "r"(val)); break;
+        case 6: __asm__ volatile("mov %0, %%dr6" : : "r"(val)); break;
+        default:
+            if (val >> 32)
+                return inject_gp(v);
+            vmcs_writen(VMCS_GUEST_DR7, val);
+            break;
+        }
+    }
+    vcpu_skip_instruction(v);
+    return EXIT_RESUME;
+}
+
+/* MONITOR, MWAIT and PAUSE when trapped: counted, then skipped. MWAIT is a
+ * hint a guest must expect to return at once (SDM Vol. 2B, MWAIT). */
+static enum exit_action handle_skip(struct vcpu *v)
+{
     vcpu_skip_instruction(v);
     return EXIT_RESUME;
 }
@@ -468,4 +577,11 @@ const exit_handler exit_handlers[EXIT_REASON_MAX] = {
     [EXIT_REASON_EPT_MISCONFIG] = handle_ept_misconfig,
     [EXIT_REASON_PREEMPTION_TIMER] = handle_preemption_timer,
     [EXIT_REASON_XSETBV] = handle_xsetbv,
+    [EXIT_REASON_RDTSC] = handle_rdtsc,
+    [EXIT_REASON_RDTSCP] = handle_rdtsc,
+    [EXIT_REASON_INVLPG] = handle_invlpg,
+    [EXIT_REASON_DR_ACCESS] = handle_dr,
+    [EXIT_REASON_MONITOR] = handle_skip,
+    [EXIT_REASON_MWAIT] = handle_skip,
+    [EXIT_REASON_PAUSE] = handle_skip,
 };

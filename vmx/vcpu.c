@@ -17,6 +17,8 @@
 #include "../kernel/tokenize.h"
 #include "../kernel/x86.h"
 
+#define CONSOLE_EXITS 4096
+
 struct vcpu boot_vcpu;
 bool guest_exit_keeps_console;
 
@@ -252,6 +254,7 @@ int vcpu_start(struct vcpu *v)
     memset(v->stats, 0, sizeof(v->stats));
     memset(&v->unknown_stat, 0, sizeof(v->unknown_stat));
     v->trace_count = 0;
+    v->console_countdown = CONSOLE_EXITS;
     v->resets++;
     v->state = VCPU_RUNNING;
     return 0;
@@ -278,7 +281,7 @@ int vcpu_exit(struct guest_regs *regs)
     }
     uint32_t basic = reason & 0xFFFF;
     exit_handler h = basic < EXIT_REASON_MAX ? exit_handlers[basic] : 0;
-    struct exit_stat *s = h ? &v->stats[basic] : &v->unknown_stat;
+    struct hist *s = h ? &v->stats[basic] : &v->unknown_stat;
     enum exit_action a = h ? h(v) : handle_unknown_exit(v);
 
     v->exits++;
@@ -287,11 +290,13 @@ int vcpu_exit(struct guest_regs *regs)
     t->rip = v->have_rip ? v->rip : 0;      /* only when the handler read it: no extra VMREAD */
     t->qual = v->have_qual ? v->qual : 0;
     t->reason = basic;
-    uint64_t cycles = rdtsc() - t0;
-    s->count++;
-    s->cycles += cycles;
-    if (cycles > s->max_cycles)
-        s->max_cycles = cycles;
+    hist_add(s, rdtsc() - t0);
+    /* The preemption timer counts guest time only; a guest that exits all
+     * the time still gets its console served every CONSOLE_EXITS exits. */
+    if (__builtin_expect(--v->console_countdown == 0, 0)) {
+        v->console_countdown = CONSOLE_EXITS;
+        console_poll();
+    }
     return a == EXIT_RESUME && !v->requests && v->state == VCPU_RUNNING;
 }
 
@@ -340,12 +345,12 @@ static void cmd_stats(int argc, char **argv)
     kprintf("stats.cpu=%u state=%s exits=%llu resets=%llu\n", v->id, states[v->state],
             (unsigned long long)v->exits, (unsigned long long)v->resets);
     for (unsigned i = 0; i < EXIT_REASON_MAX; i++) {
-        const struct exit_stat *s = &v->stats[i];
+        const struct hist *s = &v->stats[i];
         if (s->count)
             kprintf("stats reason=%s count=%llu cycles=%llu avg=%llu max=%llu\n",
                     exit_reason_name(i), (unsigned long long)s->count,
-                    (unsigned long long)s->cycles, (unsigned long long)(s->cycles / s->count),
-                    (unsigned long long)s->max_cycles);
+                    (unsigned long long)s->sum, (unsigned long long)(s->sum / s->count),
+                    (unsigned long long)s->max);
     }
     if (v->unknown_stat.count)
         kprintf("stats reason=unknown count=%llu\n", (unsigned long long)v->unknown_stat.count);
@@ -353,32 +358,82 @@ static void cmd_stats(int argc, char **argv)
 CONSOLE_COMMAND(stats, "stats", "stats", "exits per reason: count, handler TSC cycles (total, avg, max)",
                 cmd_stats);
 
+/* An exit reason by name ("cpuid", "mark"), or -1. */
+static int reason_by_name(const char *name)
+{
+    if (!strcmp(name, "mark"))
+        return TRACE_MARK;
+    for (int r = 0; r < EXIT_REASON_MAX; r++)
+        if (!strcmp(exit_reason_name((uint32_t)r), name))
+            return r;
+    return -1;
+}
+
 static void cmd_trace(int argc, char **argv)
 {
     struct vcpu *v = console_vcpu();
     if (!v)
         return;
     uint64_t n = 16;
-    if (argc > 2 || (argc == 2 && (!parse_uint(argv[1], false, &n) || n == 0))) {
-        kprintf("error: usage: trace [N]  (N: 1-%d, default 16)\n", TRACE_LEN);
-        return;
+    int only = -1;
+    for (int i = 1; i < argc; i++) {
+        if (parse_uint(argv[i], false, &n) && n > 0)
+            continue;
+        only = reason_by_name(argv[i]);
+        if (only < 0 || !strcmp(argv[i], "unknown")) {
+            kprintf("error: usage: trace [N] [REASON]  (N: 1-%d, default 16; REASON as in stats)\n",
+                    TRACE_LEN);
+            return;
+        }
     }
     if (n > TRACE_LEN)
         n = TRACE_LEN;
-    if (n > v->trace_count)
-        n = v->trace_count;
-    for (uint64_t i = v->trace_count - n; i < v->trace_count; i++) {
+    uint64_t first = v->trace_count > TRACE_LEN ? v->trace_count - TRACE_LEN : 0, shown = 0;
+    /* The newest n entries that pass the filter, oldest first. */
+    uint64_t start = v->trace_count;
+    while (start > first && shown < n) {
+        start--;
+        if (only < 0 || v->trace[start % TRACE_LEN].reason == (uint32_t)only)
+            shown++;
+    }
+    for (uint64_t i = start; i < v->trace_count; i++) {
         const struct trace_entry *t = &v->trace[i % TRACE_LEN];
-        kprintf("trace seq=%llu tsc=%llu reason=%s rip=%#llx qual=%#llx\n",
-                (unsigned long long)i, (unsigned long long)t->tsc,
+        if (only >= 0 && t->reason != (uint32_t)only)
+            continue;
+        kprintf("trace seq=%llu cpu=%u tsc=%llu reason=%s rip=%#llx qual=%#llx\n",
+                (unsigned long long)i, v->id, (unsigned long long)t->tsc,
                 t->reason == TRACE_MARK ? "mark" : exit_reason_name(t->reason),
                 (unsigned long long)t->rip, (unsigned long long)t->qual);
     }
-    kprintf("trace.shown=%llu trace.total=%llu\n", (unsigned long long)n,
+    kprintf("trace.shown=%llu trace.total=%llu\n", (unsigned long long)shown,
             (unsigned long long)v->trace_count);
 }
-CONSOLE_COMMAND(trace, "trace", "trace [N]", "the last N exits: reason, RIP, qualification, TSC",
-                cmd_trace);
+CONSOLE_COMMAND(trace, "trace", "trace [N] [REASON]",
+                "the last N exits (of one reason): reason, RIP, qualification, TSC", cmd_trace);
+
+static void print_line(void *ctx, const char *line)
+{
+    (void)ctx;
+    kprintf("%s\n", line);
+}
+
+static void cmd_hist(int argc, char **argv)
+{
+    struct vcpu *v = console_vcpu();
+    if (!v)
+        return;
+    int only = argc == 2 ? reason_by_name(argv[1]) : -1;
+    if (argc > 2 || (argc == 2 && (only < 0 || only == TRACE_MARK))) {
+        kprintf("error: usage: hist [REASON]  (REASON as in stats)\n");
+        return;
+    }
+    for (int r = 0; r < EXIT_REASON_MAX; r++)
+        if ((only < 0 && v->stats[r].count) || r == only)
+            hist_format(&v->stats[r], exit_reason_name((uint32_t)r), print_line, 0);
+}
+CONSOLE_COMMAND(hist, "hist", "hist [REASON]",
+                "handler latency per exit reason: min, p50, p99, max TSC cycles and log2 buckets",
+                cmd_hist);
 
 static void cmd_regs(int argc, char **argv)
 {

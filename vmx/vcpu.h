@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "hist.h"
 #include "vmx_defs.h"
 #include "vmx_ops.h"
 #include "../ept/guest_ept.h"
@@ -47,11 +48,6 @@ enum vcpu_state {
 #define VCPU_REQ_PAUSE      (1u << 1)
 #define VCPU_REQ_RESUME     (1u << 2)
 
-struct exit_stat {
-    uint64_t count;
-    uint64_t cycles;        /* TSC cycles in the handler, total */
-    uint64_t max_cycles;
-};
 
 #define TRACE_LEN 64
 #define TRACE_MARK 0xFFFF   /* reason of a hypercall trace mark */
@@ -82,14 +78,17 @@ struct vcpu {
     uint64_t cr0_shadow, cr4_shadow;
     uint64_t preempt_reload;        /* VMX-preemption timer reload value, 0 = off */
 
+    uint32_t console_countdown;     /* exits until the console is served again */
     volatile uint32_t requests;
     enum vcpu_state state;
     const char *stop_reason;
     int exit_status;
 
     uint64_t exits;
-    struct exit_stat stats[EXIT_REASON_MAX];
-    struct exit_stat unknown_stat;
+    /* Per exit reason: count, TSC cycles in the handler (sum, min, max)
+     * and their log2 histogram, all in one (vmx/hist.h). */
+    struct hist stats[EXIT_REASON_MAX];
+    struct hist unknown_stat;
     struct trace_entry trace[TRACE_LEN];
     uint64_t trace_count;           /* entries ever written; head = count % TRACE_LEN */
     uint64_t resets;

@@ -72,11 +72,14 @@ const struct vmx_config *vmx_config(void)
     return &config;
 }
 
-/* Intercept port I/O on [port, port + n). */
-static void io_intercept(struct vcpu *v, uint16_t port, unsigned n)
+void vmx_io_intercept(struct vcpu *v, uint16_t port, unsigned n, bool on)
 {
-    for (unsigned p = port; p < (unsigned)port + n && p <= 0xFFFF; p++)
-        v->io_bitmap[p / 8] |= (uint8_t)(1u << (p % 8));
+    for (unsigned p = port; p < (unsigned)port + n && p <= 0xFFFF; p++) {
+        if (on)
+            v->io_bitmap[p / 8] |= (uint8_t)(1u << (p % 8));
+        else
+            v->io_bitmap[p / 8] &= (uint8_t)~(1u << (p % 8));
+    }
 }
 
 /* Intercept RDMSR and WRMSR of msr (25.6.9: low MSRs at 0 / 2048, high
@@ -185,8 +188,8 @@ int vmx_setup_vcpu(struct vcpu *v, const struct vmx_caps *caps, const struct vmx
 
     /* Bitmaps: pass-through except the hypervisor's UART, the guest-exit
      * port, IA32_FEATURE_CONTROL and the VMX capability MSRs. */
-    io_intercept(v, cfg->console_port, 8);
-    io_intercept(v, 0xF4, 1);
+    vmx_io_intercept(v, cfg->console_port, 8, true);
+    vmx_io_intercept(v, 0xF4, 1, true);
     vmcs_write64(VMCS_IO_BITMAP_A, hv_pa(v->io_bitmap));
     vmcs_write64(VMCS_IO_BITMAP_B, hv_pa(v->io_bitmap + 4096));
     msr_intercept(v, MSR_IA32_FEATURE_CONTROL);

@@ -4,8 +4,12 @@
 #ifndef VMX_H
 #define VMX_H
 
+#include "cpuid_policy.h"
 #include "vcpu.h"
 #include "vmx_caps.h"
+
+/* The guest's CPUID policy, shared by every vCPU (vmx/exits.c). */
+extern struct cpuid_policy guest_cpuid;
 
 struct vmx_config {
     bool hlt_exiting;           /* hlt=exit: intercept HLT */
@@ -31,6 +35,10 @@ void vmx_disable_cpu(void);
  * Returns 0, or -1 after printing why.
  */
 int vmx_setup_vcpu(struct vcpu *v, const struct vmx_caps *caps, const struct vmx_config *cfg);
+
+/* vmx_io_intercept - make port I/O on [port, port + n) exit (on) or pass
+ * through (off) in v's I/O bitmaps (25.6.4). */
+void vmx_io_intercept(struct vcpu *v, uint16_t port, unsigned n, bool on);
 
 /* vmx_set_guest_start - the guest state of a fresh start in s->mode. */
 void vmx_set_guest_start(struct vcpu *v, const struct guest_start *s);

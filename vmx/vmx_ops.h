@@ -54,6 +54,14 @@ static inline enum vmx_result invept(uint64_t type, uint64_t eptp)
     return VMX_INSN_RESULT("invept %2, %3", "m"(desc), "r"(type));
 }
 
+/* INVVPID descriptor (31.3 "INVVPID"): type 0 individual address,
+ * 1 single context, 2 all contexts, 3 single context retaining globals. */
+static inline enum vmx_result invvpid(uint64_t type, uint16_t vpid, uint64_t addr)
+{
+    struct { uint64_t vpid, addr; } desc = { vpid, addr };
+    return VMX_INSN_RESULT("invvpid %2, %3", "m"(desc), "r"(type));
+}
+
 /* Raw access; use the typed macros below. */
 static inline uint64_t __vmcs_read(uint64_t field)
 {

@@ -163,3 +163,73 @@ def test_guest_enters_long_mode_and_real_mode_and_comes_back(iso, bochs):
     m.expect_exact("7 passed, 0 failed")
     m.expect_exact("guest.exit status=0")
     m.expect_exit()
+
+
+def test_trap_turns_exits_on_and_they_show_in_stats(iso, bochs):
+    run = ("trap rdtsc on; trap pause on; trap invlpg on; trap movdr on; trap cr3 on; "
+           "trap io 0x80 on; trap exception 3 on")
+    m = bochs(iso(guest="traps", guest_args="rounds=50", hv_args=f'onexit=console run="{run}"'))
+    m.expect_exact("trap rdtsc=on")
+    m.expect_exact("trap exception=3 on exceptions=0x8")
+    m.expect_exact("4 passed, 0 failed")
+    m.expect_exact('guest.stopped reason="guest exit"')
+    out = m.command("stats")
+    for reason, n in (("rdtsc", 50), ("pause", 50), ("invlpg", 50), ("exception_nmi", 50)):
+        assert re.search(rf"^stats reason={reason} count={n} ", out, re.M), (reason, out)
+    assert re.search(r"^stats reason=dr_access count=150 ", out, re.M), out      # 3 MOV DR a round
+    assert re.search(r"^stats reason=cr_access count=100 ", out, re.M), out
+    out = m.command("trap")
+    assert "trap rdtsc=on" in out and "trap hlt=off" in out and "trap exceptions=0x8" in out, out
+    out = m.command("trap rdtsc off")
+    assert "trap rdtsc=off" in out
+    out = m.command("trap io 0x3f8 off")
+    assert "error: trap io: port 0x3f8 stays intercepted" in out, out
+    out = m.command("trap exception 2 on")
+    assert "error: trap exception: '2' is not an exception vector" in out, out
+    out = m.command("trap warp on")
+    assert "error: trap: unknown exit 'warp'" in out, out
+    out = m.command("mem 0x100000 32")
+    assert re.search(r'^mem addr=0x00100000 hex="02 b0 ad 1b ', out, re.M), out     # Multiboot magic
+    out = m.command("info")
+    hv = re.search(r"^hv\.region start=(0x\w+)", out, re.M).group(1)
+    out = m.command(f"mem {hv} 16")
+    assert "error: mem: " in out and "is hypervisor memory" in out, out
+    out = m.command("mem 0xfee00000")
+    assert "is mmio memory" in out, out
+    out = m.command("mem nowhere")
+    assert "error: usage: mem GPA [LEN]" in out
+    m.send("quit\r")
+    m.expect_exit()
+
+
+def test_cpuid_bits_change_when_the_console_clears_them(iso, bochs):
+    m = bochs(iso(guest="cpuidwatch", hv_args='onexit=console cpuid="-x2apic,+7.0.ebx.40,-avx9"'))
+    m.expect_exact("error: cmdline: cpuid: bad item '7.0.ebx.40' (bit must be 0-31)")
+    m.expect_exact("error: cmdline: cpuid: unknown feature 'avx9'")
+    m.expect(r"cpuidwatch: leaf1\.ecx=0x\w+ sse4_2=1 x2apic=0")
+    out = m.command("cpuid 1")
+    assert re.search(r"^cpuid leaf=0x1 subleaf=0 reg=ecx native=0x\w+ guest=0x\w+ differs=1$", out, re.M), out
+    m.send("cpuid -sse4_2\r")
+    m.expect_exact("cpuid.changed problems=0 overrides=1")   # merged with -x2apic (same register)
+    m.expect(r"cpuidwatch: changed leaf1\.ecx=0x\w+ after \d+ reads")
+    m.expect_exact("2 passed, 0 failed")
+    m.expect_exact('guest.stopped reason="guest exit"')
+    out = m.command("cpuid overrides")
+    assert re.search(r"^cpuid\.override leaf=0x1 subleaf=any reg=ecx set=0x0 clear=0x300000$", out, re.M), out
+    out = m.command("cpuid asked")
+    assert re.search(r"^cpuid\.asked range=basic leaves=0x1$", out, re.M), out
+    out = m.command("cpuid reset")
+    assert "cpuid.overrides=0" in out
+    out = m.command("cpuid 1")
+    ecx = re.search(r"reg=ecx native=(0x\w+) guest=(0x\w+)", out)
+    native, guest = int(ecx.group(1), 16), int(ecx.group(2), 16)
+    assert guest == (native & ~0x20) | 0x80000000, out    # only the fixed policy is left
+    out = m.command("cpuid bogus")
+    assert "error: usage: cpuid" in out
+    out = m.command("hist cpuid")
+    assert re.search(r"^hist reason=cpuid count=\d+ min=\d+ p50=\d+ p99=\d+ max=\d+$", out, re.M), out
+    assert re.search(r"^hist\.bucket range=\[\d+,\d+\] count=\d+ #+$", out, re.M), out
+    out = m.command("trace 3 cpuid")
+    assert len(re.findall(r"^trace seq=\d+ cpu=0 tsc=\d+ reason=cpuid ", out, re.M)) == 3, out
+    m.send("quit\r")
+    m.expect_exit()

@@ -17,7 +17,7 @@
 /* A line editor plus everything it echoed since the last check. */
 struct term {
     struct lineedit le;
-    char echoed[1024];
+    char echoed[8192];
     size_t echoed_len;
 };
 
@@ -27,14 +27,17 @@ static void term_init(struct term *t)
     le_init(&t->le);
 }
 
-/* Feeds one byte; echo is collected into t->echoed (NUL-terminated). */
+/* Feeds one byte; echo is collected into t->echoed (NUL-terminated). The
+ * echo buffer is LE_ECHO_MAX bytes plus a guard that must stay untouched. */
 static enum le_event feed(struct term *t, uint8_t c)
 {
-    char echo[4];
-    size_t n = 99;
+    char echo[LE_ECHO_MAX + 8];
+    size_t n = 99999;
     memset(echo, '#', sizeof(echo));
-    enum le_event ev = le_feed(&t->le, c, echo, &n);
-    assert_true(n <= sizeof(echo));
+    enum le_event ev = le_feed(&t->le, c, echo, LE_ECHO_MAX, &n);
+    assert_true(n <= LE_ECHO_MAX);
+    for (size_t i = LE_ECHO_MAX; i < sizeof(echo); i++)
+        assert_int_equal(echo[i], '#');
     assert_true(t->echoed_len + n < sizeof(t->echoed));
     memcpy(t->echoed + t->echoed_len, echo, n);
     t->echoed_len += n;
@@ -91,6 +94,9 @@ static void test_init_is_empty(void **state)
     assert_int_equal(le.bad_byte, -1);
     assert_false(le.last_cr);
     assert_false(le.done);
+    assert_int_equal(le.hist_count, 0);
+    assert_int_equal(le.hist_next, 0);
+    assert_int_equal(le.hist_pos, 0);
 }
 
 static void test_printable_bytes_echoed_and_stored(void **state)
@@ -340,6 +346,7 @@ static void test_csi_arrow_swallowed(void **state)
     (void)state;
     struct term t;
     term_init(&t);
+    /* Up with an empty history has nothing to recall; left is not handled. */
     feed_str(&t, "ab");
     assert_int_equal(feed_str(&t, "\x1b[A"), LE_NONE);
     assert_int_equal(feed_str(&t, "\x1b[D"), LE_NONE);
@@ -382,7 +389,7 @@ static void test_ss3_swallowed(void **state)
     term_init(&t);
     feed_str(&t, "a");
     assert_int_equal(feed_str(&t, "\x1bOP"), LE_NONE);     /* F1 */
-    assert_int_equal(feed_str(&t, "\x1bOA"), LE_NONE);     /* application-mode up */
+    assert_int_equal(feed_str(&t, "\x1bOA"), LE_NONE);     /* up, empty history */
     assert_echoed(&t, "a");
     assert_line(&t, "b\r", "ab");
 }
@@ -413,9 +420,11 @@ static void test_escape_after_line_starts_new_line(void **state)
     struct term t;
     term_init(&t);
     assert_line(&t, "abc\r", "abc");
-    /* Up arrow right after a line: the line is reset, the sequence swallowed. */
-    assert_int_equal(feed_str(&t, "\x1b[A"), LE_NONE);
+    assert_echoed(&t, "abc\r\n");
+    /* Right arrow right after a line: the line is reset, the sequence swallowed. */
+    assert_int_equal(feed_str(&t, "\x1b[C"), LE_NONE);
     assert_string_equal(t.le.buf, "");
+    assert_echoed(&t, "");
     assert_line(&t, "\r", "");
 }
 
@@ -580,6 +589,609 @@ static void test_many_lines_in_a_row(void **state)
     assert_line(&t, "last\r", "last");
 }
 
+/* ---- history ------------------------------------------------------------- */
+
+#define UP "\x1b[A"
+#define DOWN "\x1b[B"
+
+/* Feeds an arrow (or any sequence) and checks it gives no event. */
+static void key(struct term *t, const char *seq)
+{
+    assert_int_equal(feed_str(t, seq), LE_NONE);
+}
+
+/* Enters lines, each followed by CR, and forgets their echo. */
+static void enter_lines(struct term *t, const char *const *lines, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        char s[LE_MAX + 2];
+        snprintf(s, sizeof(s), "%s\r", lines[i]);
+        assert_line(t, s, lines[i]);
+    }
+    t->echoed_len = 0;
+}
+
+static void test_init_empties_history(void **state)
+{
+    (void)state;
+    struct term t;
+    term_init(&t);
+    assert_line(&t, "abc\r", "abc");
+    assert_int_equal(t.le.hist_count, 1);
+    le_init(&t.le);
+    assert_int_equal(t.le.hist_count, 0);
+    assert_int_equal(t.le.hist_pos, 0);
+    t.echoed_len = 0;
+    key(&t, UP);
+    assert_echoed(&t, "");
+    assert_string_equal(t.le.buf, "");
+}
+
+static void test_up_on_empty_history_does_nothing(void **state)
+{
+    (void)state;
+    struct term t;
+    term_init(&t);
+    key(&t, UP);
+    key(&t, "\x1bOA");
+    key(&t, DOWN);
+    assert_echoed(&t, "");
+    feed_str(&t, "ab");
+    key(&t, UP);
+    key(&t, DOWN);
+    assert_echoed(&t, "ab");
+    assert_line(&t, "\r", "ab");
+}
+
+static void test_up_recalls_newest_first(void **state)
+{
+    (void)state;
+    static const char *const lines[] = { "one", "two", "three" };
+    struct term t;
+    term_init(&t);
+    enter_lines(&t, lines, 3);
+    key(&t, UP);
+    assert_echoed(&t, "three");
+    assert_string_equal(t.le.buf, "three");
+    assert_int_equal(t.le.len, 5);
+    /* Shorter text: overwrite, blank the 2 leftover columns, step back. */
+    key(&t, UP);
+    assert_echoed(&t, "\b\b\b\b\btwo  \b\b");
+    assert_string_equal(t.le.buf, "two");
+    /* Same length: no blanking needed. */
+    key(&t, UP);
+    assert_echoed(&t, "\b\b\bone");
+    assert_string_equal(t.le.buf, "one");
+    /* Past the oldest: nothing happens. */
+    key(&t, UP);
+    key(&t, UP);
+    assert_echoed(&t, "");
+    assert_string_equal(t.le.buf, "one");
+    assert_line(&t, "\r", "one");
+    assert_echoed(&t, "\r\n");
+}
+
+static void test_down_goes_back_to_newer(void **state)
+{
+    (void)state;
+    static const char *const lines[] = { "one", "two", "three" };
+    struct term t;
+    term_init(&t);
+    enter_lines(&t, lines, 3);
+    key(&t, UP);
+    key(&t, UP);
+    key(&t, UP);
+    assert_string_equal(t.le.buf, "one");
+    t.echoed_len = 0;
+    key(&t, DOWN);
+    assert_echoed(&t, "\b\b\btwo");
+    assert_string_equal(t.le.buf, "two");
+    /* Longer text: back over the old, print the new, nothing to blank. */
+    key(&t, DOWN);
+    assert_echoed(&t, "\b\b\bthree");
+    assert_string_equal(t.le.buf, "three");
+    /* Past the newest: an empty line. */
+    key(&t, DOWN);
+    assert_echoed(&t, "\b\b\b\b\b     \b\b\b\b\b");
+    assert_string_equal(t.le.buf, "");
+    assert_int_equal(t.le.len, 0);
+    assert_int_equal(t.le.hist_pos, 0);
+    /* Further down: nothing. */
+    key(&t, DOWN);
+    assert_echoed(&t, "");
+    /* And up again starts from the newest. */
+    key(&t, UP);
+    assert_echoed(&t, "three");
+    assert_line(&t, "\r", "three");
+}
+
+static void test_ss3_arrows_browse_too(void **state)
+{
+    (void)state;
+    static const char *const lines[] = { "aa", "bb" };
+    struct term t;
+    term_init(&t);
+    enter_lines(&t, lines, 2);
+    key(&t, "\x1bOA");
+    key(&t, "\x1bOA");
+    assert_echoed(&t, "bb\b\baa");
+    key(&t, "\x1bOB");
+    assert_echoed(&t, "\b\bbb");
+    key(&t, "\x1bOB");
+    assert_echoed(&t, "\b\b  \b\b");
+    assert_line(&t, "\r", "");
+}
+
+static void test_down_while_typing_keeps_the_line(void **state)
+{
+    (void)state;
+    static const char *const lines[] = { "old" };
+    struct term t;
+    term_init(&t);
+    enter_lines(&t, lines, 1);
+    feed_str(&t, "new");
+    key(&t, DOWN);
+    assert_echoed(&t, "new");
+    assert_line(&t, "\r", "new");
+}
+
+static void test_up_replaces_typed_text(void **state)
+{
+    (void)state;
+    static const char *const lines[] = { "ls" };
+    struct term t;
+    term_init(&t);
+    enter_lines(&t, lines, 1);
+    feed_str(&t, "abcdef");
+    assert_echoed(&t, "abcdef");
+    key(&t, UP);
+    assert_echoed(&t, "\b\b\b\b\b\bls    \b\b\b\b");
+    assert_string_equal(t.le.buf, "ls");
+    assert_int_equal(t.le.len, 2);
+    /* Down past the newest drops the typed text too: an empty line. */
+    key(&t, DOWN);
+    assert_echoed(&t, "\b\b  \b\b");
+    assert_line(&t, "\r", "");
+}
+
+static void test_up_after_typing_longer_entry(void **state)
+{
+    (void)state;
+    static const char *const lines[] = { "longcommand" };
+    struct term t;
+    term_init(&t);
+    enter_lines(&t, lines, 1);
+    feed_str(&t, "x");
+    key(&t, UP);
+    assert_echoed(&t, "x\blongcommand");
+    assert_line(&t, "\r", "longcommand");
+}
+
+static void test_history_keeps_last_16(void **state)
+{
+    (void)state;
+    struct term t;
+    char want[16];
+    term_init(&t);
+    for (int i = 0; i < LE_HISTORY + 4; i++) {
+        char s[32];
+        snprintf(want, sizeof(want), "cmd %02d", i);
+        snprintf(s, sizeof(s), "%s\r", want);
+        assert_line(&t, s, want);
+        assert_int_equal(t.le.hist_count, i + 1 < LE_HISTORY ? i + 1 : LE_HISTORY);
+    }
+    t.echoed_len = 0;
+    /* cmd 19 back to cmd 04; cmd 00-03 were pushed out. */
+    for (int i = LE_HISTORY + 3; i >= 4; i--) {
+        key(&t, UP);
+        snprintf(want, sizeof(want), "cmd %02d", i);
+        assert_string_equal(t.le.buf, want);
+    }
+    t.echoed_len = 0;
+    key(&t, UP);
+    assert_echoed(&t, "");
+    assert_string_equal(t.le.buf, "cmd 04");
+    /* And forward again, in order. */
+    for (int i = 5; i <= LE_HISTORY + 3; i++) {
+        key(&t, DOWN);
+        snprintf(want, sizeof(want), "cmd %02d", i);
+        assert_string_equal(t.le.buf, want);
+    }
+    key(&t, DOWN);
+    assert_string_equal(t.le.buf, "");
+}
+
+static void test_exactly_16_lines_all_kept(void **state)
+{
+    (void)state;
+    struct term t;
+    char want[16];
+    term_init(&t);
+    for (int i = 0; i < LE_HISTORY; i++) {
+        char s[32];
+        snprintf(want, sizeof(want), "c%d", i);
+        snprintf(s, sizeof(s), "%s\r", want);
+        assert_line(&t, s, want);
+    }
+    for (int i = 0; i < LE_HISTORY; i++)
+        key(&t, UP);
+    assert_string_equal(t.le.buf, "c0");
+    key(&t, UP);
+    assert_string_equal(t.le.buf, "c0");
+    /* One more line pushes c0 out. */
+    assert_line(&t, "\r", "c0");
+    for (int i = 0; i < LE_HISTORY; i++)
+        key(&t, UP);
+    assert_string_equal(t.le.buf, "c1");
+}
+
+static void test_repeat_of_previous_line_not_stored(void **state)
+{
+    (void)state;
+    static const char *const lines[] = { "a", "a", "b", "a", "a" };
+    struct term t;
+    term_init(&t);
+    enter_lines(&t, lines, 5);
+    /* Only back-to-back repeats collapse: a, b, a. */
+    assert_int_equal(t.le.hist_count, 3);
+    key(&t, UP);
+    assert_string_equal(t.le.buf, "a");
+    key(&t, UP);
+    assert_string_equal(t.le.buf, "b");
+    key(&t, UP);
+    assert_string_equal(t.le.buf, "a");
+    t.echoed_len = 0;
+    key(&t, UP);
+    assert_echoed(&t, "");
+}
+
+static void test_repeat_differing_in_spaces_is_stored(void **state)
+{
+    (void)state;
+    static const char *const lines[] = { "a b", "a  b" };
+    struct term t;
+    term_init(&t);
+    enter_lines(&t, lines, 2);
+    assert_int_equal(t.le.hist_count, 2);
+}
+
+static void test_empty_and_blank_lines_not_stored(void **state)
+{
+    (void)state;
+    static const char *const lines[] = { "x", "", "   ", "" };
+    struct term t;
+    term_init(&t);
+    enter_lines(&t, lines, 4);
+    assert_int_equal(t.le.hist_count, 1);
+    key(&t, UP);
+    assert_echoed(&t, "x");
+    key(&t, UP);
+    assert_echoed(&t, "");
+    assert_line(&t, "\r", "x");
+}
+
+static void test_line_with_leading_spaces_stored_as_typed(void **state)
+{
+    (void)state;
+    static const char *const lines[] = { "  go " };
+    struct term t;
+    term_init(&t);
+    enter_lines(&t, lines, 1);
+    key(&t, UP);
+    assert_echoed(&t, "  go ");
+    assert_string_equal(t.le.buf, "  go ");
+}
+
+static void test_rejected_lines_not_stored(void **state)
+{
+    (void)state;
+    static const char *const lines[] = { "good" };
+    struct term t;
+    term_init(&t);
+    enter_lines(&t, lines, 1);
+    for (int i = 0; i < LE_MAX + 1; i++)
+        feed(&t, 'z');
+    assert_int_equal(feed(&t, '\r'), LE_ERROR);
+    feed_str(&t, "bad");
+    feed(&t, 0x01);
+    assert_int_equal(feed(&t, '\r'), LE_ERROR);
+    assert_int_equal(t.le.hist_count, 1);
+    t.echoed_len = 0;
+    key(&t, UP);
+    assert_echoed(&t, "good");
+    key(&t, UP);
+    assert_echoed(&t, "");
+    assert_line(&t, "\r", "good");
+}
+
+static void test_edited_recalled_line_is_stored(void **state)
+{
+    (void)state;
+    static const char *const lines[] = { "status" };
+    struct term t;
+    term_init(&t);
+    enter_lines(&t, lines, 1);
+    key(&t, UP);
+    feed(&t, 0x7F);
+    feed(&t, 0x7F);
+    assert_echoed(&t, "status\b \b\b \b");
+    assert_string_equal(t.le.buf, "stat");
+    assert_line(&t, "e\r", "state");
+    assert_echoed(&t, "e\r\n");
+    assert_int_equal(t.le.hist_count, 2);
+    key(&t, UP);
+    assert_echoed(&t, "state");
+    key(&t, UP);
+    assert_echoed(&t, "\b\b\b\b\bstatus");
+}
+
+static void test_up_after_editing_continues_from_entry(void **state)
+{
+    (void)state;
+    static const char *const lines[] = { "a", "b", "c" };
+    struct term t;
+    term_init(&t);
+    enter_lines(&t, lines, 3);
+    key(&t, UP);
+    key(&t, UP);
+    assert_string_equal(t.le.buf, "b");
+    feed(&t, 0x08);
+    feed_str(&t, "xy");
+    t.echoed_len = 0;
+    /* The edit is dropped by moving on; the entry itself is untouched. */
+    key(&t, UP);
+    assert_echoed(&t, "\b\ba \b");
+    assert_string_equal(t.le.buf, "a");
+    key(&t, DOWN);
+    assert_echoed(&t, "\bb");
+    assert_string_equal(t.le.buf, "b");
+}
+
+static void test_unchanged_recalled_line_becomes_newest(void **state)
+{
+    (void)state;
+    static const char *const lines[] = { "a", "b" };
+    struct term t;
+    term_init(&t);
+    enter_lines(&t, lines, 2);
+    key(&t, UP);
+    key(&t, UP);
+    assert_line(&t, "\r", "a");
+    assert_int_equal(t.le.hist_count, 3);
+    key(&t, UP);
+    assert_string_equal(t.le.buf, "a");
+    key(&t, UP);
+    assert_string_equal(t.le.buf, "b");
+    key(&t, UP);
+    assert_string_equal(t.le.buf, "a");
+}
+
+static void test_recalling_newest_and_entering_adds_nothing(void **state)
+{
+    (void)state;
+    static const char *const lines[] = { "a", "b" };
+    struct term t;
+    term_init(&t);
+    enter_lines(&t, lines, 2);
+    key(&t, UP);
+    assert_line(&t, "\r", "b");
+    assert_int_equal(t.le.hist_count, 2);
+}
+
+static void test_ctrl_c_drops_recalled_line(void **state)
+{
+    (void)state;
+    static const char *const lines[] = { "one", "two" };
+    struct term t;
+    term_init(&t);
+    enter_lines(&t, lines, 2);
+    key(&t, UP);
+    key(&t, UP);
+    feed_str(&t, "x");
+    assert_echoed(&t, "two\b\b\bonex");
+    assert_int_equal(feed(&t, 0x03), LE_CANCEL);
+    assert_echoed(&t, "^C\r\n");
+    assert_int_equal(t.le.hist_count, 2);
+    assert_int_equal(t.le.hist_pos, 0);
+    /* Browsing starts over from the newest; nothing was changed. */
+    key(&t, UP);
+    assert_echoed(&t, "two");
+    key(&t, UP);
+    assert_echoed(&t, "\b\b\bone");
+}
+
+static void test_ctrl_u_drops_recalled_line(void **state)
+{
+    (void)state;
+    static const char *const lines[] = { "one", "two" };
+    struct term t;
+    term_init(&t);
+    enter_lines(&t, lines, 2);
+    key(&t, UP);
+    feed_str(&t, "zz");
+    assert_int_equal(feed(&t, 0x15), LE_CANCEL);
+    assert_int_equal(t.le.hist_count, 2);
+    t.echoed_len = 0;
+    key(&t, UP);
+    assert_echoed(&t, "two");
+    assert_line(&t, "\r", "two");
+}
+
+static void test_recall_replaces_bad_line(void **state)
+{
+    (void)state;
+    static const char *const lines[] = { "ok" };
+    struct term t;
+    term_init(&t);
+    enter_lines(&t, lines, 1);
+    /* The bad byte was never echoed: only "zz" is on the terminal. */
+    feed(&t, 0x01);
+    feed_str(&t, "zz");
+    key(&t, UP);
+    assert_echoed(&t, "zz\b\bok");
+    assert_int_equal(t.le.bad_byte, -1);
+    assert_line(&t, "\r", "ok");
+}
+
+static void test_recall_replaces_overlong_line(void **state)
+{
+    (void)state;
+    static const char *const lines[] = { "ok" };
+    struct term t;
+    char want[3 * LE_MAX + 1];
+    size_t n = 0;
+    term_init(&t);
+    enter_lines(&t, lines, 1);
+    for (int i = 0; i < LE_MAX + 7; i++)
+        feed(&t, 'w');
+    assert_true(t.le.overflow);
+    t.echoed_len = 0;
+    /* Only LE_MAX characters were echoed, so only those are erased. */
+    key(&t, UP);
+    memset(want + n, '\b', LE_MAX);
+    n += LE_MAX;
+    memcpy(want + n, "ok", 2);
+    n += 2;
+    memset(want + n, ' ', LE_MAX - 2);
+    n += LE_MAX - 2;
+    memset(want + n, '\b', LE_MAX - 2);
+    n += LE_MAX - 2;
+    want[n] = '\0';
+    assert_echoed(&t, want);
+    assert_false(t.le.overflow);
+    /* Backspace works again on the recalled line. */
+    feed(&t, 0x7F);
+    assert_echoed(&t, "\b \b");
+    assert_line(&t, "k\r", "ok");
+}
+
+static void test_longest_recall_fits_echo_buffer(void **state)
+{
+    (void)state;
+    struct term t;
+    char a[LE_MAX + 2], b[LE_MAX + 2], want[3 * LE_MAX + 1];
+    term_init(&t);
+    memset(a, 'a', LE_MAX);
+    a[LE_MAX] = '\0';
+    memset(b, 'b', LE_MAX);
+    b[LE_MAX] = '\0';
+    {
+        const char *const lines[] = { a, b };
+        enter_lines(&t, lines, 2);
+    }
+    key(&t, UP);
+    key(&t, UP);
+    t.echoed_len = 0;
+    /* Full line over full line: LE_MAX back, LE_MAX new. */
+    key(&t, DOWN);
+    memset(want, '\b', LE_MAX);
+    memcpy(want + LE_MAX, b, LE_MAX + 1);
+    assert_echoed(&t, want);
+    /* Full line to empty: the worst case, 3 * LE_MAX (feed checks the bound). */
+    key(&t, DOWN);
+    memset(want, '\b', LE_MAX);
+    memset(want + LE_MAX, ' ', LE_MAX);
+    memset(want + 2 * LE_MAX, '\b', LE_MAX);
+    want[3 * LE_MAX] = '\0';
+    assert_echoed(&t, want);
+    assert_true(3 * LE_MAX <= LE_ECHO_MAX);
+}
+
+static void test_arrow_right_after_line_recalls_it(void **state)
+{
+    (void)state;
+    struct term t;
+    term_init(&t);
+    assert_line(&t, "abc\r", "abc");
+    /* The LF of the CR LF pair is swallowed; the arrow then recalls. */
+    key(&t, "\n" UP);
+    assert_echoed(&t, "abc\r\nabc");
+    assert_string_equal(t.le.buf, "abc");
+    assert_line(&t, "\r", "abc");
+}
+
+static void test_modified_and_other_keys_do_not_browse(void **state)
+{
+    (void)state;
+    static const char *const keys[] = {
+        "\x1b[1;5A",    /* Ctrl-Up */
+        "\x1b[1;2B",    /* Shift-Down */
+        "\x1b[C", "\x1b[D", "\x1b[H", "\x1b[F", "\x1bOH", "\x1bOF",
+        "\x1b[1~", "\x1b[4~", "\x1b[15~", "\x1b[5~", "\x1b[6~",
+        "\x1bOP", "\x1bOQ", "\x1b" "A", "\x1bOC",
+    };
+    static const char *const lines[] = { "hist" };
+    struct term t;
+    term_init(&t);
+    enter_lines(&t, lines, 1);
+    for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+        key(&t, keys[i]);
+        assert_echoed(&t, "");
+        assert_string_equal(t.le.buf, "");
+        assert_int_equal(t.le.hist_pos, 0);
+    }
+    assert_line(&t, "\r", "");
+}
+
+static void test_high_bytes_inside_csi_swallowed(void **state)
+{
+    (void)state;
+    static const char *const lines[] = { "up" };
+    struct term t;
+    term_init(&t);
+    enter_lines(&t, lines, 1);
+    /* DEL and 0x80 are not final bytes: swallowed as parameters, so the
+     * 'A' that ends the sequence is not a plain up arrow. */
+    key(&t, "\x1b[\x7f\x80" "A");
+    key(&t, "\x1b[\xff" "B");
+    assert_echoed(&t, "");
+    assert_int_equal(t.le.bad_byte, -1);
+    assert_line(&t, "\r", "");
+}
+
+static void test_ss3_takes_exactly_one_byte(void **state)
+{
+    (void)state;
+    struct term t;
+    term_init(&t);
+    /* Whatever follows ESC O ends it, even a digit: "b" is typed again. */
+    key(&t, "\x1bO1");
+    assert_int_equal(feed_str(&t, "b"), LE_NONE);
+    assert_echoed(&t, "b");
+    assert_line(&t, "\r", "b");
+}
+
+static void test_small_echo_buffer_is_not_overrun(void **state)
+{
+    (void)state;
+    struct lineedit le;
+    char echo[8];
+    size_t n;
+    le_init(&le);
+    memset(echo, '#', sizeof(echo));
+    /* Two bytes of room: the Ctrl-C echo is cut, nothing past it written. */
+    assert_int_equal(le_feed(&le, 0x03, echo, 2, &n), LE_CANCEL);
+    assert_int_equal(n, 2);
+    assert_memory_equal(echo, "^C######", 8);
+    /* A recall into 4 bytes: the first 4 bytes of the full echo. */
+    const char *s = "hello\r";
+    while (*s)
+        le_feed(&le, (uint8_t)*s++, echo, sizeof(echo), &n);
+    le_feed(&le, 'x', echo, sizeof(echo), &n);
+    le_feed(&le, 0x1B, echo, 4, &n);
+    le_feed(&le, '[', echo, 4, &n);
+    memset(echo, '#', sizeof(echo));
+    assert_int_equal(le_feed(&le, 'A', echo, 4, &n), LE_NONE);
+    assert_int_equal(n, 4);
+    assert_memory_equal(echo, "\bhel####", 8);
+    assert_string_equal(le.buf, "hello");
+    /* No room at all: nothing written, the line still ends. */
+    memset(echo, '#', sizeof(echo));
+    assert_int_equal(le_feed(&le, '\r', echo, 0, &n), LE_LINE);
+    assert_int_equal(n, 0);
+    assert_memory_equal(echo, "########", 8);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -621,6 +1233,35 @@ int main(void)
         cmocka_unit_test(test_overflow_reported_before_bad_byte),
         cmocka_unit_test(test_error_line_then_crlf),
         cmocka_unit_test(test_many_lines_in_a_row),
+        cmocka_unit_test(test_init_empties_history),
+        cmocka_unit_test(test_up_on_empty_history_does_nothing),
+        cmocka_unit_test(test_up_recalls_newest_first),
+        cmocka_unit_test(test_down_goes_back_to_newer),
+        cmocka_unit_test(test_ss3_arrows_browse_too),
+        cmocka_unit_test(test_down_while_typing_keeps_the_line),
+        cmocka_unit_test(test_up_replaces_typed_text),
+        cmocka_unit_test(test_up_after_typing_longer_entry),
+        cmocka_unit_test(test_history_keeps_last_16),
+        cmocka_unit_test(test_exactly_16_lines_all_kept),
+        cmocka_unit_test(test_repeat_of_previous_line_not_stored),
+        cmocka_unit_test(test_repeat_differing_in_spaces_is_stored),
+        cmocka_unit_test(test_empty_and_blank_lines_not_stored),
+        cmocka_unit_test(test_line_with_leading_spaces_stored_as_typed),
+        cmocka_unit_test(test_rejected_lines_not_stored),
+        cmocka_unit_test(test_edited_recalled_line_is_stored),
+        cmocka_unit_test(test_up_after_editing_continues_from_entry),
+        cmocka_unit_test(test_unchanged_recalled_line_becomes_newest),
+        cmocka_unit_test(test_recalling_newest_and_entering_adds_nothing),
+        cmocka_unit_test(test_ctrl_c_drops_recalled_line),
+        cmocka_unit_test(test_ctrl_u_drops_recalled_line),
+        cmocka_unit_test(test_recall_replaces_bad_line),
+        cmocka_unit_test(test_recall_replaces_overlong_line),
+        cmocka_unit_test(test_longest_recall_fits_echo_buffer),
+        cmocka_unit_test(test_arrow_right_after_line_recalls_it),
+        cmocka_unit_test(test_modified_and_other_keys_do_not_browse),
+        cmocka_unit_test(test_high_bytes_inside_csi_swallowed),
+        cmocka_unit_test(test_ss3_takes_exactly_one_byte),
+        cmocka_unit_test(test_small_echo_buffer_is_not_overrun),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,269 @@
+/*
+ * experiments.c - console commands for CPU-feature experiments: turn exits
+ * on and off at run time (`trap`) and look at guest memory (`mem`).
+ *
+ * Commands run on the vCPU's own core with its VMCS current (the console is
+ * served from exits or from the stopped/paused loop), so they program the
+ * VMCS directly.
+ */
+#include "vcpu.h"
+
+#include "cpuid_policy.h"
+#include "vmx.h"
+#include "vmx_ops.h"
+#include "../ept/guest_ept.h"
+#include "../kernel/console.h"
+#include "../kernel/hv.h"
+#include "../kernel/kstring.h"
+#include "../kernel/options.h"
+#include "../kernel/printk.h"
+#include "../kernel/x86.h"
+
+/* An exit a guest instruction can be made to cause, by a primary or
+ * secondary processor-based control (25.6.2). */
+struct trap_ctl {
+    const char *name;
+    uint32_t proc;          /* primary control bits */
+    const char *what;
+};
+
+static const struct trap_ctl traps[] = {
+    { "rdtsc",  PROC_RDTSC_EXITING, "RDTSC and RDTSCP" },
+    { "hlt",    PROC_HLT_EXITING, "HLT" },
+    { "cr3",    PROC_CR3_LOAD_EXITING | PROC_CR3_STORE_EXITING, "MOV to and from CR3" },
+    { "invlpg", PROC_INVLPG_EXITING, "INVLPG" },
+    { "movdr",  PROC_MOV_DR_EXITING, "MOV to and from DR0-DR7" },
+    { "mwait",  PROC_MONITOR_EXITING | PROC_MWAIT_EXITING, "MONITOR and MWAIT" },
+    { "pause",  PROC_PAUSE_EXITING, "PAUSE" },
+};
+
+#define NTRAPS (sizeof(traps) / sizeof(traps[0]))
+
+static bool parse_on_off(const char *s, bool *on)
+{
+    if (!strcmp(s, "on"))
+        *on = true;
+    else if (!strcmp(s, "off"))
+        *on = false;
+    else
+        return false;
+    return true;
+}
+
+static void print_traps(struct vcpu *v)
+{
+    for (size_t i = 0; i < NTRAPS; i++)
+        kprintf("trap %s=%s\n", traps[i].name, (v->proc & traps[i].proc) == traps[i].proc ? "on" : "off");
+    kprintf("trap exceptions=%#x\n", vmcs_read32(VMCS_EXCEPTION_BITMAP));
+}
+
+/* The console's UART and the guest-exit port are always intercepted. */
+static bool port_is_ours(unsigned port)
+{
+    unsigned uart = vmx_config()->console_port;
+    return (port >= uart && port < uart + 8) || port == 0xF4;
+}
+
+static void cmd_trap(int argc, char **argv)
+{
+    struct vcpu *v = &boot_vcpu;
+    bool on;
+    if (!v->vmcs) {
+        kprintf("error: trap: VMX is not running\n");
+        return;
+    }
+    if (argc == 1) {
+        print_traps(v);
+        return;
+    }
+    if (argc == 4 && !strcmp(argv[1], "exception") && parse_on_off(argv[3], &on)) {
+        uint64_t vec;
+        if (!parse_uint(argv[2], false, &vec) || vec > 31 || vec == 2) {
+            kprintf("error: trap exception: '%s' is not an exception vector 0-31 (NMI excluded)\n",
+                    argv[2]);
+            return;
+        }
+        uint32_t bm = vmcs_read32(VMCS_EXCEPTION_BITMAP);
+        bm = on ? bm | (1u << vec) : bm & ~(1u << vec);
+        vmcs_write32(VMCS_EXCEPTION_BITMAP, bm);
+        kprintf("trap exception=%llu %s exceptions=%#x\n", (unsigned long long)vec, argv[3], bm);
+        return;
+    }
+    if (argc == 4 && !strcmp(argv[1], "io") && parse_on_off(argv[3], &on)) {
+        char *dash = argv[2];
+        while (*dash && *dash != '-')
+            dash++;
+        uint64_t first, last;
+        bool range = *dash == '-';
+        *dash = '\0';
+        if (!parse_uint(argv[2], false, &first) ||
+            !parse_uint(range ? dash + 1 : argv[2], false, &last) || first > last || last > 0xFFFF) {
+            kprintf("error: trap io: need PORT or FIRST-LAST within 0-0xffff\n");
+            return;
+        }
+        for (uint64_t p = first; p <= last; p++) {
+            if (!on && port_is_ours((unsigned)p)) {
+                kprintf("error: trap io: port %#llx stays intercepted (console UART or guest exit)\n",
+                        (unsigned long long)p);
+                return;
+            }
+        }
+        vmx_io_intercept(v, (uint16_t)first, (unsigned)(last - first + 1), on);
+        kprintf("trap io=%#llx-%#llx %s\n", (unsigned long long)first, (unsigned long long)last,
+                argv[3]);
+        return;
+    }
+    if (argc == 3 && parse_on_off(argv[2], &on)) {
+        for (size_t i = 0; i < NTRAPS; i++) {
+            if (strcmp(argv[1], traps[i].name))
+                continue;
+            const struct trap_ctl *t = &traps[i];
+            if (on && (hv.vmx.proc.may1 & t->proc) != t->proc) {
+                kprintf("error: trap %s: this CPU cannot make %s exit\n", t->name, t->what);
+                return;
+            }
+            if (!on && (hv.vmx.proc.must1 & t->proc)) {
+                kprintf("error: trap %s: this CPU always makes %s exit\n", t->name, t->what);
+                return;
+            }
+            v->proc = on ? v->proc | t->proc : v->proc & ~t->proc;
+            vmcs_write32(VMCS_PROC_CONTROLS, v->proc);
+            kprintf("trap %s=%s\n", t->name, argv[2]);
+            return;
+        }
+        kprintf("error: trap: unknown exit '%s' (rdtsc, hlt, cr3, invlpg, movdr, mwait, pause, "
+                "exception N, io PORT[-PORT])\n", argv[1]);
+        return;
+    }
+    kprintf("error: usage: trap [NAME on|off | exception VECTOR on|off | io PORT[-LAST] on|off]\n");
+}
+CONSOLE_COMMAND(trap, "trap", "trap [NAME on|off | exception VECTOR on|off | io PORT[-LAST] on|off]",
+                "turn exits on or off: rdtsc, hlt, cr3, invlpg, movdr, mwait, pause, exceptions, ports",
+                cmd_trap);
+
+#define MEM_MAX 4096
+
+/* Hex dump of guest RAM through the EPT: only mapped RAM pages are shown
+ * (device memory could have read side effects; hypervisor memory is never
+ * the guest's). */
+static void cmd_mem(int argc, char **argv)
+{
+    uint64_t gpa, len = 64;
+    if (argc < 2 || argc > 3 || !parse_uint(argv[1], false, &gpa) ||
+        (argc == 3 && (!parse_uint(argv[2], true, &len) || len == 0 || len > MEM_MAX))) {
+        kprintf("error: usage: mem GPA [LEN]  (LEN 1-%d, default 64)\n", MEM_MAX);
+        return;
+    }
+    for (uint64_t line = gpa & ~15ull; line < gpa + len; line += 16) {
+        char hex[16 * 3 + 1], ascii[17];
+        size_t hp = 0, ap = 0;
+        for (uint64_t a = line; a < line + 16; a++) {
+            bool in = a >= gpa && a < gpa + len;
+            enum gpa_class cls;
+            const uint8_t *p = in ? ept_guest_ram(a, &cls) : 0;
+            if (in && !p) {
+                kprintf("error: mem: %#llx is %s memory, not guest RAM mapped in the EPT\n",
+                        (unsigned long long)a, gpa_class_name(cls));
+                return;
+            }
+            if (p) {
+                hex[hp++] = "0123456789abcdef"[*p >> 4];
+                hex[hp++] = "0123456789abcdef"[*p & 15];
+                ascii[ap++] = (*p >= 0x20 && *p < 0x7F && *p != '"') ? (char)*p : '.';
+            } else {
+                hex[hp++] = ' ';
+                hex[hp++] = ' ';
+                ascii[ap++] = ' ';
+            }
+            hex[hp++] = ' ';
+        }
+        hex[hp - 1] = '\0';
+        ascii[ap] = '\0';
+        kprintf("mem addr=%#010llx hex=\"%s\" ascii=\"%s\"\n", (unsigned long long)line, hex, ascii);
+    }
+}
+CONSOLE_COMMAND(mem, "mem", "mem GPA [LEN]", "hex dump of guest RAM (through the EPT; never hypervisor memory)",
+                cmd_mem);
+
+static void report_problem(void *ctx, const char *msg)
+{
+    (void)ctx;
+    kprintf("error: %s\n", msg);
+}
+
+static void print_overrides(void)
+{
+    char line[128];
+    for (unsigned i = 0; i < guest_cpuid.n; i++) {
+        cpuid_override_format(&guest_cpuid.ov[i], line, sizeof(line));
+        kprintf("%s\n", line);
+    }
+    kprintf("cpuid.overrides=%u\n", guest_cpuid.n);
+}
+
+static void print_asked(void)
+{
+    static const struct { const char *name; uint32_t base; } ranges[] = {
+        { "basic", 0 }, { "hypervisor", CPUID_HV_BASE }, { "extended", CPUID_EXT_BASE } };
+    const uint64_t bits[3] = { guest_cpuid.asked.basic, guest_cpuid.asked.hv, guest_cpuid.asked.ext };
+    for (unsigned r = 0; r < 3; r++) {
+        kprintf("cpuid.asked range=%s leaves=", ranges[r].name);
+        bool any = false;
+        for (unsigned b = 0; b < 64; b++)
+            if (bits[r] & (1ull << b)) {
+                kprintf("%s%#x", any ? "," : "", ranges[r].base + b);
+                any = true;
+            }
+        kprintf("%s\n", any ? "" : "none");
+    }
+    kprintf("cpuid.asked other=%llu\n", (unsigned long long)guest_cpuid.asked.other);
+}
+
+/* Native beside guest view, one register a line. */
+static void print_leaf(uint32_t leaf, uint32_t sub)
+{
+    struct cpuid_result native = { 0, 0, 0, 0 };
+    if (!cpuid_is_hv_leaf(leaf)) {
+        struct cpuid_regs r = cpuid(leaf, sub);
+        native = (struct cpuid_result){ r.eax, r.ebx, r.ecx, r.edx };
+    }
+    struct cpuid_result g = cpuid_policy_apply(&guest_cpuid, leaf, sub, native);
+    const uint32_t nat[4] = { native.eax, native.ebx, native.ecx, native.edx };
+    const uint32_t gst[4] = { g.eax, g.ebx, g.ecx, g.edx };
+    for (unsigned i = 0; i < 4; i++)
+        kprintf("cpuid leaf=%#x subleaf=%#x reg=%s native=%#010x guest=%#010x%s\n", leaf, sub,
+                cpuid_reg_name((enum cpuid_reg)i), nat[i], gst[i],
+                nat[i] != gst[i] ? " differs=1" : "");
+}
+
+static void cmd_cpuid(int argc, char **argv)
+{
+    uint64_t leaf, sub = 0;
+    if (argc == 2 && (argv[1][0] == '+' || argv[1][0] == '-')) {
+        int problems = cpuid_policy_parse(&guest_cpuid, argv[1], report_problem, 0);
+        kprintf("cpuid.changed problems=%d overrides=%u (all vCPUs, from their next CPUID)\n",
+                problems, guest_cpuid.n);
+    } else if (argc == 2 && !strcmp(argv[1], "reset")) {
+        cpuid_policy_reset(&guest_cpuid);
+        kprintf("cpuid.overrides=0\n");
+    } else if (argc == 2 && !strcmp(argv[1], "overrides")) {
+        print_overrides();
+    } else if (argc == 2 && !strcmp(argv[1], "asked")) {
+        print_asked();
+    } else if (argc == 2 && !strcmp(argv[1], "features")) {
+        const struct cpuid_feature *f;
+        for (unsigned i = 0; (f = cpuid_feature_at(i)); i++)
+            kprintf("cpuid.feature name=%s leaf=%#x subleaf=%#x reg=%s bit=%u\n", f->name, f->leaf,
+                    f->subleaf, cpuid_reg_name(f->reg), f->bit);
+    } else if ((argc == 2 || argc == 3) && parse_uint(argv[1], false, &leaf) && leaf <= 0xFFFFFFFF &&
+               (argc == 2 || (parse_uint(argv[2], false, &sub) && sub <= 0xFFFFFFFF))) {
+        print_leaf((uint32_t)leaf, (uint32_t)sub);
+    } else {
+        kprintf("error: usage: cpuid LEAF [SUBLEAF] | cpuid +NAME,-NAME,... | cpuid reset | "
+                "cpuid overrides | cpuid asked | cpuid features\n");
+    }
+}
+CONSOLE_COMMAND(cpuid, "cpuid",
+                "cpuid LEAF [SUBLEAF] | cpuid +FEATURE,-LEAF.SUB.REG.BIT,... | reset | overrides | asked | features",
+                "the guest's CPUID beside the native one; show or hide bits; leaves the guest asked for",
+                cmd_cpuid);
