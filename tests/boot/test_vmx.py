@@ -28,7 +28,7 @@ def test_stats_count_exactly_the_guests_cpuids(iso, bochs):
     assert re.search(r"^stats reason=cpuid count=1000 cycles=\d+ avg=\d+ max=\d+$", out, re.M), out
     assert re.search(r"^stats reason=io count=\d+", out, re.M), out
     out = m.command("trace 3")
-    lines = re.findall(r"^trace seq=\d+ tsc=\d+ reason=(\w+) rip=0x\w+ qual=0x\w+$", out, re.M)
+    lines = re.findall(r"^trace seq=\d+ cpu=0 tsc=\d+ reason=(\w+) rip=0x\w+ qual=0x\w+$", out, re.M)
     assert len(lines) == 3 and lines[-1] == "io", out
     assert "trace.shown=3" in out
     out = m.command("trace 0")
@@ -229,7 +229,11 @@ def test_cpuid_bits_change_when_the_console_clears_them(iso, bochs):
     out = m.command("hist cpuid")
     assert re.search(r"^hist reason=cpuid count=\d+ min=\d+ p50=\d+ p99=\d+ max=\d+$", out, re.M), out
     assert re.search(r"^hist\.bucket range=\[\d+,\d+\] count=\d+ #+$", out, re.M), out
-    out = m.command("trace 3 cpuid")
-    assert len(re.findall(r"^trace seq=\d+ cpu=0 tsc=\d+ reason=cpuid ", out, re.M)) == 3, out
+    out = m.command("trace 3 io")      # the ring holds the last 64 exits: the guest's output
+    assert len(re.findall(r"^trace seq=\d+ cpu=0 tsc=\d+ reason=io ", out, re.M)) == 3, out
+    out = m.command("trace 5 cpuid")
+    assert "trace.shown=0" in out, out
+    out = m.command("trace 2 nonsense")
+    assert "error: usage: trace [N] [REASON]" in out, out
     m.send("quit\r")
     m.expect_exit()

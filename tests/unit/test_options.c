@@ -402,7 +402,7 @@ static void test_format_defaults(void **state)
     assert_ptr_equal(options_format(&o, buf, sizeof(buf)), buf);
     assert_string_equal(buf, "opt.serial=0x3f8 opt.baud=115200 opt.run=\"\" opt.hlt=guest "
                              "opt.onexit=poweroff opt.poll_us=10000 opt.ept=static "
-                             "opt.ept_refuse=stop opt.ept_ad=0 opt.mem=0");
+                             "opt.ept_refuse=stop opt.ept_ad=0 opt.mem=0 opt.cpuid=\"\"");
 }
 
 static void test_format_parsed_values(void **state)
@@ -412,11 +412,12 @@ static void test_format_parsed_values(void **state)
     struct reports r;
     char buf[256];
     assert_int_equal(parse("serial=0x2f8 baud=9600 run=\"info; quit\" hlt=exit onexit=console "
-                           "poll_us=0 ept=lazy ept_refuse=gp ept_ad=1 mem=64M", &o, &r), 0);
+                           "poll_us=0 ept=lazy ept_refuse=gp ept_ad=1 mem=64M cpuid=-avx,+x2apic",
+                           &o, &r), 0);
     options_format(&o, buf, sizeof(buf));
     assert_string_equal(buf, "opt.serial=0x2f8 opt.baud=9600 opt.run=\"info; quit\" opt.hlt=exit "
                              "opt.onexit=console opt.poll_us=0 opt.ept=lazy opt.ept_refuse=gp "
-                             "opt.ept_ad=1 opt.mem=67108864");
+                             "opt.ept_ad=1 opt.mem=67108864 opt.cpuid=\"-avx,+x2apic\"");
     assert_int_equal(o.hlt, HLT_EXIT);
     assert_int_equal(o.onexit, ONEXIT_CONSOLE);
 }
