@@ -80,9 +80,12 @@ def test_console_help_info_errors_and_quit(iso, bochs):
     assert "error: unterminated quote" in out
     m.send("\r")
     m.wait_prompt()
-    m.send("\x1b[A")
+    m.send("\x1b[C")                   # a terminal escape sequence is swallowed
     out = m.command("help quit")
     assert 'cmd=quit usage="quit"' in out
+    m.send("\x1b[A\r")                 # up arrow recalls the last line
+    m.expect_exact('cmd=quit usage="quit"')
+    m.wait_prompt()
 
     # Backspace edits the line before it runs.
     m.send("quix\x7ft\r")
