@@ -13,6 +13,7 @@
 
 #include "cpuid_policy.h"
 #include "hypercall_abi.h"
+#include "msr_policy.h"
 #include "vmx.h"
 #include "vmx_names.h"
 #include "vmx_ops.h"
@@ -72,20 +73,76 @@ static bool is_vmx_cap_msr(uint32_t msr)
     return msr >= MSR_IA32_VMX_BASIC && msr <= MSR_IA32_VMX_VMFUNC;
 }
 
+/* The guest's MSR policy (console `msr`), shared by every vCPU. */
+struct msr_policy guest_msrs;
+
+/* MSRs whose guest value lives in the VMCS guest-state area (25.4.2): an
+ * emulated access must use the field, not the CPU's MSR, which holds the
+ * host's value while the hypervisor runs. Returns false for other MSRs. */
+static bool vmcs_msr_read(uint32_t msr, uint64_t *val)
+{
+    switch (msr) {
+    case 0x174: *val = vmcs_read32(VMCS_GUEST_SYSENTER_CS); return true;
+    case 0x175: *val = vmcs_readn(VMCS_GUEST_SYSENTER_ESP); return true;
+    case 0x176: *val = vmcs_readn(VMCS_GUEST_SYSENTER_EIP); return true;
+    case 0x1D9: *val = vmcs_read64(VMCS_GUEST_DEBUGCTL); return true;
+    case MSR_IA32_PAT: *val = vmcs_read64(VMCS_GUEST_PAT); return true;
+    case MSR_EFER: *val = vmcs_read64(VMCS_GUEST_EFER); return true;
+    case 0xC0000100: *val = vmcs_readn(VMCS_GUEST_FS_BASE); return true;
+    case 0xC0000101: *val = vmcs_readn(VMCS_GUEST_GS_BASE); return true;
+    default: return false;
+    }
+}
+
+static bool vmcs_msr_write(uint32_t msr, uint64_t val)
+{
+    switch (msr) {
+    case 0x174: vmcs_write32(VMCS_GUEST_SYSENTER_CS, val); return true;
+    case 0x175: vmcs_writen(VMCS_GUEST_SYSENTER_ESP, val); return true;
+    case 0x176: vmcs_writen(VMCS_GUEST_SYSENTER_EIP, val); return true;
+    case 0x1D9: vmcs_write64(VMCS_GUEST_DEBUGCTL, val); return true;
+    case MSR_IA32_PAT: vmcs_write64(VMCS_GUEST_PAT, val); return true;
+    case MSR_EFER: vmcs_write64(VMCS_GUEST_EFER, val); return true;
+    case 0xC0000100: vmcs_writen(VMCS_GUEST_FS_BASE, val); return true;
+    case 0xC0000101: vmcs_writen(VMCS_GUEST_GS_BASE, val); return true;
+    default: return false;
+    }
+}
+
+/* The console's rule for msr, if any, recording the access it logs. */
+static const struct msr_rule *msr_rule(struct vcpu *v, uint32_t msr, bool write, uint64_t val)
+{
+    if (!guest_msrs.n)
+        return 0;
+    const struct msr_rule *r = msr_policy_find(&guest_msrs, msr);
+    if (r && r->action != MSR_PASS)
+        msr_policy_record(&guest_msrs, msr, write, r->action == MSR_FIXED && !write ? r->value : val,
+                          vcpu_rip(v), r->action);
+    return r;
+}
+
 /* RDMSR: only intercepted MSRs and those outside the bitmap ranges exit
- * (25.6.9). The VMX ones read as on a CPU without VMX. */
+ * (25.6.9). The VMX ones read as on a CPU without VMX; the console's
+ * rules deny, fix or log the rest. */
 static enum exit_action handle_rdmsr(struct vcpu *v)
 {
     uint32_t msr = (uint32_t)v->regs.rcx;
     uint64_t val;
-    if (is_vmx_cap_msr(msr))
+    const struct msr_rule *r = msr_rule(v, msr, false, 0);
+    if (r && r->action == MSR_DENY)
+        return inject_gp(v);
+    if (r && r->action == MSR_FIXED) {
+        val = r->value;
+    } else if (is_vmx_cap_msr(msr)) {
         return inject_gp(v);    /* no VMX: these MSRs do not exist */
-    if (msr == MSR_IA32_FEATURE_CONTROL) {
+    } else if (msr == MSR_IA32_FEATURE_CONTROL) {
         val = (rdmsr(msr) & ~(FEATURE_CONTROL_VMX_INSIDE_SMX | FEATURE_CONTROL_VMX_OUTSIDE_SMX)) |
               FEATURE_CONTROL_LOCK;
-    } else if (rdmsr_safe(msr, &val)) {
+    } else if (!vmcs_msr_read(msr, &val) && rdmsr_safe(msr, &val)) {
         return inject_gp(v);
     }
+    if (r && r->action == MSR_LOG)
+        guest_msrs.log[(guest_msrs.log_count - 1) % MSR_LOG_LEN].value = val;
     v->regs.rax = (uint32_t)val;
     v->regs.rdx = val >> 32;
     vcpu_skip_instruction(v);
@@ -96,11 +153,36 @@ static enum exit_action handle_wrmsr(struct vcpu *v)
 {
     uint32_t msr = (uint32_t)v->regs.rcx;
     uint64_t val = ((v->regs.rdx & 0xFFFFFFFF) << 32) | (v->regs.rax & 0xFFFFFFFF);
-    /* IA32_FEATURE_CONTROL is locked, the VMX MSRs read-only: #GP. */
-    if (is_vmx_cap_msr(msr) || msr == MSR_IA32_FEATURE_CONTROL)
+    const struct msr_rule *r = msr_rule(v, msr, true, val);
+    if (r && r->action == MSR_DENY)
         return inject_gp(v);
-    if (wrmsr_safe(msr, val))
-        return inject_gp(v);
+    if (!(r && r->action == MSR_FIXED)) {      /* a fixed MSR drops writes */
+        /* IA32_FEATURE_CONTROL is locked, the VMX MSRs read-only: #GP. */
+        if (is_vmx_cap_msr(msr) || msr == MSR_IA32_FEATURE_CONTROL)
+            return inject_gp(v);
+        /* Values the CPU would refuse are refused: try it on the CPU first
+         * (with interrupts off nothing runs in between), then put the
+         * guest's value where the VMCS keeps it. */
+        uint64_t host;
+        bool in_vmcs = vmcs_msr_read(msr, &host);
+        if (msr == MSR_EFER) {
+            /* Never on the host's EFER (clearing LME would fault): check
+             * the reserved bits (SDM Vol. 3A, 2.2.1) and keep it in the VMCS. */
+            if (val & ~(EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE))
+                return inject_gp(v);
+            vmcs_msr_write(msr, val);
+            vcpu_skip_instruction(v);
+            return EXIT_RESUME;
+        }
+        if (in_vmcs)
+            host = rdmsr(msr);
+        if (wrmsr_safe(msr, val))
+            return inject_gp(v);
+        if (in_vmcs) {
+            wrmsr(msr, host);
+            vmcs_msr_write(msr, val);
+        }
+    }
     vcpu_skip_instruction(v);
     return EXIT_RESUME;
 }

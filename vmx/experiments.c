@@ -267,3 +267,60 @@ CONSOLE_COMMAND(cpuid, "cpuid",
                 "cpuid LEAF [SUBLEAF] | cpuid +FEATURE,-LEAF.SUB.REG.BIT,... | reset | overrides | asked | features",
                 "the guest's CPUID beside the native one; show or hide bits; leaves the guest asked for",
                 cmd_cpuid);
+
+static void cmd_msr(int argc, char **argv)
+{
+    struct vcpu *v = &boot_vcpu;
+    if (argc == 1) {
+        for (unsigned i = 0; i < guest_msrs.n; i++) {
+            const struct msr_rule *r = &guest_msrs.rule[i];
+            kprintf("msr.rule first=%#x last=%#x action=%s value=%#llx\n", r->first, r->last,
+                    msr_action_name(r->action), (unsigned long long)r->value);
+        }
+        kprintf("msr.rules=%u (everything else passes through)\n", guest_msrs.n);
+        return;
+    }
+    if (argc == 2 && !strcmp(argv[1], "log")) {
+        uint64_t n = guest_msrs.log_count < MSR_LOG_LEN ? guest_msrs.log_count : MSR_LOG_LEN;
+        for (uint64_t i = guest_msrs.log_count - n; i < guest_msrs.log_count; i++) {
+            const struct msr_access *a = &guest_msrs.log[i % MSR_LOG_LEN];
+            kprintf("msr.access seq=%llu msr=%#x op=%s value=%#llx rip=%#llx action=%s\n",
+                    (unsigned long long)i, a->msr, a->write ? "wrmsr" : "rdmsr",
+                    (unsigned long long)a->value, (unsigned long long)a->rip,
+                    msr_action_name((enum msr_action)a->action));
+        }
+        kprintf("msr.log count=%llu\n", (unsigned long long)guest_msrs.log_count);
+        return;
+    }
+    enum msr_action action;
+    uint64_t first, last, value = 0;
+    if (argc < 3 || argc > 4 || msr_action_parse(argv[2], &action) ||
+        (action == MSR_FIXED) != (argc == 4) ||
+        (argc == 4 && !parse_uint(argv[3], false, &value))) {
+        kprintf("error: usage: msr [MSR[-LAST] pass|log|deny|fixed VALUE | log]\n");
+        return;
+    }
+    char *dash = argv[1];
+    while (*dash && *dash != '-')
+        dash++;
+    bool range = *dash == '-';
+    *dash = '\0';
+    if (!parse_uint(argv[1], false, &first) || !parse_uint(range ? dash + 1 : argv[1], false, &last) ||
+        first > last || last > 0xFFFFFFFFull || last - first > 0x2000) {
+        kprintf("error: msr: need MSR or FIRST-LAST (at most 8193 MSRs), 32-bit numbers\n");
+        return;
+    }
+    if (msr_policy_set(&guest_msrs, (uint32_t)first, (uint32_t)last, action, value)) {
+        kprintf("error: msr: rule table full (%d rules)\n", MSR_MAX_RULES);
+        return;
+    }
+    /* A rule other than pass needs the exit; pass hands the MSR back. */
+    if (v->vmcs)
+        for (uint64_t m = first; m <= last; m++)
+            vmx_msr_intercept(v, (uint32_t)m, msr_policy_find(&guest_msrs, (uint32_t)m) != 0);
+    kprintf("msr.rule first=%#llx last=%#llx action=%s value=%#llx\n", (unsigned long long)first,
+            (unsigned long long)last, msr_action_name(action), (unsigned long long)value);
+}
+CONSOLE_COMMAND(msr, "msr", "msr [MSR[-LAST] pass|log|deny|fixed VALUE | log]",
+                "per MSR or range: pass through, pass and log, deny (#GP) or a fixed value; the log",
+                cmd_msr);

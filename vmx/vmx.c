@@ -82,14 +82,29 @@ void vmx_io_intercept(struct vcpu *v, uint16_t port, unsigned n, bool on)
     }
 }
 
-/* Intercept RDMSR and WRMSR of msr (25.6.9: low MSRs at 0 / 2048, high
- * MSRs C0000000H-C0001FFFH at 1024 / 3072). */
-static void msr_intercept(struct vcpu *v, uint32_t msr)
+bool vmx_msr_always_intercepted(uint32_t msr)
 {
+    return msr == MSR_IA32_FEATURE_CONTROL ||
+           (msr >= MSR_IA32_VMX_BASIC && msr <= MSR_IA32_VMX_VMFUNC);
+}
+
+void vmx_msr_intercept(struct vcpu *v, uint32_t msr, bool on)
+{
+    /* 25.6.9: low MSRs 0-1FFFH at 0 (reads) / 2048 (writes), high MSRs
+     * C0000000H-C0001FFFH at 1024 / 3072; all others always exit. */
+    if (msr > 0x1FFF && (msr < 0xC0000000u || msr > 0xC0001FFFu))
+        return;
+    if (!on && vmx_msr_always_intercepted(msr))
+        return;
     unsigned base = msr >= 0xC0000000u ? 1024 : 0;
     uint32_t idx = msr & 0x1FFF;
-    v->msr_bitmap[base + idx / 8] |= (uint8_t)(1u << (idx % 8));
-    v->msr_bitmap[2048 + base + idx / 8] |= (uint8_t)(1u << (idx % 8));
+    uint8_t bit = (uint8_t)(1u << (idx % 8));
+    for (unsigned off = 0; off <= 2048; off += 2048) {
+        if (on)
+            v->msr_bitmap[off + base + idx / 8] |= bit;
+        else
+            v->msr_bitmap[off + base + idx / 8] &= (uint8_t)~bit;
+    }
 }
 
 static void write_host_state(void)
@@ -192,9 +207,9 @@ int vmx_setup_vcpu(struct vcpu *v, const struct vmx_caps *caps, const struct vmx
     vmx_io_intercept(v, 0xF4, 1, true);
     vmcs_write64(VMCS_IO_BITMAP_A, hv_pa(v->io_bitmap));
     vmcs_write64(VMCS_IO_BITMAP_B, hv_pa(v->io_bitmap + 4096));
-    msr_intercept(v, MSR_IA32_FEATURE_CONTROL);
+    vmx_msr_intercept(v, MSR_IA32_FEATURE_CONTROL, true);
     for (uint32_t msr = MSR_IA32_VMX_BASIC; msr <= MSR_IA32_VMX_VMFUNC; msr++)
-        msr_intercept(v, msr);
+        vmx_msr_intercept(v, msr, true);
     vmcs_write64(VMCS_MSR_BITMAP, hv_pa(v->msr_bitmap));
 
     /* CR0/CR4 bits the host owns (25.6.6): every bit VMX fixes, except

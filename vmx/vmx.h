@@ -5,6 +5,7 @@
 #define VMX_H
 
 #include "cpuid_policy.h"
+#include "msr_policy.h"
 #include "vcpu.h"
 #include "vmx_caps.h"
 
@@ -39,6 +40,16 @@ int vmx_setup_vcpu(struct vcpu *v, const struct vmx_caps *caps, const struct vmx
 /* vmx_io_intercept - make port I/O on [port, port + n) exit (on) or pass
  * through (off) in v's I/O bitmaps (25.6.4). */
 void vmx_io_intercept(struct vcpu *v, uint16_t port, unsigned n, bool on);
+
+/* vmx_msr_intercept - make RDMSR/WRMSR of msr exit (on) or pass through
+ * (off, never for the MSRs monovisor always virtualises). */
+void vmx_msr_intercept(struct vcpu *v, uint32_t msr, bool on);
+
+/* vmx_msr_always_intercepted - IA32_FEATURE_CONTROL and the VMX MSRs. */
+bool vmx_msr_always_intercepted(uint32_t msr);
+
+/* The guest's MSR policy, shared by every vCPU (vmx/exits.c). */
+extern struct msr_policy guest_msrs;
 
 /* vmx_set_guest_start - the guest state of a fresh start in s->mode. */
 void vmx_set_guest_start(struct vcpu *v, const struct guest_start *s);

@@ -237,3 +237,26 @@ def test_cpuid_bits_change_when_the_console_clears_them(iso, bochs):
     assert "error: usage: trace [N] [REASON]" in out, out
     m.send("quit\r")
     m.expect_exit()
+
+
+def test_msr_policy_denies_fixes_and_logs(iso, bochs):
+    run = "msr 0x174 deny; msr 0x175 fixed 0x1234; msr 0x176 log"
+    m = bochs(iso(guest="msrs", hv_args=f'onexit=console run="{run}"'))
+    m.expect_exact("msr.rule first=0x174 last=0x174 action=deny value=0")
+    m.expect_exact("5 passed, 0 failed")
+    m.expect_exact('guest.stopped reason="guest exit"')
+    out = m.command("msr")
+    assert "msr.rules=3" in out, out
+    out = m.command("msr log")
+    assert re.search(r"^msr\.access seq=\d+ msr=0x174 op=rdmsr value=0 rip=0x\w+ action=deny$", out, re.M), out
+    assert re.search(r"^msr\.access seq=\d+ msr=0x176 op=wrmsr value=0xabc000 rip=0x\w+ action=log$", out, re.M), out
+    assert re.search(r"^msr\.access seq=\d+ msr=0x176 op=rdmsr value=0xabc000 rip=0x\w+ action=log$", out, re.M), out
+    out = m.command("msr 0x174 pass")
+    out = m.command("msr")
+    assert "msr.rules=2" in out, out
+    out = m.command("msr 0x10 fixed")
+    assert "error: usage: msr" in out
+    out = m.command("msr 0x200-0x100 deny")
+    assert "error: msr: need MSR or FIRST-LAST" in out
+    m.send("quit\r")
+    m.expect_exit()
