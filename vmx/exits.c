@@ -447,6 +447,13 @@ static enum exit_action handle_skip(struct vcpu *v)
     return EXIT_RESUME;
 }
 
+/* Monitor trap flag: `step` set it; vcpu_exit ends the step. */
+static enum exit_action handle_mtf(struct vcpu *v)
+{
+    (void)v;
+    return EXIT_RESUME;
+}
+
 /* INVD would discard dirty lines, the hypervisor's included: do WBINVD. */
 static enum exit_action handle_invd(struct vcpu *v)
 {
@@ -666,4 +673,5 @@ const exit_handler exit_handlers[EXIT_REASON_MAX] = {
     [EXIT_REASON_MONITOR] = handle_skip,
     [EXIT_REASON_MWAIT] = handle_skip,
     [EXIT_REASON_PAUSE] = handle_skip,
+    [EXIT_REASON_MONITOR_TRAP_FLAG] = handle_mtf,
 };

@@ -10,6 +10,7 @@
 #include "vmx_names.h"
 #include "vmx_ops.h"
 #include "../kernel/console.h"
+#include "../kernel/hv.h"
 #include "../kernel/kstring.h"
 #include "../kernel/options.h"
 #include "../kernel/power.h"
@@ -239,6 +240,39 @@ static void service_requests(struct vcpu *v)
         v->state = VCPU_PAUSED;
     if ((req & VCPU_REQ_RESUME) && v->state == VCPU_PAUSED)
         v->state = VCPU_RUNNING;
+    if ((req & VCPU_REQ_STEP) && v->state == VCPU_PAUSED) {
+        /* The monitor trap flag exits after one guest instruction (26.5.2). */
+        v->proc |= PROC_MONITOR_TRAP_FLAG;
+        vmcs_write32(VMCS_PROC_CONTROLS, v->proc);
+        v->step_from = vmcs_readn(VMCS_GUEST_RIP);
+        v->stepping = true;
+        v->state = VCPU_RUNNING;
+    }
+}
+
+/* The end of a `step`: whatever exit came first (the MTF one, or the
+ * instruction's own), pause again and show where the guest is now. */
+static void finish_step(struct vcpu *v)
+{
+    v->proc &= ~PROC_MONITOR_TRAP_FLAG;
+    vmcs_write32(VMCS_PROC_CONTROLS, v->proc);
+    v->stepping = false;
+    v->state = VCPU_PAUSED;
+    uint64_t rip = vmcs_readn(VMCS_GUEST_RIP);
+    uint64_t lin = vmcs_readn(VMCS_GUEST_CS_BASE) + rip;
+    kprintf("step cpu=%u rip_before=%#llx rip=%#llx reason=%s bytes=", v->id,
+            (unsigned long long)v->step_from, (unsigned long long)rip,
+            exit_reason_name(v->exit_reason & 0xFFFF));
+    /* Without guest paging the linear address is the physical one. */
+    const uint8_t *code = (v->cr0_shadow & (1ull << 31)) ? 0 : guest_ptr(lin, 15);
+    if (!code) {
+        kprintf("n/a\n");
+    } else {
+        for (int i = 0; i < 15; i++)
+            kprintf("%02x", code[i]);
+        kprintf("\n");
+    }
+    console_prompt();
 }
 
 int vcpu_start(struct vcpu *v)
@@ -291,6 +325,10 @@ int vcpu_exit(struct guest_regs *regs)
     t->qual = v->have_qual ? v->qual : 0;
     t->reason = basic;
     hist_add(s, rdtsc() - t0);
+    if (__builtin_expect(v->stepping, 0)) {
+        finish_step(v);
+        return 0;
+    }
     /* The preemption timer counts guest time only; a guest that exits all
      * the time still gets its console served every CONSOLE_EXITS exits. */
     if (__builtin_expect(--v->console_countdown == 0, 0)) {
@@ -483,6 +521,18 @@ static void cmd_resume(int argc, char **argv)
     request("resume", argc, VCPU_REQ_RESUME, VCPU_PAUSED, "paused");
 }
 CONSOLE_COMMAND(resume, "resume", "resume", "continue a paused guest", cmd_resume);
+
+static void cmd_step(int argc, char **argv)
+{
+    (void)argv;
+    if (!(hv.vmx.proc.may1 & PROC_MONITOR_TRAP_FLAG)) {
+        kprintf("error: step: this CPU has no monitor trap flag\n");
+        return;
+    }
+    request("step", argc, VCPU_REQ_STEP, VCPU_PAUSED, "paused (pause first)");
+}
+CONSOLE_COMMAND(step, "step", "step", "run a paused guest for one instruction; show the new RIP and its bytes",
+                cmd_step);
 
 static void cmd_reset(int argc, char **argv)
 {

@@ -47,6 +47,7 @@ enum vcpu_state {
 #define VCPU_REQ_RESET      (1u << 0)
 #define VCPU_REQ_PAUSE      (1u << 1)
 #define VCPU_REQ_RESUME     (1u << 2)
+#define VCPU_REQ_STEP       (1u << 3)
 
 
 #define TRACE_LEN 64
@@ -79,6 +80,8 @@ struct vcpu {
     uint64_t preempt_reload;        /* VMX-preemption timer reload value, 0 = off */
 
     uint32_t console_countdown;     /* exits until the console is served again */
+    bool stepping;                  /* `step`: one instruction, then paused again */
+    uint64_t step_from;             /* RIP the step started at */
     volatile uint32_t requests;
     enum vcpu_state state;
     const char *stop_reason;

@@ -260,3 +260,28 @@ def test_msr_policy_denies_fixes_and_logs(iso, bochs):
     assert "error: msr: need MSR or FIRST-LAST" in out
     m.send("quit\r")
     m.expect_exit()
+
+
+def test_step_runs_one_instruction_of_a_paused_guest(iso, bochs):
+    m = bochs(iso(guest="demo", guest_args="every=100"))
+    m.expect(r"demo: periods=100 ")
+    m.send("step\r")        # the echo mixes with the guest's output: wait for the answer
+    m.expect_exact("error: step: the guest is not paused (pause first)")
+    m.send("pause\r")
+    m.expect_exact("pause: requested")
+    m.wait_prompt()
+    steps = []
+    for _ in range(3):
+        m.send("step\r")
+        s = m.expect(r"step cpu=0 rip_before=(0x\w+) rip=(0x\w+) reason=(\w+) bytes=([0-9a-f]{30})\r")
+        steps.append((int(s.group(1), 16), int(s.group(2), 16), s.group(3)))
+    for (before, after, reason), (nxt, _, _) in zip(steps, steps[1:]):
+        assert before != after, steps
+        assert nxt == after, "each step starts where the last ended"
+    # A step ends at the first exit: the monitor trap flag's, or the
+    # instruction's own (the demo is printing: port I/O).
+    assert all(reason in ("monitor_trap_flag", "io", "preemption_timer") for _, _, reason in steps), steps
+    out = m.command("stats")
+    assert "state=paused" in out
+    m.send("quit\r")
+    m.expect_exit()
