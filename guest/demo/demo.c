@@ -22,6 +22,15 @@ static uint64_t tsc_hz(void)
     return 1000000000ull;   /* unknown: assume 1 GHz */
 }
 
+/* Twelve characters from three CPUID registers, in the order given. */
+static void cpuid_chars(char out[13], uint32_t a, uint32_t b, uint32_t c)
+{
+    __builtin_memcpy(out, &a, 4);
+    __builtin_memcpy(out + 4, &b, 4);
+    __builtin_memcpy(out + 8, &c, 4);
+    out[12] = 0;
+}
+
 int main(void)
 {
     uint32_t reports = sdk_arg("reports", 0);
@@ -32,20 +41,14 @@ int main(void)
 
     struct sdk_cpuid r = sdk_cpuid(0, 0);
     char vendor[13];
-    __builtin_memcpy(vendor, &r.ebx, 4);
-    __builtin_memcpy(vendor + 4, &r.edx, 4);
-    __builtin_memcpy(vendor + 8, &r.ecx, 4);
-    vendor[12] = 0;
+    cpuid_chars(vendor, r.ebx, r.edx, r.ecx);
     struct sdk_cpuid f = sdk_cpuid(1, 0);
     sdk_printf("demo: cpu vendor=%s family=%u hypervisor_bit=%u vmx_visible=%u\n", vendor,
                (f.eax >> 8) & 0xF, (f.ecx >> 31) & 1, (f.ecx >> 5) & 1);
     if (sdk_hv_present()) {
         struct sdk_cpuid h = sdk_cpuid(0x40000000, 0);
         char sig[13];
-        __builtin_memcpy(sig, &h.ebx, 4);
-        __builtin_memcpy(sig + 4, &h.ecx, 4);
-        __builtin_memcpy(sig + 8, &h.edx, 4);
-        sig[12] = 0;
+        cpuid_chars(sig, h.ebx, h.ecx, h.edx);
         long ver = sdk_hypercall(HC_VERSION, 0, 0, 0, 0);
         sdk_printf("demo: hypervisor=%s abi=%ld.%ld\n", sig, ver >> 16, ver & 0xFFFF);
         static const char hello[] = "demo: hello through HC_PUTS\n";
