@@ -171,21 +171,7 @@ static void test_is_hv_leaf(void **state)
 
 /* ---- the override policy --------------------------------------------------- */
 
-/* A report sink that keeps every message. */
-#define MAX_REPORTS 40
-
-struct reports {
-    int count;
-    char msg[MAX_REPORTS][200];
-};
-
-static void collect(void *ctx, const char *msg)
-{
-    struct reports *r = ctx;
-    assert_true(r->count < MAX_REPORTS);
-    assert_true(strlen(msg) < sizeof(r->msg[0]));
-    strcpy(r->msg[r->count++], msg);
-}
+#include "reports.h"
 
 /* Parses list into *p (freshly initialised); returns the problems. */
 static int parse(struct cpuid_policy *p, const char *list, struct reports *r)

@@ -15,22 +15,7 @@
 
 #include "../../kernel/options.h"
 
-/* ---- a report sink that keeps every message ----------------------------- */
-
-#define MAX_REPORTS 8
-
-struct reports {
-    int count;
-    char msg[MAX_REPORTS][200];
-};
-
-static void collect(void *ctx, const char *msg)
-{
-    struct reports *r = ctx;
-    assert_true(r->count < MAX_REPORTS);
-    assert_true(strlen(msg) < sizeof(r->msg[0]));
-    strcpy(r->msg[r->count++], msg);
-}
+#include "reports.h"
 
 /* Parses cmdline into *o (reset to defaults first); returns the problems. */
 static int parse(const char *cmdline, struct hv_options *o, struct reports *r)
