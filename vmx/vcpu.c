@@ -241,7 +241,9 @@ static void service_requests(struct vcpu *v)
     if ((req & VCPU_REQ_RESUME) && v->state == VCPU_PAUSED)
         v->state = VCPU_RUNNING;
     if ((req & VCPU_REQ_STEP) && v->state == VCPU_PAUSED) {
-        /* The monitor trap flag exits after one guest instruction (26.5.2). */
+        /* The monitor trap flag exits after one guest instruction (26.5.2).
+         * The preemption timer stays on: should the MTF exit not come (Bochs
+         * 2.7 here does not deliver it), the step still ends within poll_us. */
         v->proc |= PROC_MONITOR_TRAP_FLAG;
         vmcs_write32(VMCS_PROC_CONTROLS, v->proc);
         v->step_from = vmcs_readn(VMCS_GUEST_RIP);
