@@ -102,11 +102,11 @@ uint64_t guest_ept_build(const struct memmap *guest, const struct memmap *firmwa
     static_2m = map.pages_2m;
     static_4k = map.pages_4k;
     kprintf("ept.built mode=%s pages_1g=%llu pages_2m=%llu pages_4k=%llu tables=%llu mtrr=%s "
-            "build_ticks=%llu hv_checksum=%#llx\n",
+            "build_ticks=%llu\n",
             cfg->lazy ? "lazy" : "static", (unsigned long long)map.pages_1g,
             (unsigned long long)map.pages_2m, (unsigned long long)map.pages_4k,
             (unsigned long long)map.tables, mtrr.enabled ? "on" : "off",
-            (unsigned long long)build_ticks, (unsigned long long)hv_checksum());
+            (unsigned long long)build_ticks);
     eptp_value = ept_eptp(map.root, cfg->ad);
     return eptp_value;
 }

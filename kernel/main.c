@@ -116,7 +116,7 @@ static void cmd_info(int argc, char **argv)
     kprintf("tsc.khz=%llu tsc.source=%s\n", (unsigned long long)tsc_khz(), tsc_source());
     print_memory();
     print_modules();
-    vmx_print_caps(&hv.vmx);
+    vmx_print_caps(&hv.vmx, true);
 }
 CONSOLE_COMMAND(info, "info", "info",
                 "version, command line, cores, memory map, hypervisor memory, VMX capabilities",
@@ -206,6 +206,7 @@ _Noreturn void kmain(uint32_t mbi_phys, uint32_t load_base, uint32_t magic)
     char err[96];
     (void)magic;    /* checked by the stub */
 
+    uint64_t tsc_at_entry = rdtsc();
     mem_init(load_base);
     int mb_ok = mb2_parse(phys_ptr(mbi_phys), &hv.mb, err, sizeof(err)) == 0;
 
@@ -215,6 +216,7 @@ _Noreturn void kmain(uint32_t mbi_phys, uint32_t load_base, uint32_t magic)
     bool baud_ok = uart_init((uint16_t)hv.opt.serial_port, (uint32_t)hv.opt.baud);
 
     kprintf("\nmonovisor %s: VT-x hypervisor for one guest\n", MONOVISOR_VERSION);
+    kprintf("boot.tsc_kmain=%llu\n", (unsigned long long)tsc_at_entry);
     if (!mb_ok) {
         kprintf("error: %s; cannot continue without a memory map\n", err);
         power_off("bad boot information", 1);
@@ -236,7 +238,7 @@ _Noreturn void kmain(uint32_t mbi_phys, uint32_t load_base, uint32_t magic)
     print_boot_summary();
 
     vmx_probe(&hv.vmx_raw, &hv.vmx);
-    vmx_print_caps(&hv.vmx);
+    vmx_print_caps(&hv.vmx, false);
     switch (hv.vmx.status) {
     case VMX_READY:
     case VMX_READY_UNLOCKED:

@@ -11,6 +11,7 @@ import os
 import re
 import sys
 import concurrent.futures
+import subprocess
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tests", "boot"))
 from machine import BUILD, Bochs, build_iso  # noqa: E402
@@ -31,25 +32,56 @@ def run(native, kind=None, hv_args="", guest_args="", megs=512):
     figures = {}
     for name, val in re.findall(r"^bench (\w+) per_op=(\d+)", text, re.M):
         figures[name] = int(val)
-    c = re.search(r"^bench compute total=(\d+)", text, re.M)
-    if c:
-        figures["compute_loop"] = int(c.group(1))
+    for name in ("compute", "memory_sweep"):
+        c = re.search(rf"^bench {name} total=(\d+)", text, re.M)
+        if c:
+            figures["compute_loop" if name == "compute" else name] = int(c.group(1))
+    first = re.search(r"^bench first_instruction_tsc=(\d+)", text, re.M)
+    kmain = re.search(r"^boot\.tsc_kmain=(\d+)", text, re.M)
+    if first and kmain:
+        figures["boot"] = int(first.group(1)) - int(kmain.group(1))
     b = re.search(r"ept\.built .*build_ticks=(\d+)", text)
     if b:
         figures["ept_build"] = int(b.group(1))
     return figures
 
 
+def plot(rows):
+    """Per-operation cost, native beside virtualized, as a PNG (gnuplot)."""
+    ops = [(n, a, b) for n, a, b, _ in rows if a is not None and b is not None and b < 100000]
+    data = os.path.join(OUT, "ops.dat")
+    with open(data, "w") as f:
+        for name, n, v in ops:
+            f.write(f"{name} {n} {v}\n")
+    script = f"""set terminal png size 900,500 noenhanced
+set output '{OUT}/bench.png'
+set title 'monovisor: instructions per operation (Bochs, 1 CPU)'
+set style data histograms
+set style fill solid 0.8
+set logscale y
+set ylabel 'instructions'
+set xtics rotate by -30
+plot '{data}' using 2:xtic(1) title 'native', '' using 3 title 'monovisor'
+"""
+    try:
+        subprocess.run(["gnuplot"], input=script, text=True, check=True)
+        print(f"bench: plot in {OUT}/bench.png")
+    except (OSError, subprocess.CalledProcessError) as e:
+        print(f"bench: no plot ({e})")
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     with concurrent.futures.ThreadPoolExecutor(2) as pool:
-        native_f, virt_f = pool.submit(run, True), pool.submit(run, False)
+        native_f = pool.submit(run, True)
+        virt_f = pool.submit(run, False, "virt", 'run="msr 0x174 log"')
         lazy_f = pool.submit(run, False, "virt-lazy", "ept=lazy", "mode=lazy")
-        big_f = pool.submit(run, False, "virt-4g", "", "", 4096)
+        big_f = pool.submit(run, False, "virt-4g", 'run="msr 0x174 log"', "", 4096)
         native, virt = native_f.result(), virt_f.result()
         lazy, big = lazy_f.result(), big_f.result()
     rows = []
-    for name in ("cpuid", "vmcall", "io_in", "rdmsr", "compute_loop"):
+    for name in ("cpuid", "vmcall", "io_in", "rdmsr", "wrmsr", "uart_write", "compute_loop",
+                 "memory_sweep"):
         n, v = native.get(name), virt.get(name)
         ratio = f"{v / n:.3f}" if n and v is not None else "n/a"
         rows.append((name, n, v, ratio))
@@ -60,6 +92,11 @@ def main():
         rows.append((name, None, v, "n/a"))
         print(f"bench {name} native=n/a virt={v if v is not None else 'n/a'} ratio=n/a "
               "(first touch of a page under ept=lazy, loop included)")
+    for name, figs, mib in (("boot_512m", virt, 512), ("boot_4g", big, 4096)):
+        v = figs.get("boot")
+        rows.append((name, None, v, "n/a"))
+        print(f"bench {name} native=n/a virt={v if v is not None else 'n/a'} ratio=n/a "
+              f"(monovisor's first instruction to the guest's, {mib} MiB, instructions)")
     for name, figs, mib in (("ept_build_512m", virt, 512), ("ept_build_4g", big, 4096)):
         v = figs.get("ept_build")
         rows.append((name, None, v, "n/a"))
@@ -77,6 +114,7 @@ def main():
         f.write("|---|---:|---:|---:|\n")
         for name, n, v, ratio in rows:
             f.write(f"| {name} | {n if n is not None else 'n/a'} | {v if v is not None else 'n/a'} | {ratio} |\n")
+    plot(rows)
     print(f"bench: table in {OUT}/bench.md")
 
 

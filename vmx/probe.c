@@ -44,13 +44,23 @@ void vmx_probe(struct vmx_msrs *m, struct vmx_caps *caps)
     vmx_caps_decode(m, caps);
 }
 
+struct print_limit {
+    unsigned left;
+};
+
 static void print_line(void *ctx, const char *line)
 {
-    (void)ctx;
-    kprintf("%s\n", line);
+    struct print_limit *l = ctx;
+    if (l->left) {
+        l->left--;
+        kprintf("%s\n", line);
+    }
 }
 
-void vmx_print_caps(const struct vmx_caps *caps)
+void vmx_print_caps(const struct vmx_caps *caps, bool all)
 {
-    vmx_caps_format(caps, print_line, 0);
+    struct print_limit l = { all ? ~0u : 3 };
+    vmx_caps_format(caps, print_line, &l);
+    if (!all && caps->status != VMX_ABSENT)
+        kprintf("vmx.more=info\n");
 }

@@ -4,11 +4,14 @@ the `ept` console commands."""
 import re
 
 
-def boot_ept_guest(iso, bochs, mode, hv_args=""):
-    args = f"ept_refuse=gp onexit=console {hv_args}".strip()
+def boot_ept_guest(iso, bochs, mode, hv_args="", run="ept"):
+    """Boot the ept guest; `run` executes right before its first instruction
+    (the hypervisor checksum it prints is the "before" value)."""
+    args = f'ept_refuse=gp onexit=console run="{run}" {hv_args}'.strip()
     m = bochs(iso(guest="ept", guest_args=f"mode={mode}", hv_args=args))
-    built = m.expect(r"ept\.built mode=(\w+) .* hv_checksum=(0x\w+)\r")
-    return m, built.group(1), built.group(2)
+    built = m.expect(r"ept\.built mode=(\w+) ")
+    checksum = m.expect(r"ept\.hv start=0x\w+ end=0x\w+ checksum=(0x\w+)\r").group(1)
+    return m, built.group(1), checksum
 
 
 def finish(m):
@@ -69,7 +72,7 @@ def test_lazy_ram_faults_once_per_large_page(iso, bochs):
 
 
 def test_frozen_map_refuses_and_reports_a_new_touch(iso, bochs):
-    m, _, _ = boot_ept_guest(iso, bochs, "frozen", 'run="ept freeze"')
+    m, _, _ = boot_ept_guest(iso, bochs, "frozen", run="ept; ept freeze")
     m.expect_exact("monovisor> ept freeze")    # run= runs right before the guest starts
     m.expect_exact("ept.frozen=1")
     m.expect(r"guest\.ept_refused gpa=0xfee00030 rip=0x\w+ access=read class=mmio "
