@@ -7,6 +7,10 @@
 #include "../vmx/vmx_defs.h"
 
 #define ENTRIES 512
+/* A 4-level walk translates bits 47:0 of a guest-physical address (SDM
+ * Vol. 3C, 30.3.2): nothing above can be identity-mapped, even when
+ * MAXPHYADDR is larger. */
+#define GPA_REACH (1ull << 48)
 
 static unsigned index_at(uint64_t gpa, int level)   /* level 3 = PML4 .. 0 = PT */
 {
@@ -110,7 +114,7 @@ enum gpa_class gpa_classify(const struct gpa_space *s, uint64_t gpa)
 {
     if (gpa >= s->hv_start && gpa < s->hv_end)
         return GPA_HV;
-    if (gpa >= s->phys_limit)
+    if (gpa >= s->phys_limit || gpa >= GPA_REACH)
         return GPA_OUTSIDE;
     uint32_t t = memmap_type_at(s->guest, gpa);
     if (ram_like(t))
@@ -181,13 +185,18 @@ static bool touches_ram(const struct memmap *m, uint64_t base, uint64_t end)
     return false;
 }
 
-/* RAM-like entries of m cover [base, end) without a gap (the map is sorted). */
+/* RAM-like entries of m cover [base, end) without a gap (the map is sorted)
+ * and without a page split between two of them: the static map leaves such
+ * a page out, and its page table would be in the way of a large page. */
 static bool covered_by_ram(const struct memmap *m, uint64_t base, uint64_t end)
 {
     for (unsigned i = 0; i < m->n && base < end; i++) {
         const struct mb2_mmap_entry *e = &m->e[i];
-        if (ram_like(e->type) && e->base <= base && base < e->base + e->len)
+        if (ram_like(e->type) && e->base <= base && base < e->base + e->len) {
             base = e->base + e->len;
+            if (base % EPT_PAGE_4K && base < end)
+                return false;
+        }
     }
     return base >= end;
 }

@@ -99,7 +99,8 @@ enum gpa_class {
     GPA_RAM,        /* RAM, ACPI or NVS in the guest's map: mapped write-back (MTRRs) */
     GPA_MMIO,       /* device or firmware space: mapped uncacheable, lazily */
     GPA_HV,         /* the hypervisor's region: never mapped */
-    GPA_OUTSIDE,    /* beyond the physical address width, or RAM left out by mem= */
+    GPA_OUTSIDE,    /* beyond the physical address width or the 48 bits EPT
+                       translates, or RAM left out by mem= */
     GPA_CLASSES,
 };
 

@@ -5,9 +5,10 @@
  *
  * mb2_parse trusts total_size (the loader's word), so the harness clamps it
  * to the input and copies exactly that many bytes into an 8-byte aligned
- * heap buffer of that size: any read past total_size is an ASan report. On success every
- * pointer the parser hands back (strings, RSDP) must lie inside the buffer,
- * strings terminated there, and the counts within their arrays.
+ * heap buffer of that size: any read past total_size is an ASan report.
+ * On success every pointer the parser hands back (strings, RSDP) must lie
+ * inside the buffer, strings terminated there, and the counts within their
+ * arrays.
  */
 #include <stddef.h>
 #include <stdint.h>

@@ -4,9 +4,9 @@
  * arbitrary text: options_parse, then options_format of the result.
  *
  * Checks: the return value counts exactly the problems reported, each
- * report is a terminated string; the formatted line fits and is terminated
- * in a small buffer (its size taken from the first byte) and in a large one,
- * and the small one holds a prefix of the large one.
+ * report is a terminated string; the formatted line is terminated in a
+ * small buffer (1-64 bytes, from the input's length) and fits whole in a
+ * large one, and the small one holds a prefix of the large one.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -27,12 +27,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static struct hv_options o;
     static char large[4096];
 
-    if (size < 1)
-        return 0;
-    size_t small_size = 1 + data[0] % 64;
-    char *line = malloc(size);          /* the rest of the input, terminated */
-    memcpy(line, data + 1, size - 1);
-    line[size - 1] = '\0';
+    size_t small_size = 1 + size % 64;
+    char *line = malloc(size + 1);      /* the input, terminated */
+    memcpy(line, data, size);
+    line[size] = '\0';
 
     options_defaults(&o);
     int reports = 0;
@@ -45,7 +43,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         options_format(&o, large, sizeof(large)) != large)
         __builtin_trap();
     size_t slen = strnlen(small, small_size), llen = strnlen(large, sizeof(large));
-    if (slen == small_size || llen == sizeof(large) || strncmp(small, large, slen))
+    if (slen == small_size || llen >= sizeof(large) - 1 || strncmp(small, large, slen))
         __builtin_trap();
     free(small);
     free(line);

@@ -48,11 +48,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     memcpy(line, data + 1, len);    /* tok_split wrote over it */
     char *buf = malloc(bufsize);    /* exact size: ASan catches overruns */
-    const char *cursor = line;
+    const char *cursor = line, *prev = line;
     int r;
     while ((r = tok_next_command(&cursor, buf, bufsize)) != 0) {
-        if (cursor <= line || cursor > line + textlen)
+        if (cursor <= prev || cursor > line + textlen)
             __builtin_trap();
+        prev = cursor;
         if (r == 1 && strnlen(buf, bufsize) == bufsize)
             __builtin_trap();
         if (r != 1 && r != -1)

@@ -1545,6 +1545,50 @@ static void test_plan_partial_pages(void **state)
     assert_plan(s, &mt, 0x7ff1000, GPA_MMIO, 0x7ff1000, PG, UC);
 }
 
+/* Regression (found by tests/fuzz/fuzz_ept.c): a 4-level EPT translates
+ * bits 47:0 only, so with MAXPHYADDR 52 an address at or above 2^48 is
+ * outside; planned as MMIO it was mapped onto the slot of its alias below
+ * 2^48, breaking the identity map there. */
+static void test_classify_beyond_48_bits(void **state)
+{
+    (void)state;
+    const struct gpa_space *s0 = space_of(qemu, N(qemu), QEMU_HV_START, QEMU_HV_END);
+    struct gpa_space s = *s0;
+    struct mtrr_state mt = mt_none();
+    s.phys_limit = 1ull << 52;
+    assert_int_equal(gpa_classify(&s, (1ull << 48) - 1), GPA_MMIO);
+    assert_int_equal(gpa_classify(&s, 1ull << 48), GPA_OUTSIDE);
+    assert_int_equal(gpa_classify(&s, (1ull << 48) + 4 * GiB), GPA_OUTSIDE);  /* alias of RAM */
+    assert_plan(&s, &mt, 1ull << 48, GPA_OUTSIDE, 0, 0, 0);
+    assert_plan(&s, &mt, (1ull << 48) - 1, GPA_MMIO, (1ull << 48) - M2, M2, UC);
+}
+
+/* Regression (found by tests/fuzz/fuzz_ept.c): ACPI ends and NVS starts
+ * mid-page. The static map leaves that page out, with 4 KiB pages around
+ * it; a fault there was planned as the whole 2 MiB block, which ept_map
+ * refuses over the page table (EPT_NO_MEMORY for a resolvable fault). */
+static void test_plan_page_split_between_ram_like_entries(void **state)
+{
+    (void)state;
+    static const struct mb2_mmap_entry in[] = {
+        { 0x0, 0x100800, ACPI },
+        { 0x100800, 0xff800, NVS },
+    };
+    struct ept e;
+    struct mtrr_state mt = mt_none();
+    const struct gpa_space *s = space_of(in, N(in), 64 * MiB, 68 * MiB);
+    new_ept(&e, false, -1);
+    assert_int_equal(ept_map_guest_ram(&e, s, &mt), 0);
+    assert_mapped(&e, 0xff000, PG, EPT_RWX, WB);
+    assert_mapped(&e, 0x101000, PG, EPT_RWX, WB);
+    assert_unmapped(&e, 0x100000);
+    assert_plan(s, &mt, 0x100000, GPA_RAM, 0x100000, PG, WB);
+    assert_plan(s, &mt, 0x100900, GPA_RAM, 0x100000, PG, WB);
+    struct ept_fault_plan p = ept_plan_fault(s, &mt, 0x100000);
+    assert_int_equal(ept_map(&e, p.base, p.size, EPT_RWX, p.memtype), 0);
+    assert_mapped(&e, 0x100000, PG, EPT_RWX, WB);
+}
+
 static void test_plan_then_map(void **state)
 {
     (void)state;
@@ -1642,6 +1686,8 @@ int main(void)
         T(test_plan_hv_and_outside_refused),
         T(test_plan_refuses_page_shared_with_unaligned_hv),
         T(test_plan_partial_pages),
+        T(test_classify_beyond_48_bits),
+        T(test_plan_page_split_between_ram_like_entries),
         T(test_plan_then_map),
     };
 #undef T

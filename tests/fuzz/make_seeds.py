@@ -1,0 +1,200 @@
+#!/usr/bin/env python3
+"""make_seeds.py - write the seed inputs of the fuzz targets into
+tests/fuzz/seeds/<target>/ (run once; the small binaries are committed).
+
+Each seed is a valid input the parser accepts, so that fuzzing starts from
+the deep paths instead of having to discover magic numbers and checksums:
+
+  mb2/      Multiboot2 boot information: minimal (end tag only) and typical
+            (command line, loader name, memory map, module, ACPI RSDP)
+  mb1/      Multiboot v1 images: a.out kludge, and ELF32 with one PT_LOAD
+  options/  a hypervisor command line
+  acpi/     RSDP + RSDT + FACP + DSDT with \\_S5 + MADT (ACPI 1.0), and
+            RSDP 2.0 + XSDT + a 244-byte FADT with X_DSDT + DSDT
+  cpuid/    an override list
+  lineedit/ typed lines with history recall, backspace, Ctrl-U, Ctrl-C
+  ept/      the machine of the unit test test_plan_page_split_between_ram_like_entries
+            (a page split between ACPI and NVS), probed there and above 2^48
+
+The layouts follow the harnesses (tests/fuzz/fuzz_*.c).
+"""
+import os
+import struct
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def write(target, name, data):
+    d = os.path.join(HERE, "seeds", target)
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, name), "wb") as f:
+        f.write(data)
+
+
+def pad8(b):
+    return b + b"\0" * (-len(b) % 8)
+
+
+# ---- Multiboot2 boot information (Multiboot2 spec 3.6) -----------------------
+
+def mb2_tag(type_, payload):
+    return pad8(struct.pack("<II", type_, 8 + len(payload)) + payload)
+
+
+def mb2_info(tags):
+    body = b"".join(tags) + struct.pack("<II", 0, 8)        # end tag
+    return struct.pack("<II", 8 + len(body), 0) + body
+
+
+def mb2_seeds():
+    write("mb2", "minimal.bin", mb2_info([]))
+    mmap = struct.pack("<II", 24, 0) + b"".join(
+        struct.pack("<QQII", base, length, type_, 0)
+        for base, length, type_ in [(0, 0x9FC00, 1), (0x9FC00, 0x400, 2),
+                                    (0x100000, 0x7EE0000, 1), (0x7FE0000, 0x20000, 3)])
+    rsdp = rsdp_v0(0xE0000)
+    write("mb2", "typical.bin", mb2_info([
+        mb2_tag(1, b"serial=0x3f8 run=\"info\"\0"),
+        mb2_tag(2, b"GRUB 2.06\0"),
+        mb2_tag(4, struct.pack("<II", 639, 130048)),
+        mb2_tag(6, mmap),
+        mb2_tag(3, struct.pack("<II", 0x200000, 0x201000) + b"guest.elf arg\0"),
+        mb2_tag(14, rsdp),
+        mb2_tag(21, struct.pack("<I", 0x1000000)),
+    ]))
+
+
+# ---- Multiboot v1 images (Multiboot spec 3.1) ---------------------------------
+
+MB1_MAGIC = 0x1BADB002
+
+
+def mb1_header(flags):
+    return struct.pack("<III", MB1_MAGIC, flags, (-(MB1_MAGIC + flags)) & 0xFFFFFFFF)
+
+
+def mb1_seeds():
+    # a.out kludge: header at 0, loaded at 1 MiB, whole file, 4 KiB of bss,
+    # entry at the "jmp $" after the header.
+    load = 0x100000
+    hdr = mb1_header(0x00010003) + struct.pack("<IIIII", load, load, 0, load + 0x1000, load + 32)
+    write("mb1", "aout.bin", hdr + b"\xEB\xFE" + b"\0" * 30)
+    # ELF32 executable: ELF header, one PT_LOAD of the whole file at 1 MiB,
+    # then the Multiboot header (page-align + meminfo flags) and "jmp $".
+    ehdr_len, phdr_len = 52, 32
+    code_off = ehdr_len + phdr_len + 12
+    size = code_off + 2
+    ident = b"\x7fELF" + bytes([1, 1, 1]) + b"\0" * 9
+    ehdr = ident + struct.pack("<HHIIIIIHHHHHH", 2, 3, 1, load + code_off, ehdr_len, 0, 0,
+                               ehdr_len, phdr_len, 1, 0, 0, 0)
+    phdr = struct.pack("<IIIIIIII", 1, 0, load, load, size, size + 0x1000, 5, 0x1000)
+    write("mb1", "elf32.bin", ehdr + phdr + mb1_header(0x3) + b"\xEB\xFE")
+
+
+# ---- ACPI tables (ACPI 6.5, chapter 5) ----------------------------------------
+
+WIN_BASE = 0xE0000      # fuzz_acpi.c maps the input after the RSDP here
+
+
+def checksum_fix(b, at, length=None):
+    """b with byte at set so that its first length bytes (all) sum to 0."""
+    b = bytearray(b)
+    b[at] = 0
+    b[at] = (-sum(b[:length])) & 0xFF
+    return bytes(b)
+
+
+def rsdp_v0(rsdt):
+    r = b"RSD PTR " + b"\0" + b"MONOVS" + bytes([0]) + struct.pack("<I", rsdt)
+    return checksum_fix(r, 8)
+
+
+def rsdp_v2(xsdt):
+    r = b"RSD PTR " + b"\0" + b"MONOVS" + bytes([2]) + struct.pack("<IIQ", 0, 36, xsdt) + b"\0" * 4
+    r = checksum_fix(r, 8, 20)      # the ACPI 1.0 part, bytes 0-19
+    return checksum_fix(r, 32)      # all 36 bytes
+
+
+def sdt(sig, body, revision=1):
+    hdr = sig + struct.pack("<IB", 36 + len(body), revision) + b"\0" + b"MONOVS" + \
+        b"MONOVSTB" + struct.pack("<I", 1) + b"MNVS" + struct.pack("<I", 1)
+    return checksum_fix(hdr + body, 9)
+
+
+def dsdt():
+    # Name (\_S5_, Package (4) { 5, 5, 0, 0 }): NameOp, root prefix, name,
+    # PackageOp, PkgLength 8, NumElements 4, BytePrefix 5 twice, Zero twice.
+    aml = b"\x08\\_S5_\x12\x08\x04\x0A\x05\x0A\x05\x00\x00"
+    return sdt(b"DSDT", aml, 2)
+
+
+def madt():
+    entries = struct.pack("<BBBBI", 0, 8, 0, 0, 1)              # local APIC 0, enabled
+    entries += struct.pack("<BBBBI", 0, 8, 1, 1, 2)             # local APIC 1, online capable
+    entries += struct.pack("<BBHIII", 9, 16, 0, 0x100, 1, 2)    # local x2APIC 0x100
+    entries += struct.pack("<BBHQ", 5, 12, 0, 0xFEE00000)       # LAPIC address override
+    return sdt(b"APIC", struct.pack("<II", 0xFEE00000, 1) + entries, 3)
+
+
+def fadt(length, dsdt_addr, x_dsdt=0):
+    body = bytearray(length - 36)
+    struct.pack_into("<I", body, 40 - 36, dsdt_addr if not x_dsdt else 0)
+    struct.pack_into("<IB", body, 48 - 36, 0xB2, 0xF0)          # SMI_CMD, ACPI_ENABLE
+    if x_dsdt:
+        struct.pack_into("<Q", body, 140 - 36, x_dsdt)
+        struct.pack_into("<BBBBQ", body, 172 - 36, 1, 16, 0, 2, 0x604)     # X_PM1a_CNT_BLK
+    else:
+        struct.pack_into("<II", body, 64 - 36, 0x604, 0)        # PM1a_CNT_BLK, PM1b_CNT_BLK
+    return sdt(b"FACP", bytes(body), 1 if length < 244 else 4)
+
+
+class Window:
+    """Tables laid out one after the other, 16-byte aligned, from WIN_BASE."""
+
+    def __init__(self):
+        self.mem = bytearray()
+
+    def place(self, table):
+        self.mem += b"\0" * (-len(self.mem) % 16)
+        addr = WIN_BASE + len(self.mem)
+        self.mem += table
+        return addr
+
+
+def acpi_seeds():
+    w = Window()
+    d = w.place(dsdt())
+    f = w.place(fadt(116, d))
+    m = w.place(madt())
+    r = w.place(sdt(b"RSDT", struct.pack("<II", f, m)))
+    write("acpi", "acpi1_rsdt.bin", rsdp_v0(r) + b"\0" * 16 + bytes(w.mem))
+
+    w = Window()
+    d = w.place(dsdt())
+    f = w.place(fadt(244, 0, x_dsdt=d))
+    x = w.place(sdt(b"XSDT", struct.pack("<Q", f)))
+    write("acpi", "acpi2_xsdt.bin", rsdp_v2(x) + bytes(w.mem))
+
+
+# ---- the rest --------------------------------------------------------------------
+
+def other_seeds():
+    write("options", "typical.txt", b'serial=0x2f8 baud=9600 run="info; quit"')
+    write("cpuid", "typical.txt", b"-avx512f,+x2apic,-1.ecx.12,+7.0.ebx.5, ,+0x80000001.edx.20")
+    write("lineedit", "typing.txt", b"info\rquit\r\x1b[A\x1b[A\x1b[B\x7fx\r\nhel\x15\x03vm\x01\r")
+    # fuzz_ept.c: config (2 entries, static map), phys_bits 52, hypervisor at
+    # 256 MiB (one page), ACPI [0, 0x100800), NVS [0x100800, 2 MiB), MTRRs
+    # off, then the split page and an address above 2^48 (outside).
+    ept = bytes([0x04, 52]) + (0x10000).to_bytes(3, "little") + (0).to_bytes(2, "little")
+    ept += (0).to_bytes(3, "little") + (0x100).to_bytes(2, "little") + bytes([0x80, 3])
+    ept += (0x100).to_bytes(3, "little") + (0xFF).to_bytes(2, "little") + bytes([0x88, 4])
+    ept += bytes([0]) + (0).to_bytes(2, "little")
+    ept += struct.pack("<QQ", 0x100000, (1 << 48) + 0x1000)
+    write("ept", "split_page.bin", ept)
+
+
+if __name__ == "__main__":
+    mb2_seeds()
+    mb1_seeds()
+    acpi_seeds()
+    other_seeds()
