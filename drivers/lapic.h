@@ -1,5 +1,6 @@
 /*
- * lapic.h - local APIC basics: mode, base, this core's APIC id.
+ * lapic.h - local APIC basics: mode, base, this core's APIC id, and the
+ * inter-processor interrupts the hypervisor sends (AP start-up, kicks).
  */
 #ifndef LAPIC_H
 #define LAPIC_H
@@ -15,10 +16,31 @@ struct lapic_state {
     bool bsp;               /* IA32_APIC_BASE[8] */
 };
 
+/* Interrupt command register, low half (SDM Vol. 3A, 12.6.1, figure 12-12). */
+#define ICR_VECTOR(v)         ((uint32_t)(v) & 0xFF)
+#define ICR_NMI               (4u << 8)     /* delivery mode 100b */
+#define ICR_INIT              (5u << 8)     /* delivery mode 101b */
+#define ICR_STARTUP           (6u << 8)     /* delivery mode 110b: vector = page number */
+#define ICR_DELIVERY_MODE(x)  (((x) >> 8) & 7)
+#define ICR_DEST_LOGICAL      (1u << 11)
+#define ICR_SEND_PENDING      (1u << 12)    /* delivery status (xAPIC only) */
+#define ICR_LEVEL_ASSERT      (1u << 14)
+#define ICR_TRIGGER_LEVEL     (1u << 15)
+#define ICR_SHORTHAND(x)      (((x) >> 18) & 3)   /* 0 none, 1 self, 2 all, 3 all but self */
+#define ICR_ALL_BUT_SELF      (3u << 18)
+
 /* lapic_read_state - this core's local APIC configuration. */
 struct lapic_state lapic_read_state(void);
 
 /* lapic_id - this core's APIC id (x2APIC id in x2APIC mode). */
 uint32_t lapic_id(void);
+
+/*
+ * lapic_send_ipi - send the IPI icr_low (delivery mode, vector, level) to
+ * the core with physical APIC id dest, in whichever mode the LAPIC is in.
+ * The LAPIC belongs to the guest: in xAPIC mode the ICR high half (the
+ * destination the guest may have written and not yet used) is restored.
+ */
+void lapic_send_ipi(uint32_t dest, uint32_t icr_low);
 
 #endif

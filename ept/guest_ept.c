@@ -9,12 +9,14 @@
 #include "../kernel/mem.h"
 #include "../kernel/options.h"
 #include "../kernel/printk.h"
+#include "../kernel/spinlock.h"
 #include "../kernel/x86.h"
 #include "../vmx/vmx_defs.h"
 
 #define CPUID_1_EDX_MTRR (1u << 12)
 
 static struct ept map;
+static struct spinlock map_lock;    /* every vCPU faults in; only the fault path takes it */
 static struct gpa_space space;
 static struct mtrr_state mtrr;
 static struct guest_ept_config config;
@@ -134,6 +136,19 @@ const char *ept_access_name(uint64_t qual)
     return (qual & 4) ? "fetch" : (qual & 2) ? "write" : "read";
 }
 
+/* Map the plan's page unless another vCPU faulted on it first. */
+static enum ept_action map_locked(const struct ept_fault_plan *p)
+{
+    struct ept_walk w;
+    enum ept_action a = EPT_MAPPED;
+    spin_lock(&map_lock);
+    ept_walk(&map, p->base, &w);
+    if (!w.mapped && ept_map(&map, p->base, p->size, EPT_RWX, p->memtype))
+        a = EPT_NO_MEMORY;
+    spin_unlock(&map_lock);
+    return a;
+}
+
 enum ept_action ept_fault_in(struct ept_stats *st, uint64_t gpa, uint64_t qual, uint64_t rip)
 {
     struct ept_fault_plan p = ept_plan_fault(&space, &mtrr, gpa);
@@ -145,10 +160,8 @@ enum ept_action ept_fault_in(struct ept_stats *st, uint64_t gpa, uint64_t qual, 
         a = EPT_REFUSED;
     else if (frozen)
         a = EPT_REFUSED_FROZEN;
-    else if (ept_map(&map, p.base, p.size, EPT_RWX, p.memtype))
-        a = EPT_NO_MEMORY;
     else
-        a = EPT_MAPPED;
+        a = map_locked(&p);
     if (a == EPT_MAPPED) {
         if (p.size == EPT_PAGE_2M)
             st->mapped_2m++;

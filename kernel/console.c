@@ -13,6 +13,8 @@
 
 #define MAX_WORDS 16
 
+struct cpu *console_cpu;
+
 extern const struct console_cmd __console_cmds_start[], __console_cmds_end[];
 
 static const struct console_cmd *find_command(const char *name)

@@ -20,6 +20,13 @@ struct console_cmd {
         __attribute__((used, section(".console_cmds"), aligned(8))) = {            \
             name, usage, help, fn }
 
+struct cpu;
+
+/* The core that polls the UART and runs commands (kmain picks it: a core
+ * kept out of the guest if there is one, else the boot core). Only it
+ * calls console_poll. */
+extern struct cpu *console_cpu;
+
 /* console_exec - run one command line (as typed, or from run=). */
 void console_exec(const char *line);
 

@@ -9,10 +9,13 @@
 
 #include "console.h"
 #include "hv.h"
+#include "kstring.h"
 #include "loader.h"
 #include "mem.h"
+#include "percpu.h"
 #include "power.h"
 #include "printk.h"
+#include "smp.h"
 #include "trap.h"
 #include "x86.h"
 #include "../drivers/acpi.h"
@@ -63,6 +66,15 @@ static void print_cpus(void)
     if (!a->cpu_count)
         kprintf("unknown");
     kprintf("%s\n", a->cpus_truncated ? " cpus.truncated=1" : "");
+    kprintf("cpus.online=");
+    for (unsigned i = 0, n = 0; i < cpu_count; i++)
+        if (cpus[i].state == CPU_ONLINE)
+            kprintf("%s%u", n++ ? "," : "", i);
+    kprintf(" cpus.guest=");
+    for (unsigned i = 0, n = 0; i < cpu_count; i++)
+        if (cpus[i].guest)
+            kprintf("%s%u", n++ ? "," : "", i);
+    kprintf("\n");
 }
 
 static void print_memory(void)
@@ -156,12 +168,97 @@ static void run_boot_commands(void)
     done = true;
 }
 
-/* Bring up VMX on the boot core and start the guest. Returns only when
+/* The APs wait here after start-up until the boot core has built the
+ * guest: 1 = set up your vCPU, -1 = there is no guest. */
+static volatile int guest_go;
+
+/* An AP in C (kernel/ap_boot.asm calls it on the core's own stack). Every
+ * core enters VMX operation, even one kept out of the guest: INIT is
+ * blocked in VMX root operation (SDM Vol. 3C, 24.8), so the guest cannot
+ * restart a core of ours and run on it outside VMX. */
+static _Noreturn void ap_main(struct cpu *c)
+{
+    percpu_init(c);
+    if (trap_init_cpu()) {
+        kprintf("error: smp: no pool pages for the tables of apic_id=%u\n", c->apic_id);
+        halt_forever();
+    }
+    c->state = CPU_ONLINE;
+    while (!guest_go)
+        cpu_relax();
+    if (guest_go < 0 || vmx_enable_cpu(&hv.vmx)) {
+        c->setup = -1;
+        if (c == console_cpu)
+            console_loop();
+        halt_forever();
+    }
+    struct vcpu *v = 0;
+    if (c->guest) {
+        v = vcpu_alloc(c);
+        if (!v || vmx_setup_vcpu(v, &hv.vmx, vmx_config())) {
+            kprintf("error: smp: cpu %u (apic_id=%u) gets no vCPU\n", c->index, c->apic_id);
+            if (v)
+                vcpus[c->index] = 0;
+            v = 0;
+        }
+    }
+    if (v)
+        vcpu_start(v);      /* the INIT state: waits for the guest's SIPI */
+    c->setup = v ? 1 : 2;
+    if (v)
+        vcpu_run(v);
+    if (c == console_cpu)
+        console_loop();
+    halt_forever();         /* in VMX root: INIT held off, SIPIs ignored */
+}
+
+/* Which cores the guest gets (cpus=) and which one serves the console. */
+static void assign_cores(void)
+{
+    uint64_t mask;
+    char err[96];
+    if (parse_cpu_list(hv.opt.cpus, &mask, err, sizeof(err))) {
+        kprintf("error: cmdline: cpus: %s; the guest gets every core\n", err);
+        mask = ~0ull;
+    }
+    if (!(mask & 1)) {
+        kprintf("error: cmdline: cpus: core 0 (the boot core) runs the guest's boot vCPU; "
+                "added\n");
+        mask |= 1;
+    }
+    for (unsigned i = 0; i < 64; i++)
+        if ((mask >> i & 1) && (i >= cpu_count || cpus[i].state != CPU_ONLINE) && hv.opt.cpus[0] &&
+            strcmp(hv.opt.cpus, "all"))
+            kprintf("error: cmdline: cpus: core %u is not online; left out\n", i);
+    console_cpu = &cpus[0];
+    for (unsigned i = 0; i < cpu_count; i++) {
+        cpus[i].guest = cpus[i].state == CPU_ONLINE && (mask >> i & 1);
+        if (cpus[i].state == CPU_ONLINE && !cpus[i].guest && console_cpu == &cpus[0])
+            console_cpu = &cpus[i];
+    }
+}
+
+/* Let the APs set up their vCPUs and wait (about a second) until they did. */
+static void release_aps(void)
+{
+    guest_go = 1;
+    uint64_t t0 = rdtsc(), limit = (tsc_khz() ? tsc_khz() : 1000000) * 1000;
+    for (unsigned i = 1; i < cpu_count; i++) {
+        while (cpus[i].state == CPU_ONLINE && !cpus[i].setup && rdtsc() - t0 < limit)
+            cpu_relax();
+        if (cpus[i].state == CPU_ONLINE && !cpus[i].setup)
+            kprintf("error: smp: cpu %u (apic_id=%u) did not set up VMX in time\n", i,
+                    cpus[i].apic_id);
+    }
+}
+
+/* Bring up VMX on every core and start the guest. Returns only when
  * there is nothing to run (the console then keeps the machine). */
 static void start_guest(void)
 {
     if (loader_stash_modules(hv.opt.mem))
         return;
+    assign_cores();
     struct guest_ept_config ecfg = {
         .lazy = hv.opt.ept == EPT_LAZY,
         .ad = hv.opt.ept_ad && vmx_has(&hv.vmx, "ept_ad") == 1,
@@ -174,6 +271,7 @@ static void start_guest(void)
         return;
     if (vmx_enable_cpu(&hv.vmx))
         return;
+    power_on_off(vcpu_off_all);     /* every other core: VMXOFF, halt */
     power_on_off(vmx_disable_cpu);
     struct vmx_config cfg = {
         .hlt_exiting = hv.opt.hlt == HLT_EXIT,
@@ -186,16 +284,25 @@ static void start_guest(void)
     if (hv.opt.cpuid[0])
         cpuid_policy_parse(&guest_cpuid, hv.opt.cpuid, report_cpuid_problem, 0);
     ept_refuse_injects_gp = hv.opt.ept_refuse == REFUSE_GP;
-    struct vcpu *v = &boot_vcpu;
-    ept_register_stats(&v->ept);
-    v->apic_id = hv.bsp_apic_id;
-    if (vmx_setup_vcpu(v, &hv.vmx, &cfg))
+    struct vcpu *v = vcpu_alloc(&cpus[0]);
+    if (!v) {
+        kprintf("error: vmx: no pool pages for the boot vCPU\n");
         return;
+    }
+    ept_register_stats(&v->ept);
+    v->console = console_cpu == &cpus[0];
+    if (vmx_setup_vcpu(v, &hv.vmx, &cfg)) {
+        vcpus[0] = 0;
+        return;
+    }
     kprintf("vmx.on cpu=0 vmcs=%#llx pin=%#x proc=%#x proc2=%#x exit=%#x entry=%#x\n",
             (unsigned long long)v->vmcs_pa, v->pin, v->proc, v->proc2, v->exit_ctl, v->entry_ctl);
+    release_aps();
+    if (vcpu_count() > 1)
+        kprintf("vmx.aps vcpus=%u\n", vcpu_count());
     run_boot_commands();
     if (vcpu_start(v) == 0)
-        kprintf("guest.start cpu=0\n");
+        kprintf("guest.start cpu=0 vcpus=%u\n", vcpu_count());
     vcpu_run(v);
 }
 
@@ -207,6 +314,7 @@ _Noreturn void kmain(uint32_t mbi_phys, uint32_t load_base, uint32_t magic)
     (void)magic;    /* checked by the stub */
 
     uint64_t tsc_at_entry = rdtsc();
+    smp_init_bsp(0);        /* this_cpu() from here on; the APIC id follows */
     mem_init(load_base);
     int mb_ok = mb2_parse(phys_ptr(mbi_phys), &hv.mb, err, sizeof(err)) == 0;
 
@@ -234,6 +342,7 @@ _Noreturn void kmain(uint32_t mbi_phys, uint32_t load_base, uint32_t magic)
     acpi_init(hv.mb.rsdp, hv.mb.rsdp_len);
     keep_boot_strings();
     hv.bsp_apic_id = lapic_id();
+    cpus[0].apic_id = hv.bsp_apic_id;
     tsc_init();
     print_boot_summary();
 
@@ -249,8 +358,15 @@ _Noreturn void kmain(uint32_t mbi_phys, uint32_t load_base, uint32_t magic)
         power_off("VMX unavailable", 2);
     }
 
+    unsigned online = smp_start_aps(ap_main);
+    if (cpu_count > 1)
+        kprintf("smp.online=%u of %u\n", online, cpu_count);
+
     console_prompt();
     start_guest();
+    console_cpu = &cpus[0];
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    guest_go = -1;          /* no guest: the APs halt */
     run_boot_commands();
     console_loop();
 }

@@ -5,6 +5,7 @@
 
 #include "kstring.h"
 #include "printk.h"
+#include "spinlock.h"
 
 #define POOL_BYTES ((size_t)HV_POOL_MIB << 20)
 #define POOL_PAGES (POOL_BYTES / PAGE_SIZE)
@@ -14,6 +15,7 @@ extern char __image_size[];     /* linker script: load base to end of bss */
 static uint8_t pool[POOL_BYTES] __attribute__((aligned(PAGE_SIZE)));
 static uint64_t pool_bitmap[palloc_bitmap_words(POOL_PAGES)];
 static struct palloc pool_alloc;
+static struct spinlock pool_lock;       /* every core allocates (stacks, VMCS, EPT) */
 static uint64_t load_base;
 static uint64_t region_start;
 
@@ -37,7 +39,9 @@ void mem_extend_down(uint64_t new_start)
 
 void *page_alloc(size_t n)
 {
+    spin_lock(&pool_lock);
     void *p = (void *)palloc_alloc(&pool_alloc, n, 1);
+    spin_unlock(&pool_lock);
     if (p)
         memset(p, 0, n * PAGE_SIZE);
     return p;
@@ -45,7 +49,10 @@ void *page_alloc(size_t n)
 
 void page_free(void *p, size_t n)
 {
-    if (palloc_free(&pool_alloc, (uint64_t)p, n))
+    spin_lock(&pool_lock);
+    int bad = palloc_free(&pool_alloc, (uint64_t)p, n);
+    spin_unlock(&pool_lock);
+    if (bad)
         panic("page_free: %p (%zu pages) was not allocated from the pool", p, n);
 }
 

@@ -53,6 +53,7 @@ static const struct opt_desc opts[] = {
     CHOICE_OPT("ept_ad", ept_ad, 0, bool_names, "EPT accessed/dirty flags when the CPU has them"),
     SIZE_OPT("mem", mem, 0, 0, UINT64_MAX, "guest RAM limit (K/M/G/T); 0: all the RAM there is"),
     STRING_OPT("cpuid", cpuid, "CPUID bits to clear (-) or set (+): names or LEAF[.SUB].REG.BIT"),
+    STRING_OPT("cpus", cpus, "cores given to the guest: all, or a list like 0,2 or 0-3 (0: the boot core)"),
 };
 
 #define NOPTS (sizeof(opts) / sizeof(opts[0]))
@@ -102,6 +103,45 @@ bool parse_uint(const char *s, bool sizes, uint64_t *out)
         return false;
     *out = v;
     return true;
+}
+
+int parse_cpu_list(const char *s, uint64_t *mask, char *err, size_t errlen)
+{
+    uint64_t m = 0;
+    if (!s[0] || !strcmp(s, "all")) {
+        *mask = ~0ull;
+        return 0;
+    }
+    while (*s) {
+        char word[24];
+        size_t n = 0;
+        while (s[n] && s[n] != ',')
+            n++;
+        if (n == 0 || n >= sizeof(word)) {
+            fmt_snprintf(err, errlen, "'%.*s' is not a core number or range", (int)n, s);
+            return -1;
+        }
+        memcpy(word, s, n);
+        word[n] = '\0';
+        s += n + (s[n] == ',');
+        char *dash = word;
+        while (*dash && *dash != '-')
+            dash++;
+        bool range = *dash == '-';
+        *dash = '\0';
+        uint64_t lo, hi;
+        if (!parse_uint(word, false, &lo) || !parse_uint(range ? dash + 1 : word, false, &hi) ||
+            lo > hi || hi > 63) {
+            if (range)
+                *dash = '-';
+            fmt_snprintf(err, errlen, "'%s' is not a core number 0-63 or a range FIRST-LAST", word);
+            return -1;
+        }
+        for (uint64_t c = lo; c <= hi; c++)
+            m |= 1ull << c;
+    }
+    *mask = m;
+    return 0;
 }
 
 void options_defaults(struct hv_options *o)

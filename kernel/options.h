@@ -28,6 +28,7 @@ struct hv_options {
     uint64_t ept_ad;            /* ept_ad=0|1  EPT accessed/dirty flags */
     uint64_t mem;               /* mem=SIZE  guest RAM limit (0: all) */
     char cpuid[OPT_RUN_MAX];    /* cpuid=-avx512f,+x2apic  CPUID bits hidden/shown */
+    char cpus[64];              /* cpus=all|0,2|0-3  the cores given to the guest */
 };
 
 enum { EPT_STATIC, EPT_LAZY };
@@ -53,6 +54,13 @@ int options_parse(const char *cmdline, struct hv_options *o, opt_report report, 
  * prefixed "opt.", into buf. Returns buf.
  */
 char *options_format(const struct hv_options *o, char *buf, size_t size);
+
+/*
+ * parse_cpu_list - "all" (every bit) or a comma-separated list of core
+ * numbers and ranges below 64 ("0,2", "0-3,6") into *mask. Returns 0, or
+ * -1 with the reason in err.
+ */
+int parse_cpu_list(const char *s, uint64_t *mask, char *err, size_t errlen);
 
 /*
  * parse_uint - decimal or 0x-hex number; with sizes, a K/M/G/T suffix

@@ -4,8 +4,34 @@
 #include "printk.h"
 
 #include "fmt.h"
+#include "percpu.h"
+#include "spinlock.h"
 #include "x86.h"
 #include "../drivers/uart.h"
+
+/* One line at a time on the wire, whichever core prints. The owner may
+ * take it again (an exception dump while printing), so it nests. */
+static struct spinlock print_lock;
+static struct cpu *volatile print_owner;
+static unsigned print_depth;
+
+static void print_begin(void)
+{
+    struct cpu *me = this_cpu();
+    if (print_owner != me) {
+        spin_lock(&print_lock);
+        print_owner = me;
+    }
+    print_depth++;
+}
+
+static void print_end(void)
+{
+    if (--print_depth == 0) {
+        print_owner = 0;
+        spin_unlock(&print_lock);
+    }
+}
 
 static void uart_sink(void *ctx, char c)
 {
@@ -17,7 +43,10 @@ static void uart_sink(void *ctx, char c)
 
 int kvprintf(const char *fmt, va_list ap)
 {
-    return fmt_format(uart_sink, 0, fmt, ap);
+    print_begin();
+    int n = fmt_format(uart_sink, 0, fmt, ap);
+    print_end();
+    return n;
 }
 
 int kprintf(const char *fmt, ...)
@@ -31,18 +60,21 @@ int kprintf(const char *fmt, ...)
 
 void kputs(const char *s)
 {
+    print_begin();
     while (*s)
         uart_sink(0, *s++);
+    print_end();
 }
 
 void panic_at(const char *file, int line, const char *fmt, ...)
 {
     va_list ap;
     cli();
+    print_begin();
     kprintf("\npanic: ");
     va_start(ap, fmt);
     kvprintf(fmt, ap);
     va_end(ap);
-    kprintf(" (at %s:%d)\npanic: core halted\n", file, line);
+    kprintf(" (at %s:%d)\npanic: cpu %u halted\n", file, line, this_cpu()->index);
     halt_forever();
 }

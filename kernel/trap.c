@@ -11,6 +11,7 @@
 #include <stdbool.h>
 
 #include "mem.h"
+#include "percpu.h"
 #include "printk.h"
 #include "x86.h"
 
@@ -144,8 +145,16 @@ struct extable_entry {
 };
 extern const struct extable_entry __extable_start[], __extable_end[];
 
+void (*trap_nmi_hook)(void);
+
 void trap_dispatch(struct trap_frame *f)
 {
+    if (f->vector == 2) {
+        this_cpu()->host_nmis++;
+        if (trap_nmi_hook)
+            trap_nmi_hook();
+        return;
+    }
     if (f->vector == 13) {
         for (const struct extable_entry *e = __extable_start; e < __extable_end; e++) {
             if (e->insn == f->rip) {
@@ -174,6 +183,6 @@ void trap_dispatch(struct trap_frame *f)
             (unsigned long long)f->rbp, (unsigned long long)f->r8, (unsigned long long)f->r9,
             (unsigned long long)f->r10, (unsigned long long)f->r11, (unsigned long long)f->r12,
             (unsigned long long)f->r13, (unsigned long long)f->r14, (unsigned long long)f->r15);
-    kprintf("panic: core halted (look the RIP up in build/monovisor.lst)\n");
+    kprintf("panic: cpu %u halted (look the RIP up in build/monovisor.lst)\n", this_cpu()->index);
     halt_forever();
 }

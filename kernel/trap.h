@@ -26,6 +26,10 @@ struct trap_frame {
  */
 int trap_init_cpu(void);
 
+/* Called for an NMI taken in the hypervisor (set by the VMX layer: the
+ * NMI may be a kick or belong to the guest). NMIs never panic. */
+extern void (*trap_nmi_hook)(void);
+
 /* trap_dispatch - called by isr_common for every vector. */
 void trap_dispatch(struct trap_frame *f);
 

@@ -14,6 +14,7 @@
 #define MSR_IA32_PAT              0x277
 #define MSR_IA32_VMX_BASIC        0x480
 #define MSR_EFER                  0xC0000080
+#define MSR_IA32_GS_BASE          0xC0000101
 
 struct cpuid_regs {
     uint32_t eax, ebx, ecx, edx;

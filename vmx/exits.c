@@ -206,7 +206,7 @@ static enum exit_action handle_io(struct vcpu *v)
 
     if (string) {
         kprintf("error: guest: string I/O (INS/OUTS) to intercepted port %#x is not emulated\n", port);
-        return vcpu_stop(v, "string I/O to an intercepted port");
+        return vcpu_stop_guest(v, "string I/O to an intercepted port");
     }
     if (port == QEMU_DEBUG_EXIT_PORT && !in) {
         vcpu_skip_instruction(v);
@@ -329,12 +329,12 @@ static enum exit_action handle_cr(struct vcpu *v)
         else if (cr == 3)
             guest_write_cr3(v, val);
         else
-            return vcpu_stop(v, "unexpected MOV to CR exit");
+            return vcpu_stop_guest(v, "unexpected MOV to CR exit");
         break;
     }
     case 1:         /* MOV from CR: only CR3, when `trap cr3` asks */
         if (cr != 3)
-            return vcpu_stop(v, "unexpected MOV from CR exit");
+            return vcpu_stop_guest(v, "unexpected MOV from CR exit");
         vcpu_set_gpr(v, gpr, vmcs_readn(VMCS_GUEST_CR3));
         break;
     case 3: {       /* LMSW: bits 3:0 of CR0, cannot clear PE */
@@ -344,7 +344,7 @@ static enum exit_action handle_cr(struct vcpu *v)
         break;
     }
     default:
-        return vcpu_stop(v, "unexpected control-register exit (CLTS)");
+        return vcpu_stop_guest(v, "unexpected control-register exit (CLTS)");
     }
     if (vmcs_read32(VMCS_ENTRY_INTR_INFO) & INTR_INFO_VALID)
         return a;   /* faulted: RIP stays */
@@ -468,14 +468,67 @@ static enum exit_action handle_vmx_instruction(struct vcpu *v)
     return inject_ud(v);
 }
 
+/* A triple fault shuts the whole machine down (SDM Vol. 3A, 7.15 #DF):
+ * the guest stops on every core; `reset` restarts it. */
 static enum exit_action handle_triple_fault(struct vcpu *v)
 {
-    kprintf("\nguest.triple_fault rip=%#llx\n", (unsigned long long)vcpu_rip(v));
+    kprintf("\nguest.triple_fault cpu=%u rip=%#llx\n", v->id, (unsigned long long)vcpu_rip(v));
     vcpu_dump(v);
-    return vcpu_stop(v, "triple fault");
+    return vcpu_stop_guest(v, "triple fault");
 }
 
-/* The VMX-preemption timer: serve the console, re-arm (26.5.1). */
+/* INIT (28.2, exit reason 3: INIT always exits in VMX non-root). An AP
+ * goes to the INIT state and waits for a SIPI, as hardware does
+ * (SDM Vol. 3A, 10.4.2); the boot vCPU would restart the firmware, which
+ * for a guest of ours is a reset of the guest.
+ *
+ * An INIT that reaches a core in wait-for-SIPI is dropped by some CPUs
+ * (KVM's model: INIT in INIT_RECEIVED does nothing) and held by others
+ * until the SIPI has started the core (Bochs): then it exits before the
+ * first instruction (Bochs 2.7 even delivers it twice). Such an INIT is
+ * the one the SIPI already answered: applying it would swallow the SIPI,
+ * so every INIT before the started core's first instruction is dropped. */
+static enum exit_action handle_init(struct vcpu *v)
+{
+    v->inits++;
+    if (v->sipi_fresh && vcpu_rip(v) == 0) {
+        /* The exit saved the blocking of wait-for-SIPI (27.3.1.5). */
+        vmcs_write32(VMCS_GUEST_INTERRUPTIBILITY, 0);
+        return EXIT_RESUME;
+    }
+    if (v->boot) {
+        kprintf("\nguest.init cpu=%u: INIT to the boot vCPU resets the guest\n", v->id);
+        vcpu_request_all(VCPU_REQ_RESET);
+        return EXIT_RESUME;
+    }
+    vmx_set_init_state(v);
+    return EXIT_RESUME;
+}
+
+/* SIPI (exit reason 4, only in wait-for-SIPI; qualification = vector,
+ * 28.2.1). A kick from another core is told apart by its vector and
+ * cpu->kick, and leaves the vCPU waiting; a second SIPI never gets here
+ * because a started core is no longer waiting (it is ignored, as on
+ * hardware). */
+static enum exit_action handle_sipi(struct vcpu *v)
+{
+    uint8_t vector = (uint8_t)vcpu_qual(v);
+    if (vector == KICK_SIPI_VECTOR && __atomic_exchange_n(&v->cpu->kick, 0, __ATOMIC_SEQ_CST)) {
+        /* Back to waiting. The exit saved SMI and NMI blocking, which
+         * wait-for-SIPI implies but VM entry refuses outside SMM (27.3.1.5). */
+        v->kicks++;
+        vmcs_write32(VMCS_GUEST_ACTIVITY_STATE, ACTIVITY_WAIT_SIPI);
+        vmcs_write32(VMCS_GUEST_INTERRUPTIBILITY, 0);
+        return EXIT_RESUME;
+    }
+    v->sipis++;
+    vmx_start_at_sipi(v, vector);
+    v->sipi_fresh = true;
+    return EXIT_RESUME;
+}
+
+/* The VMX-preemption timer (the console's core only): serve the console,
+ * re-arm (26.5.1). */
 static enum exit_action handle_preemption_timer(struct vcpu *v)
 {
     console_poll();
@@ -492,13 +545,18 @@ static enum exit_action handle_hlt(struct vcpu *v)
     return EXIT_RESUME;
 }
 
-/* Exceptions and NMIs exit only if the exception bitmap or NMI exiting
- * asks, which the default controls do not: reflect it back into the guest. */
+/* NMIs exit (NMI exiting): a kick from another core (cpu->kick set) ends
+ * here and the caller sees the request; any other NMI is the guest's and
+ * is reflected. Exceptions exit only when `trap exception` asked:
+ * reflected too. */
 static enum exit_action handle_exception_nmi(struct vcpu *v)
 {
-    (void)v;
     uint32_t info = vmcs_read32(VMCS_EXIT_INTR_INFO);
     if ((info & (7u << 8)) == INTR_TYPE_NMI) {
+        if (__atomic_exchange_n(&v->cpu->kick, 0, __ATOMIC_SEQ_CST)) {
+            v->kicks++;
+            return EXIT_RESUME;
+        }
         vmcs_write32(VMCS_ENTRY_INTR_INFO, INTR_INFO_VALID | INTR_TYPE_NMI | 2);
         return EXIT_RESUME;
     }
@@ -609,7 +667,7 @@ static enum exit_action handle_ept_violation(struct vcpu *v)
             ept_action_name(a), (q & 8) ? 'r' : '-', (q & 16) ? 'w' : '-', (q & 32) ? 'x' : '-',
             (int)((q >> 7) & 1));
     if (!ept_refuse_injects_gp)
-        return vcpu_stop(v, "EPT violation refused");
+        return vcpu_stop_guest(v, "EPT violation refused");
     /* An IRET that unblocked NMIs faulted: block them again (28.2.3). */
     if ((q & (1u << 12)) && !(vmcs_read32(VMCS_IDT_VECTORING_INFO) & INTR_INFO_VALID))
         vmcs_write32(VMCS_GUEST_INTERRUPTIBILITY,
@@ -624,7 +682,7 @@ static enum exit_action handle_ept_misconfig(struct vcpu *v)
     uint64_t gpa = vmcs_read64(VMCS_GUEST_PHYSICAL_ADDRESS);
     kprintf("error: vmx: EPT misconfiguration at gpa=%#llx\n", (unsigned long long)gpa);
     ept_print_walk(gpa);
-    return vcpu_stop(v, "EPT misconfiguration");
+    return vcpu_stop_guest(v, "EPT misconfiguration");
 }
 
 enum exit_action handle_unknown_exit(struct vcpu *v)
@@ -633,13 +691,15 @@ enum exit_action handle_unknown_exit(struct vcpu *v)
     kprintf("\nerror: vmx: unhandled exit reason %u (%s) qualification=%#llx\n", basic,
             exit_reason_name(basic), (unsigned long long)vcpu_qual(v));
     vcpu_dump(v);
-    return vcpu_stop(v, "unhandled exit");
+    return vcpu_stop_guest(v, "unhandled exit");
 }
 
 const exit_handler exit_handlers[EXIT_REASON_MAX] = {
     [EXIT_REASON_EXCEPTION_NMI] = handle_exception_nmi,
     [EXIT_REASON_EXTERNAL_INTERRUPT] = handle_external_interrupt,
     [EXIT_REASON_TRIPLE_FAULT] = handle_triple_fault,
+    [EXIT_REASON_INIT] = handle_init,
+    [EXIT_REASON_SIPI] = handle_sipi,
     [EXIT_REASON_CPUID] = handle_cpuid,
     [EXIT_REASON_GETSEC] = handle_vmx_instruction,
     [EXIT_REASON_HLT] = handle_hlt,

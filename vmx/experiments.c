@@ -2,9 +2,9 @@
  * experiments.c - console commands for CPU-feature experiments: turn exits
  * on and off at run time (`trap`) and look at guest memory (`mem`).
  *
- * Commands run on the vCPU's own core with its VMCS current (the console is
- * served from exits or from the stopped/paused loop), so they program the
- * VMCS directly.
+ * A change applies to every vCPU: each core programs its own VMCS and
+ * bitmaps (vcpu_call), since VMWRITE reaches only the current VMCS and
+ * bitmaps must not change under a running core (SDM Vol. 3C, 25.11.4).
  */
 #include "vcpu.h"
 
@@ -54,7 +54,38 @@ static void print_traps(struct vcpu *v)
 {
     for (size_t i = 0; i < NTRAPS; i++)
         kprintf("trap %s=%s\n", traps[i].name, (v->proc & traps[i].proc) == traps[i].proc ? "on" : "off");
-    kprintf("trap exceptions=%#x\n", vmcs_read32(VMCS_EXCEPTION_BITMAP));
+    kprintf("trap exceptions=%#x\n", v->exception_bitmap);
+}
+
+/* One change to the controls of every vCPU, made on its own core. */
+struct trap_change {
+    uint32_t proc_set, proc_clear;
+    uint32_t exc_set, exc_clear;
+    uint16_t io_first;
+    unsigned io_count;
+    bool io_on;
+};
+
+static void apply_trap_change(struct vcpu *v, void *arg)
+{
+    const struct trap_change *t = arg;
+    if (t->proc_set || t->proc_clear) {
+        v->proc = (v->proc | t->proc_set) & ~t->proc_clear;
+        vmcs_write32(VMCS_PROC_CONTROLS, v->proc);
+    }
+    if (t->exc_set || t->exc_clear) {
+        v->exception_bitmap = (v->exception_bitmap | t->exc_set) & ~t->exc_clear;
+        vmcs_write32(VMCS_EXCEPTION_BITMAP, v->exception_bitmap);
+    }
+    if (t->io_count)
+        vmx_io_intercept(v, t->io_first, t->io_count, t->io_on);
+}
+
+static void change_all(struct trap_change *t)
+{
+    for (unsigned i = 0; i < MAX_CPUS; i++)
+        if (vcpus[i])
+            vcpu_call(vcpus[i], apply_trap_change, t);
 }
 
 /* The console's UART and the guest-exit port are always intercepted. */
@@ -66,9 +97,9 @@ static bool port_is_ours(unsigned port)
 
 static void cmd_trap(int argc, char **argv)
 {
-    struct vcpu *v = &boot_vcpu;
+    struct vcpu *v = vcpu_boot();
     bool on;
-    if (!v->vmcs) {
+    if (!v) {
         kprintf("error: trap: VMX is not running\n");
         return;
     }
@@ -83,10 +114,11 @@ static void cmd_trap(int argc, char **argv)
                     argv[2]);
             return;
         }
-        uint32_t bm = vmcs_read32(VMCS_EXCEPTION_BITMAP);
-        bm = on ? bm | (1u << vec) : bm & ~(1u << vec);
-        vmcs_write32(VMCS_EXCEPTION_BITMAP, bm);
-        kprintf("trap exception=%llu %s exceptions=%#x\n", (unsigned long long)vec, argv[3], bm);
+        struct trap_change t = { 0 };
+        *(on ? &t.exc_set : &t.exc_clear) = 1u << vec;
+        change_all(&t);
+        kprintf("trap exception=%llu %s exceptions=%#x\n", (unsigned long long)vec, argv[3],
+                v->exception_bitmap);
         return;
     }
     if (argc == 4 && !strcmp(argv[1], "io") && parse_on_off(argv[3], &on)) {
@@ -108,7 +140,9 @@ static void cmd_trap(int argc, char **argv)
                 return;
             }
         }
-        vmx_io_intercept(v, (uint16_t)first, (unsigned)(last - first + 1), on);
+        struct trap_change t = { .io_first = (uint16_t)first,
+                                 .io_count = (unsigned)(last - first + 1), .io_on = on };
+        change_all(&t);
         kprintf("trap io=%#llx-%#llx %s\n", (unsigned long long)first, (unsigned long long)last,
                 argv[3]);
         return;
@@ -126,8 +160,9 @@ static void cmd_trap(int argc, char **argv)
                 kprintf("error: trap %s: this CPU always makes %s exit\n", t->name, t->what);
                 return;
             }
-            v->proc = on ? v->proc | t->proc : v->proc & ~t->proc;
-            vmcs_write32(VMCS_PROC_CONTROLS, v->proc);
+            struct trap_change c = { 0 };
+            *(on ? &c.proc_set : &c.proc_clear) = t->proc;
+            change_all(&c);
             kprintf("trap %s=%s\n", t->name, argv[2]);
             return;
         }
@@ -268,9 +303,16 @@ CONSOLE_COMMAND(cpuid, "cpuid",
                 "the guest's CPUID beside the native one; show or hide bits; leaves the guest asked for",
                 cmd_cpuid);
 
+/* The MSR bitmap of one vCPU after a rule change, on its own core. */
+static void sync_msr_bitmap(struct vcpu *v, void *arg)
+{
+    const uint64_t *range = arg;
+    for (uint64_t m = range[0]; m <= range[1]; m++)
+        vmx_msr_intercept(v, (uint32_t)m, msr_policy_find(&guest_msrs, (uint32_t)m) != 0);
+}
+
 static void cmd_msr(int argc, char **argv)
 {
-    struct vcpu *v = &boot_vcpu;
     if (argc == 1) {
         for (unsigned i = 0; i < guest_msrs.n; i++) {
             const struct msr_rule *r = &guest_msrs.rule[i];
@@ -315,9 +357,10 @@ static void cmd_msr(int argc, char **argv)
         return;
     }
     /* A rule other than pass needs the exit; pass hands the MSR back. */
-    if (v->vmcs)
-        for (uint64_t m = first; m <= last; m++)
-            vmx_msr_intercept(v, (uint32_t)m, msr_policy_find(&guest_msrs, (uint32_t)m) != 0);
+    uint64_t msrs[2] = { first, last };
+    for (unsigned i = 0; i < MAX_CPUS; i++)
+        if (vcpus[i])
+            vcpu_call(vcpus[i], sync_msr_bitmap, msrs);
     kprintf("msr.rule first=%#llx last=%#llx action=%s value=%#llx\n", (unsigned long long)first,
             (unsigned long long)last, msr_action_name(action), (unsigned long long)value);
 }

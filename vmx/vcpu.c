@@ -9,19 +9,148 @@
 #include "vmx.h"
 #include "vmx_names.h"
 #include "vmx_ops.h"
+#include "../drivers/lapic.h"
+#include "../drivers/tsc.h"
 #include "../kernel/console.h"
 #include "../kernel/hv.h"
 #include "../kernel/kstring.h"
+#include "../kernel/mem.h"
 #include "../kernel/options.h"
 #include "../kernel/power.h"
 #include "../kernel/printk.h"
 #include "../kernel/tokenize.h"
+#include "../kernel/trap.h"
 #include "../kernel/x86.h"
 
 #define CONSOLE_EXITS 4096
 
-struct vcpu boot_vcpu;
+struct vcpu *vcpus[MAX_CPUS];
 bool guest_exit_keeps_console;
+
+static void host_nmi(void);
+
+struct vcpu *vcpu_boot(void)
+{
+    return vcpus[0];
+}
+
+struct vcpu *vcpu_alloc(struct cpu *c)
+{
+    trap_nmi_hook = host_nmi;
+    struct vcpu *v = page_alloc((sizeof(struct vcpu) + PAGE_SIZE - 1) / PAGE_SIZE);
+    if (!v)
+        return 0;
+    v->id = c->index;
+    v->apic_id = c->apic_id;
+    v->cpu = c;
+    v->boot = c->index == 0;
+    vcpus[c->index] = v;
+    return v;
+}
+
+/* About a millisecond and a second of TSC ticks (1 GHz when unknown). */
+static uint64_t tsc_ms(uint64_t ms)
+{
+    return (tsc_khz() ? tsc_khz() : 1000000) * ms;
+}
+
+/* Force v's core out of the guest: a SIPI while it waits for one (the only
+ * event wait-for-SIPI answers, 25.4.2), otherwise an NMI, which exits
+ * (NMI exiting); the handlers know it was ours from cpu->kick. A kick that
+ * lands while the core is in the hypervisor is lost, and harmless: the
+ * core checks its requests before every entry, and waiters kick again. */
+static void kick(struct vcpu *v)
+{
+    struct cpu *c = v->cpu;
+    if (c == this_cpu())
+        return;
+    __atomic_store_n(&c->kick, 1, __ATOMIC_SEQ_CST);
+    if (__atomic_load_n(&v->mp_state, __ATOMIC_SEQ_CST) == MP_WAIT_SIPI)
+        lapic_send_ipi(c->apic_id, ICR_STARTUP | ICR_LEVEL_ASSERT | ICR_VECTOR(KICK_SIPI_VECTOR));
+    else
+        lapic_send_ipi(c->apic_id, ICR_NMI | ICR_LEVEL_ASSERT);
+}
+
+/* An NMI taken in the hypervisor (kernel/trap.c): a kick that arrived
+ * between exits needs nothing more; anything else was meant for the guest. */
+static void host_nmi(void)
+{
+    struct cpu *c = this_cpu();
+    struct vcpu *v = vcpus[c->index];
+    if (__atomic_exchange_n(&c->kick, 0, __ATOMIC_SEQ_CST))
+        return;
+    if (v)
+        v->nmi_pending = true;
+}
+
+void vcpu_request(struct vcpu *v, uint32_t req)
+{
+    __atomic_or_fetch(&v->requests, req, __ATOMIC_SEQ_CST);
+    kick(v);
+}
+
+void vcpu_request_all(uint32_t req)
+{
+    for (unsigned i = 0; i < MAX_CPUS; i++)
+        if (vcpus[i])
+            vcpu_request(vcpus[i], req);
+}
+
+/* Wait until v's core took the requests in mask, kicking it again every
+ * millisecond. Requests to this very core are handled when the console
+ * command returns, so there is nothing to wait for. */
+static bool still_pending(struct vcpu *v, uint32_t mask)
+{
+    if (__atomic_load_n(&v->requests, __ATOMIC_SEQ_CST) & mask)
+        return true;
+    if ((mask & VCPU_REQ_CALL) && __atomic_load_n(&v->call_fn, __ATOMIC_SEQ_CST))
+        return true;    /* taken, still running */
+    return (mask & VCPU_REQ_OFF) && __atomic_load_n(&v->cpu->vmx_on, __ATOMIC_SEQ_CST);
+}
+
+static int wait_requests(struct vcpu *v, uint32_t mask)
+{
+    if (v->cpu == this_cpu())
+        return 0;
+    uint64_t t0 = rdtsc(), last = t0;
+    while (still_pending(v, mask)) {
+        uint64_t now = rdtsc();
+        if (now - t0 > tsc_ms(1000))
+            return -1;
+        if (now - last > tsc_ms(1)) {
+            kick(v);
+            last = now;
+        }
+        cpu_relax();
+    }
+    return 0;
+}
+
+int vcpu_call(struct vcpu *v, void (*fn)(struct vcpu *, void *), void *arg)
+{
+    if (v->cpu == this_cpu()) {
+        fn(v, arg);
+        return 0;
+    }
+    v->call_arg = arg;
+    v->call_fn = fn;
+    vcpu_request(v, VCPU_REQ_CALL);
+    if (wait_requests(v, VCPU_REQ_CALL) == 0)
+        return 0;
+    kprintf("error: cpu %u (apic_id=%u) did not answer within a second\n", v->id, v->apic_id);
+    return -1;
+}
+
+void vcpu_off_all(void)
+{
+    struct cpu *me = this_cpu();
+    for (unsigned i = 0; i < MAX_CPUS; i++)
+        if (vcpus[i] && vcpus[i]->cpu != me)
+            vcpu_request(vcpus[i], VCPU_REQ_OFF);
+    for (unsigned i = 0; i < MAX_CPUS; i++)
+        if (vcpus[i] && vcpus[i]->cpu != me && wait_requests(vcpus[i], VCPU_REQ_OFF))
+            kprintf("error: cpu %u did not leave VMX operation\n", i);
+}
 
 #ifdef VMX_COUNT_VMCS_ACCESS
 uint64_t vmcs_reads, vmcs_writes;
@@ -99,11 +228,19 @@ enum exit_action vcpu_stop(struct vcpu *v, const char *why)
 {
     v->state = VCPU_STOPPED;
     v->stop_reason = why;
-    kprintf("guest.stopped reason=\"%s\" rip=%#llx exits=%llu\n", why,
+    kprintf("guest.stopped cpu=%u reason=\"%s\" rip=%#llx exits=%llu\n", v->id, why,
             (unsigned long long)vcpu_rip(v), (unsigned long long)v->exits);
     kprintf("guest: stopped; the console stays: regs, stats, trace, reset\n");
     console_prompt();
     return EXIT_STOP;
+}
+
+enum exit_action vcpu_stop_guest(struct vcpu *v, const char *why)
+{
+    for (unsigned i = 0; i < MAX_CPUS; i++)
+        if (vcpus[i] && vcpus[i] != v)
+            vcpu_request(vcpus[i], VCPU_REQ_STOP);
+    return vcpu_stop(v, why);
 }
 
 enum exit_action vcpu_guest_exit(struct vcpu *v, int status)
@@ -112,7 +249,7 @@ enum exit_action vcpu_guest_exit(struct vcpu *v, int status)
     v->exit_status = status;
     if (!guest_exit_keeps_console)
         power_off("guest exit", status);
-    return vcpu_stop(v, "guest exit");
+    return vcpu_stop_guest(v, "guest exit");
 }
 
 #define DUMP_SEG(name, seg)                                                        \
@@ -229,13 +366,42 @@ static void report_entry_failure(struct vcpu *v, int result, uint32_t reason)
     vcpu_dump(v);
 }
 
+/* The guest reset: every other vCPU goes to the INIT state first (so that
+ * none runs guest code while the image is reloaded), then the boot vCPU
+ * reloads and starts. */
+static void reset_vcpu(struct vcpu *v)
+{
+    if (v->boot) {
+        for (unsigned i = 0; i < MAX_CPUS; i++) {
+            struct vcpu *o = vcpus[i];
+            if (o && o != v && wait_requests(o, VCPU_REQ_RESET))
+                kprintf("error: reset: cpu %u did not stop; reloading anyway\n", o->id);
+        }
+    }
+    if (vcpu_start(v) == 0 && v->boot)
+        kprintf("guest.reset count=%llu\n", (unsigned long long)v->resets);
+}
+
 static void service_requests(struct vcpu *v)
 {
-    uint32_t req = __atomic_exchange_n(&v->requests, 0, __ATOMIC_ACQ_REL);
-    if (req & VCPU_REQ_RESET) {
-        if (vcpu_start(v) == 0)
-            kprintf("guest.reset count=%llu\n", (unsigned long long)v->resets);
+    uint32_t req = __atomic_exchange_n(&v->requests, 0, __ATOMIC_SEQ_CST);
+    __atomic_store_n(&v->cpu->kick, 0, __ATOMIC_SEQ_CST);
+    if (req & VCPU_REQ_OFF) {
+        vmx_disable_cpu();
+        halt_forever();
     }
+    if (req & VCPU_REQ_CALL) {
+        void (*fn)(struct vcpu *, void *) = v->call_fn;
+        if (fn)
+            fn(v, v->call_arg);
+        __atomic_store_n(&v->call_fn, 0, __ATOMIC_SEQ_CST);
+    }
+    if ((req & VCPU_REQ_STOP) && (v->state == VCPU_RUNNING || v->state == VCPU_PAUSED)) {
+        v->state = VCPU_STOPPED;
+        v->stop_reason = "another core stopped the guest";
+    }
+    if (req & VCPU_REQ_RESET)
+        reset_vcpu(v);
     if ((req & VCPU_REQ_PAUSE) && v->state == VCPU_RUNNING)
         v->state = VCPU_PAUSED;
     if ((req & VCPU_REQ_RESUME) && v->state == VCPU_PAUSED)
@@ -250,6 +416,18 @@ static void service_requests(struct vcpu *v)
         v->stepping = true;
         v->state = VCPU_RUNNING;
     }
+}
+
+/* An NMI the hypervisor took on this core was the guest's: deliver it
+ * when the guest can take one (27.3.1.5: no blocking by STI, MOV SS or
+ * NMI), else at a later entry. */
+static void deliver_pending_nmi(struct vcpu *v)
+{
+    if (vmcs_read32(VMCS_GUEST_INTERRUPTIBILITY) ||
+        (vmcs_read32(VMCS_ENTRY_INTR_INFO) & INTR_INFO_VALID) || v->mp_state != MP_RUNNABLE)
+        return;
+    vmcs_write32(VMCS_ENTRY_INTR_INFO, INTR_INFO_VALID | INTR_TYPE_NMI | 2);
+    v->nmi_pending = false;
 }
 
 /* The end of a `step`: whatever exit came first (the MTF one, or the
@@ -279,17 +457,26 @@ static void finish_step(struct vcpu *v)
 
 int vcpu_start(struct vcpu *v)
 {
-    struct guest_start start;
-    if (loader_load(&start)) {
-        v->state = VCPU_NO_GUEST;
-        console_prompt();
-        return -1;
+    if (v->boot) {
+        struct guest_start start;
+        if (loader_load(&start)) {
+            v->state = VCPU_NO_GUEST;
+            console_prompt();
+            return -1;
+        }
+        vmx_set_guest_start(v, &start);
+    } else {
+        /* An AP: the INIT state, waiting for the guest's SIPI. A fresh
+         * VMCS gets the fields INIT leaves alone first. */
+        if (!v->launched)
+            vmx_set_guest_start(v, &(struct guest_start){ .mode = GUEST_REAL });
+        vmx_set_init_state(v);
     }
-    vmx_set_guest_start(v, &start);
     v->exits = 0;
     memset(v->stats, 0, sizeof(v->stats));
     memset(&v->unknown_stat, 0, sizeof(v->unknown_stat));
     v->trace_count = 0;
+    v->inits = v->sipis = v->kicks = 0;
     v->console_countdown = CONSOLE_EXITS;
     v->resets++;
     v->state = VCPU_RUNNING;
@@ -312,10 +499,12 @@ int vcpu_exit(struct guest_regs *regs)
     v->exit_reason = reason;
     if (__builtin_expect(reason & EXIT_REASON_ENTRY_FAILURE, 0)) {
         report_entry_failure(v, 0, reason);
-        vcpu_stop(v, "VM entry failed");
+        vcpu_stop_guest(v, "VM entry failed");
         return 0;
     }
     uint32_t basic = reason & 0xFFFF;
+    if (basic != EXIT_REASON_INIT)
+        v->sipi_fresh = false;
     exit_handler h = basic < EXIT_REASON_MAX ? exit_handlers[basic] : 0;
     struct hist *s = h ? &v->stats[basic] : &v->unknown_stat;
     enum exit_action a = h ? h(v) : handle_unknown_exit(v);
@@ -333,11 +522,12 @@ int vcpu_exit(struct guest_regs *regs)
     }
     /* The preemption timer counts guest time only; a guest that exits all
      * the time still gets its console served every CONSOLE_EXITS exits. */
-    if (__builtin_expect(--v->console_countdown == 0, 0)) {
+    if (__builtin_expect(v->console && --v->console_countdown == 0, 0)) {
         v->console_countdown = CONSOLE_EXITS;
         console_poll();
     }
-    return a == EXIT_RESUME && !v->requests && v->state == VCPU_RUNNING;
+    return a == EXIT_RESUME && !__atomic_load_n(&v->requests, __ATOMIC_SEQ_CST) &&
+           v->state == VCPU_RUNNING;
 }
 
 _Noreturn void vcpu_run(struct vcpu *v)
@@ -346,15 +536,18 @@ _Noreturn void vcpu_run(struct vcpu *v)
         if (v->requests)
             service_requests(v);
         if (v->state != VCPU_RUNNING) {
-            console_poll();
+            if (v->console)
+                console_poll();
             cpu_relax();
             continue;
         }
+        if (v->nmi_pending)
+            deliver_pending_nmi(v);
         /* Returns only for a stop, a request or a failed entry. */
         int r = vmx_run_guest(&v->regs, v->launched);
         if (r) {
             report_entry_failure(v, r, 0);
-            vcpu_stop(v, "VM entry failed");
+            vcpu_stop_guest(v, "VM entry failed");
             continue;
         }
     }
@@ -362,41 +555,91 @@ _Noreturn void vcpu_run(struct vcpu *v)
 
 /* ---- console commands ---- */
 
-static struct vcpu *console_vcpu(void)
+static const char *const state_names[] = { "no_guest", "running", "paused", "stopped" };
+
+/* The vCPU a command names with "cpu=N" (or a bare N where no other
+ * number is expected); NULL after an error line. */
+static struct vcpu *vcpu_arg(const char *s)
 {
-    if (boot_vcpu.state == VCPU_NO_GUEST && !boot_vcpu.vmcs) {
-        kprintf("error: no vCPU: VMX is not running\n");
+    uint64_t n;
+    if (!strncmp(s, "cpu=", 4))
+        s += 4;
+    if (!parse_uint(s, false, &n) || n >= MAX_CPUS || !vcpus[n]) {
+        kprintf("error: no vCPU '%s' (the cpus command lists them)\n", s);
         return 0;
     }
-    return &boot_vcpu;
+    return vcpus[n];
 }
 
-static void cmd_stats(int argc, char **argv)
+static bool vmx_running(void)
+{
+    if (vcpu_boot())
+        return true;
+    kprintf("error: no vCPU: VMX is not running\n");
+    return false;
+}
+
+static void cmd_cpus(int argc, char **argv)
 {
     (void)argv;
-    struct vcpu *v = console_vcpu();
-    if (!v)
-        return;
     if (argc != 1) {
-        kprintf("error: usage: stats\n");
+        kprintf("error: usage: cpus\n");
         return;
     }
-    static const char *const states[] = { "no_guest", "running", "paused", "stopped" };
-    kprintf("stats.cpu=%u state=%s exits=%llu resets=%llu\n", v->id, states[v->state],
+    static const char *const cpu_states[] = { "absent", "starting", "online", "failed" };
+    for (unsigned i = 0; i < cpu_count; i++) {
+        const struct cpu *c = &cpus[i];
+        const struct vcpu *v = vcpus[i];
+        kprintf("cpu index=%u apic_id=%u state=%s vmx=%d console=%d", i, c->apic_id,
+                cpu_states[c->state], c->vmx_on, console_cpu == c);
+        if (v)
+            kprintf(" vcpu=%s mp=%s exits=%llu inits=%llu sipis=%llu kicks=%llu\n",
+                    state_names[v->state], v->mp_state == MP_WAIT_SIPI ? "wait_sipi" : "runnable",
+                    (unsigned long long)v->exits, (unsigned long long)v->inits,
+                    (unsigned long long)v->sipis, (unsigned long long)v->kicks);
+        else
+            kprintf(" vcpu=none\n");
+    }
+}
+CONSOLE_COMMAND(cpus, "cpus", "cpus", "per core: APIC id, state, the vCPU's state and exits", cmd_cpus);
+
+static void print_stats(const struct vcpu *v)
+{
+    kprintf("stats.cpu=%u state=%s exits=%llu resets=%llu\n", v->id, state_names[v->state],
             (unsigned long long)v->exits, (unsigned long long)v->resets);
     for (unsigned i = 0; i < EXIT_REASON_MAX; i++) {
         const struct hist *s = &v->stats[i];
         if (s->count)
-            kprintf("stats reason=%s count=%llu cycles=%llu avg=%llu max=%llu\n",
+            kprintf("stats cpu=%u reason=%s count=%llu cycles=%llu avg=%llu max=%llu\n", v->id,
                     exit_reason_name(i), (unsigned long long)s->count,
                     (unsigned long long)s->sum, (unsigned long long)(s->sum / s->count),
                     (unsigned long long)s->max);
     }
     if (v->unknown_stat.count)
-        kprintf("stats reason=unknown count=%llu\n", (unsigned long long)v->unknown_stat.count);
+        kprintf("stats cpu=%u reason=unknown count=%llu\n", v->id,
+                (unsigned long long)v->unknown_stat.count);
 }
-CONSOLE_COMMAND(stats, "stats", "stats", "exits per reason: count, handler TSC cycles (total, avg, max)",
-                cmd_stats);
+
+static void cmd_stats(int argc, char **argv)
+{
+    if (!vmx_running())
+        return;
+    if (argc > 2) {
+        kprintf("error: usage: stats [CPU]\n");
+        return;
+    }
+    if (argc == 2) {
+        struct vcpu *v = vcpu_arg(argv[1]);
+        if (v)
+            print_stats(v);
+        return;
+    }
+    for (unsigned i = 0; i < MAX_CPUS; i++)
+        if (vcpus[i])
+            print_stats(vcpus[i]);
+}
+CONSOLE_COMMAND(stats, "stats", "stats [CPU]",
+                "exits per reason and vCPU: count, handler TSC cycles (total, avg, max)", cmd_stats);
 
 /* An exit reason by name ("cpuid", "mark"), or -1. */
 static int reason_by_name(const char *name)
@@ -409,25 +652,8 @@ static int reason_by_name(const char *name)
     return -1;
 }
 
-static void cmd_trace(int argc, char **argv)
+static void print_trace(const struct vcpu *v, uint64_t n, int only)
 {
-    struct vcpu *v = console_vcpu();
-    if (!v)
-        return;
-    uint64_t n = 16;
-    int only = -1;
-    for (int i = 1; i < argc; i++) {
-        if (parse_uint(argv[i], false, &n) && n > 0)
-            continue;
-        only = reason_by_name(argv[i]);
-        if (only < 0 || !strcmp(argv[i], "unknown")) {
-            kprintf("error: usage: trace [N] [REASON]  (N: 1-%d, default 16; REASON as in stats)\n",
-                    TRACE_LEN);
-            return;
-        }
-    }
-    if (n > TRACE_LEN)
-        n = TRACE_LEN;
     uint64_t first = v->trace_count > TRACE_LEN ? v->trace_count - TRACE_LEN : 0, shown = 0;
     /* The newest n entries that pass the filter, oldest first. */
     uint64_t start = v->trace_count;
@@ -445,11 +671,40 @@ static void cmd_trace(int argc, char **argv)
                 t->reason == TRACE_MARK ? "mark" : exit_reason_name(t->reason),
                 (unsigned long long)t->rip, (unsigned long long)t->qual);
     }
-    kprintf("trace.shown=%llu trace.total=%llu\n", (unsigned long long)shown,
+    kprintf("trace.cpu=%u trace.shown=%llu trace.total=%llu\n", v->id, (unsigned long long)shown,
             (unsigned long long)v->trace_count);
 }
-CONSOLE_COMMAND(trace, "trace", "trace [N] [REASON]",
-                "the last N exits (of one reason): reason, RIP, qualification, TSC", cmd_trace);
+
+static void cmd_trace(int argc, char **argv)
+{
+    if (!vmx_running())
+        return;
+    uint64_t n = 16;
+    int only = -1;
+    struct vcpu *one = 0;
+    for (int i = 1; i < argc; i++) {
+        if (!strncmp(argv[i], "cpu=", 4)) {
+            if (!(one = vcpu_arg(argv[i])))
+                return;
+            continue;
+        }
+        if (parse_uint(argv[i], false, &n) && n > 0)
+            continue;
+        only = reason_by_name(argv[i]);
+        if (only < 0 || !strcmp(argv[i], "unknown")) {
+            kprintf("error: usage: trace [N] [REASON] [cpu=CPU]  (N: 1-%d, default 16; REASON as in stats)\n",
+                    TRACE_LEN);
+            return;
+        }
+    }
+    if (n > TRACE_LEN)
+        n = TRACE_LEN;
+    for (unsigned i = 0; i < MAX_CPUS; i++)
+        if (vcpus[i] && (!one || one == vcpus[i]))
+            print_trace(vcpus[i], n, only);
+}
+CONSOLE_COMMAND(trace, "trace", "trace [N] [REASON] [cpu=CPU]",
+                "the last N exits (of one reason, of one vCPU): reason, RIP, qualification, TSC", cmd_trace);
 
 static void print_line(void *ctx, const char *line)
 {
@@ -459,91 +714,164 @@ static void print_line(void *ctx, const char *line)
 
 static void cmd_hist(int argc, char **argv)
 {
-    struct vcpu *v = console_vcpu();
-    if (!v)
+    if (!vmx_running())
         return;
-    int only = argc == 2 ? reason_by_name(argv[1]) : -1;
-    if (argc > 2 || (argc == 2 && (only < 0 || only == TRACE_MARK))) {
-        kprintf("error: usage: hist [REASON]  (REASON as in stats)\n");
-        return;
+    int only = -1;
+    struct vcpu *one = 0;
+    for (int i = 1; i < argc; i++) {
+        if (!strncmp(argv[i], "cpu=", 4)) {
+            if (!(one = vcpu_arg(argv[i])))
+                return;
+            continue;
+        }
+        only = reason_by_name(argv[i]);
+        if (only < 0 || only == TRACE_MARK || argc > 3) {
+            kprintf("error: usage: hist [REASON] [cpu=CPU]  (REASON as in stats)\n");
+            return;
+        }
     }
-    for (int r = 0; r < EXIT_REASON_MAX; r++)
-        if ((only < 0 && v->stats[r].count) || r == only)
-            hist_format(&v->stats[r], exit_reason_name((uint32_t)r), print_line, 0);
+    for (unsigned i = 0; i < MAX_CPUS; i++) {
+        const struct vcpu *v = vcpus[i];
+        if (!v || (one && one != v))
+            continue;
+        if (!one && vcpu_count() > 1)
+            kprintf("hist.cpu=%u\n", v->id);
+        for (int r = 0; r < EXIT_REASON_MAX; r++)
+            if ((only < 0 && v->stats[r].count) || r == only)
+                hist_format(&v->stats[r], exit_reason_name((uint32_t)r), print_line, 0);
+    }
 }
-CONSOLE_COMMAND(hist, "hist", "hist [REASON]",
+CONSOLE_COMMAND(hist, "hist", "hist [REASON] [cpu=CPU]",
                 "handler latency per exit reason: min, p50, p99, max TSC cycles and log2 buckets",
                 cmd_hist);
 
+static void dump_on_core(struct vcpu *v, void *arg)
+{
+    (void)arg;
+    kprintf("regs.cpu=%u apic_id=%u state=%s mp=%s\n", v->id, v->apic_id, state_names[v->state],
+            v->mp_state == MP_WAIT_SIPI ? "wait_sipi" : "runnable");
+    vcpu_dump(v);
+}
+
 static void cmd_regs(int argc, char **argv)
 {
-    (void)argv;
-    struct vcpu *v = console_vcpu();
-    if (!v)
+    if (!vmx_running())
         return;
-    if (argc != 1) {
-        kprintf("error: usage: regs\n");
+    if (argc > 2) {
+        kprintf("error: usage: regs [CPU]\n");
         return;
     }
+    struct vcpu *v = argc == 2 ? vcpu_arg(argv[1]) : vcpu_boot();
+    if (!v)
+        return;
     if (v->state == VCPU_NO_GUEST) {
         kprintf("error: no guest loaded\n");
         return;
     }
-    vcpu_dump(v);
+    /* VMREAD reads the current VMCS of the core that runs it: v's own. */
+    vcpu_call(v, dump_on_core, 0);
 }
-CONSOLE_COMMAND(regs, "regs", "regs", "guest GPRs, RIP, RFLAGS, control registers, segments", cmd_regs);
+CONSOLE_COMMAND(regs, "regs", "regs [CPU]", "a vCPU's GPRs, RIP, RFLAGS, control registers, segments",
+                cmd_regs);
 
-static void request(const char *name, int argc, uint32_t req, enum vcpu_state need, const char *verb)
+unsigned vcpu_count(void)
 {
-    struct vcpu *v = console_vcpu();
-    if (!v)
-        return;
-    if (argc != 1) {
-        kprintf("error: usage: %s\n", name);
-        return;
-    }
-    if (need != VCPU_NO_GUEST && v->state != need) {
+    unsigned n = 0;
+    for (unsigned i = 0; i < MAX_CPUS; i++)
+        n += vcpus[i] != 0;
+    return n;
+}
+
+/* pause/resume/reset: every vCPU; the command waits until the other cores
+ * took the request (this core's own follows when the command returns). */
+static void request_all(const char *name, uint32_t req, enum vcpu_state need, const char *verb)
+{
+    unsigned n = 0;
+    for (unsigned i = 0; i < MAX_CPUS; i++)
+        if (vcpus[i] && (need == VCPU_NO_GUEST || vcpus[i]->state == need))
+            n++;
+    if (!n) {
         kprintf("error: %s: the guest is not %s\n", name, verb);
         return;
     }
-    __atomic_or_fetch(&v->requests, req, __ATOMIC_RELEASE);
-    kprintf("%s: requested\n", name);
+    unsigned late = 0;
+    for (unsigned i = 0; i < MAX_CPUS; i++)
+        if (vcpus[i] && (need == VCPU_NO_GUEST || vcpus[i]->state == need))
+            vcpu_request(vcpus[i], req);
+    for (unsigned i = 0; i < MAX_CPUS; i++)
+        if (vcpus[i] && wait_requests(vcpus[i], req)) {
+            kprintf("error: %s: cpu %u did not answer\n", name, i);
+            late++;
+        }
+    kprintf("%s: requested cpus=%u late=%u\n", name, n, late);
 }
 
 static void cmd_pause(int argc, char **argv)
 {
     (void)argv;
-    request("pause", argc, VCPU_REQ_PAUSE, VCPU_RUNNING, "running");
+    if (!vmx_running())
+        return;
+    if (argc != 1) {
+        kprintf("error: usage: pause\n");
+        return;
+    }
+    request_all("pause", VCPU_REQ_PAUSE, VCPU_RUNNING, "running");
 }
-CONSOLE_COMMAND(pause, "pause", "pause", "stop running the guest (resume continues it)", cmd_pause);
+CONSOLE_COMMAND(pause, "pause", "pause", "stop running the guest on every core (resume continues it)",
+                cmd_pause);
 
 static void cmd_resume(int argc, char **argv)
 {
     (void)argv;
-    request("resume", argc, VCPU_REQ_RESUME, VCPU_PAUSED, "paused");
+    if (!vmx_running())
+        return;
+    if (argc != 1) {
+        kprintf("error: usage: resume\n");
+        return;
+    }
+    request_all("resume", VCPU_REQ_RESUME, VCPU_PAUSED, "paused");
 }
 CONSOLE_COMMAND(resume, "resume", "resume", "continue a paused guest", cmd_resume);
 
 static void cmd_step(int argc, char **argv)
 {
-    (void)argv;
+    if (!vmx_running())
+        return;
     if (!(hv.vmx.proc.may1 & PROC_MONITOR_TRAP_FLAG)) {
         kprintf("error: step: this CPU has no monitor trap flag\n");
         return;
     }
-    request("step", argc, VCPU_REQ_STEP, VCPU_PAUSED, "paused (pause first)");
+    if (argc > 2) {
+        kprintf("error: usage: step [CPU]\n");
+        return;
+    }
+    struct vcpu *v = argc == 2 ? vcpu_arg(argv[1]) : vcpu_boot();
+    if (!v)
+        return;
+    if (v->state != VCPU_PAUSED) {
+        kprintf("error: step: the guest is not paused (pause first)\n");
+        return;
+    }
+    vcpu_request(v, VCPU_REQ_STEP);
+    kprintf("step: requested\n");
 }
-CONSOLE_COMMAND(step, "step", "step", "run a paused guest for one instruction; show the new RIP and its bytes",
-                cmd_step);
+CONSOLE_COMMAND(step, "step", "step [CPU]",
+                "run a paused vCPU for one instruction; show the new RIP and its bytes", cmd_step);
 
 static void cmd_reset(int argc, char **argv)
 {
     (void)argv;
+    if (!vmx_running())
+        return;
+    if (argc != 1) {
+        kprintf("error: usage: reset\n");
+        return;
+    }
     if (!loader_have_guest()) {
         kprintf("error: reset: no guest module to restart\n");
         return;
     }
-    request("reset", argc, VCPU_REQ_RESET, VCPU_NO_GUEST, "");
+    request_all("reset", VCPU_REQ_RESET, VCPU_NO_GUEST, "");
 }
-CONSOLE_COMMAND(reset, "reset", "reset", "restart the guest from its image (statistics start afresh)",
-                cmd_reset);
+CONSOLE_COMMAND(reset, "reset", "reset",
+                "restart the guest from its image on every core (statistics start afresh)", cmd_reset);

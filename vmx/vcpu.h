@@ -16,6 +16,7 @@
 #include "vmx_ops.h"
 #include "../ept/guest_ept.h"
 #include "../kernel/loader.h"
+#include "../kernel/percpu.h"
 
 /* Guest GPRs not held in the VMCS, saved and loaded by vmx/entry.asm.
  * entry.asm reaches the fields through build/gen/asm_offsets.inc, which
@@ -43,11 +44,25 @@ enum vcpu_state {
     VCPU_STOPPED,           /* the guest ended or failed; reset reloads it */
 };
 
-/* Requests, set by the console (or another core) and handled before entry. */
-#define VCPU_REQ_RESET      (1u << 0)
+/* Requests, set by the console or another core (vcpu_request) and handled
+ * by the vCPU's own core before it enters the guest again. */
+#define VCPU_REQ_RESET      (1u << 0)   /* guest reset: the boot vCPU reloads, others wait for SIPI */
 #define VCPU_REQ_PAUSE      (1u << 1)
 #define VCPU_REQ_RESUME     (1u << 2)
 #define VCPU_REQ_STEP       (1u << 3)
+#define VCPU_REQ_CALL       (1u << 4)   /* run call_fn on the vCPU's core (vcpu_call) */
+#define VCPU_REQ_STOP       (1u << 5)   /* the whole guest stopped (triple fault, ...) */
+#define VCPU_REQ_OFF        (1u << 6)   /* power-off: VMXOFF and halt */
+
+/* The SIPI vector of a kick to a vCPU in wait-for-SIPI: page 0 holds the
+ * real-mode interrupt table, so no guest starts a core there. */
+#define KICK_SIPI_VECTOR    0
+
+/* Where the vCPU is in KVM's mp_state sense (what INIT and SIPI do). */
+enum vcpu_mp_state {
+    MP_RUNNABLE,
+    MP_WAIT_SIPI,           /* after INIT: the guest waits in wait-for-SIPI (25.4.2) */
+};
 
 
 #define TRACE_LEN 64
@@ -63,8 +78,12 @@ struct trace_entry {
 struct vcpu {
     struct guest_regs regs;         /* entry.asm: must stay the first member */
     int launched;
-    unsigned id;
+    unsigned id;                    /* = the index of its core */
     uint32_t apic_id;
+    struct cpu *cpu;                /* the core it is pinned to */
+    bool boot;                      /* the guest's boot vCPU (starts at the entry point) */
+    bool console;                   /* its core serves the console */
+    volatile enum vcpu_mp_state mp_state;
     uint64_t vmcs_pa;
     void *vmcs;
     uint8_t *msr_bitmap;            /* 4 KiB: read low, read high, write low, write high */
@@ -83,7 +102,13 @@ struct vcpu {
     bool stepping;                  /* `step`: one instruction, then paused again */
     uint64_t step_from;             /* RIP the step started at */
     volatile uint32_t requests;
-    enum vcpu_state state;
+    void (*volatile call_fn)(struct vcpu *, void *);   /* VCPU_REQ_CALL */
+    void *call_arg;
+    uint32_t exception_bitmap;      /* as programmed */
+    bool nmi_pending;               /* an NMI the hypervisor took belongs to the guest */
+    bool sipi_fresh;                /* started by a SIPI, no other exit since */
+    uint64_t inits, sipis, kicks;   /* INIT and SIPI exits, kicks that were ours */
+    volatile enum vcpu_state state;
     const char *stop_reason;
     int exit_status;
 
@@ -101,8 +126,36 @@ struct vcpu {
 /* Set at boot from the command line: what a refused EPT access does. */
 extern bool ept_refuse_injects_gp;
 
-/* The boot core's vCPU (one per core with SMP). */
-extern struct vcpu boot_vcpu;
+/* One vCPU per core given to the guest, indexed by core; NULL elsewhere. */
+extern struct vcpu *vcpus[MAX_CPUS];
+
+/* vcpu_count - the number of vCPUs. */
+unsigned vcpu_count(void);
+
+/* vcpu_boot - the guest's boot vCPU (on the boot core), NULL before VMX. */
+struct vcpu *vcpu_boot(void);
+
+/* vcpu_alloc - a zeroed vCPU for core c, registered in vcpus[]. */
+struct vcpu *vcpu_alloc(struct cpu *c);
+
+/* vcpu_request - set req on v and force its core out of the guest (an NMI,
+ * or a SIPI while it waits for one) so that it handles req at once. */
+void vcpu_request(struct vcpu *v, uint32_t req);
+
+/* vcpu_request_all - vcpu_request on every vCPU. */
+void vcpu_request_all(uint32_t req);
+
+/* vcpu_call - run fn(v, arg) on v's core, between exits, and wait for it
+ * (at most about a second). Returns 0, or -1 if the core did not answer. */
+int vcpu_call(struct vcpu *v, void (*fn)(struct vcpu *, void *), void *arg);
+
+/* vcpu_stop_guest - the guest as a whole stopped (triple fault on any
+ * core, an entry failure...): this vCPU stops with why, the others too. */
+enum exit_action vcpu_stop_guest(struct vcpu *v, const char *why);
+
+/* vcpu_off_all - power-off: every other core leaves VMX operation (VMXOFF)
+ * and halts; waits for them, briefly. */
+void vcpu_off_all(void);
 
 /* vcpu_run - the non-preemptive loop on this core; never returns. */
 _Noreturn void vcpu_run(struct vcpu *v);

@@ -9,6 +9,7 @@
 #include "../kernel/x86_regs.h"
 #include "../kernel/kstring.h"
 #include "../kernel/mem.h"
+#include "../kernel/percpu.h"
 #include "../kernel/printk.h"
 #include "../kernel/trap.h"
 #include "../kernel/x86.h"
@@ -18,7 +19,6 @@
 
 extern char vmx_exit_entry[];
 
-static bool vmx_on;
 static struct vmx_config config;
 
 static void report_ctl(void *ctx, bool required, const char *msg)
@@ -54,16 +54,17 @@ int vmx_enable_cpu(const struct vmx_caps *caps)
                                       : "VMfailValid: already in VMX operation");
         return -1;
     }
-    vmx_on = true;
+    this_cpu()->vmx_on = true;
     return 0;
 }
 
 void vmx_disable_cpu(void)
 {
-    if (vmx_on) {
+    struct cpu *c = this_cpu();
+    if (c->vmx_on) {
         vmxoff();
         write_cr4(read_cr4() & ~CR4_VMXE);
-        vmx_on = false;
+        c->vmx_on = false;
     }
 }
 
@@ -128,7 +129,7 @@ static void write_host_state(void)
     vmcs_write16(VMCS_HOST_GS_SEL, 0);
     vmcs_write16(VMCS_HOST_TR_SEL, GDT_TSS);
     vmcs_writen(VMCS_HOST_FS_BASE, 0);
-    vmcs_writen(VMCS_HOST_GS_BASE, 0);
+    vmcs_writen(VMCS_HOST_GS_BASE, rdmsr(MSR_IA32_GS_BASE));    /* this core's struct cpu */
     vmcs_writen(VMCS_HOST_TR_BASE, tss);
     vmcs_writen(VMCS_HOST_GDTR_BASE, gdtr.base);
     vmcs_writen(VMCS_HOST_IDTR_BASE, idtr.base);
@@ -160,10 +161,13 @@ int vmx_setup_vcpu(struct vcpu *v, const struct vmx_caps *caps, const struct vmx
         return -1;
     }
 
-    /* Controls (25.6-25.8). External interrupts and NMIs go straight to the
-     * guest (no exiting): the hypervisor takes none (DESIGN.md). */
-    uint32_t pin_opt = cfg->preempt_ticks ? PIN_PREEMPTION_TIMER : 0;
-    v->pin = vmx_adjust_ctl(CTL_PIN, 0, pin_opt, caps->pin, report_ctl, 0, &missing);
+    /* Controls (25.6-25.8). External interrupts go straight to the guest
+     * (no exiting): the hypervisor takes none (DESIGN.md). NMIs exit: an
+     * NMI IPI is how another core kicks this one out of the guest; the
+     * guest's own NMIs are reflected. Only the console's core has the
+     * preemption timer: the others never exit unless the guest asks. */
+    uint32_t pin_opt = cfg->preempt_ticks && v->console ? PIN_PREEMPTION_TIMER : 0;
+    v->pin = vmx_adjust_ctl(CTL_PIN, PIN_NMI_EXITING, pin_opt, caps->pin, report_ctl, 0, &missing);
     uint32_t proc_req = PROC_USE_MSR_BITMAPS | PROC_USE_IO_BITMAPS | PROC_SECONDARY_CONTROLS;
     uint32_t proc_opt = cfg->hlt_exiting ? PROC_HLT_EXITING : 0;
     v->proc = vmx_adjust_ctl(CTL_PROC, proc_req, proc_opt, caps->proc, report_ctl, 0, &missing);
@@ -189,7 +193,7 @@ int vmx_setup_vcpu(struct vcpu *v, const struct vmx_caps *caps, const struct vmx
     vmcs_write32(VMCS_PROC2_CONTROLS, v->proc2);
     vmcs_write32(VMCS_EXIT_CONTROLS, v->exit_ctl);
     vmcs_write32(VMCS_ENTRY_CONTROLS, v->entry_ctl);
-    vmcs_write32(VMCS_EXCEPTION_BITMAP, 0);
+    vmcs_write32(VMCS_EXCEPTION_BITMAP, v->exception_bitmap);
     vmcs_write32(VMCS_PF_ERROR_MASK, 0);
     vmcs_write32(VMCS_PF_ERROR_MATCH, 0);
     vmcs_write32(VMCS_CR3_TARGET_COUNT, 0);
@@ -333,4 +337,60 @@ void vmx_set_guest_start(struct vcpu *v, const struct guest_start *s)
     if (v->preempt_reload)
         vmcs_write32(VMCS_PREEMPTION_TIMER, v->preempt_reload);
     v->launched = 0;
+    v->nmi_pending = false;
+    v->mp_state = MP_RUNNABLE;
+}
+
+void vmx_set_init_state(struct vcpu *v)
+{
+    /* The state INIT leaves (SDM Vol. 3A, 10.1.1, table 10-1): real mode,
+     * caches off, CS:IP F000:FFF0 with CS base FFFF0000H, EDX the
+     * processor signature, everything else zero; an AP then waits for a
+     * SIPI (10.4.2), which VMX gives us as the wait-for-SIPI activity
+     * state (25.4.2): the core sleeps in the guest until a SIPI exits. */
+    uint64_t cr0 = CR0_CD | CR0_NW | CR0_ET;
+    uint32_t data_ar = AR_TYPE_DATA_RW_ACCESSED | AR_S | AR_P;
+    memset(&v->regs, 0, sizeof(v->regs) - sizeof(v->regs.host_rsp));
+    v->regs.rdx = cpuid(1, 0).eax;
+    SET_SEG(CS, 0xF000, 0xFFFF0000ull, 0xFFFF, AR_TYPE_CODE_RX_ACCESSED | AR_S | AR_P);
+    set_data_segments(0, 0xFFFF, data_ar);
+    SET_SEG(LDTR, 0, 0, 0xFFFF, AR_TYPE_LDT | AR_P);
+    SET_SEG(TR, 0, 0, 0xFFFF, AR_TYPE_TSS_BUSY_16 | AR_P);
+    vmcs_writen(VMCS_GUEST_GDTR_BASE, 0);
+    vmcs_write32(VMCS_GUEST_GDTR_LIMIT, 0xFFFF);
+    vmcs_writen(VMCS_GUEST_IDTR_BASE, 0);
+    vmcs_write32(VMCS_GUEST_IDTR_LIMIT, 0xFFFF);
+    vmcs_writen(VMCS_GUEST_RIP, 0xFFF0);
+    vmcs_writen(VMCS_GUEST_RSP, 0);
+    vmcs_writen(VMCS_GUEST_RFLAGS, 0x2);
+    v->cr0_shadow = cr0;
+    v->cr4_shadow = 0;
+    vmcs_writen(VMCS_CR0_READ_SHADOW, cr0);
+    vmcs_writen(VMCS_CR4_READ_SHADOW, 0);
+    vmcs_writen(VMCS_GUEST_CR0, cr0 | CR0_NE);
+    vmcs_writen(VMCS_GUEST_CR4, CR4_VMXE);
+    vmcs_writen(VMCS_GUEST_CR3, 0);
+    vmcs_write64(VMCS_GUEST_EFER, 0);
+    v->entry_ctl &= ~ENTRY_IA32E_MODE_GUEST;
+    vmcs_write32(VMCS_ENTRY_CONTROLS, v->entry_ctl);
+    vmcs_writen(VMCS_GUEST_DR7, 0x400);
+    vmcs_write64(VMCS_GUEST_DEBUGCTL, 0);
+    vmcs_write32(VMCS_GUEST_INTERRUPTIBILITY, 0);
+    vmcs_writen(VMCS_GUEST_PENDING_DBG, 0);
+    vmcs_write32(VMCS_ENTRY_INTR_INFO, 0);
+    vmcs_write32(VMCS_GUEST_ACTIVITY_STATE, ACTIVITY_WAIT_SIPI);
+    v->nmi_pending = false;
+    v->mp_state = MP_WAIT_SIPI;
+}
+
+void vmx_start_at_sipi(struct vcpu *v, uint8_t vector)
+{
+    /* A SIPI starts the core in real mode at CS = vector << 8, IP = 0
+     * (SDM Vol. 3A, 10.4.4.1); the rest is the INIT state. */
+    vmcs_write16(VMCS_GUEST_CS_SEL, (uint16_t)(vector << 8));
+    vmcs_writen(VMCS_GUEST_CS_BASE, (uint64_t)vector << 12);
+    vmcs_writen(VMCS_GUEST_RIP, 0);
+    vmcs_write32(VMCS_GUEST_ACTIVITY_STATE, ACTIVITY_ACTIVE);
+    vmcs_write32(VMCS_GUEST_INTERRUPTIBILITY, 0);   /* the exit saved SMI/NMI blocking */
+    v->mp_state = MP_RUNNABLE;
 }

@@ -54,6 +54,13 @@ extern struct msr_policy guest_msrs;
 /* vmx_set_guest_start - the guest state of a fresh start in s->mode. */
 void vmx_set_guest_start(struct vcpu *v, const struct guest_start *s);
 
+/* vmx_set_init_state - the architectural state after INIT, waiting for a
+ * SIPI (the VMCS must be current: v's own core, between exits). */
+void vmx_set_init_state(struct vcpu *v);
+
+/* vmx_start_at_sipi - leave wait-for-SIPI: real mode at vector << 12. */
+void vmx_start_at_sipi(struct vcpu *v, uint8_t vector);
+
 /* vmx_config - the configuration the vCPUs were set up with. */
 const struct vmx_config *vmx_config(void);
 

@@ -15,6 +15,9 @@ the deep paths instead of having to discover magic numbers and checksums:
   lineedit/ typed lines with history recall, backspace, Ctrl-U, Ctrl-C
   ept/      the machine of the unit test test_plan_page_split_between_ram_like_entries
             (a page split between ACPI and NVS), probed there and above 2^48
+  insn_decode/ mode byte + a local APIC store as guests write it, per mode
+  guest_walk/  paging controls, CR3, a linear address and the page tables
+            that translate it: 32-bit (4 KiB, 4 MiB), PAE, 4- and 5-level
 
 The layouts follow the harnesses (tests/fuzz/fuzz_*.c).
 """
@@ -193,8 +196,73 @@ def other_seeds():
     write("ept", "split_page.bin", ept)
 
 
+# ---- MMIO store decoder (fuzz_insn_decode.c) -------------------------------------
+
+def insn_decode_seeds():
+    # mode byte (0: 16-bit, 1: 32-bit, 2: 64-bit), then the instruction and
+    # a few bytes of the next one
+    apic = struct.pack("<I", 0xFEE000B0)
+    seeds = {
+        "m64_mov_rdx.bin": (2, b"\x89\x02"),                          # mov [rdx],eax
+        "m64_mov_abs_imm.bin": (2, b"\xC7\x04\x25" + apic + b"\0\0\0\0"),
+        "m64_movabs_rax.bin": (2, b"\x48\xA3" + struct.pack("<Q", 0xFEE00300)),
+        "m64_lock_xchg_r12.bin": (2, b"\xF0\x4C\x87\x20"),            # lock xchg [rax],r12
+        "m64_mov_rip_byte.bin": (2, b"\x66\x44\x88\x3D\x10\x00\x00\x00"),
+        "m32_mov_abs.bin": (1, b"\x89\x15" + apic),                    # mov [0xfee000b0],edx
+        "m32_moffs.bin": (1, b"\xA3" + apic),
+        "m16_addr32_imm.bin": (0, b"\x66\x67\xC7\x05" + apic + b"\x01\0\0\0"),
+        "m16_mov_bx_ah.bin": (0, b"\x88\x27"),
+    }
+    for name, (mode, code) in seeds.items():
+        write("insn_decode", name, bytes([mode]) + code + b"\x90\xC3")
+
+
+# ---- guest page-table walker (fuzz_guest_walk.c) ----------------------------------
+
+PG, PAE, LMA, LA57, PSE, NXE, PE = 1, 2, 4, 8, 16, 32, 64
+
+
+def walk_input(flags, cr3, linear, qwords):
+    """The harness's input: qwords maps a guest-physical address to a qword."""
+    recs = b"".join(struct.pack("<HQ", gpa // 8, v) for gpa, v in sorted(qwords.items()))
+    return struct.pack("<BQQ", flags, cr3, linear) + recs
+
+
+def walk_tables(linear, levels, leaf, top=0x1000):
+    """Tables for a 64-bit-entry walk, one page each from top up."""
+    q = {}
+    for n in range(levels, 1, -1):
+        table = top + (levels - n) * 0x1000
+        q[table + ((linear >> (12 + 9 * (n - 1))) & 511) * 8] = (table + 0x1000) | 3
+    q[top + (levels - 1) * 0x1000 + ((linear >> 12) & 511) * 8] = leaf
+    return q
+
+
+def guest_walk_seeds():
+    lin = 0x00007F1234567ABC
+    write("guest_walk", "4level.bin",
+          walk_input(PE | PG | PAE | LMA | NXE, 0x1000, lin,
+                     walk_tables(lin, 4, 0xFEE00003 | 1 << 63)))
+    lin = 0x00ABCDEF12345678
+    write("guest_walk", "5level.bin",
+          walk_input(PE | PG | PAE | LMA | LA57, 0x1000, lin, walk_tables(lin, 5, 0x9003)))
+    # PAE: PDPT at 0x1FE0, PDPTE 3 -> PD 0x3000 -> PT 0x4000
+    lin = 0xC0201ABC
+    write("guest_walk", "pae.bin",
+          walk_input(PE | PG | PAE, 0x1FE0, lin,
+                     {0x1FF8: 0x3001, 0x3008: 0x4003, 0x4008: 0xFEE00003}))
+    # 32-bit paging: PDE 1 -> PT 0x2000, PTE 3; PDE 2 a 4 MiB page (PSE-36)
+    lin = 0x00403ABC
+    write("guest_walk", "32bit.bin",
+          walk_input(PE | PG | PSE, 0x1000, lin,
+                     {0x1000: (0x2003 << 32) | (0x00800083 | 0x12 << 13),
+                      0x2008: 0xFEE00003 << 32}))
+
+
 if __name__ == "__main__":
     mb2_seeds()
     mb1_seeds()
     acpi_seeds()
     other_seeds()
+    insn_decode_seeds()
+    guest_walk_seeds()
