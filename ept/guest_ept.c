@@ -136,17 +136,34 @@ const char *ept_access_name(uint64_t qual)
     return (qual & 4) ? "fetch" : (qual & 2) ? "write" : "read";
 }
 
-/* Map the plan's page unless another vCPU faulted on it first. */
-static enum ept_action map_locked(const struct ept_fault_plan *p)
+/* Map the plan's page unless another vCPU faulted on it first. Where a
+ * 4 KiB table already exists (a page mapped on its own, such as the
+ * read-only APIC page), the fault maps 4 KiB. */
+static enum ept_action map_locked(struct ept_fault_plan *p, uint64_t gpa)
 {
     struct ept_walk w;
     enum ept_action a = EPT_MAPPED;
     spin_lock(&map_lock);
-    ept_walk(&map, p->base, &w);
+    ept_walk(&map, gpa, &w);
+    if (!w.mapped && w.levels == 4 && p->size > EPT_PAGE_4K) {
+        p->base = gpa & ~(uint64_t)(EPT_PAGE_4K - 1);
+        p->size = EPT_PAGE_4K;
+    }
     if (!w.mapped && ept_map(&map, p->base, p->size, EPT_RWX, p->memtype))
         a = EPT_NO_MEMORY;
     spin_unlock(&map_lock);
     return a;
+}
+
+int guest_ept_map_page(uint64_t gpa, uint64_t perms)
+{
+    spin_lock(&map_lock);
+    int r = ept_map(&map, gpa & ~(uint64_t)(EPT_PAGE_4K - 1), EPT_PAGE_4K, perms, MEMTYPE_UC);
+    spin_unlock(&map_lock);
+    if (r)
+        kprintf("error: ept: cannot map the page at %#llx on its own (a large page is there, "
+                "or the pool is empty)\n", (unsigned long long)gpa);
+    return r;
 }
 
 enum ept_action ept_fault_in(struct ept_stats *st, uint64_t gpa, uint64_t qual, uint64_t rip)
@@ -161,7 +178,7 @@ enum ept_action ept_fault_in(struct ept_stats *st, uint64_t gpa, uint64_t qual, 
     else if (frozen)
         a = EPT_REFUSED_FROZEN;
     else
-        a = map_locked(&p);
+        a = map_locked(&p, gpa);
     if (a == EPT_MAPPED) {
         if (p.size == EPT_PAGE_2M)
             st->mapped_2m++;

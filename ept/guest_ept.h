@@ -67,4 +67,8 @@ const uint8_t *ept_guest_ram(uint64_t gpa, enum gpa_class *cls);
 /* ept_print_walk - each level's entry for gpa, as key=value lines. */
 void ept_print_walk(uint64_t gpa);
 
+/* guest_ept_map_page - map the 4 KiB page at gpa on its own, uncached,
+ * with perms (EPT_READ...). Returns 0, or -1 after an error line. */
+int guest_ept_map_page(uint64_t gpa, uint64_t perms);
+
 #endif

@@ -23,6 +23,7 @@
 #include "../drivers/tsc.h"
 #include "../drivers/uart.h"
 #include "../ept/guest_ept.h"
+#include "../vmx/apic.h"
 #include "../vmx/probe.h"
 #include "../vmx/vcpu.h"
 #include "../vmx/vmx.h"
@@ -267,7 +268,7 @@ static void start_guest(void)
     if (hv.opt.ept_ad && !ecfg.ad)
         kprintf("note: ept_ad=1 but this CPU has no EPT accessed/dirty flags\n");
     uint64_t eptp = guest_ept_build(guest_memmap(), firmware_memmap(), &ecfg);
-    if (!eptp)
+    if (!eptp || apic_virt_init())
         return;
     if (vmx_enable_cpu(&hv.vmx))
         return;

@@ -145,14 +145,14 @@ struct extable_entry {
 };
 extern const struct extable_entry __extable_start[], __extable_end[];
 
-void (*trap_nmi_hook)(void);
+void (*trap_nmi_hook)(struct trap_frame *f);
 
 void trap_dispatch(struct trap_frame *f)
 {
     if (f->vector == 2) {
         this_cpu()->host_nmis++;
         if (trap_nmi_hook)
-            trap_nmi_hook();
+            trap_nmi_hook(f);
         return;
     }
     if (f->vector == 13) {

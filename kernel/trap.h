@@ -28,7 +28,7 @@ int trap_init_cpu(void);
 
 /* Called for an NMI taken in the hypervisor (set by the VMX layer: the
  * NMI may be a kick or belong to the guest). NMIs never panic. */
-extern void (*trap_nmi_hook)(void);
+extern void (*trap_nmi_hook)(struct trap_frame *f);
 
 /* trap_dispatch - called by isr_common for every vector. */
 void trap_dispatch(struct trap_frame *f);

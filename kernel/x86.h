@@ -160,6 +160,25 @@ static inline void cpu_relax(void)
     __asm__ volatile("pause" ::: "memory");
 }
 
+/* iret_to_self - an IRET to the next instruction: ends the blocking of
+ * NMIs that an NMI (or a VM exit caused by one) leaves behind until the
+ * next IRET (SDM Vol. 3A, 7.7.1; Vol. 3C, 25.3). */
+static inline void iret_to_self(void)
+{
+    __asm__ volatile("mov %%rsp, %%rcx\n\t"
+                     "mov %%ss, %%eax\n\t"
+                     "pushq %%rax\n\t"
+                     "pushq %%rcx\n\t"
+                     "pushfq\n\t"
+                     "mov %%cs, %%eax\n\t"
+                     "pushq %%rax\n\t"
+                     "leaq 1f(%%rip), %%rax\n\t"
+                     "pushq %%rax\n\t"
+                     "iretq\n"
+                     "1:"
+                     : : : "rax", "rcx", "memory");
+}
+
 static inline void cli(void)
 {
     __asm__ volatile("cli" ::: "memory");

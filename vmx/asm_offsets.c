@@ -31,5 +31,7 @@ void asm_offsets(void)
     OFFSET(GR_R14, guest_regs, r14);
     OFFSET(GR_R15, guest_regs, r15);
     OFFSET(GR_HOST_RSP, guest_regs, host_rsp);
+    OFFSET(VCPU_REQUESTS, vcpu, requests);
+    _Static_assert(sizeof(((struct vcpu *)0)->requests) == 4, "entry.asm compares a dword");
     DEFINE(VMCS_HOST_RSP_ENC, VMCS_HOST_RSP);
 }

@@ -11,7 +11,14 @@
 ;   VMRESUME fails.
 ;
 ; HOST_RIP is vmx_exit_entry (written once per VMCS). HOST_RSP is this
-; frame's RSP, written only when it changed. CR2 is not switched: the
+; frame's RSP, written only when it changed.
+;
+; Kicks: another core sets a request and sends an NMI to force an exit. An
+; NMI that lands between the last look at the requests and VMRESUME would
+; be lost (the guest would run on with the request pending), so each entry
+; checks the requests inside an "entry window", and the hypervisor's NMI
+; handler moves a RIP it finds inside a window to vmx_entry_abort, which
+; returns 0 as if vcpu_exit had said stop (vmx/vcpu.c, vmx_nmi_in_entry). CR2 is not switched: the
 ; hypervisor never takes a page fault (one would panic), so the guest's CR2
 ; survives in the register across exits.
 
@@ -22,6 +29,8 @@ section .text
 
 global vmx_run_guest
 global vmx_exit_entry
+global vmx_entry_windows
+global vmx_entry_abort
 extern vcpu_exit
 
 %macro LOAD_GUEST_GPRS 0                ; rdi = regs; rdi itself last
@@ -58,13 +67,22 @@ vmx_run_guest:
     mov rax, VMCS_HOST_RSP_ENC
     vmwrite rax, rsp
 .host_rsp_ok:
-    test esi, esi                       ; flags survive the MOVs below
+    test esi, esi
+    jz .launch
+.window1:
+    cmp dword [rdi + VCPU_REQUESTS], 0
+    jne vmx_entry_abort
     LOAD_GUEST_GPRS
-    jnz .resume
-    vmlaunch
-    jmp vmx_entry_failed
-.resume:
+.window1_end:
     vmresume
+    jmp vmx_entry_failed
+.launch:
+.window2:
+    cmp dword [rdi + VCPU_REQUESTS], 0
+    jne vmx_entry_abort
+    LOAD_GUEST_GPRS
+.window2_end:
+    vmlaunch
     jmp vmx_entry_failed
 
 vmx_exit_entry:
@@ -88,12 +106,20 @@ vmx_exit_entry:
     pop qword [rdi + GR_RDI]
     call vcpu_exit                      ; rdi = regs = the vcpu (first member)
     test eax, eax
-    jz .stop
+    jz vmx_entry_abort
     mov rdi, [rsp]
+.window3:
+    cmp dword [rdi + VCPU_REQUESTS], 0
+    jne vmx_entry_abort
     LOAD_GUEST_GPRS
+.window3_end:
     vmresume
     jmp vmx_entry_failed
-.stop:
+
+vmx_entry_abort:
+    ; Back to vcpu_run with 0: a stop, a request, or an NMI in a window.
+    ; The guest's GPRs are all in regs already; the host's callee-saved
+    ; ones are on the stack.
     xor eax, eax
     jmp vmx_return
 
@@ -112,3 +138,11 @@ vmx_return:
     pop rbx
     pop rbp
     ret
+
+section .rodata
+align 8
+; [start, end] pairs: end is the VM-entry instruction itself (not yet run).
+vmx_entry_windows:
+    dq vmx_run_guest.window1, vmx_run_guest.window1_end
+    dq vmx_run_guest.window2, vmx_run_guest.window2_end
+    dq vmx_exit_entry.window3, vmx_exit_entry.window3_end

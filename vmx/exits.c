@@ -9,6 +9,7 @@
  * misbehaviour is answered the way a CPU without a hypervisor would
  * (#GP, #UD) or with a reported stop: never a hypervisor panic.
  */
+#include "apic.h"
 #include "vcpu.h"
 
 #include "cpuid_policy.h"
@@ -156,6 +157,9 @@ static enum exit_action handle_wrmsr(struct vcpu *v)
     const struct msr_rule *r = msr_rule(v, msr, true, val);
     if (r && r->action == MSR_DENY)
         return inject_gp(v);
+    enum exit_action a;
+    if (!r && apic_msr_write(v, msr, val, &a))
+        return a;
     if (!(r && r->action == MSR_FIXED)) {      /* a fixed MSR drops writes */
         /* IA32_FEATURE_CONTROL is locked, the VMX MSRs read-only: #GP. */
         if (is_vmx_cap_msr(msr) || msr == MSR_IA32_FEATURE_CONTROL)
@@ -477,53 +481,22 @@ static enum exit_action handle_triple_fault(struct vcpu *v)
     return vcpu_stop_guest(v, "triple fault");
 }
 
-/* INIT (28.2, exit reason 3: INIT always exits in VMX non-root). An AP
- * goes to the INIT state and waits for a SIPI, as hardware does
- * (SDM Vol. 3A, 10.4.2); the boot vCPU would restart the firmware, which
- * for a guest of ours is a reset of the guest.
- *
- * An INIT that reaches a core in wait-for-SIPI is dropped by some CPUs
- * (KVM's model: INIT in INIT_RECEIVED does nothing) and held by others
- * until the SIPI has started the core (Bochs): then it exits before the
- * first instruction (Bochs 2.7 even delivers it twice). Such an INIT is
- * the one the SIPI already answered: applying it would swallow the SIPI,
- * so every INIT before the started core's first instruction is dropped. */
+/* INIT (exit reason 3: INIT always exits in VMX non-root, 25.2). The
+ * guest's own INITs never get here: its ICR writes are intercepted and
+ * INIT and SIPI emulated (vmx/apic.c). One from elsewhere is applied the
+ * same way. */
 static enum exit_action handle_init(struct vcpu *v)
 {
-    v->inits++;
-    if (v->sipi_fresh && vcpu_rip(v) == 0) {
-        /* The exit saved the blocking of wait-for-SIPI (27.3.1.5). */
-        vmcs_write32(VMCS_GUEST_INTERRUPTIBILITY, 0);
-        return EXIT_RESUME;
-    }
-    if (v->boot) {
-        kprintf("\nguest.init cpu=%u: INIT to the boot vCPU resets the guest\n", v->id);
-        vcpu_request_all(VCPU_REQ_RESET);
-        return EXIT_RESUME;
-    }
-    vmx_set_init_state(v);
+    vcpu_apply_init(v);
     return EXIT_RESUME;
 }
 
-/* SIPI (exit reason 4, only in wait-for-SIPI; qualification = vector,
- * 28.2.1). A kick from another core is told apart by its vector and
- * cpu->kick, and leaves the vCPU waiting; a second SIPI never gets here
- * because a started core is no longer waiting (it is ignored, as on
- * hardware). */
+/* SIPI (exit reason 4) only exits in the wait-for-SIPI activity state,
+ * which monovisor never enters (a waiting vCPU waits in the hypervisor):
+ * nothing to start, resume. */
 static enum exit_action handle_sipi(struct vcpu *v)
 {
-    uint8_t vector = (uint8_t)vcpu_qual(v);
-    if (vector == KICK_SIPI_VECTOR && __atomic_exchange_n(&v->cpu->kick, 0, __ATOMIC_SEQ_CST)) {
-        /* Back to waiting. The exit saved SMI and NMI blocking, which
-         * wait-for-SIPI implies but VM entry refuses outside SMM (27.3.1.5). */
-        v->kicks++;
-        vmcs_write32(VMCS_GUEST_ACTIVITY_STATE, ACTIVITY_WAIT_SIPI);
-        vmcs_write32(VMCS_GUEST_INTERRUPTIBILITY, 0);
-        return EXIT_RESUME;
-    }
-    v->sipis++;
-    vmx_start_at_sipi(v, vector);
-    v->sipi_fresh = true;
+    (void)v;
     return EXIT_RESUME;
 }
 
@@ -553,6 +526,15 @@ static enum exit_action handle_exception_nmi(struct vcpu *v)
 {
     uint32_t info = vmcs_read32(VMCS_EXIT_INTR_INFO);
     if ((info & (7u << 8)) == INTR_TYPE_NMI) {
+        /* The exit left NMIs blocked on this core until an IRET: without
+         * one, the next kick would never arrive. The NMI exited, so the
+         * guest was not blocking NMIs; Bochs 2.7 saves "blocking by NMI"
+         * all the same (masked before the state was saved), which would
+         * block every later NMI in the guest: clear it (25.4.2). */
+        iret_to_self();
+        uint32_t intr = vmcs_read32(VMCS_GUEST_INTERRUPTIBILITY);
+        if (intr & INTERRUPTIBILITY_NMI)
+            vmcs_write32(VMCS_GUEST_INTERRUPTIBILITY, intr & ~INTERRUPTIBILITY_NMI);
         if (__atomic_exchange_n(&v->cpu->kick, 0, __ATOMIC_SEQ_CST)) {
             v->kicks++;
             return EXIT_RESUME;
@@ -655,6 +637,9 @@ static enum exit_action handle_ept_violation(struct vcpu *v)
 {
     uint64_t q = vcpu_qual(v);
     uint64_t gpa = vmcs_read64(VMCS_GUEST_PHYSICAL_ADDRESS);
+    /* A store to the read-only xAPIC page (vmx/apic.c). */
+    if ((gpa & ~(uint64_t)0xFFF) == apic_page() && (q & 2) && (q & 8))
+        return apic_mmio_write(v, gpa);
     enum ept_action a = ept_fault_in(&v->ept, gpa, q, vcpu_rip(v));
     if (a == EPT_MAPPED) {
         reinject_vectoring_event();

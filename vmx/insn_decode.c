@@ -154,8 +154,11 @@ int insn_decode_store(const uint8_t *code, size_t avail, enum insn_mode mode,
 
     switch (op) {
     case 0x86: /* XCHG r/m8, r8 */
-    case 0x88: /* MOV r/m8, r8 */
     case 0x87: /* XCHG r/m, r */
+        s.is_xchg = true;
+        s.size = (op & 1) ? osz : 1;
+        break;
+    case 0x88: /* MOV r/m8, r8 */
     case 0x89: /* MOV r/m, r */
         s.size = (op & 1) ? osz : 1;
         break;

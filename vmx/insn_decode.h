@@ -48,6 +48,7 @@ struct mmio_store {
                        * bits 15:8 of GPR reg - 4 */
     uint64_t imm;     /* when is_imm: the value stored, size bytes wide (imm32
                        * sign-extended for size 8), zero above; else 0 */
+    bool is_xchg;     /* XCHG: reg must also receive the old memory value */
 };
 
 /*

@@ -5,6 +5,7 @@
  */
 #include "vcpu.h"
 
+#include "apic.h"
 #include "guest_check.h"
 #include "vmx.h"
 #include "vmx_names.h"
@@ -27,7 +28,7 @@
 struct vcpu *vcpus[MAX_CPUS];
 bool guest_exit_keeps_console;
 
-static void host_nmi(void);
+static void host_nmi(struct trap_frame *f);
 
 struct vcpu *vcpu_boot(void)
 {
@@ -54,29 +55,35 @@ static uint64_t tsc_ms(uint64_t ms)
     return (tsc_khz() ? tsc_khz() : 1000000) * ms;
 }
 
-/* Force v's core out of the guest: a SIPI while it waits for one (the only
- * event wait-for-SIPI answers, 25.4.2), otherwise an NMI, which exits
- * (NMI exiting); the handlers know it was ours from cpu->kick. A kick that
- * lands while the core is in the hypervisor is lost, and harmless: the
- * core checks its requests before every entry, and waiters kick again. */
+/* Force v's core out of the guest with an NMI, which exits (NMI exiting);
+ * the handlers know it was ours from cpu->kick. A kick that lands while
+ * the core is in the hypervisor is harmless: the core looks at its
+ * requests before every entry, inside an entry window (vmx/entry.asm),
+ * and before every HLT of sleep_until_request, inside a sleep window. */
 static void kick(struct vcpu *v)
 {
     struct cpu *c = v->cpu;
     if (c == this_cpu())
         return;
     __atomic_store_n(&c->kick, 1, __ATOMIC_SEQ_CST);
-    if (__atomic_load_n(&v->mp_state, __ATOMIC_SEQ_CST) == MP_WAIT_SIPI)
-        lapic_send_ipi(c->apic_id, ICR_STARTUP | ICR_LEVEL_ASSERT | ICR_VECTOR(KICK_SIPI_VECTOR));
-    else
-        lapic_send_ipi(c->apic_id, ICR_NMI | ICR_LEVEL_ASSERT);
+    lapic_send_ipi(c->apic_id, ICR_NMI | ICR_LEVEL_ASSERT);
 }
 
-/* An NMI taken in the hypervisor (kernel/trap.c): a kick that arrived
- * between exits needs nothing more; anything else was meant for the guest. */
-static void host_nmi(void)
+extern const uint64_t vmx_entry_windows[6];
+extern char vmx_entry_abort[], vmx_sleep_window[], vmx_sleep_hlt[];
+
+/* An NMI taken in the hypervisor (kernel/trap.c). A kick needs nothing
+ * more, unless it interrupted an entry window after the requests were
+ * looked at: then the entry is abandoned. Any other NMI is the guest's. */
+static void host_nmi(struct trap_frame *f)
 {
     struct cpu *c = this_cpu();
     struct vcpu *v = vcpus[c->index];
+    for (unsigned i = 0; i < 6; i += 2)
+        if (f->rip >= vmx_entry_windows[i] && f->rip <= vmx_entry_windows[i + 1])
+            f->rip = (uint64_t)vmx_entry_abort;
+    if (f->rip >= (uint64_t)vmx_sleep_window && f->rip <= (uint64_t)vmx_sleep_hlt)
+        f->rip = (uint64_t)vmx_sleep_hlt + 1;   /* skip the HLT (one byte) */
     if (__atomic_exchange_n(&c->kick, 0, __ATOMIC_SEQ_CST))
         return;
     if (v)
@@ -382,6 +389,31 @@ static void reset_vcpu(struct vcpu *v)
         kprintf("guest.reset count=%llu\n", (unsigned long long)v->resets);
 }
 
+void vcpu_apply_init(struct vcpu *v)
+{
+    v->inits++;
+    if (v->boot) {
+        /* The boot core would restart the firmware: for a guest of ours,
+         * a reset of the guest. */
+        kprintf("\nguest.init cpu=%u: INIT to the boot vCPU resets the guest\n", v->id);
+        vcpu_request_all(VCPU_REQ_RESET);
+        return;
+    }
+    vmx_set_init_state(v);
+}
+
+/* A SIPI counts only while the vCPU waits for one (10.4.4: a second SIPI
+ * finds the core running and is ignored, so is one without INIT). */
+static void apply_sipi(struct vcpu *v)
+{
+    uint32_t s = __atomic_load_n(&v->sipi, __ATOMIC_SEQ_CST);
+    if (v->mp_state != MP_WAIT_SIPI || !(s & SIPI_VALID))
+        return;
+    __atomic_store_n(&v->sipi, SIPI_TAKEN, __ATOMIC_SEQ_CST);
+    v->sipis++;
+    vmx_start_at_sipi(v, (uint8_t)s);
+}
+
 static void service_requests(struct vcpu *v)
 {
     uint32_t req = __atomic_exchange_n(&v->requests, 0, __ATOMIC_SEQ_CST);
@@ -396,6 +428,10 @@ static void service_requests(struct vcpu *v)
             fn(v, v->call_arg);
         __atomic_store_n(&v->call_fn, 0, __ATOMIC_SEQ_CST);
     }
+    if (req & VCPU_REQ_INIT)
+        vcpu_apply_init(v);
+    if (req & VCPU_REQ_SIPI)
+        apply_sipi(v);
     if ((req & VCPU_REQ_STOP) && (v->state == VCPU_RUNNING || v->state == VCPU_PAUSED)) {
         v->state = VCPU_STOPPED;
         v->stop_reason = "another core stopped the guest";
@@ -503,8 +539,6 @@ int vcpu_exit(struct guest_regs *regs)
         return 0;
     }
     uint32_t basic = reason & 0xFFFF;
-    if (basic != EXIT_REASON_INIT)
-        v->sipi_fresh = false;
     exit_handler h = basic < EXIT_REASON_MAX ? exit_handlers[basic] : 0;
     struct hist *s = h ? &v->stats[basic] : &v->unknown_stat;
     enum exit_action a = h ? h(v) : handle_unknown_exit(v);
@@ -527,7 +561,35 @@ int vcpu_exit(struct guest_regs *regs)
         console_poll();
     }
     return a == EXIT_RESUME && !__atomic_load_n(&v->requests, __ATOMIC_SEQ_CST) &&
-           v->state == VCPU_RUNNING;
+           v->state == VCPU_RUNNING && v->mp_state == MP_RUNNABLE;
+}
+
+/* HLT until a request comes. The kick is an NMI, which wakes HLT; one
+ * that lands after the look at the requests and before the HLT would be
+ * lost, so host_nmi moves a RIP in that window past the HLT. */
+__attribute__((noinline)) static void sleep_until_request(struct vcpu *v)
+{
+    __asm__ volatile(".globl vmx_sleep_window\n\t"
+                     ".globl vmx_sleep_hlt\n"
+                     "vmx_sleep_window:\n\t"
+                     "cmpl $0, %0\n\t"
+                     "jne 1f\n"
+                     "vmx_sleep_hlt:\n\t"
+                     "hlt\n"
+                     "1:"
+                     : : "m"(v->requests) : "memory");
+}
+
+/* Between requests: the console's core polls the UART; another core
+ * sleeps until a request wakes it (a waiting AP, a paused guest). */
+static void wait_for_request(struct vcpu *v)
+{
+    if (v->console) {
+        console_poll();
+        cpu_relax();
+        return;
+    }
+    sleep_until_request(v);
 }
 
 _Noreturn void vcpu_run(struct vcpu *v)
@@ -535,10 +597,8 @@ _Noreturn void vcpu_run(struct vcpu *v)
     for (;;) {
         if (v->requests)
             service_requests(v);
-        if (v->state != VCPU_RUNNING) {
-            if (v->console)
-                console_poll();
-            cpu_relax();
+        if (v->state != VCPU_RUNNING || v->mp_state == MP_WAIT_SIPI) {
+            wait_for_request(v);
             continue;
         }
         if (v->nmi_pending)
@@ -600,6 +660,12 @@ static void cmd_cpus(int argc, char **argv)
         else
             kprintf(" vcpu=none\n");
     }
+    kprintf("apic.mmio_writes=%llu icr_writes=%llu passed=%llu inits=%llu sipis=%llu ignored=%llu "
+            "dropped=%llu\n",
+            (unsigned long long)apic_stats.mmio_writes, (unsigned long long)apic_stats.icr_writes,
+            (unsigned long long)apic_stats.passed, (unsigned long long)apic_stats.inits,
+            (unsigned long long)apic_stats.sipis, (unsigned long long)apic_stats.ignored,
+            (unsigned long long)apic_stats.dropped);
 }
 CONSOLE_COMMAND(cpus, "cpus", "cpus", "per core: APIC id, state, the vCPU's state and exits", cmd_cpus);
 

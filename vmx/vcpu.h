@@ -53,15 +53,17 @@ enum vcpu_state {
 #define VCPU_REQ_CALL       (1u << 4)   /* run call_fn on the vCPU's core (vcpu_call) */
 #define VCPU_REQ_STOP       (1u << 5)   /* the whole guest stopped (triple fault, ...) */
 #define VCPU_REQ_OFF        (1u << 6)   /* power-off: VMXOFF and halt */
+#define VCPU_REQ_INIT       (1u << 7)   /* the guest sent this vCPU an INIT */
+#define VCPU_REQ_SIPI       (1u << 8)   /* ... a SIPI (vector in sipi) */
 
-/* The SIPI vector of a kick to a vCPU in wait-for-SIPI: page 0 holds the
- * real-mode interrupt table, so no guest starts a core there. */
-#define KICK_SIPI_VECTOR    0
+/* vcpu.sipi: the first SIPI since the last INIT wins (10.4.4). */
+#define SIPI_VALID          0x100u      /* | vector: not yet taken */
+#define SIPI_TAKEN          0x200u      /* later SIPIs are ignored until INIT */
 
 /* Where the vCPU is in KVM's mp_state sense (what INIT and SIPI do). */
 enum vcpu_mp_state {
     MP_RUNNABLE,
-    MP_WAIT_SIPI,           /* after INIT: the guest waits in wait-for-SIPI (25.4.2) */
+    MP_WAIT_SIPI,           /* after INIT: waits for a SIPI, in the hypervisor */
 };
 
 
@@ -106,8 +108,8 @@ struct vcpu {
     void *call_arg;
     uint32_t exception_bitmap;      /* as programmed */
     bool nmi_pending;               /* an NMI the hypervisor took belongs to the guest */
-    bool sipi_fresh;                /* started by a SIPI, no other exit since */
-    uint64_t inits, sipis, kicks;   /* INIT and SIPI exits, kicks that were ours */
+    volatile uint32_t sipi;         /* SIPI_VALID | vector, SIPI_TAKEN or 0 */
+    uint64_t inits, sipis, kicks;   /* INITs and SIPIs taken, kicks that were ours */
     volatile enum vcpu_state state;
     const char *stop_reason;
     int exit_status;
@@ -152,6 +154,10 @@ int vcpu_call(struct vcpu *v, void (*fn)(struct vcpu *, void *), void *arg);
 /* vcpu_stop_guest - the guest as a whole stopped (triple fault on any
  * core, an entry failure...): this vCPU stops with why, the others too. */
 enum exit_action vcpu_stop_guest(struct vcpu *v, const char *why);
+
+/* vcpu_apply_init - what INIT does to v (on v's core): an AP goes to the
+ * INIT state and waits for a SIPI; the boot vCPU resets the guest. */
+void vcpu_apply_init(struct vcpu *v);
 
 /* vcpu_off_all - power-off: every other core leaves VMX operation (VMXOFF)
  * and halts; waits for them, briefly. */

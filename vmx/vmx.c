@@ -3,6 +3,7 @@
  */
 #include "vmx.h"
 
+#include "apic.h"
 #include "controls.h"
 #include "vmx_names.h"
 #include "vmx_ops.h"
@@ -214,6 +215,7 @@ int vmx_setup_vcpu(struct vcpu *v, const struct vmx_caps *caps, const struct vmx
     vmx_msr_intercept(v, MSR_IA32_FEATURE_CONTROL, true);
     for (uint32_t msr = MSR_IA32_VMX_BASIC; msr <= MSR_IA32_VMX_VMFUNC; msr++)
         vmx_msr_intercept(v, msr, true);
+    apic_virt_vcpu(v);
     vmcs_write64(VMCS_MSR_BITMAP, hv_pa(v->msr_bitmap));
 
     /* CR0/CR4 bits the host owns (25.6.6): every bit VMX fixes, except
@@ -391,6 +393,7 @@ void vmx_start_at_sipi(struct vcpu *v, uint8_t vector)
     vmcs_writen(VMCS_GUEST_CS_BASE, (uint64_t)vector << 12);
     vmcs_writen(VMCS_GUEST_RIP, 0);
     vmcs_write32(VMCS_GUEST_ACTIVITY_STATE, ACTIVITY_ACTIVE);
-    vmcs_write32(VMCS_GUEST_INTERRUPTIBILITY, 0);   /* the exit saved SMI/NMI blocking */
+    vmcs_write32(VMCS_GUEST_INTERRUPTIBILITY, 0);
+    v->nmi_pending = false;     /* NMIs while waiting are blocked (25.4.2) */
     v->mp_state = MP_RUNNABLE;
 }
