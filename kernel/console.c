@@ -5,6 +5,7 @@
 
 #include "kstring.h"
 #include "lineedit.h"
+#include "percpu.h"
 #include "power.h"
 #include "printk.h"
 #include "tokenize.h"
@@ -123,7 +124,9 @@ static bool le_ready;
 
 void console_prompt(void)
 {
-    kputs("monovisor> ");
+    /* Only the console's core knows where its input line stands. */
+    if (!console_cpu || console_cpu == this_cpu())
+        kputs("monovisor> ");
 }
 
 void console_poll(void)
@@ -138,8 +141,10 @@ void console_poll(void)
     }
     while ((c = uart_getc()) >= 0) {
         enum le_event ev = le_feed(&le, (uint8_t)c, echo, sizeof(echo), &echolen);
+        print_begin();
         for (size_t i = 0; i < echolen; i++)
             uart_putc(echo[i]);
+        print_end();
         switch (ev) {
         case LE_NONE:
             continue;

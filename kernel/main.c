@@ -61,6 +61,7 @@ static void print_boot_summary(void)
 static void print_cpus(void)
 {
     const struct acpi_info *a = acpi();
+    print_begin();
     kprintf("cpus.count=%u cpus.bsp_apic_id=%u cpus.apic_ids=", a->cpu_count, hv.bsp_apic_id);
     for (unsigned i = 0; i < a->cpu_count; i++)
         kprintf("%s%u", i ? "," : "", a->cpus[i].apic_id);
@@ -76,6 +77,7 @@ static void print_cpus(void)
         if (cpus[i].guest)
             kprintf("%s%u", n++ ? "," : "", i);
     kprintf("\n");
+    print_end();
 }
 
 static void print_memory(void)

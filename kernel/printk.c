@@ -15,7 +15,7 @@ static struct spinlock print_lock;
 static struct cpu *volatile print_owner;
 static unsigned print_depth;
 
-static void print_begin(void)
+void print_begin(void)
 {
     struct cpu *me = this_cpu();
     if (print_owner != me) {
@@ -25,7 +25,7 @@ static void print_begin(void)
     print_depth++;
 }
 
-static void print_end(void)
+void print_end(void)
 {
     if (--print_depth == 0) {
         print_owner = 0;

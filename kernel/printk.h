@@ -13,6 +13,13 @@ int kvprintf(const char *fmt, va_list ap);
 /* kputs - write a string as is (no newline added). */
 void kputs(const char *s);
 
+/* print_begin / print_end - hold the console line for a run of output
+ * (several kprintf calls that make one line, the echo of typed bytes) so
+ * that other cores' output does not cut into it. They nest on one core.
+ * Never hold it across a wait for another core, which may need to print. */
+void print_begin(void);
+void print_end(void);
+
 /*
  * panic - a broken invariant of the hypervisor itself: print "panic: ...",
  * the call site and halt this core. Never used for guest misbehaviour.

@@ -242,6 +242,7 @@ static void print_asked(void)
         { "basic", 0 }, { "hypervisor", CPUID_HV_BASE }, { "extended", CPUID_EXT_BASE } };
     const uint64_t bits[3] = { guest_cpuid.asked.basic, guest_cpuid.asked.hv, guest_cpuid.asked.ext };
     for (unsigned r = 0; r < 3; r++) {
+        print_begin();
         kprintf("cpuid.asked range=%s leaves=", ranges[r].name);
         bool any = false;
         for (unsigned b = 0; b < 64; b++)
@@ -250,6 +251,7 @@ static void print_asked(void)
                 any = true;
             }
         kprintf("%s\n", any ? "" : "none");
+        print_end();
     }
     kprintf("cpuid.asked other=%llu\n", (unsigned long long)guest_cpuid.asked.other);
 }

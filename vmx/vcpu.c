@@ -476,6 +476,7 @@ static void finish_step(struct vcpu *v)
     v->state = VCPU_PAUSED;
     uint64_t rip = vmcs_readn(VMCS_GUEST_RIP);
     uint64_t lin = vmcs_readn(VMCS_GUEST_CS_BASE) + rip;
+    print_begin();
     kprintf("step cpu=%u rip_before=%#llx rip=%#llx reason=%s bytes=", v->id,
             (unsigned long long)v->step_from, (unsigned long long)rip,
             exit_reason_name(v->exit_reason & 0xFFFF));
@@ -488,6 +489,7 @@ static void finish_step(struct vcpu *v)
             kprintf("%02x", code[i]);
         kprintf("\n");
     }
+    print_end();
     console_prompt();
 }
 
@@ -650,6 +652,7 @@ static void cmd_cpus(int argc, char **argv)
     for (unsigned i = 0; i < cpu_count; i++) {
         const struct cpu *c = &cpus[i];
         const struct vcpu *v = vcpus[i];
+        print_begin();      /* one line, whatever the other cores print */
         kprintf("cpu index=%u apic_id=%u state=%s vmx=%d console=%d", i, c->apic_id,
                 cpu_states[c->state], c->vmx_on, console_cpu == c);
         if (v)
@@ -659,6 +662,7 @@ static void cmd_cpus(int argc, char **argv)
                     (unsigned long long)v->sipis, (unsigned long long)v->kicks);
         else
             kprintf(" vcpu=none\n");
+        print_end();
     }
     kprintf("apic.mmio_writes=%llu icr_writes=%llu passed=%llu inits=%llu sipis=%llu ignored=%llu "
             "dropped=%llu\n",
@@ -814,9 +818,11 @@ CONSOLE_COMMAND(hist, "hist", "hist [REASON] [cpu=CPU]",
 static void dump_on_core(struct vcpu *v, void *arg)
 {
     (void)arg;
+    print_begin();      /* the dump in one piece */
     kprintf("regs.cpu=%u apic_id=%u state=%s mp=%s\n", v->id, v->apic_id, state_names[v->state],
             v->mp_state == MP_WAIT_SIPI ? "wait_sipi" : "runnable");
     vcpu_dump(v);
+    print_end();
 }
 
 static void cmd_regs(int argc, char **argv)

@@ -87,6 +87,11 @@ void sdk_checkf(bool ok, const char *fmt, ...)
     sdk_check(ok, buf);
 }
 
+unsigned sdk_failed(void)
+{
+    return failed;
+}
+
 void sdk_finish(void)
 {
     sdk_printf("%u passed, %u failed\n", passed, failed);

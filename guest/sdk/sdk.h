@@ -93,4 +93,7 @@ void sdk_check(bool ok, const char *name);
 void sdk_checkf(bool ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 _Noreturn void sdk_finish(void);
 
+/* The number of failed checks so far. */
+unsigned sdk_failed(void);
+
 #endif

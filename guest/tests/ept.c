@@ -69,20 +69,35 @@ int main(void)
     n = touch_ram(4);
     sdk_checkf(n == 0, "RAM touched again: no EPT exit (got %llu)", (unsigned long long)n);
 
-    /* MMIO: the local APIC's page faults in once, uncacheable. */
+    /* MMIO: the I/O APIC's page faults in once, uncacheable. */
     uint64_t before = ept_exits();
-    int v = touch(do_read, 0xFEE00030);     /* APIC version register */
-    uint32_t version = sink;
+    int v = touch(do_read, 0xFEC00000);     /* I/O APIC register select */
     if (frozen) {
-        sdk_checkf(v == VEC_GP, "frozen map: first LAPIC touch refused (got %d)", v);
+        sdk_checkf(v == VEC_GP, "frozen map: first IOAPIC touch refused (got %d)", v);
     } else {
-        sdk_checkf(v == -1 && (version & 0xFF) != 0, "LAPIC version register readable (%#x)", version);
-        sdk_checkf(ept_exits() - before == 1, "LAPIC page: one fault-in (got %llu)",
+        sdk_checkf(v == -1, "IOAPIC register select readable (got %d)", v);
+        sdk_checkf(ept_exits() - before == 1, "IOAPIC page: one fault-in (got %llu)",
                    (unsigned long long)(ept_exits() - before));
         before = ept_exits();
-        touch(do_read, 0xFEE00030);
-        sdk_checkf(ept_exits() == before, "LAPIC page again: no exit");
+        touch(do_read, 0xFEC00000);
+        sdk_checkf(ept_exits() == before, "IOAPIC page again: no exit");
     }
+
+    /* The local APIC's page is mapped read-only from the start: reads do
+     * not exit, a write exits once and is done for the guest. */
+    before = ept_exits();
+    v = touch(do_read, 0xFEE00030);         /* APIC version register */
+    uint32_t version = sink;
+    sdk_checkf(v == -1 && (version & 0xFF) != 0 && ept_exits() == before,
+               "LAPIC version register readable without an exit (%#x)", version);
+    volatile uint32_t *tpr = (volatile uint32_t *)0xFEE00080;
+    uint32_t old_tpr = *tpr;
+    *tpr = 0x20;
+    uint32_t new_tpr = *tpr;
+    *tpr = old_tpr;
+    sdk_checkf(new_tpr == 0x20 && ept_exits() - before == 2,
+               "LAPIC TPR write done for the guest (read back %#x, %llu exits)", new_tpr,
+               (unsigned long long)(ept_exits() - before));
 
     /* The hypervisor's region: read, write and execute are all refused. */
     uint64_t hv_len;

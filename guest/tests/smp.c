@@ -19,6 +19,8 @@
  *                      10000; 0 sends INIT, SIPI, SIPI back to back)
  *            timeout=MS how long a round waits for its APs (default 200)
  *            tsc_mhz=N TSC ticks per microsecond, instead of measuring it
+ *            hold=1    do not exit at the end: the BSP spins, the APs stay
+ *                      halted, every core in the guest (console tests)
  *
  * Time: the TSC is calibrated against PIT channel 2 (10 ms one-shot, gate
  * on port 0x61, as Linux's pit_calibrate_tsc). Under Bochs with clock
@@ -582,5 +584,11 @@ int main(void)
     check_broadcast("round 3 back-to-back", got, before);
 
     sdk_checkf(!icr_stuck, "ICR delivery status idle before each of %u IPIs", ipis_sent);
+    if (sdk_arg("hold", 0)) {
+        /* Every core stays in the guest: the APs halted, the BSP here. */
+        sdk_printf("smp: holding, %u checks failed\n", sdk_failed());
+        for (;;)
+            __asm__ volatile("pause");
+    }
     sdk_finish();
 }

@@ -22,11 +22,11 @@ def test_stats_count_exactly_the_guests_cpuids(iso, bochs):
     m = bochs(iso(guest="cpuid_count", hv_args="onexit=console"))
     m.expect_exact("cpuid_count: 1000 cpuid done")
     m.expect_exact("guest.exit status=0")
-    m.expect_exact('guest.stopped reason="guest exit"')
+    m.expect_exact('guest.stopped cpu=0 reason="guest exit"')
     out = m.command("stats")
     assert re.search(r"^stats\.cpu=0 state=stopped exits=\d+ resets=1$", out, re.M), out
-    assert re.search(r"^stats reason=cpuid count=1000 cycles=\d+ avg=\d+ max=\d+$", out, re.M), out
-    assert re.search(r"^stats reason=io count=\d+", out, re.M), out
+    assert re.search(r"^stats cpu=0 reason=cpuid count=1000 cycles=\d+ avg=\d+ max=\d+$", out, re.M), out
+    assert re.search(r"^stats cpu=0 reason=io count=\d+", out, re.M), out
     out = m.command("trace 3")
     lines = re.findall(r"^trace seq=\d+ cpu=0 tsc=\d+ reason=(\w+) rip=0x\w+ qual=0x\w+$", out, re.M)
     assert len(lines) == 3 and lines[-1] == "io", out
@@ -41,9 +41,9 @@ def test_stats_count_exactly_the_guests_cpuids(iso, bochs):
     m.send("reset\r")
     m.expect_exact("guest.reset count=2")
     m.expect_exact("cpuid_count: 1000 cpuid done")
-    m.expect_exact('guest.stopped reason="guest exit"')
+    m.expect_exact('guest.stopped cpu=0 reason="guest exit"')
     out = m.command("stats")
-    assert re.search(r"^stats reason=cpuid count=1000 ", out, re.M), out
+    assert re.search(r"^stats cpu=0 reason=cpuid count=1000 ", out, re.M), out
     m.send("quit\r")
     m.expect_exact("monovisor: power off (console quit) status=0")
     m.expect_exit()
@@ -52,17 +52,17 @@ def test_stats_count_exactly_the_guests_cpuids(iso, bochs):
 def test_triple_fault_is_reported_and_reset_reruns_the_guest(iso, bochs):
     m = bochs(iso(guest="triple"))
     m.expect_exact("triple: about to triple fault")
-    m.expect(r"guest\.triple_fault rip=0x\w+")
+    m.expect(r"guest\.triple_fault cpu=0 rip=0x\w+")
     m.expect(r"guest\.idtr base=0x\w+ limit=0\r")
-    m.expect_exact('guest.stopped reason="triple fault"')
+    m.expect_exact('guest.stopped cpu=0 reason="triple fault"')
     out = m.command("help regs")
-    assert 'cmd=regs usage="regs"' in out
+    assert 'cmd=regs usage="regs [CPU]"' in out
     out = m.command("resume")
     assert "error: resume: the guest is not paused" in out
     m.send("reset\r")
     m.expect_exact("guest.reset count=2")
     m.expect_exact("triple: about to triple fault")
-    m.expect_exact('guest.stopped reason="triple fault"')
+    m.expect_exact('guest.stopped cpu=0 reason="triple fault"')
     assert "triple: still alive?" not in m.transcript()
     m.send("quit\r")
     m.expect_exit()
@@ -88,7 +88,7 @@ def test_console_pause_and_resume_while_the_guest_runs(iso, bochs):
     m.expect_exact("pause: requested")
     out = m.command("stats")
     assert "state=paused" in out, out
-    assert re.search(r"^stats reason=preemption_timer count=[1-9]\d*", out, re.M), out
+    assert re.search(r"^stats cpu=0 reason=preemption_timer count=[1-9]\d*", out, re.M), out
     m.send("resume\r")
     m.expect_exact("resume: requested")
     m.expect(r"demo: periods=100 ")
@@ -132,7 +132,7 @@ def test_hlt_exit_option_parks_the_vcpu_in_hlt_and_the_console_lives(iso, bochs)
     m = bochs(iso(guest="halt", hv_args="hlt=exit"))
     m.expect_exact("halt: halting")
     out = m.command("stats")
-    assert re.search(r"^stats reason=hlt count=1 ", out, re.M), out
+    assert re.search(r"^stats cpu=0 reason=hlt count=1 ", out, re.M), out
     out = m.command("regs")
     assert "guest.activity=1" in out, out
     out = m.command("info")
@@ -146,7 +146,7 @@ def test_hlt_stays_in_the_guest_by_default(iso, bochs):
     m.expect_exact("halt: halting")
     out = m.command("stats")
     assert "reason=hlt" not in out, out
-    assert re.search(r"^stats reason=preemption_timer count=[1-9]", out, re.M), out
+    assert re.search(r"^stats cpu=0 reason=preemption_timer count=[1-9]", out, re.M), out
     m.send("quit\r")
     m.expect_exit()
 
@@ -172,12 +172,12 @@ def test_trap_turns_exits_on_and_they_show_in_stats(iso, bochs):
     m.expect_exact("trap rdtsc=on")
     m.expect_exact("trap exception=3 on exceptions=0x8")
     m.expect_exact("4 passed, 0 failed")
-    m.expect_exact('guest.stopped reason="guest exit"')
+    m.expect_exact('guest.stopped cpu=0 reason="guest exit"')
     out = m.command("stats")
     for reason, n in (("rdtsc", 50), ("pause", 50), ("invlpg", 50), ("exception_nmi", 50)):
-        assert re.search(rf"^stats reason={reason} count={n} ", out, re.M), (reason, out)
-    assert re.search(r"^stats reason=dr_access count=150 ", out, re.M), out      # 3 MOV DR a round
-    assert re.search(r"^stats reason=cr_access count=100 ", out, re.M), out
+        assert re.search(rf"^stats cpu=0 reason={reason} count={n} ", out, re.M), (reason, out)
+    assert re.search(r"^stats cpu=0 reason=dr_access count=150 ", out, re.M), out      # 3 MOV DR a round
+    assert re.search(r"^stats cpu=0 reason=cr_access count=100 ", out, re.M), out
     out = m.command("trap")
     assert "trap rdtsc=on" in out and "trap hlt=off" in out and "trap exceptions=0x8" in out, out
     out = m.command("trap rdtsc off")
@@ -213,7 +213,7 @@ def test_cpuid_bits_change_when_the_console_clears_them(iso, bochs):
     m.expect_exact("cpuid.changed problems=0 overrides=1")   # merged with -x2apic (same register)
     m.expect(r"cpuidwatch: changed leaf1\.ecx=0x\w+ after \d+ reads")
     m.expect_exact("2 passed, 0 failed")
-    m.expect_exact('guest.stopped reason="guest exit"')
+    m.expect_exact('guest.stopped cpu=0 reason="guest exit"')
     out = m.command("cpuid overrides")
     assert re.search(r"^cpuid\.override leaf=0x1 subleaf=any reg=ecx set=0x0 clear=0x300000$", out, re.M), out
     out = m.command("cpuid asked")
@@ -244,7 +244,7 @@ def test_msr_policy_denies_fixes_and_logs(iso, bochs):
     m = bochs(iso(guest="msrs", hv_args=f'onexit=console run="{run}"'))
     m.expect_exact("msr.rule first=0x174 last=0x174 action=deny value=0")
     m.expect_exact("5 passed, 0 failed")
-    m.expect_exact('guest.stopped reason="guest exit"')
+    m.expect_exact('guest.stopped cpu=0 reason="guest exit"')
     out = m.command("msr")
     assert "msr.rules=3" in out, out
     out = m.command("msr log")

@@ -387,7 +387,7 @@ static void test_format_defaults(void **state)
     assert_ptr_equal(options_format(&o, buf, sizeof(buf)), buf);
     assert_string_equal(buf, "opt.serial=0x3f8 opt.baud=115200 opt.run=\"\" opt.hlt=guest "
                              "opt.onexit=poweroff opt.poll_us=10000 opt.ept=static "
-                             "opt.ept_refuse=stop opt.ept_ad=0 opt.mem=0 opt.cpuid=\"\"");
+                             "opt.ept_refuse=stop opt.ept_ad=0 opt.mem=0 opt.cpuid=\"\" opt.cpus=\"\"");
 }
 
 static void test_format_parsed_values(void **state)
@@ -397,12 +397,13 @@ static void test_format_parsed_values(void **state)
     struct reports r;
     char buf[256];
     assert_int_equal(parse("serial=0x2f8 baud=9600 run=\"info; quit\" hlt=exit onexit=console "
-                           "poll_us=0 ept=lazy ept_refuse=gp ept_ad=1 mem=64M cpuid=-avx,+x2apic",
+                           "poll_us=0 ept=lazy ept_refuse=gp ept_ad=1 mem=64M cpuid=-avx,+x2apic "
+                           "cpus=0,2",
                            &o, &r), 0);
     options_format(&o, buf, sizeof(buf));
     assert_string_equal(buf, "opt.serial=0x2f8 opt.baud=9600 opt.run=\"info; quit\" opt.hlt=exit "
                              "opt.onexit=console opt.poll_us=0 opt.ept=lazy opt.ept_refuse=gp "
-                             "opt.ept_ad=1 opt.mem=67108864 opt.cpuid=\"-avx,+x2apic\"");
+                             "opt.ept_ad=1 opt.mem=67108864 opt.cpuid=\"-avx,+x2apic\" opt.cpus=\"0,2\"");
     assert_int_equal(o.hlt, HLT_EXIT);
     assert_int_equal(o.onexit, ONEXIT_CONSOLE);
 }
@@ -459,6 +460,52 @@ static void test_format_size_one(void **state)
     options_format(&o, buf, 1);
     assert_string_equal(buf, "");
     assert_int_equal(buf[1], 'b');
+}
+
+/* ---- parse_cpu_list ----------------------------------------------------------- */
+
+static uint64_t cpu_list(const char *s)
+{
+    uint64_t m = 0x1234;
+    char err[96] = "untouched";
+    assert_int_equal(parse_cpu_list(s, &m, err, sizeof(err)), 0);
+    assert_string_equal(err, "untouched");
+    return m;
+}
+
+static void test_cpu_list_forms(void **state)
+{
+    (void)state;
+    assert_true(cpu_list("") == ~0ull);
+    assert_true(cpu_list("all") == ~0ull);
+    assert_true(cpu_list("0") == 1);
+    assert_true(cpu_list("0,2") == 5);
+    assert_true(cpu_list("0-3") == 0xF);
+    assert_true(cpu_list("0-3,6,8-9") == 0x34F);
+    assert_true(cpu_list("63") == 1ull << 63);
+    assert_true(cpu_list("0x10") == 1ull << 16);
+    assert_true(cpu_list("2,2,1-2") == 6);
+}
+
+static void assert_cpu_list_error(const char *s, const char *msg)
+{
+    uint64_t m = 0x1234;
+    char err[96] = "";
+    assert_int_equal(parse_cpu_list(s, &m, err, sizeof(err)), -1);
+    assert_int_equal(m, 0x1234);
+    assert_string_equal(err, msg);
+}
+
+static void test_cpu_list_errors_name_the_bad_item(void **state)
+{
+    (void)state;
+    assert_cpu_list_error("64", "'64' is not a core number 0-63 or a range FIRST-LAST");
+    assert_cpu_list_error("0,x", "'x' is not a core number 0-63 or a range FIRST-LAST");
+    assert_cpu_list_error("3-1", "'3-1' is not a core number 0-63 or a range FIRST-LAST");
+    assert_cpu_list_error("1-", "'1-' is not a core number 0-63 or a range FIRST-LAST");
+    assert_cpu_list_error("0,,1", "'' is not a core number or range");
+    assert_cpu_list_error(",", "'' is not a core number or range");
+    assert_cpu_list_error("0,123456789012345678901234", "'123456789012345678901234' is not a core number or range");
 }
 
 /* ---- parse_uint ------------------------------------------------------------- */
@@ -631,6 +678,8 @@ int main(void)
         cmocka_unit_test(test_parse_uint_bad_suffixes),
         cmocka_unit_test(test_parse_uint_suffix_needs_digits),
         cmocka_unit_test(test_parse_uint_suffix_overflow),
+        cmocka_unit_test(test_cpu_list_forms),
+        cmocka_unit_test(test_cpu_list_errors_name_the_bad_item),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
