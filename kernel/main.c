@@ -210,9 +210,14 @@ static _Noreturn void ap_main(struct cpu *c)
     c->setup = v ? 1 : 2;
     if (v)
         vcpu_run(v);
-    if (c == console_cpu)
-        console_loop();
-    halt_forever();         /* in VMX root: INIT held off, SIPIs ignored */
+    if (c != console_cpu)
+        vcpu_park(c);       /* in VMX root: INIT held off, SIPIs ignored */
+    while (!c->off) {       /* the console's core; power-off may come from a vCPU */
+        console_poll();
+        cpu_relax();
+    }
+    vmx_disable_cpu();
+    halt_forever();
 }
 
 /* Which cores the guest gets (cpus=) and which one serves the console. */

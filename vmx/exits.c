@@ -19,6 +19,7 @@
 #include "vmx_names.h"
 #include "vmx_ops.h"
 #include "vuart.h"
+#include "../drivers/acpi.h"
 #include "../kernel/x86_regs.h"
 #include "../kernel/console.h"
 #include "../kernel/loader.h"
@@ -199,6 +200,85 @@ static void console_tx(void *ctx, uint8_t byte)
     uart_putc((char)byte);
 }
 
+/* The ports through which a guest resets or powers off the machine: the
+ * keyboard controller's command port (0xFE pulses the reset line), the
+ * reset control register 0xCF9 and the ACPI PM1 control registers. They
+ * act on the whole guest, never on the machine. */
+#define KBC_COMMAND_PORT  0x64
+#define KBC_PULSE_RESET   0xFE
+#define RESET_CONTROL     0xCF9
+#define RST_CPU           (1u << 2)     /* 0xCF9 bit 2: reset now (PCH datasheets) */
+#define PM1_SLP_EN        (1u << 13)    /* ACPI 6.5, 4.8.3.2.1 PM1 control */
+#define PM1_SLP_TYP(v)    (((v) >> 10) & 7)
+
+/* The PM1 control register port holds, or 0 (a 16-bit register: a byte
+ * write to its upper half can set SLP_EN too). */
+static uint16_t pm1_base(uint16_t port)
+{
+    const struct acpi_info *a = acpi();
+    if (a->pm1a_cnt && (unsigned)(port - a->pm1a_cnt) < 2u)
+        return a->pm1a_cnt;
+    if (a->pm1b_cnt && (unsigned)(port - a->pm1b_cnt) < 2u)
+        return a->pm1b_cnt;
+    return 0;
+}
+
+bool platform_port(uint16_t port)
+{
+    return port == KBC_COMMAND_PORT || port == RESET_CONTROL || pm1_base(port);
+}
+
+void platform_intercept(struct vcpu *v)
+{
+    const struct acpi_info *a = acpi();
+    vmx_io_intercept(v, KBC_COMMAND_PORT, 1, true);
+    vmx_io_intercept(v, RESET_CONTROL, 1, true);
+    if (a->pm1a_cnt)
+        vmx_io_intercept(v, a->pm1a_cnt, 2, true);
+    if (a->pm1b_cnt)
+        vmx_io_intercept(v, a->pm1b_cnt, 2, true);
+}
+
+static enum exit_action guest_reset(struct vcpu *v, const char *source)
+{
+    kprintf("\nguest.reset_request cpu=%u source=%s\n", v->id, source);
+    vcpu_request_all(VCPU_REQ_RESET);
+    return EXIT_RESUME;
+}
+
+static enum exit_action platform_write(struct vcpu *v, uint16_t port, unsigned size, uint32_t val)
+{
+    const struct acpi_info *a = acpi();
+    if (port == KBC_COMMAND_PORT) {
+        if (val == KBC_PULSE_RESET)
+            return guest_reset(v, "kbc");
+        outb(port, (uint8_t)val);
+        return EXIT_RESUME;
+    }
+    if (port == RESET_CONTROL) {
+        /* Without RST_CPU the write only picks the kind of reset: kept
+         * from the machine, which is not the guest's to reset. */
+        return (val & RST_CPU) ? guest_reset(v, "cf9") : EXIT_RESUME;
+    }
+    uint16_t base = pm1_base(port);
+    uint32_t reg = val << (8 * (port - base));
+    if (!(reg & PM1_SLP_EN)) {
+        if (size == 1)
+            outb(port, (uint8_t)val);
+        else
+            outw(port, (uint16_t)val);
+        return EXIT_RESUME;
+    }
+    unsigned typ = PM1_SLP_TYP(reg);
+    if (a->have_s5 && typ == (base == a->pm1a_cnt ? a->slp_typa : a->slp_typb)) {
+        kprintf("\nguest.poweroff cpu=%u source=acpi\n", v->id);
+        return vcpu_guest_exit(v, 0);
+    }
+    kprintf("\nnote: guest asked for ACPI sleep type %u; only S5 (power-off) is done, the rest "
+            "ignored\n", typ);
+    return EXIT_RESUME;
+}
+
 /* I/O instruction (qualification: 28.2.1, table 28-5). */
 static enum exit_action handle_io(struct vcpu *v)
 {
@@ -215,6 +295,11 @@ static enum exit_action handle_io(struct vcpu *v)
     if (port == QEMU_DEBUG_EXIT_PORT && !in) {
         vcpu_skip_instruction(v);
         return vcpu_guest_exit(v, (int)(v->regs.rax & 0xFF));
+    }
+    if (!in && platform_port(port)) {
+        vcpu_skip_instruction(v);
+        return platform_write(v, port, size,
+                              (uint32_t)v->regs.rax & (size == 4 ? ~0u : (1u << (8 * size)) - 1));
     }
     uint64_t mask = size == 4 ? 0xFFFFFFFFull : (1ull << (8 * size)) - 1;
     if (port >= uart && port < uart + 8) {

@@ -88,11 +88,12 @@ static void change_all(struct trap_change *t)
             vcpu_call(vcpus[i], apply_trap_change, t);
 }
 
-/* The console's UART and the guest-exit port are always intercepted. */
+/* The console's UART, the guest-exit port and the reset and power-off
+ * ports are always intercepted. */
 static bool port_is_ours(unsigned port)
 {
     unsigned uart = vmx_config()->console_port;
-    return (port >= uart && port < uart + 8) || port == 0xF4;
+    return (port >= uart && port < uart + 8) || port == 0xF4 || platform_port((uint16_t)port);
 }
 
 static void cmd_trap(int argc, char **argv)
@@ -135,7 +136,8 @@ static void cmd_trap(int argc, char **argv)
         }
         for (uint64_t p = first; p <= last; p++) {
             if (!on && port_is_ours((unsigned)p)) {
-                kprintf("error: trap io: port %#llx stays intercepted (console UART or guest exit)\n",
+                kprintf("error: trap io: port %#llx stays intercepted (console UART, guest exit, "
+                        "reset or power-off)\n",
                         (unsigned long long)p);
                 return;
             }

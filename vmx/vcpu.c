@@ -29,6 +29,7 @@ struct vcpu *vcpus[MAX_CPUS];
 bool guest_exit_keeps_console;
 
 static void host_nmi(struct trap_frame *f);
+static void sleep_until_set(volatile uint32_t *word);
 
 struct vcpu *vcpu_boot(void)
 {
@@ -59,14 +60,18 @@ static uint64_t tsc_ms(uint64_t ms)
  * the handlers know it was ours from cpu->kick. A kick that lands while
  * the core is in the hypervisor is harmless: the core looks at its
  * requests before every entry, inside an entry window (vmx/entry.asm),
- * and before every HLT of sleep_until_request, inside a sleep window. */
-static void kick(struct vcpu *v)
+ * and before every HLT of sleep_until_set, inside a sleep window. */
+static void kick_cpu(struct cpu *c)
 {
-    struct cpu *c = v->cpu;
     if (c == this_cpu())
         return;
     __atomic_store_n(&c->kick, 1, __ATOMIC_SEQ_CST);
     lapic_send_ipi(c->apic_id, ICR_NMI | ICR_LEVEL_ASSERT);
+}
+
+static void kick(struct vcpu *v)
+{
+    kick_cpu(v->cpu);
 }
 
 extern const uint64_t vmx_entry_windows[6];
@@ -151,12 +156,40 @@ int vcpu_call(struct vcpu *v, void (*fn)(struct vcpu *, void *), void *arg)
 void vcpu_off_all(void)
 {
     struct cpu *me = this_cpu();
-    for (unsigned i = 0; i < MAX_CPUS; i++)
-        if (vcpus[i] && vcpus[i]->cpu != me)
+    for (unsigned i = 0; i < cpu_count; i++) {
+        struct cpu *c = &cpus[i];
+        if (c == me || !c->vmx_on)
+            continue;
+        if (vcpus[i]) {
             vcpu_request(vcpus[i], VCPU_REQ_OFF);
-    for (unsigned i = 0; i < MAX_CPUS; i++)
-        if (vcpus[i] && vcpus[i]->cpu != me && wait_requests(vcpus[i], VCPU_REQ_OFF))
+        } else {
+            __atomic_store_n(&c->off, 1, __ATOMIC_SEQ_CST);
+            kick_cpu(c);
+        }
+    }
+    /* Then wait (about a second) until each has left VMX operation. */
+    uint64_t t0 = rdtsc(), last = t0;
+    for (unsigned i = 0; i < cpu_count; i++) {
+        struct cpu *c = &cpus[i];
+        while (c != me && __atomic_load_n(&c->vmx_on, __ATOMIC_SEQ_CST) &&
+               rdtsc() - t0 < tsc_ms(1000)) {
+            if (rdtsc() - last > tsc_ms(1)) {
+                kick_cpu(c);
+                last = rdtsc();
+            }
+            cpu_relax();
+        }
+        if (c != me && c->vmx_on)
             kprintf("error: cpu %u did not leave VMX operation\n", i);
+    }
+}
+
+_Noreturn void vcpu_park(struct cpu *c)
+{
+    while (!__atomic_load_n(&c->off, __ATOMIC_SEQ_CST))
+        sleep_until_set(&c->off);
+    vmx_disable_cpu();
+    halt_forever();
 }
 
 #ifdef VMX_COUNT_VMCS_ACCESS
@@ -566,10 +599,10 @@ int vcpu_exit(struct guest_regs *regs)
            v->state == VCPU_RUNNING && v->mp_state == MP_RUNNABLE;
 }
 
-/* HLT until a request comes. The kick is an NMI, which wakes HLT; one
+/* HLT until *word is set (a request). The kick is an NMI, which wakes HLT; one
  * that lands after the look at the requests and before the HLT would be
  * lost, so host_nmi moves a RIP in that window past the HLT. */
-__attribute__((noinline)) static void sleep_until_request(struct vcpu *v)
+__attribute__((noinline)) static void sleep_until_set(volatile uint32_t *word)
 {
     __asm__ volatile(".globl vmx_sleep_window\n\t"
                      ".globl vmx_sleep_hlt\n"
@@ -579,7 +612,7 @@ __attribute__((noinline)) static void sleep_until_request(struct vcpu *v)
                      "vmx_sleep_hlt:\n\t"
                      "hlt\n"
                      "1:"
-                     : : "m"(v->requests) : "memory");
+                     : : "m"(*word) : "memory");
 }
 
 /* Between requests: the console's core polls the UART; another core
@@ -591,7 +624,7 @@ static void wait_for_request(struct vcpu *v)
         cpu_relax();
         return;
     }
-    sleep_until_request(v);
+    sleep_until_set(&v->requests);
 }
 
 _Noreturn void vcpu_run(struct vcpu *v)

@@ -163,6 +163,10 @@ void vcpu_apply_init(struct vcpu *v);
  * and halts; waits for them, briefly. */
 void vcpu_off_all(void);
 
+/* vcpu_park - a core kept out of the guest: sleep in VMX root operation
+ * (INIT blocked) until vcpu_off_all; never returns. */
+_Noreturn void vcpu_park(struct cpu *c);
+
 /* vcpu_run - the non-preemptive loop on this core; never returns. */
 _Noreturn void vcpu_run(struct vcpu *v);
 

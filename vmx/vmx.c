@@ -210,6 +210,7 @@ int vmx_setup_vcpu(struct vcpu *v, const struct vmx_caps *caps, const struct vmx
      * port, IA32_FEATURE_CONTROL and the VMX capability MSRs. */
     vmx_io_intercept(v, cfg->console_port, 8, true);
     vmx_io_intercept(v, 0xF4, 1, true);
+    platform_intercept(v);
     vmcs_write64(VMCS_IO_BITMAP_A, hv_pa(v->io_bitmap));
     vmcs_write64(VMCS_IO_BITMAP_B, hv_pa(v->io_bitmap + 4096));
     vmx_msr_intercept(v, MSR_IA32_FEATURE_CONTROL, true);

@@ -61,6 +61,12 @@ void vmx_set_init_state(struct vcpu *v);
 /* vmx_start_at_sipi - leave wait-for-SIPI: real mode at vector << 12. */
 void vmx_start_at_sipi(struct vcpu *v, uint8_t vector);
 
+/* platform_port - a port through which the guest resets or powers off the
+ * machine (keyboard controller, 0xCF9, ACPI PM1 control); always
+ * intercepted (platform_intercept) and applied to the guest only. */
+bool platform_port(uint16_t port);
+void platform_intercept(struct vcpu *v);
+
 /* vmx_config - the configuration the vCPUs were set up with. */
 const struct vmx_config *vmx_config(void);
 
