@@ -27,6 +27,7 @@
 #define EFER_NXE        (1ull << 11)
 
 #define RFLAGS_FIXED1   (1ull << 1)
+#define RFLAGS_TF       (1ull << 8)
 #define RFLAGS_IF       (1ull << 9)
 #define RFLAGS_VM       (1ull << 17)
 

@@ -6,7 +6,6 @@
  */
 #include "apic.h"
 
-#include "guest_walk.h"
 #include "insn_decode.h"
 #include "ipi.h"
 #include "vmx.h"
@@ -133,39 +132,6 @@ bool apic_msr_write(struct vcpu *v, uint32_t msr, uint64_t val, enum exit_action
     return true;
 }
 
-static bool read_guest64(void *ctx, uint64_t gpa, uint64_t *val)
-{
-    (void)ctx;
-    const uint64_t *p = guest_ptr(gpa, 8);
-    if (!p)
-        return false;
-    *val = *p;
-    return true;
-}
-
-/* Up to 15 bytes at the guest's CS:RIP, through its page tables. */
-static size_t fetch_code(struct vcpu *v, uint8_t *buf)
-{
-    struct guest_paging p = { vmcs_readn(VMCS_GUEST_CR0), vmcs_readn(VMCS_GUEST_CR3),
-                              vmcs_readn(VMCS_GUEST_CR4), vmcs_read64(VMCS_GUEST_EFER) };
-    uint64_t lin = vmcs_readn(VMCS_GUEST_CS_BASE) + vcpu_rip(v);
-    size_t n = 0;
-    while (n < INSN_MAX_LEN) {
-        uint64_t gpa;
-        if (guest_walk(&p, lin + n, read_guest64, 0, &gpa) != GW_OK)
-            break;
-        size_t chunk = PAGE_SIZE - ((lin + n) & (PAGE_SIZE - 1));
-        if (chunk > INSN_MAX_LEN - n)
-            chunk = INSN_MAX_LEN - n;
-        const uint8_t *src = guest_ptr(gpa, chunk);
-        if (!src)
-            break;
-        memcpy(buf + n, src, chunk);
-        n += chunk;
-    }
-    return n;
-}
-
 /* The code segment's default size (SDM Vol. 3A, 3.4.5: CS.L, CS.D). */
 static enum insn_mode code_mode(void)
 {
@@ -180,7 +146,7 @@ static enum insn_mode code_mode(void)
 enum exit_action apic_mmio_write(struct vcpu *v, uint64_t gpa)
 {
     uint8_t code[INSN_MAX_LEN];
-    size_t n = fetch_code(v, code);
+    size_t n = vcpu_fetch_code(v, code);
     struct mmio_store st;
     const char *why = "instruction not in guest RAM";
     unsigned off = (unsigned)(gpa & (PAGE_SIZE - 1));

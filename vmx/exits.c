@@ -627,6 +627,8 @@ static enum exit_action handle_exception_nmi(struct vcpu *v)
         vmcs_write32(VMCS_ENTRY_INTR_INFO, INTR_INFO_VALID | INTR_TYPE_NMI | 2);
         return EXIT_RESUME;
     }
+    if (v->stepping && (info & 0xFF) == DB_VECTOR)
+        return EXIT_RESUME;     /* the single-step trap of `step`: not the guest's */
     uint32_t entry = info & (INTR_INFO_VALID | INTR_INFO_DELIVER_ERROR | 0x7FF);
     if (info & INTR_INFO_DELIVER_ERROR)
         vmcs_write32(VMCS_ENTRY_EXCEPTION_ERROR, vmcs_read32(VMCS_EXIT_INTR_ERROR));

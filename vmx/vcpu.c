@@ -7,6 +7,7 @@
 
 #include "apic.h"
 #include "guest_check.h"
+#include "guest_walk.h"
 #include "vmx.h"
 #include "vmx_names.h"
 #include "vmx_ops.h"
@@ -21,6 +22,7 @@
 #include "../kernel/printk.h"
 #include "../kernel/tokenize.h"
 #include "../kernel/trap.h"
+#include "../kernel/x86_regs.h"
 #include "../kernel/x86.h"
 
 #define CONSOLE_EXITS 4096
@@ -29,6 +31,7 @@ struct vcpu *vcpus[MAX_CPUS];
 bool guest_exit_keeps_console;
 
 static void host_nmi(struct trap_frame *f);
+static void start_step(struct vcpu *v);
 static void sleep_until_set(volatile uint32_t *word);
 
 struct vcpu *vcpu_boot(void)
@@ -475,16 +478,29 @@ static void service_requests(struct vcpu *v)
         v->state = VCPU_PAUSED;
     if ((req & VCPU_REQ_RESUME) && v->state == VCPU_PAUSED)
         v->state = VCPU_RUNNING;
-    if ((req & VCPU_REQ_STEP) && v->state == VCPU_PAUSED) {
-        /* The monitor trap flag exits after one guest instruction (26.5.2).
-         * The preemption timer stays on: should the MTF exit not come (Bochs
-         * 2.7 here does not deliver it), the step still ends within poll_us. */
+    if ((req & VCPU_REQ_STEP) && v->state == VCPU_PAUSED)
+        start_step(v);
+}
+
+/* `step`: one guest instruction, two ways at once. The monitor trap flag
+ * exits after it (26.5.2); RFLAGS.TF with #DB intercepted does too (a
+ * single-step trap, SDM Vol. 3A 18.3.1.4), and works where the monitor
+ * trap flag is offered but never delivered (Bochs 2.7). Whichever exit
+ * comes first ends the step (finish_step); an event the guest takes
+ * first (an interrupt) makes the step end in its handler, as on hardware. */
+static void start_step(struct vcpu *v)
+{
+    if (hv.vmx.proc.may1 & PROC_MONITOR_TRAP_FLAG) {
         v->proc |= PROC_MONITOR_TRAP_FLAG;
         vmcs_write32(VMCS_PROC_CONTROLS, v->proc);
-        v->step_from = vmcs_readn(VMCS_GUEST_RIP);
-        v->stepping = true;
-        v->state = VCPU_RUNNING;
     }
+    uint64_t rflags = vmcs_readn(VMCS_GUEST_RFLAGS);
+    v->step_tf = rflags & RFLAGS_TF;
+    vmcs_writen(VMCS_GUEST_RFLAGS, rflags | RFLAGS_TF);
+    vmcs_write32(VMCS_EXCEPTION_BITMAP, v->exception_bitmap | (1u << DB_VECTOR));
+    v->step_from = vmcs_readn(VMCS_GUEST_RIP);
+    v->stepping = true;
+    v->state = VCPU_RUNNING;
 }
 
 /* An NMI the hypervisor took on this core was the guest's: deliver it
@@ -499,31 +515,65 @@ static void deliver_pending_nmi(struct vcpu *v)
     v->nmi_pending = false;
 }
 
-/* The end of a `step`: whatever exit came first (the MTF one, or the
- * instruction's own), pause again and show where the guest is now. */
+/* The end of a `step`: whatever exit came first (the MTF one, the #DB of
+ * TF, or the instruction's own), undo what start_step set, pause again and
+ * show where the guest is now. */
 static void finish_step(struct vcpu *v)
 {
     v->proc &= ~PROC_MONITOR_TRAP_FLAG;
     vmcs_write32(VMCS_PROC_CONTROLS, v->proc);
+    vmcs_write32(VMCS_EXCEPTION_BITMAP, v->exception_bitmap);
+    uint64_t rflags = vmcs_readn(VMCS_GUEST_RFLAGS);
+    vmcs_writen(VMCS_GUEST_RFLAGS, (rflags & ~RFLAGS_TF) | v->step_tf);
+    /* A single-step trap still pending (the MTF exit came first) is ours,
+     * not the guest's: drop it (pending debug exceptions BS, 25.4.2). */
+    vmcs_writen(VMCS_GUEST_PENDING_DBG, vmcs_readn(VMCS_GUEST_PENDING_DBG) & ~PENDING_DBG_BS);
     v->stepping = false;
     v->state = VCPU_PAUSED;
     uint64_t rip = vmcs_readn(VMCS_GUEST_RIP);
-    uint64_t lin = vmcs_readn(VMCS_GUEST_CS_BASE) + rip;
+    uint8_t code[15];
+    size_t n = vcpu_fetch_code(v, code);
     print_begin();
     kprintf("step cpu=%u rip_before=%#llx rip=%#llx reason=%s bytes=", v->id,
             (unsigned long long)v->step_from, (unsigned long long)rip,
             exit_reason_name(v->exit_reason & 0xFFFF));
-    /* Without guest paging the linear address is the physical one. */
-    const uint8_t *code = (v->cr0_shadow & (1ull << 31)) ? 0 : guest_ptr(lin, 15);
-    if (!code) {
-        kprintf("n/a\n");
-    } else {
-        for (int i = 0; i < 15; i++)
-            kprintf("%02x", code[i]);
-        kprintf("\n");
-    }
+    for (size_t i = 0; i < n; i++)
+        kprintf("%02x", code[i]);
+    kprintf("%s\n", n ? "" : "n/a");
     print_end();
     console_prompt();
+}
+
+static bool read_guest64(void *ctx, uint64_t gpa, uint64_t *val)
+{
+    (void)ctx;
+    const uint64_t *p = guest_ptr(gpa, 8);
+    if (!p)
+        return false;
+    *val = *p;
+    return true;
+}
+
+size_t vcpu_fetch_code(struct vcpu *v, uint8_t *buf)
+{
+    struct guest_paging p = { vmcs_readn(VMCS_GUEST_CR0), vmcs_readn(VMCS_GUEST_CR3),
+                              vmcs_readn(VMCS_GUEST_CR4), vmcs_read64(VMCS_GUEST_EFER) };
+    uint64_t lin = vmcs_readn(VMCS_GUEST_CS_BASE) + vcpu_rip(v);
+    size_t n = 0;
+    while (n < 15) {
+        uint64_t gpa;
+        if (guest_walk(&p, lin + n, read_guest64, 0, &gpa) != GW_OK)
+            break;
+        size_t chunk = PAGE_SIZE - ((lin + n) & (PAGE_SIZE - 1));
+        if (chunk > 15 - n)
+            chunk = 15 - n;
+        const uint8_t *src = guest_ptr(gpa, chunk);
+        if (!src)
+            break;
+        memcpy(buf + n, src, chunk);
+        n += chunk;
+    }
+    return n;
 }
 
 int vcpu_start(struct vcpu *v)

@@ -103,6 +103,7 @@ struct vcpu {
     uint32_t console_countdown;     /* exits until the console is served again */
     bool stepping;                  /* `step`: one instruction, then paused again */
     uint64_t step_from;             /* RIP the step started at */
+    uint64_t step_tf;               /* the guest's own RFLAGS.TF during a step */
     volatile uint32_t requests;
     void (*volatile call_fn)(struct vcpu *, void *);   /* VCPU_REQ_CALL */
     void *call_arg;
@@ -211,6 +212,10 @@ enum exit_action vcpu_guest_exit(struct vcpu *v, int status);
  * qualifications (0 RAX, 1 RCX, 2 RDX, 3 RBX, 4 RSP, 5 RBP, 6 RSI, 7 RDI, 8-15 R8-R15). */
 uint64_t vcpu_get_gpr(struct vcpu *v, unsigned n);
 void vcpu_set_gpr(struct vcpu *v, unsigned n, uint64_t val);
+
+/* vcpu_fetch_code - up to 15 bytes at the guest's CS:RIP, read through
+ * its page tables (v's core, between exits); the number read. */
+size_t vcpu_fetch_code(struct vcpu *v, uint8_t *buf);
 
 /* vcpu_start - load the guest and make v runnable (boot and reset). */
 int vcpu_start(struct vcpu *v);

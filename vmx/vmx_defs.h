@@ -272,6 +272,7 @@
 #define VMCS_GUEST_RIP                   0x681E
 #define VMCS_GUEST_RFLAGS                0x6820
 #define VMCS_GUEST_PENDING_DBG           0x6822
+#define PENDING_DBG_BS                   (1ull << 14)   /* single step pending (table 25-4) */
 #define VMCS_GUEST_SYSENTER_ESP          0x6824
 #define VMCS_GUEST_SYSENTER_EIP          0x6826
 #define VMCS_HOST_CR0                    0x6C00
@@ -360,6 +361,7 @@
 #define INTR_TYPE_EXTERNAL               (0u << 8)
 #define INTR_TYPE_NMI                    (2u << 8)
 #define INTR_TYPE_HW_EXCEPTION           (3u << 8)
+#define DB_VECTOR                        1              /* #DB, debug exception */
 #define INTR_TYPE_SW_EXCEPTION           (6u << 8)
 #define INTR_TYPE_OTHER                  (7u << 8)  /* vector 0: pending MTF VM exit */
 #define INTR_INFO_VECTOR_MASK            0xFFu      /* bits 7:0 */

@@ -262,6 +262,19 @@ def test_msr_policy_denies_fixes_and_logs(iso, bochs):
     m.expect_exit()
 
 
+def first_instruction(hexbytes):
+    """Length and mnemonic of the first 32-bit instruction in hexbytes (objdump)."""
+    import subprocess
+    import tempfile
+    with tempfile.NamedTemporaryFile(suffix=".bin") as f:
+        f.write(bytes.fromhex(hexbytes))
+        f.flush()
+        out = subprocess.run(["objdump", "-D", "-b", "binary", "-mi386", f.name],
+                             capture_output=True, text=True, check=True).stdout
+    line = re.search(r"^\s+0:\s+((?:[0-9a-f]{2} )+)\s*(\S+)", out, re.M)
+    return len(line.group(1).split()), line.group(2)
+
+
 def test_step_runs_one_instruction_of_a_paused_guest(iso, bochs):
     m = bochs(iso(guest="demo", guest_args="every=100"))
     m.expect(r"demo: periods=100 ")
@@ -271,16 +284,19 @@ def test_step_runs_one_instruction_of_a_paused_guest(iso, bochs):
     m.expect_exact("pause: requested")
     m.wait_prompt()
     steps = []
-    for _ in range(3):
+    for _ in range(6):
         m.send("step\r")
         s = m.expect(r"step cpu=0 rip_before=(0x\w+) rip=(0x\w+) reason=(\w+) bytes=([0-9a-f]{30})\r")
-        steps.append((int(s.group(1), 16), int(s.group(2), 16), s.group(3)))
-    for (before, after, reason), (nxt, _, _) in zip(steps, steps[1:]):
-        assert before != after, steps
-        assert nxt == after, "each step starts where the last ended"
-    # A step ends at the first exit: the monitor trap flag's, or the
-    # instruction's own (the demo is printing: port I/O).
-    assert all(reason in ("monitor_trap_flag", "io", "preemption_timer") for _, _, reason in steps), steps
+        steps.append((int(s.group(1), 16), int(s.group(2), 16), s.group(3), s.group(4)))
+    # Each step ends after exactly one instruction (the single-step trap or
+    # the monitor trap flag): RIP advances by the length of the instruction
+    # the previous step showed, unless that one jumps.
+    for (_, after, _, code), (before, nxt, reason, _) in zip(steps, steps[1:]):
+        assert before == after, "each step starts where the last ended"
+        length, mnemonic = first_instruction(code)
+        assert nxt == after + length or mnemonic.startswith(("j", "call", "ret", "loop")), \
+            (steps, length, mnemonic)
+        assert reason in ("exception_nmi", "monitor_trap_flag"), steps
     out = m.command("stats")
     assert "state=paused" in out
     m.send("quit\r")
