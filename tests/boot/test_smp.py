@@ -71,6 +71,13 @@ def test_pause_dump_resume_while_every_core_is_in_the_guest(iso, bochs):
     assert re.search(r"^trace seq=\d+ cpu=1 tsc=\d+ reason=\w+", out, re.M), out
     out = m.command("regs 7")
     assert "error: no vCPU '7'" in out, out
+    # A change of controls is made by each core on its own VMCS.
+    out = m.command("trap rdtsc on")
+    assert out.strip() == "trap rdtsc=on", out
+    out = m.command("trap exception 6 on")
+    assert "trap exception=6 on exceptions=0x40" in out and "did not answer" not in out, out
+    out = m.command("msr 0x10 log")
+    assert "msr.rule first=0x10 last=0x10 action=log" in out and "did not answer" not in out, out
     out = m.command("resume")
     assert "resume: requested cpus=4 late=0" in out, out
     out = m.command("cpus")
