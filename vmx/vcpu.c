@@ -937,10 +937,18 @@ unsigned vcpu_count(void)
     return n;
 }
 
-/* pause/resume/reset: every vCPU; the command waits until the other cores
- * took the request (this core's own follows when the command returns). */
-static void request_all(const char *name, uint32_t req, enum vcpu_state need, const char *verb)
+/* pause/resume/reset (no arguments): every vCPU; the command waits until
+ * the other cores took the request (this core's own follows when the
+ * command returns). */
+static void request_all(int argc, const char *name, uint32_t req, enum vcpu_state need,
+                        const char *verb)
 {
+    if (!vmx_running())
+        return;
+    if (argc != 1) {
+        kprintf("error: usage: %s\n", name);
+        return;
+    }
     unsigned n = 0;
     for (unsigned i = 0; i < MAX_CPUS; i++)
         if (vcpus[i] && (need == VCPU_NO_GUEST || vcpus[i]->state == need))
@@ -964,13 +972,7 @@ static void request_all(const char *name, uint32_t req, enum vcpu_state need, co
 static void cmd_pause(int argc, char **argv)
 {
     (void)argv;
-    if (!vmx_running())
-        return;
-    if (argc != 1) {
-        kprintf("error: usage: pause\n");
-        return;
-    }
-    request_all("pause", VCPU_REQ_PAUSE, VCPU_RUNNING, "running");
+    request_all(argc, "pause", VCPU_REQ_PAUSE, VCPU_RUNNING, "running");
 }
 CONSOLE_COMMAND(pause, "pause", "pause", "stop running the guest on every core (resume continues it)",
                 cmd_pause);
@@ -978,13 +980,7 @@ CONSOLE_COMMAND(pause, "pause", "pause", "stop running the guest on every core (
 static void cmd_resume(int argc, char **argv)
 {
     (void)argv;
-    if (!vmx_running())
-        return;
-    if (argc != 1) {
-        kprintf("error: usage: resume\n");
-        return;
-    }
-    request_all("resume", VCPU_REQ_RESUME, VCPU_PAUSED, "paused");
+    request_all(argc, "resume", VCPU_REQ_RESUME, VCPU_PAUSED, "paused");
 }
 CONSOLE_COMMAND(resume, "resume", "resume", "continue a paused guest", cmd_resume);
 
@@ -1016,17 +1012,11 @@ CONSOLE_COMMAND(step, "step", "step [CPU]",
 static void cmd_reset(int argc, char **argv)
 {
     (void)argv;
-    if (!vmx_running())
-        return;
-    if (argc != 1) {
-        kprintf("error: usage: reset\n");
-        return;
-    }
-    if (!loader_have_guest()) {
+    if (vcpu_boot() && !loader_have_guest()) {
         kprintf("error: reset: no guest module to restart\n");
         return;
     }
-    request_all("reset", VCPU_REQ_RESET, VCPU_NO_GUEST, "");
+    request_all(argc, "reset", VCPU_REQ_RESET, VCPU_NO_GUEST, "");
 }
 CONSOLE_COMMAND(reset, "reset", "reset",
                 "restart the guest from its image on every core (statistics start afresh)", cmd_reset);
