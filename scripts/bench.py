@@ -46,6 +46,32 @@ def run(native, kind=None, hv_args="", guest_args="", megs=512):
     return figures
 
 
+COUNT_BUILD = os.path.join(BUILD, "count")
+
+
+def vmcs_accesses():
+    """VMREADs and VMWRITEs per exit, by exit reason, from a build of
+    monovisor that counts them (-DVMX_COUNT_VMCS_ACCESS: the counters add
+    instructions, so the instruction figures come from the normal build)."""
+    subprocess.run(["make", f"BUILD={COUNT_BUILD}", "KDEFS=-DVMX_COUNT_VMCS_ACCESS",
+                    f"{COUNT_BUILD}/monovisor.elf"], check=True, stdout=subprocess.DEVNULL)
+    iso = build_iso(os.path.join(OUT, "bench-count.iso"), guest="bench",
+                    hv_args='onexit=console run="msr 0x174 log"',
+                    elf=os.path.join(COUNT_BUILD, "monovisor.elf"))
+    m = Bochs(iso, cpus=1, megs=512, logname="bench-count")
+    try:
+        m.expect_exact("bench done", timeout=600)
+        m.expect_exact("guest: stopped", timeout=60)
+        out = m.command("stats 0")
+    finally:
+        m.close()
+    per = {}
+    for reason, count, reads, writes in re.findall(
+            r"^stats cpu=0 reason=(\w+) count=(\d+) .* vmreads=(\d+) vmwrites=(\d+)$", out, re.M):
+        per[reason] = (int(count), int(reads) / int(count), int(writes) / int(count))
+    return per
+
+
 def plot(rows):
     """Per-operation cost, native beside virtualized, as a PNG (gnuplot)."""
     ops = [(n, a, b) for n, a, b, _ in rows if a is not None and b is not None and b < 100000]
@@ -77,6 +103,7 @@ def main():
         virt_f = pool.submit(run, False, "virt", 'run="msr 0x174 log"')
         lazy_f = pool.submit(run, False, "virt-lazy", "ept=lazy", "mode=lazy")
         big_f = pool.submit(run, False, "virt-4g", 'run="msr 0x174 log"', "", 4096)
+        count_f = pool.submit(vmcs_accesses)
         native, virt = native_f.result(), virt_f.result()
         lazy, big = lazy_f.result(), big_f.result()
     rows = []
@@ -105,6 +132,10 @@ def main():
     if native.get("cpuid") is not None and virt.get("cpuid") is not None:
         path = virt["cpuid"] - native["cpuid"]
         print(f"bench cpuid_exit_path instructions={path} (virt - native, exit and entry included)")
+    vmcs = count_f.result()
+    for reason, (count, reads, writes) in sorted(vmcs.items()):
+        print(f"bench vmcs reason={reason} exits={count} vmreads_per_exit={reads:.2f} "
+              f"vmwrites_per_exit={writes:.2f}")
     with open(os.path.join(OUT, "bench.csv"), "w") as f:
         f.write("name,native,virt,ratio\n")
         for r in rows:
@@ -114,6 +145,10 @@ def main():
         f.write("|---|---:|---:|---:|\n")
         for name, n, v, ratio in rows:
             f.write(f"| {name} | {n if n is not None else 'n/a'} | {v if v is not None else 'n/a'} | {ratio} |\n")
+        f.write("\n| exit reason | exits | VMREADs per exit | VMWRITEs per exit |\n")
+        f.write("|---|---:|---:|---:|\n")
+        for reason, (count, reads, writes) in sorted(vmcs.items()):
+            f.write(f"| {reason} | {count} | {reads:.2f} | {writes:.2f} |\n")
     plot(rows)
     print(f"bench: table in {OUT}/bench.md")
 

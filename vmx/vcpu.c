@@ -596,6 +596,10 @@ int vcpu_start(struct vcpu *v)
     v->exits = 0;
     memset(v->stats, 0, sizeof(v->stats));
     memset(&v->unknown_stat, 0, sizeof(v->unknown_stat));
+#ifdef VMX_COUNT_VMCS_ACCESS
+    memset(v->vmreads, 0, sizeof(v->vmreads));
+    memset(v->vmwrites, 0, sizeof(v->vmwrites));
+#endif
     v->trace_count = 0;
     v->inits = v->sipis = v->kicks = 0;
     v->console_countdown = CONSOLE_EXITS;
@@ -614,6 +618,9 @@ int vcpu_exit(struct guest_regs *regs)
 {
     struct vcpu *v = (struct vcpu *)regs;   /* regs is the first member */
     uint64_t t0 = rdtsc();
+#ifdef VMX_COUNT_VMCS_ACCESS
+    uint64_t reads0 = vmcs_reads, writes0 = vmcs_writes;
+#endif
     v->launched = 1;
     v->have_rip = v->have_qual = false;
     uint32_t reason = vmcs_read32(VMCS_EXIT_REASON);
@@ -635,6 +642,12 @@ int vcpu_exit(struct guest_regs *regs)
     t->qual = v->have_qual ? v->qual : 0;
     t->reason = basic;
     hist_add(s, rdtsc() - t0);
+#ifdef VMX_COUNT_VMCS_ACCESS
+    if (basic < EXIT_REASON_MAX) {
+        v->vmreads[basic] += vmcs_reads - reads0;
+        v->vmwrites[basic] += vmcs_writes - writes0;
+    }
+#endif
     if (__builtin_expect(v->stepping, 0)) {
         finish_step(v);
         return 0;
@@ -762,11 +775,19 @@ static void print_stats(const struct vcpu *v)
             (unsigned long long)v->exits, (unsigned long long)v->resets);
     for (unsigned i = 0; i < EXIT_REASON_MAX; i++) {
         const struct hist *s = &v->stats[i];
-        if (s->count)
-            kprintf("stats cpu=%u reason=%s count=%llu cycles=%llu avg=%llu max=%llu\n", v->id,
-                    exit_reason_name(i), (unsigned long long)s->count,
-                    (unsigned long long)s->sum, (unsigned long long)(s->sum / s->count),
-                    (unsigned long long)s->max);
+        if (!s->count)
+            continue;
+        print_begin();
+        kprintf("stats cpu=%u reason=%s count=%llu cycles=%llu avg=%llu max=%llu", v->id,
+                exit_reason_name(i), (unsigned long long)s->count,
+                (unsigned long long)s->sum, (unsigned long long)(s->sum / s->count),
+                (unsigned long long)s->max);
+#ifdef VMX_COUNT_VMCS_ACCESS
+        kprintf(" vmreads=%llu vmwrites=%llu", (unsigned long long)v->vmreads[i],
+                (unsigned long long)v->vmwrites[i]);
+#endif
+        kprintf("\n");
+        print_end();
     }
     if (v->unknown_stat.count)
         kprintf("stats cpu=%u reason=unknown count=%llu\n", v->id,

@@ -120,6 +120,11 @@ struct vcpu {
      * and their log2 histogram, all in one (vmx/hist.h). */
     struct hist stats[EXIT_REASON_MAX];
     struct hist unknown_stat;
+#ifdef VMX_COUNT_VMCS_ACCESS
+    /* Benchmark build: VMREADs and VMWRITEs per exit reason (1 CPU: the
+     * counters in vmx_ops.h are global). */
+    uint64_t vmreads[EXIT_REASON_MAX], vmwrites[EXIT_REASON_MAX];
+#endif
     struct trace_entry trace[TRACE_LEN];
     uint64_t trace_count;           /* entries ever written; head = count % TRACE_LEN */
     uint64_t resets;

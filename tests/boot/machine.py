@@ -32,14 +32,15 @@ def guest_elf(name):
     return os.path.join(GUESTS, name + ".elf")
 
 
-def build_iso(path, hv_args="", guest="none", initrd=None, guest_args="", native=False):
+def build_iso(path, hv_args="", guest="none", initrd=None, guest_args="", native=False, elf=None):
     """Build an ISO at path from the already built ELF and guests (make
     builds them before the boot tests run, so parallel tests never race).
-    guest: a file, "none", or the name of an in-tree guest."""
+    guest: a file, "none", or the name of an in-tree guest; elf: another
+    build of monovisor (the benchmark's counting one)."""
     if guest and guest != "none" and os.path.exists(guest_elf(guest)):
         guest = guest_elf(guest)
     env = dict(os.environ, HV_ARGS=hv_args, GUEST_ARGS=guest_args, NATIVE="1" if native else "")
-    cmd = [os.path.join(ROOT, "iso", "mkiso.sh"), str(path), ELF,
+    cmd = [os.path.join(ROOT, "iso", "mkiso.sh"), str(path), elf or ELF,
            guest or "", initrd or ""]
     subprocess.run(cmd, env=env, check=True, stdout=subprocess.DEVNULL)
     return str(path)
