@@ -5,6 +5,7 @@
 #include "sdk.h"
 
 #include "../../kernel/fmt.h"
+#include "../../kernel/kstring.h"
 
 #define COM1 0x3F8
 
@@ -151,6 +152,41 @@ void sdk_memory_map(void (*fn)(uint64_t base, uint64_t len, uint32_t type, void 
         fn(e[1] | ((uint64_t)e[2] << 32), e[3] | ((uint64_t)e[4] << 32), e[5], ctx);
         a += e[0] + 4;
     }
+}
+
+static uint8_t byte_sum(const uint8_t *p, uint32_t len)
+{
+    uint8_t s = 0;
+    for (uint32_t i = 0; i < len; i++)
+        s = (uint8_t)(s + p[i]);
+    return s;
+}
+
+static const uint8_t *scan_rsdp(uint32_t from, uint32_t len)
+{
+    for (uint32_t a = from; a + 20 <= from + len; a += 16) {
+        const uint8_t *p = (const uint8_t *)a;
+        if (!memcmp(p, "RSD PTR ", 8) && byte_sum(p, 20) == 0)
+            return p;
+    }
+    return 0;
+}
+
+const void *sdk_find_rsdp(size_t *len)
+{
+    uint32_t bda_ebda = 0x40E;      /* the BDA's EBDA segment */
+    __asm__("" : "+r"(bda_ebda));   /* an address, not a zero-size object to GCC */
+    uint32_t ebda = (uint32_t)*(volatile uint16_t *)bda_ebda << 4;
+    const uint8_t *p = 0;
+    if (ebda >= 0x80000 && ebda < 0xA0000)
+        p = scan_rsdp(ebda, 1024);
+    if (!p)
+        p = scan_rsdp(0xE0000, 0x20000);
+    if (p && len) {
+        uint32_t xlen = *(const uint32_t *)(p + 20);
+        *len = p[15] >= 2 && xlen >= 36 && xlen <= 1024 && byte_sum(p, xlen) == 0 ? xlen : 20;
+    }
+    return p;
 }
 
 struct region {

@@ -30,6 +30,13 @@ static inline uint8_t inb(uint16_t port)
     __asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
     return v;
 }
+static inline void outw(uint16_t port, uint16_t v) { __asm__ volatile("outw %0, %1" : : "a"(v), "Nd"(port)); }
+static inline uint16_t inw(uint16_t port)
+{
+    uint16_t v;
+    __asm__ volatile("inw %1, %0" : "=a"(v) : "Nd"(port));
+    return v;
+}
 static inline uint64_t sdk_rdtsc(void)
 {
     uint32_t lo, hi;
@@ -86,6 +93,12 @@ uint64_t sdk_hypervisor_region(uint64_t *len);
 
 /* Walk the Multiboot memory map: fn(base, len, type) for each entry. */
 void sdk_memory_map(void (*fn)(uint64_t base, uint64_t len, uint32_t type, void *ctx), void *ctx);
+
+/* The ACPI RSDP (ACPI 6.5, 5.2.5.1: the first KiB of the EBDA, then
+ * 0xE0000-0xFFFFF, on 16-byte boundaries, with a valid checksum), or 0.
+ * *len: 20 for an ACPI 1.0 RSDP, else its length field when the extended
+ * checksum holds (what drivers/acpi_tables.h's acpi_parse() takes). */
+const void *sdk_find_rsdp(size_t *len);
 
 /* Test helpers: one "ok NAME" / "FAIL NAME" line per check, then the
  * summary line "N passed, N failed" and an exit status (1 if any failed). */

@@ -178,27 +178,6 @@ static bool sig_is(const void *p, const char *sig, unsigned n)
     return true;
 }
 
-static const uint8_t *scan_rsdp(uint32_t from, uint32_t len)
-{
-    for (uint32_t a = from; a + 20 <= from + len; a += 16) {
-        const uint8_t *p = (const uint8_t *)a;
-        if (sig_is(p, "RSD PTR ", 8) && sum(p, 20) == 0)
-            return p;
-    }
-    return 0;
-}
-
-static const uint8_t *find_rsdp(void)
-{
-    uint32_t bda_ebda = 0x40E;      /* the BDA's EBDA segment */
-    __asm__("" : "+r"(bda_ebda));   /* an address, not a zero-size object to GCC */
-    uint32_t ebda = (uint32_t)*(volatile uint16_t *)bda_ebda << 4;
-    const uint8_t *p = 0;
-    if (ebda >= 0x80000 && ebda < 0xA0000)
-        p = scan_rsdp(ebda, 1024);
-    return p ? p : scan_rsdp(0xE0000, 0x20000);
-}
-
 static const uint8_t *table_ok(uint64_t addr, const char *sig)
 {
     if (!addr || addr >= (1ull << 32) - 36)
@@ -231,14 +210,15 @@ static void add_cpu(uint32_t apic, uint32_t flags)
 
 static bool parse_acpi(void)
 {
-    const uint8_t *rsdp = find_rsdp();
+    size_t rsdp_len;
+    const uint8_t *rsdp = sdk_find_rsdp(&rsdp_len);
     if (!rsdp) {
         acpi_error = "no RSDP in the EBDA or 0xE0000-0xFFFFF";
         return false;
     }
     const uint8_t *root = 0;
     unsigned esize = 4;
-    if (rsdp[15] >= 2 && sum(rsdp, *(const uint32_t *)(rsdp + 20)) == 0) {
+    if (rsdp_len >= 36) {       /* ACPI 2.0+ with a valid extended checksum */
         root = table_ok(*(const uint64_t *)(rsdp + 24), "XSDT");
         esize = 8;
     }
