@@ -131,17 +131,18 @@ static inline struct cpuid_result cpuid_policy_apply(const struct cpuid_policy *
 /*
  * cpuid_policy_note - record that the guest asked for leaf (O(1)): a bit of
  * asked.basic/hv/ext for the first 64 leaves of each range, else a count.
+ * Every vCPU notes into the one policy: atomic, without a lock.
  */
 static inline void cpuid_policy_note(struct cpuid_policy *p, uint32_t leaf)
 {
     if (leaf < 64)
-        p->asked.basic |= 1ull << leaf;
+        __atomic_fetch_or(&p->asked.basic, 1ull << leaf, __ATOMIC_RELAXED);
     else if (leaf - CPUID_HV_BASE < 64)
-        p->asked.hv |= 1ull << (leaf - CPUID_HV_BASE);
+        __atomic_fetch_or(&p->asked.hv, 1ull << (leaf - CPUID_HV_BASE), __ATOMIC_RELAXED);
     else if (leaf - CPUID_EXT_BASE < 64)
-        p->asked.ext |= 1ull << (leaf - CPUID_EXT_BASE);
+        __atomic_fetch_or(&p->asked.ext, 1ull << (leaf - CPUID_EXT_BASE), __ATOMIC_RELAXED);
     else
-        p->asked.other++;
+        __atomic_fetch_add(&p->asked.other, 1, __ATOMIC_RELAXED);
 }
 
 /*

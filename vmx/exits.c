@@ -20,6 +20,7 @@
 #include "vmx_ops.h"
 #include "vuart.h"
 #include "../drivers/acpi.h"
+#include "../kernel/spinlock.h"
 #include "../kernel/x86_regs.h"
 #include "../kernel/console.h"
 #include "../kernel/loader.h"
@@ -111,16 +112,23 @@ static bool vmcs_msr_write(uint32_t msr, uint64_t val)
     }
 }
 
-/* The console's rule for msr, if any, recording the access it logs. */
-static const struct msr_rule *msr_rule(struct vcpu *v, uint32_t msr, bool write, uint64_t val)
+/* The console's rule for msr, if any (`msr`). */
+static const struct msr_rule *msr_rule(uint32_t msr)
 {
-    if (!guest_msrs.n)
-        return 0;
-    const struct msr_rule *r = msr_policy_find(&guest_msrs, msr);
-    if (r && r->action != MSR_PASS)
-        msr_policy_record(&guest_msrs, msr, write, r->action == MSR_FIXED && !write ? r->value : val,
-                          vcpu_rip(v), r->action);
-    return r;
+    return guest_msrs.n ? msr_policy_find(&guest_msrs, msr) : 0;
+}
+
+/* Log an access a rule other than pass saw. Every vCPU logs into the one
+ * ring: under a lock, off the common path (no rule, no log). */
+static struct spinlock msr_log_lock;
+
+static void msr_log(struct vcpu *v, const struct msr_rule *r, uint32_t msr, bool write, uint64_t val)
+{
+    if (!r || r->action == MSR_PASS)
+        return;
+    spin_lock(&msr_log_lock);
+    msr_policy_record(&guest_msrs, msr, write, val, vcpu_rip(v), r->action);
+    spin_unlock(&msr_log_lock);
 }
 
 /* RDMSR: only intercepted MSRs and those outside the bitmap ranges exit
@@ -130,9 +138,11 @@ static enum exit_action handle_rdmsr(struct vcpu *v)
 {
     uint32_t msr = (uint32_t)v->regs.rcx;
     uint64_t val;
-    const struct msr_rule *r = msr_rule(v, msr, false, 0);
-    if (r && r->action == MSR_DENY)
+    const struct msr_rule *r = msr_rule(msr);
+    if (r && r->action == MSR_DENY) {
+        msr_log(v, r, msr, false, 0);
         return inject_gp(v);
+    }
     if (r && r->action == MSR_FIXED) {
         val = r->value;
     } else if (is_vmx_cap_msr(msr)) {
@@ -143,8 +153,7 @@ static enum exit_action handle_rdmsr(struct vcpu *v)
     } else if (!vmcs_msr_read(msr, &val) && rdmsr_safe(msr, &val)) {
         return inject_gp(v);
     }
-    if (r && r->action == MSR_LOG)
-        guest_msrs.log[(guest_msrs.log_count - 1) % MSR_LOG_LEN].value = val;
+    msr_log(v, r, msr, false, val);
     v->regs.rax = (uint32_t)val;
     v->regs.rdx = val >> 32;
     vcpu_skip_instruction(v);
@@ -155,7 +164,8 @@ static enum exit_action handle_wrmsr(struct vcpu *v)
 {
     uint32_t msr = (uint32_t)v->regs.rcx;
     uint64_t val = ((v->regs.rdx & 0xFFFFFFFF) << 32) | (v->regs.rax & 0xFFFFFFFF);
-    const struct msr_rule *r = msr_rule(v, msr, true, val);
+    const struct msr_rule *r = msr_rule(msr);
+    msr_log(v, r, msr, true, val);
     if (r && r->action == MSR_DENY)
         return inject_gp(v);
     enum exit_action a;
