@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "console.h"
+#include "gcov.h"
 #include "hv.h"
 #include "kstring.h"
 #include "loader.h"
@@ -346,6 +347,7 @@ _Noreturn void kmain(uint32_t mbi_phys, uint32_t load_base, uint32_t magic)
 
     if (trap_init_cpu())
         panic("no pool pages for the boot core's descriptor tables");
+    gcov_init();
 
     acpi_init(hv.mb.rsdp, hv.mb.rsdp_len);
     keep_boot_strings();

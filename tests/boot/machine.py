@@ -13,6 +13,8 @@ import time
 import pexpect
 import pexpect.fdpexpect
 
+# Slower builds (make coverage's) stretch every wait by this factor.
+TIMEOUT_SCALE = float(os.environ.get("BOOTTEST_TIMEOUT_SCALE", "1"))
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 BUILD = os.path.join(ROOT, "build")
 ELF = os.path.join(BUILD, "monovisor.elf")
@@ -40,7 +42,9 @@ def build_iso(path, hv_args="", guest="none", initrd=None, guest_args="", native
     if guest and guest != "none" and os.path.exists(guest_elf(guest)):
         guest = guest_elf(guest)
     env = dict(os.environ, HV_ARGS=hv_args, GUEST_ARGS=guest_args, NATIVE="1" if native else "")
-    cmd = [os.path.join(ROOT, "iso", "mkiso.sh"), str(path), elf or ELF,
+    # MONOVISOR_ELF: the boot tests run another build (make coverage's).
+    cmd = [os.path.join(ROOT, "iso", "mkiso.sh"), str(path),
+           elf or os.environ.get("MONOVISOR_ELF") or ELF,
            guest or "", initrd or ""]
     subprocess.run(cmd, env=env, check=True, stdout=subprocess.DEVNULL)
     return str(path)
@@ -75,6 +79,7 @@ class Machine:
 
     def expect(self, pattern, timeout=60):
         """Wait for a regular expression (or list); return the match."""
+        timeout *= TIMEOUT_SCALE
         try:
             self.child.expect(pattern, timeout=timeout)
         except pexpect.TIMEOUT:
@@ -84,6 +89,7 @@ class Machine:
         return self.child.match
 
     def expect_exact(self, text, timeout=60):
+        timeout *= TIMEOUT_SCALE
         try:
             self.child.expect_exact(text, timeout=timeout)
         except pexpect.TIMEOUT:
@@ -109,6 +115,7 @@ class Machine:
 
     def expect_exit(self, timeout=60):
         """The machine powers itself off: the console closes."""
+        timeout *= TIMEOUT_SCALE
         try:
             self.child.expect(pexpect.EOF, timeout=timeout)
         except pexpect.TIMEOUT:
@@ -142,6 +149,7 @@ display_library: rfb, options="timeout=0"
 ata0-master: type=cdrom, path={iso}, status=inserted
 boot: cdrom
 com1: enabled=1, mode=socket-server, dev=127.0.0.1:{port}
+port_e9_hack: enabled=1
 log: {self.dir}/bochs.log
 panic: action=fatal
 error: action=report
@@ -184,6 +192,12 @@ debug: action=ignore
         except AttributeError:
             pass
         self.out.close()
+        # make coverage: keep what the coverage build dumped at power-off.
+        if os.environ.get("GCOV_RUNS"):
+            from gcov_collect import collect
+            collect(os.path.join(self.dir, "stdout"),
+                    os.path.join(os.environ["GCOV_RUNS"], os.path.basename(self.dir)),
+                    os.environ.get("GCOV_BUILD", os.path.join(BUILD, "gcov")))
         super().close()
 
 
