@@ -29,6 +29,14 @@ def test_smp_guest_starts_its_aps_with_init_sipi_sipi(iso, bochs, cpus, args):
                          rf"mp=runnable exits=\d+ inits=3 sipis=3 kicks=\d+$", out, re.M), out
     emulated = re.search(r"^apic\.mmio_writes=\d+ icr_writes=\d+ passed=0 inits=(\d+) sipis=(\d+)", out, re.M)
     assert emulated and int(emulated.group(1)) == 3 * (cpus - 1), out
+    if cpus == 2:
+        # reset: the boot vCPU reloads the image, the AP waits for SIPI again,
+        # and the guest's AP start-up works a second time.
+        m.send("reset\r")
+        m.expect_exact("guest.reset count=2")
+        again = m.expect(r"(\d+) passed, (\d+) failed")
+        assert again.group(2) == "0", m.transcript()
+        m.expect_exact("guest: stopped; the console stays")
     m.send("quit\r")
     m.expect_exact("monovisor: power off (console quit) status=0")
     m.expect_exit()
