@@ -18,6 +18,8 @@ the deep paths instead of having to discover magic numbers and checksums:
   insn_decode/ mode byte + a local APIC store as guests write it, per mode
   guest_walk/  paging controls, CR3, a linear address and the page tables
             that translate it: 32-bit (4 KiB, 4 MiB), PAE, 4- and 5-level
+  bzimage/  Linux bzImages (boot protocol 2.15, 64-bit, relocatable; and 2.06)
+            whose boot sector gives a command line and an initrd
 
 The layouts follow the harnesses (tests/fuzz/fuzz_*.c).
 """
@@ -259,6 +261,28 @@ def guest_walk_seeds():
                       0x2008: 0xFEE00003 << 32}))
 
 
+# ---- Linux bzImage (Documentation/arch/x86/boot.rst) -----------------------------
+
+def bzimage(version, header_len, setup_sects=3, kernel=0x1000, tail=0x100):
+    """Setup header of a kernel shaped like Debian's; fuzz_bzimage.c reads the
+    command line (0x20000, 10 bytes) and initrd (16 MiB, 1 MiB) from bytes 0-23."""
+    b = bytearray(((setup_sects or 4) + 1) * 512 + kernel + tail)     # 0 means 4
+    struct.pack_into("<QIQI", b, 0, 0x20000, 10, 0x1000000, 0x100000)
+    struct.pack_into("<BHI", b, 0x1F1, setup_sects, 0, kernel // 16)
+    struct.pack_into("<HBB4sH", b, 0x1FE, 0xAA55, 0xEB, header_len, b"HdrS", version)
+    struct.pack_into("<B", b, 0x211, 0x01)                      # LOADED_HIGH
+    struct.pack_into("<IIIIBBHI", b, 0x214, 0x100000, 0, 0, 0, 0, 0, 0, 0)
+    struct.pack_into("<IIBBHI", b, 0x22C, 0x7FFFFFFF, 0x200000, 1, 21, 0x7F, 2047)
+    if version >= 0x020A:
+        struct.pack_into("<QI", b, 0x258, 0x1000000, 0x2000000)
+    return bytes(b)
+
+
+def bzimage_seeds():
+    write("bzimage", "proto215.bin", bzimage(0x020F, 0x6A))
+    write("bzimage", "proto206.bin", bzimage(0x0206, 0x3A, setup_sects=0))
+
+
 if __name__ == "__main__":
     mb2_seeds()
     mb1_seeds()
@@ -266,3 +290,4 @@ if __name__ == "__main__":
     other_seeds()
     insn_decode_seeds()
     guest_walk_seeds()
+    bzimage_seeds()
