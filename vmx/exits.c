@@ -260,7 +260,9 @@ static enum exit_action platform_write(struct vcpu *v, uint16_t port, unsigned s
 {
     const struct acpi_info *a = acpi();
     if (port == KBC_COMMAND_PORT) {
-        if (val == KBC_PULSE_RESET)
+        /* The command is the low byte: a wider write is one byte to each
+         * port, as the bus splits it for the 8-bit controller. */
+        if ((uint8_t)val == KBC_PULSE_RESET)
             return guest_reset(v, "kbc");
         outb(port, (uint8_t)val);
         return EXIT_RESUME;
@@ -289,6 +291,54 @@ static enum exit_action platform_write(struct vcpu *v, uint16_t port, unsigned s
     return EXIT_RESUME;
 }
 
+/* A port the hypervisor emulates byte by byte: the virtual UART's, and
+ * for writes the guest-exit port, the keyboard controller's command port
+ * and the PM1 control registers (not 0xCF9: a doubleword at 0xCF8 is the
+ * PCI configuration address, which reaches 0xCF9 only as a byte). */
+static bool io_emulated_byte(uint16_t port, bool in, uint16_t uart)
+{
+    return (port >= uart && port < uart + 8) ||
+           (!in && (port == QEMU_DEBUG_EXIT_PORT || port == KBC_COMMAND_PORT || pm1_base(port)));
+}
+
+/* A word or doubleword access to the virtual UART, or one that reaches an
+ * emulated port after its first byte (OUT to 0x63 reaches 0x64): the bus
+ * splits it into byte accesses, one per port, so each byte goes where a
+ * byte access to its port would (the virtual UART, the platform ports,
+ * the hardware) and none reaches the real console UART or resets the
+ * machine. */
+__attribute__((noinline)) static enum exit_action io_split(struct vcpu *v, uint16_t port, unsigned size,
+                                                           bool in, uint16_t uart)
+{
+    uint64_t val = 0;
+    vcpu_skip_instruction(v);
+    for (unsigned i = 0; i < size; i++) {
+        uint16_t p = (uint16_t)(port + i);
+        uint8_t b = (uint8_t)(v->regs.rax >> (8 * i));
+        if (p >= uart && p < uart + 8) {
+            if (in)
+                val |= (uint64_t)vuart_read(&console_vuart, p - uart) << (8 * i);
+            else
+                vuart_write(&console_vuart, p - uart, b, console_tx, 0);
+        } else if (in) {
+            val |= (uint64_t)inb(p) << (8 * i);
+        } else if (p == QEMU_DEBUG_EXIT_PORT) {
+            return vcpu_guest_exit(v, b);
+        } else if (platform_port(p)) {
+            enum exit_action a = platform_write(v, p, 1, b);
+            if (a != EXIT_RESUME)
+                return a;
+        } else {
+            outb(p, b);
+        }
+    }
+    if (in) {
+        uint64_t mask = size == 4 ? 0xFFFFFFFFull : (1ull << (8 * size)) - 1;
+        v->regs.rax = (v->regs.rax & ~mask) | val;
+    }
+    return EXIT_RESUME;
+}
+
 /* I/O instruction (qualification: 28.2.1, table 28-5). */
 static enum exit_action handle_io(struct vcpu *v)
 {
@@ -311,17 +361,19 @@ static enum exit_action handle_io(struct vcpu *v)
         return platform_write(v, port, size,
                               (uint32_t)v->regs.rax & (size == 4 ? ~0u : (1u << (8 * size)) - 1));
     }
-    uint64_t mask = size == 4 ? 0xFFFFFFFFull : (1ull << (8 * size)) - 1;
-    if (port >= uart && port < uart + 8) {
-        if (in) {
-            uint64_t val = 0;
-            for (unsigned i = 0; i < size && port + i < uart + 8u; i++)
-                val |= (uint64_t)vuart_read(&console_vuart, port + i - uart) << (8 * i);
-            v->regs.rax = (v->regs.rax & ~mask) | (val & mask);
-        } else {
+    if (size == 1 && (uint16_t)(port - uart) < 8) {   /* the common case: a virtual UART register */
+        if (in)
+            v->regs.rax = (v->regs.rax & ~0xFFull) | vuart_read(&console_vuart, port - uart);
+        else
             vuart_write(&console_vuart, port - uart, (uint8_t)v->regs.rax, console_tx, 0);
-        }
-    } else if (in) {
+        vcpu_skip_instruction(v);
+        return EXIT_RESUME;
+    }
+    for (unsigned i = 0; size > 1 && i < size; i++)     /* reaches an emulated port? */
+        if (io_emulated_byte((uint16_t)(port + i), in, uart))
+            return io_split(v, port, size, in, uart);
+    uint64_t mask = size == 4 ? 0xFFFFFFFFull : (1ull << (8 * size)) - 1;
+    if (in) {
         /* A port trapped for observation (`trap io`): do the access for the guest. */
         uint64_t val = size == 1 ? inb(port) : size == 2 ? inw(port) : inl(port);
         v->regs.rax = (v->regs.rax & ~mask) | (val & mask);
@@ -336,17 +388,34 @@ static enum exit_action handle_io(struct vcpu *v)
     return EXIT_RESUME;
 }
 
-/* With PAE paging outside long mode the CPU holds the four PDPTEs; when we
- * emulate the MOV to CR0 that turns paging on, we load them (28.3.2). */
-static void load_pdptes(uint64_t cr3)
+/* MAXPHYADDR (CPUID.80000008H:EAX[7:0], 36 without that leaf). */
+static unsigned phys_addr_bits(void)
 {
-    const uint64_t *pdpte = guest_ptr(cr3 & ~0x1Full, 32);
-    if (!pdpte)
-        return;
+    static unsigned bits;
+    if (!bits)
+        bits = cpuid(0x80000000, 0).eax >= 0x80000008 ? cpuid(0x80000008, 0).eax & 0xFF : 36;
+    return bits;
+}
+
+/* With PAE paging outside long mode the CPU holds the four PDPTEs; when we
+ * emulate the MOV to CR0 (or CR3) that loads them, we load them (28.3.2).
+ * A present PDPTE with a reserved bit set makes that MOV #GP (SDM Vol. 3A,
+ * 4.4.1), and would fail the VM entry: return false, load nothing. */
+static bool load_pdptes(uint64_t cr3)
+{
+    const uint64_t *p = guest_ptr(cr3 & ~0x1Full, 32);
+    if (!p)
+        return true;
+    uint64_t pdpte[4] = { p[0], p[1], p[2], p[3] };    /* one read: the guest may change them */
+    uint64_t reserved = 0x1E6 | ~((1ull << phys_addr_bits()) - 1);
+    for (int i = 0; i < 4; i++)
+        if ((pdpte[i] & 1) && (pdpte[i] & reserved))
+            return false;
     vmcs_write64(VMCS_GUEST_PDPTE0, pdpte[0]);
     vmcs_write64(VMCS_GUEST_PDPTE1, pdpte[1]);
     vmcs_write64(VMCS_GUEST_PDPTE2, pdpte[2]);
     vmcs_write64(VMCS_GUEST_PDPTE3, pdpte[3]);
+    return true;
 }
 
 static enum exit_action guest_write_cr0(struct vcpu *v, uint64_t val)
@@ -357,6 +426,8 @@ static enum exit_action guest_write_cr0(struct vcpu *v, uint64_t val)
     uint64_t efer = vmcs_read64(VMCS_GUEST_EFER);
     bool was_pg = v->cr0_shadow & CR0_PG, pg = val & CR0_PG;
     bool pae = vmcs_readn(VMCS_GUEST_CR4) & CR4_PAE;   /* not host-owned: the CPU's */
+    if (pg && !was_pg && pae && !(efer & EFER_LME) && !load_pdptes(vmcs_readn(VMCS_GUEST_CR3)))
+        return inject_gp(v);
     if (pg && !was_pg && (efer & EFER_LME)) {
         if (!pae)
             return inject_gp(v);
@@ -368,8 +439,6 @@ static enum exit_action guest_write_cr0(struct vcpu *v, uint64_t val)
     }
     vmcs_write64(VMCS_GUEST_EFER, efer);
     vmcs_write32(VMCS_ENTRY_CONTROLS, v->entry_ctl);
-    if (pg && !was_pg && pae && !(efer & EFER_LME))
-        load_pdptes(vmcs_readn(VMCS_GUEST_CR3));
     v->cr0_shadow = val;
     vmcs_writen(VMCS_CR0_READ_SHADOW, val);
     vmcs_writen(VMCS_GUEST_CR0, val | CR0_NE);
@@ -400,13 +469,15 @@ static void flush_guest_tlb(struct vcpu *v, uint64_t type)
 }
 
 /* MOV to CR3 when CR3-load exiting is on (`trap cr3`). */
-static void guest_write_cr3(struct vcpu *v, uint64_t val)
+static enum exit_action guest_write_cr3(struct vcpu *v, uint64_t val)
 {
-    vmcs_writen(VMCS_GUEST_CR3, val);
     uint64_t efer = vmcs_read64(VMCS_GUEST_EFER);
-    if ((v->cr0_shadow & CR0_PG) && (vmcs_readn(VMCS_GUEST_CR4) & CR4_PAE) && !(efer & EFER_LMA))
-        load_pdptes(val);
+    if ((v->cr0_shadow & CR0_PG) && (vmcs_readn(VMCS_GUEST_CR4) & CR4_PAE) && !(efer & EFER_LMA) &&
+        !load_pdptes(val))
+        return inject_gp(v);
+    vmcs_writen(VMCS_GUEST_CR3, val);
     flush_guest_tlb(v, 3);      /* single context, globals retained */
+    return EXIT_RESUME;
 }
 
 /* Control-register access (qualification: 28.2.1, table 28-3). Only bits
@@ -426,7 +497,7 @@ static enum exit_action handle_cr(struct vcpu *v)
         else if (cr == 4)
             a = guest_write_cr4(v, val);
         else if (cr == 3)
-            guest_write_cr3(v, val);
+            a = guest_write_cr3(v, val);
         else
             return vcpu_stop_guest(v, "unexpected MOV to CR exit");
         break;
@@ -615,26 +686,32 @@ static enum exit_action handle_hlt(struct vcpu *v)
 
 /* NMIs exit (NMI exiting): a kick from another core (cpu->kick set) ends
  * here and the caller sees the request; any other NMI is the guest's and
- * is reflected. Exceptions exit only when `trap exception` asked:
- * reflected too. */
+ * is reflected, when the guest can take it (vcpu_deliver_nmi). With
+ * virtual NMIs (when the CPU has them) the guest's NMI blocking is its
+ * own, ended by its IRET; without them an NMI we inject blocks every
+ * later NMI on the core, kicks included, and no guest IRET ends that
+ * (26.3: with NMI exiting, IRET leaves NMI blocking alone). Exceptions
+ * exit only when `trap exception` asked: reflected too. */
 static enum exit_action handle_exception_nmi(struct vcpu *v)
 {
     uint32_t info = vmcs_read32(VMCS_EXIT_INTR_INFO);
     if ((info & (7u << 8)) == INTR_TYPE_NMI) {
         /* The exit left NMIs blocked on this core until an IRET: without
-         * one, the next kick would never arrive. The NMI exited, so the
-         * guest was not blocking NMIs; Bochs 2.7 saves "blocking by NMI"
-         * all the same (masked before the state was saved), which would
-         * block every later NMI in the guest: clear it (25.4.2). */
+         * one, the next kick would never arrive. Without virtual NMIs: the
+         * NMI exited, so the guest was not blocking NMIs; Bochs 2.7 saves
+         * "blocking by NMI" all the same (masked before the state was
+         * saved), which would block every later NMI in the guest: clear
+         * it (25.4.2). */
         iret_to_self();
         uint32_t intr = vmcs_read32(VMCS_GUEST_INTERRUPTIBILITY);
-        if (intr & INTERRUPTIBILITY_NMI)
+        if ((intr & INTERRUPTIBILITY_NMI) && !(v->pin & PIN_VIRTUAL_NMIS))
             vmcs_write32(VMCS_GUEST_INTERRUPTIBILITY, intr & ~INTERRUPTIBILITY_NMI);
         if (__atomic_exchange_n(&v->cpu->kick, 0, __ATOMIC_SEQ_CST)) {
             v->kicks++;
             return EXIT_RESUME;
         }
-        vmcs_write32(VMCS_ENTRY_INTR_INFO, INTR_INFO_VALID | INTR_TYPE_NMI | 2);
+        v->nmi_pending = true;
+        vcpu_deliver_nmi(v);
         return EXIT_RESUME;
     }
     if (v->stepping && (info & 0xFF) == DB_VECTOR)
@@ -643,6 +720,14 @@ static enum exit_action handle_exception_nmi(struct vcpu *v)
     if (info & INTR_INFO_DELIVER_ERROR)
         vmcs_write32(VMCS_ENTRY_EXCEPTION_ERROR, vmcs_read32(VMCS_EXIT_INTR_ERROR));
     vmcs_write32(VMCS_ENTRY_INTR_INFO, entry);
+    return EXIT_RESUME;
+}
+
+/* NMI-window exiting, set while a guest NMI waits for the guest's NMI
+ * blocking (or STI, MOV SS) to end: deliver it now. */
+static enum exit_action handle_nmi_window(struct vcpu *v)
+{
+    vcpu_deliver_nmi(v);
     return EXIT_RESUME;
 }
 
@@ -662,6 +747,13 @@ static enum exit_action handle_vmcall(struct vcpu *v)
         return inject_ud(v);
     int64_t ret;
     uint64_t nr = v->regs.rax, a0 = v->regs.rbx, a1 = v->regs.rcx;
+    if (!((cs_ar & AR_L) && (vmcs_read64(VMCS_GUEST_EFER) & EFER_LMA))) {
+        /* Not 64-bit mode: the ABI takes the low 32 bits; the upper
+         * halves may still hold what 64-bit code left there. */
+        nr = (uint32_t)nr;
+        a0 = (uint32_t)a0;
+        a1 = (uint32_t)a1;
+    }
     switch (nr) {
     case HC_VERSION:
         ret = MONOVISOR_ABI_VERSION;
@@ -779,6 +871,7 @@ enum exit_action handle_unknown_exit(struct vcpu *v)
 const exit_handler exit_handlers[EXIT_REASON_MAX] = {
     [EXIT_REASON_EXCEPTION_NMI] = handle_exception_nmi,
     [EXIT_REASON_EXTERNAL_INTERRUPT] = handle_external_interrupt,
+    [EXIT_REASON_NMI_WINDOW] = handle_nmi_window,
     [EXIT_REASON_TRIPLE_FAULT] = handle_triple_fault,
     [EXIT_REASON_INIT] = handle_init,
     [EXIT_REASON_SIPI] = handle_sipi,

@@ -82,7 +82,9 @@ extern char vmx_entry_abort[], vmx_sleep_window[], vmx_sleep_hlt[];
 
 /* An NMI taken in the hypervisor (kernel/trap.c). A kick needs nothing
  * more, unless it interrupted an entry window after the requests were
- * looked at: then the entry is abandoned. Any other NMI is the guest's. */
+ * looked at: then the entry is abandoned. Any other NMI is the guest's:
+ * a request, so that the entry about to happen (even one past its
+ * window) comes back to vcpu_run, which delivers it. */
 static void host_nmi(struct trap_frame *f)
 {
     struct cpu *c = this_cpu();
@@ -95,7 +97,7 @@ static void host_nmi(struct trap_frame *f)
     if (__atomic_exchange_n(&c->kick, 0, __ATOMIC_SEQ_CST))
         return;
     if (v)
-        v->nmi_pending = true;
+        __atomic_or_fetch(&v->requests, VCPU_REQ_NMI, __ATOMIC_SEQ_CST);
 }
 
 void vcpu_request(struct vcpu *v, uint32_t req)
@@ -458,6 +460,8 @@ static void service_requests(struct vcpu *v)
         vmx_disable_cpu();
         halt_forever();
     }
+    if (req & VCPU_REQ_NMI)
+        v->nmi_pending = true;
     if (req & VCPU_REQ_CALL) {
         void (*fn)(struct vcpu *, void *) = v->call_fn;
         if (fn)
@@ -503,16 +507,28 @@ static void start_step(struct vcpu *v)
     v->state = VCPU_RUNNING;
 }
 
-/* An NMI the hypervisor took on this core was the guest's: deliver it
- * when the guest can take one (27.3.1.5: no blocking by STI, MOV SS or
- * NMI), else at a later entry. */
-static void deliver_pending_nmi(struct vcpu *v)
+/* An NMI of the guest's (reflected from an NMI exit, or taken in the
+ * hypervisor): inject it when the guest can take one (27.3.1.5: no
+ * blocking by STI, MOV SS or NMI, no other event being injected). Else,
+ * with virtual NMIs, an NMI-window exit (25.6.2) comes as soon as it can;
+ * without them a later exit tries again. The window is closed when
+ * nothing waits. */
+void vcpu_deliver_nmi(struct vcpu *v)
 {
-    if (vmcs_read32(VMCS_GUEST_INTERRUPTIBILITY) ||
-        (vmcs_read32(VMCS_ENTRY_INTR_INFO) & INTR_INFO_VALID) || v->mp_state != MP_RUNNABLE)
-        return;
-    vmcs_write32(VMCS_ENTRY_INTR_INFO, INTR_INFO_VALID | INTR_TYPE_NMI | 2);
-    v->nmi_pending = false;
+    bool window = false;
+    if (v->nmi_pending && v->mp_state == MP_RUNNABLE) {
+        if (vmcs_read32(VMCS_GUEST_INTERRUPTIBILITY) ||
+            (vmcs_read32(VMCS_ENTRY_INTR_INFO) & INTR_INFO_VALID)) {
+            window = v->pin & PIN_VIRTUAL_NMIS;
+        } else {
+            vmcs_write32(VMCS_ENTRY_INTR_INFO, INTR_INFO_VALID | INTR_TYPE_NMI | 2);
+            v->nmi_pending = false;
+        }
+    }
+    if (window != !!(v->proc & PROC_NMI_WINDOW_EXITING)) {
+        v->proc ^= PROC_NMI_WINDOW_EXITING;
+        vmcs_write32(VMCS_PROC_CONTROLS, v->proc);
+    }
 }
 
 /* The end of a `step`: whatever exit came first (the MTF one, the #DB of
@@ -659,7 +675,7 @@ int vcpu_exit(struct guest_regs *regs)
         console_poll();
     }
     return a == EXIT_RESUME && !__atomic_load_n(&v->requests, __ATOMIC_SEQ_CST) &&
-           v->state == VCPU_RUNNING && v->mp_state == MP_RUNNABLE;
+           v->state == VCPU_RUNNING && v->mp_state == MP_RUNNABLE && !v->nmi_pending;
 }
 
 /* HLT until *word is set (a request). The kick is an NMI, which wakes HLT; one
@@ -700,7 +716,7 @@ _Noreturn void vcpu_run(struct vcpu *v)
             continue;
         }
         if (v->nmi_pending)
-            deliver_pending_nmi(v);
+            vcpu_deliver_nmi(v);
         /* Returns only for a stop, a request or a failed entry. */
         int r = vmx_run_guest(&v->regs, v->launched);
         if (r) {

@@ -55,6 +55,7 @@ enum vcpu_state {
 #define VCPU_REQ_OFF        (1u << 6)   /* power-off: VMXOFF and halt */
 #define VCPU_REQ_INIT       (1u << 7)   /* the guest sent this vCPU an INIT */
 #define VCPU_REQ_SIPI       (1u << 8)   /* ... a SIPI (vector in sipi) */
+#define VCPU_REQ_NMI        (1u << 9)   /* an NMI this core took in the hypervisor is the guest's */
 
 /* vcpu.sipi: the first SIPI since the last INIT wins (10.4.4). */
 #define SIPI_VALID          0x100u      /* | vector: not yet taken */
@@ -204,6 +205,10 @@ static inline void vcpu_skip_instruction(struct vcpu *v)
     vmcs_writen(VMCS_GUEST_RIP, v->rip);
 }
 void vcpu_inject_exception(struct vcpu *v, unsigned vector, bool has_error, uint32_t error);
+
+/* vcpu_deliver_nmi - inject the guest's pending NMI (nmi_pending) if it
+ * can take one now, else ask for an NMI-window exit (virtual NMIs). */
+void vcpu_deliver_nmi(struct vcpu *v);
 void vcpu_trace(struct vcpu *v, uint32_t reason, uint64_t qual);
 
 /* vcpu_stop - stop the guest with a reason printed as guest.stopped. */

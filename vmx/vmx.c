@@ -168,7 +168,10 @@ int vmx_setup_vcpu(struct vcpu *v, const struct vmx_caps *caps, const struct vmx
      * guest's own NMIs are reflected. Only the console's core has the
      * preemption timer: the others never exit unless the guest asks. */
     uint32_t pin_opt = cfg->preempt_ticks && v->console ? PIN_PREEMPTION_TIMER : 0;
-    v->pin = vmx_adjust_ctl(CTL_PIN, PIN_NMI_EXITING, pin_opt, caps->pin, report_ctl, 0, &missing);
+    /* Virtual NMIs: the guest's NMI blocking is its own (its IRET ends it),
+     * so a reflected NMI never blocks the kicks (vmx/exits.c). */
+    v->pin = vmx_adjust_ctl(CTL_PIN, PIN_NMI_EXITING, pin_opt | PIN_VIRTUAL_NMIS, caps->pin, report_ctl,
+                            0, &missing);
     uint32_t proc_req = PROC_USE_MSR_BITMAPS | PROC_USE_IO_BITMAPS | PROC_SECONDARY_CONTROLS;
     uint32_t proc_opt = cfg->hlt_exiting ? PROC_HLT_EXITING : 0;
     v->proc = vmx_adjust_ctl(CTL_PROC, proc_req, proc_opt, caps->proc, report_ctl, 0, &missing);
@@ -341,6 +344,7 @@ void vmx_set_guest_start(struct vcpu *v, const struct guest_start *s)
         vmcs_write32(VMCS_PREEMPTION_TIMER, v->preempt_reload);
     v->launched = 0;
     v->nmi_pending = false;
+    vcpu_deliver_nmi(v);        /* nothing pending: closes the NMI window */
     v->mp_state = MP_RUNNABLE;
 }
 
@@ -383,6 +387,7 @@ void vmx_set_init_state(struct vcpu *v)
     vmcs_write32(VMCS_ENTRY_INTR_INFO, 0);
     vmcs_write32(VMCS_GUEST_ACTIVITY_STATE, ACTIVITY_WAIT_SIPI);
     v->nmi_pending = false;
+    vcpu_deliver_nmi(v);
     v->mp_state = MP_WAIT_SIPI;
 }
 

@@ -93,10 +93,100 @@ unsigned sdk_failed(void)
     return failed;
 }
 
-void sdk_finish(void)
+unsigned sdk_summary(void)
 {
     sdk_printf("%u passed, %u failed\n", passed, failed);
-    sdk_exit(failed ? 1 : 0);
+    return failed;
+}
+
+void sdk_finish(void)
+{
+    sdk_exit(sdk_summary() ? 1 : 0);
+}
+
+/* Checked accesses: the instruction runs under sdk_catch. */
+static uint32_t msr_index, msr_lo, msr_hi, mem_addr, mem_val;
+
+static void do_rdmsr(void *a)
+{
+    (void)a;
+    __asm__ volatile("rdmsr" : "=a"(msr_lo), "=d"(msr_hi) : "c"(msr_index));
+}
+
+static void do_wrmsr(void *a)
+{
+    (void)a;
+    __asm__ volatile("wrmsr" : : "a"(msr_lo), "d"(msr_hi), "c"(msr_index));
+}
+
+static void do_read(void *a) { (void)a; mem_val = *(volatile uint32_t *)mem_addr; }
+static void do_write(void *a) { (void)a; *(volatile uint32_t *)mem_addr = mem_val; }
+
+int sdk_rdmsr(uint32_t msr, uint64_t *val)
+{
+    msr_index = msr;
+    msr_lo = msr_hi = 0;
+    int v = sdk_catch(do_rdmsr, 0);
+    if (val)
+        *val = ((uint64_t)msr_hi << 32) | msr_lo;
+    return v;
+}
+
+int sdk_wrmsr(uint32_t msr, uint64_t val)
+{
+    msr_index = msr;
+    msr_lo = (uint32_t)val;
+    msr_hi = (uint32_t)(val >> 32);
+    return sdk_catch(do_wrmsr, 0);
+}
+
+int sdk_read32(uint32_t addr, uint32_t *val)
+{
+    mem_addr = addr;
+    mem_val = 0;
+    int v = sdk_catch(do_read, 0);
+    if (val)
+        *val = mem_val;
+    return v;
+}
+
+int sdk_write32(uint32_t addr, uint32_t val)
+{
+    mem_addr = addr;
+    mem_val = val;
+    return sdk_catch(do_write, 0);
+}
+
+extern void (*sdk_nmi_hook)(void);
+
+void sdk_set_nmi_handler(void (*fn)(void))
+{
+    sdk_nmi_hook = fn;
+}
+
+long sdk_exit_stats(sdk_exit_stats_t st)
+{
+    return sdk_hypercall(HC_EXIT_STATS, (long)st, sizeof(sdk_exit_stats_t), 0, 0);
+}
+
+/* IA-32e paging for sdk_vmcall64: the low 4 GiB identity-mapped with
+ * 2 MiB pages, built on first use. Returns the PML4's address. */
+static uint64_t lm_pml4[512] __attribute__((aligned(4096)));
+static uint64_t lm_pdpt[512] __attribute__((aligned(4096)));
+static uint64_t lm_pd[4][512] __attribute__((aligned(4096)));
+
+uint32_t sdk_long_mode_tables(void);
+uint32_t sdk_long_mode_tables(void)
+{
+    if (!lm_pml4[0]) {
+        for (uint32_t g = 0; g < 4; g++) {
+            for (uint32_t i = 0; i < 512; i++)
+                lm_pd[g][i] = ((uint64_t)g << 30) | ((uint64_t)i << 21) | 0x83;
+            lm_pdpt[g] = (uint32_t)lm_pd[g] | 3;
+        }
+        lm_pml4[0] = (uint32_t)lm_pdpt | 3;
+    }
+    return (uint32_t)lm_pml4;
 }
 
 const char *sdk_cmdline(void)

@@ -65,8 +65,60 @@ static inline long sdk_hypercall(long nr, long a0, long a1, long a2, long a3)
     return ret;
 }
 
+/* Exception vectors sdk_catch returns. */
+#define SDK_VEC_NMI 2
+#define SDK_VEC_UD  6
+#define SDK_VEC_GP  13
+#define SDK_VEC_PF  14
+
 /* Run fn(arg); -1 if it returned, else the exception vector it raised. */
 int sdk_catch(void (*fn)(void *), void *arg);
+
+/* The same with fn running at CPL 3 (flat ring-3 segments, its own 4 KiB
+ * stack, no port access). */
+int sdk_catch_user(void (*fn)(void *), void *arg);
+
+/* RDMSR / WRMSR under sdk_catch: -1 or the vector raised. */
+int sdk_rdmsr(uint32_t msr, uint64_t *val);
+int sdk_wrmsr(uint32_t msr, uint64_t val);
+
+/* A 32-bit read or write of addr under sdk_catch: -1 or the vector. */
+int sdk_read32(uint32_t addr, uint32_t *val);
+int sdk_write32(uint32_t addr, uint32_t val);
+
+/* NMIs (vector 2) call fn, which returns with IRET, instead of being
+ * reported as unexpected; 0 restores that. */
+void sdk_set_nmi_handler(void (*fn)(void));
+
+/* VMCALL with 64-bit registers (from IA-32e mode, entered and left
+ * around it; see start.asm). back32: load the registers in 64-bit mode,
+ * then VMCALL from 32-bit mode with RBX and RSI keeping their upper
+ * halves (RAX, RCX, RDX reloaded as 32-bit values). */
+struct sdk_regs64 {
+    uint64_t rax, rbx, rcx, rdx, rsi;
+};
+void sdk_vmcall64(struct sdk_regs64 *r, int back32);
+static inline long long sdk_hypercall64(uint64_t nr, uint64_t a0, uint64_t a1)
+{
+    struct sdk_regs64 r = { nr, a0, a1, 0, 0 };
+    sdk_vmcall64(&r, 0);
+    return (long long)r.rax;
+}
+
+/* Basic exit reasons (SDM Vol. 3D, appendix C) as HC_EXIT_STATS counts them. */
+#define SDK_EXIT_NMI        0
+#define SDK_EXIT_CPUID      10
+#define SDK_EXIT_VMCALL     18
+#define SDK_EXIT_CR         28
+#define SDK_EXIT_IO         30
+#define SDK_EXIT_RDMSR      31
+#define SDK_EXIT_WRMSR      32
+#define SDK_EXIT_EPT        48
+#define SDK_EXIT_PREEMPT    52
+
+/* HC_EXIT_STATS into st[0] (total) and st[1 + reason]; the call's result. */
+typedef uint64_t sdk_exit_stats_t[HC_STATS_REASONS + 1];
+long sdk_exit_stats(sdk_exit_stats_t st);
 
 /* Reload the IDT with a new limit (0: every exception triple-faults). */
 void sdk_load_idt(uint16_t limit);
@@ -106,7 +158,45 @@ void sdk_check(bool ok, const char *name);
 void sdk_checkf(bool ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 _Noreturn void sdk_finish(void);
 
+/* The summary line alone, for a guest that goes on after it; returns the
+ * number of failed checks. */
+unsigned sdk_summary(void);
+
 /* The number of failed checks so far. */
 unsigned sdk_failed(void);
+
+/* ---- processors (guest/sdk/mp.c) ---- */
+
+/* TSC ticks per microsecond: sdk_tsc_calibrate() measures it against PIT
+ * channel 2 (or takes the tsc_mhz= argument) and says how. */
+extern uint32_t sdk_tsc_mhz;
+const char *sdk_tsc_calibrate(void);
+void sdk_udelay(uint32_t us);
+
+/* The xAPIC at sdk_lapic_base (default 0xFEE00000). */
+#define SDK_APIC_ID         0x020
+#define SDK_APIC_SVR        0x0F0
+#define SDK_APIC_ICR_LO     0x300
+#define SDK_APIC_ICR_HI     0x310
+#define SDK_ICR_BUSY        (1u << 12)
+#define SDK_ICR_NMI         0x00004400u     /* NMI, level assert, edge */
+#define SDK_ICR_INIT        0x00004500u     /* INIT, level assert, edge */
+#define SDK_ICR_SIPI        0x00004600u     /* start-up, level assert | vector */
+#define SDK_ICR_ALL_BUT_SELF (3u << 18)
+extern uint32_t sdk_lapic_base;
+extern unsigned sdk_icr_stuck, sdk_ipis_sent;   /* ICR never idle; IPIs sent */
+uint32_t sdk_apic_read(uint32_t reg);
+void sdk_apic_write(uint32_t reg, uint32_t v);
+
+/* An IPI (physical destination dest unless low holds a shorthand), after
+ * waiting for the previous one's delivery status to go idle. */
+void sdk_send_ipi(uint32_t dest, uint32_t low);
+
+/* INIT, delay, SIPI, 200 us (or nothing when delay is 0), SIPI. */
+void sdk_init_sipi_sipi(uint32_t dest, uint32_t shorthand, uint32_t vector, uint32_t delay_us);
+
+/* A free RAM page below 1 MiB (0x8000 if it is), clear of the Multiboot
+ * information: where an AP's real-mode code can go. 0 if none. */
+uint32_t sdk_low_page(void);
 
 #endif

@@ -1,15 +1,28 @@
-; start.asm - SDK entry: Multiboot (v1) header, flat GDT, an IDT whose
-; handlers either hand the vector to sdk_catch() or report it, a stack,
-; then main(). Runs the same natively (GRUB) and under monovisor.
+; start.asm - SDK entry: Multiboot (v1) header, flat GDT (with a 64-bit
+; code segment, ring-3 segments and a TSS), an IDT whose handlers either
+; hand the vector to sdk_catch() or report it (vector 2 may go to an NMI
+; hook instead), a stack, then main(). Also the ring-3 catch and the
+; 64-bit VMCALL. Runs the same natively (GRUB) and under monovisor.
 
 MB_MAGIC equ 0x1BADB002
 MB_FLAGS equ 0x00000003            ; page-align modules, memory information
 extern sdk_main
 extern sdk_unexpected
+extern sdk_long_mode_tables
 global _start
 global sdk_catch
+global sdk_catch_user
 global sdk_load_idt
 global sdk_idt_ptr
+global sdk_nmi_hook
+global sdk_vmcall64
+
+SEL_CODE32  equ 0x08
+SEL_DATA    equ 0x10
+SEL_CODE64  equ 0x18
+SEL_UCODE   equ 0x23                ; ring-3 code, RPL 3
+SEL_UDATA   equ 0x2B                ; ring-3 data, RPL 3
+SEL_TSS     equ 0x30
 
 section .multiboot
 align 4
@@ -35,6 +48,7 @@ _start:
     mov ss, cx
     call build_idt
     lidt [sdk_idt_ptr]
+    call build_tss
     call sdk_main                   ; sdk_main(magic, info) does not return
 .hang:
     cli
@@ -54,6 +68,20 @@ build_idt:
     inc ecx
     cmp ecx, 32
     jb .next
+    ret
+
+; The TSS: only SS0:ESP0 matter (the stack an exception from ring 3
+; lands on); no I/O bitmap, so ring 3 has no port access.
+build_tss:
+    mov eax, tss
+    mov [gdt_tss + 2], ax
+    shr eax, 16
+    mov [gdt_tss + 4], al
+    mov [gdt_tss + 7], ah
+    mov dword [tss + 8], SEL_DATA   ; SS0
+    mov word [tss + 102], 104       ; I/O map base beyond the limit
+    mov ax, SEL_TSS
+    ltr ax
     ret
 
 ; void sdk_load_idt(uint16_t limit): reload the IDT with another limit
@@ -87,10 +115,139 @@ catch_done:
     pop ebp
     ret
 
+; int sdk_catch_user(void (*fn)(void *), void *arg)
+; Runs fn(arg) at CPL 3 (flat ring-3 segments, its own stack); returns -1,
+; or the vector of the exception fn raised. After fn returns, a HLT at
+; CPL 3 (#GP) brings the CPU back to ring 0 with user_done set.
+sdk_catch_user:
+    push ebp
+    push ebx
+    push esi
+    push edi
+    mov eax, [esp + 20]
+    mov edx, [esp + 24]
+    mov [user_fn], eax
+    mov [user_arg], edx
+    mov [catch_esp], esp
+    mov [tss + 4], esp              ; ESP0: below the saved registers
+    mov dword [user_done], 0
+    mov dword [catch_active], 1
+    mov ax, SEL_UDATA
+    mov ds, ax
+    mov es, ax
+    mov fs, ax
+    mov gs, ax
+    push dword SEL_UDATA            ; SS
+    push dword user_stack_top       ; ESP
+    pushfd
+    push dword SEL_UCODE            ; CS
+    push dword user_entry           ; EIP
+    iretd
+user_entry:
+    push dword [user_arg]
+    call [user_fn]
+    add esp, 4
+    mov dword [user_done], 1
+    hlt                             ; #GP at CPL 3: back to ring 0
+
+; void sdk_vmcall64(struct sdk_regs64 *r, int back32)
+; Enters IA-32e mode (identity map of the low 4 GiB), loads RAX, RBX, RCX,
+; RDX, RSI from r (all 64 bits) and:
+;   back32 = 0: executes VMCALL in 64-bit mode and stores the five
+;               registers back into r;
+;   back32 = 1: leaves IA-32e mode again without touching RBX and RSI,
+;               reloads EAX, ECX, EDX (32-bit writes) and executes VMCALL
+;               in 32-bit protected mode, so RBX and RSI still hold the
+;               upper halves set in 64-bit mode; stores EAX into r->rax.
+sdk_vmcall64:
+    push ebp
+    push ebx
+    push esi
+    push edi
+    mov eax, [esp + 20]
+    mov [lm_regs], eax
+    mov eax, [esp + 24]
+    mov [lm_back32], eax
+    mov [lm_saved_esp], esp
+    call sdk_long_mode_tables       ; eax: the PML4
+    mov cr3, eax
+    mov eax, cr4
+    or eax, 0x20                    ; PAE
+    mov cr4, eax
+    mov ecx, 0xC0000080
+    rdmsr
+    or eax, 0x100                   ; EFER.LME
+    wrmsr
+    mov eax, cr0
+    or eax, 0x80000000              ; PG: IA-32e mode
+    mov cr0, eax
+    jmp SEL_CODE64:.long64
+bits 64
+.long64:
+    mov esp, esp                    ; RSP's upper half clear
+    mov edi, [lm_regs]
+    mov rax, [rdi]
+    mov rbx, [rdi + 8]
+    mov rcx, [rdi + 16]
+    mov rdx, [rdi + 24]
+    mov rsi, [rdi + 32]
+    cmp dword [lm_back32], 0
+    jne .leave
+    vmcall
+    mov edi, [lm_regs]
+    mov [rdi], rax
+    mov [rdi + 8], rbx
+    mov [rdi + 16], rcx
+    mov [rdi + 24], rdx
+    mov [rdi + 32], rsi
+.leave:
+    push qword SEL_CODE32
+    mov eax, .compat32
+    push rax
+    o64 retf
+bits 32
+.compat32:
+    mov eax, cr0
+    and eax, 0x7FFFFFFF             ; paging off: IA-32e mode off
+    mov cr0, eax
+    mov ecx, 0xC0000080
+    rdmsr
+    and eax, ~0x100
+    wrmsr
+    mov eax, cr4
+    and eax, ~0x20
+    mov cr4, eax
+    cmp dword [lm_back32], 0
+    je .done
+    mov edi, [lm_regs]
+    mov eax, [edi]                  ; 32-bit loads: RAX, RCX, RDX only
+    mov ecx, [edi + 16]
+    mov edx, [edi + 24]
+    vmcall
+    mov edi, [lm_regs]
+    mov [edi], eax
+    mov dword [edi + 4], 0
+.done:
+    mov esp, [lm_saved_esp]
+    pop edi
+    pop esi
+    pop ebx
+    pop ebp
+    ret
+
 %define HAS_ERROR(v) ((v) == 8 || ((v) >= 10 && (v) <= 14) || (v) == 17 || (v) == 21 || (v) == 29 || (v) == 30)
 %assign v 0
 %rep 32
 isr_ %+ v:
+%if v == 2
+    cmp dword [sdk_nmi_hook], 0     ; an NMI hook counts and returns
+    je .plain
+    pushad
+    call [sdk_nmi_hook]
+    popad
+    iretd
+.plain:
+%endif
 %if HAS_ERROR(v) == 0
     push 0
 %endif
@@ -105,6 +262,15 @@ isr_common:
     mov eax, [esp]                  ; vector
     mov esp, [catch_esp]
     mov dword [catch_active], 0
+    mov cx, SEL_DATA                ; ring 3 may have left its selectors
+    mov ds, cx
+    mov es, cx
+    mov fs, cx
+    mov gs, cx
+    cmp dword [user_done], 0        ; sdk_catch_user: fn returned
+    je catch_done
+    mov dword [user_done], 0
+    mov eax, -1
     jmp catch_done
 .fatal:
     push dword [esp + 8]            ; eip
@@ -118,6 +284,11 @@ gdt:
     dq 0
     dq 0x00CF9A000000FFFF           ; 0x08 code, flat 32-bit
     dq 0x00CF92000000FFFF           ; 0x10 data, flat
+    dq 0x00AF9A000000FFFF           ; 0x18 code, 64-bit
+    dq 0x00CFFA000000FFFF           ; 0x20 code, flat 32-bit, DPL 3
+    dq 0x00CFF2000000FFFF           ; 0x28 data, flat, DPL 3
+gdt_tss:
+    dq 0x0000890000000067           ; 0x30 TSS (32-bit, available); base set at boot
 gdt_end:
 gdt_ptr:
     dw gdt_end - gdt - 1
@@ -136,6 +307,16 @@ isr_table:
 section .bss nobits alloc noexec write align=16
 stack: resb 16384                   ; first, so the section's alignment is the stack's
 stack_top:
+tss: resb 112                       ; 104 used; keeps what follows 16-byte aligned
+user_stack: resb 4096
+user_stack_top:
 idt: resb 32 * 8
 catch_active: resd 1
 catch_esp: resd 1
+sdk_nmi_hook: resd 1
+user_done: resd 1
+user_fn: resd 1
+user_arg: resd 1
+lm_regs: resd 1
+lm_back32: resd 1
+lm_saved_esp: resd 1

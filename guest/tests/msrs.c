@@ -6,27 +6,9 @@
  */
 #include "../sdk/sdk.h"
 
-#define VEC_GP 13
-
-static uint32_t idx, lo, hi;
-static void do_rd(void *a) { (void)a; __asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(idx)); }
-static void do_wr(void *a) { (void)a; __asm__ volatile("wrmsr" : : "a"(lo), "d"(hi), "c"(idx)); }
-
-static int rd(uint32_t msr, uint64_t *v)
-{
-    idx = msr;
-    int r = sdk_catch(do_rd, 0);
-    *v = ((uint64_t)hi << 32) | lo;
-    return r;
-}
-
-static int wr(uint32_t msr, uint64_t v)
-{
-    idx = msr;
-    lo = (uint32_t)v;
-    hi = (uint32_t)(v >> 32);
-    return sdk_catch(do_wr, 0);
-}
+#define VEC_GP SDK_VEC_GP
+#define rd sdk_rdmsr
+#define wr sdk_wrmsr
 
 int main(void)
 {

@@ -7,39 +7,10 @@
  */
 #include "../sdk/sdk.h"
 
-#define VEC_UD 6
-#define VEC_GP 13
-
-static uint32_t msr_lo, msr_hi, msr_index;
-
-static void do_rdmsr(void *arg)
-{
-    (void)arg;
-    __asm__ volatile("rdmsr" : "=a"(msr_lo), "=d"(msr_hi) : "c"(msr_index));
-}
-
-static void do_wrmsr(void *arg)
-{
-    (void)arg;
-    __asm__ volatile("wrmsr" : : "a"(msr_lo), "d"(msr_hi), "c"(msr_index));
-}
-
-static int rdmsr_vec(uint32_t msr, uint64_t *val)
-{
-    msr_index = msr;
-    int v = sdk_catch(do_rdmsr, 0);
-    if (val)
-        *val = ((uint64_t)msr_hi << 32) | msr_lo;
-    return v;
-}
-
-static int wrmsr_vec(uint32_t msr, uint64_t val)
-{
-    msr_index = msr;
-    msr_lo = (uint32_t)val;
-    msr_hi = (uint32_t)(val >> 32);
-    return sdk_catch(do_wrmsr, 0);
-}
+#define VEC_UD SDK_VEC_UD
+#define VEC_GP SDK_VEC_GP
+#define rdmsr_vec sdk_rdmsr
+#define wrmsr_vec sdk_wrmsr
 
 static void test_cpuid(void)
 {
@@ -195,7 +166,7 @@ static void test_cache_instructions(void)
     sdk_check(true, "wbinvd");
 }
 
-static uint64_t stats[HC_STATS_REASONS + 1];
+static sdk_exit_stats_t stats;
 
 static void test_hypercalls(void)
 {

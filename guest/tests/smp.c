@@ -22,11 +22,9 @@
  *            hold=1    do not exit at the end: the BSP spins, the APs stay
  *                      halted, every core in the guest (console tests)
  *
- * Time: the TSC is calibrated against PIT channel 2 (10 ms one-shot, gate
- * on port 0x61, as Linux's pit_calibrate_tsc). Under Bochs with clock
- * sync=none the PIT runs on the same instruction-count clock as the TSC,
- * so this gives the emulated rate (ips, 100 MHz in the boot tests); if the
- * PIT does not answer, 1000 ticks/us is assumed.
+ * Time: the TSC is calibrated against PIT channel 2 (sdk_tsc_calibrate);
+ * the ICR, INIT-SIPI-SIPI and the AP's page are the SDK's too
+ * (guest/sdk/mp.c).
  *
  * Bochs 2.7 natively: its BIOS leaves the APs halted (cli; hlt), so INIT
  * works. It drops a SIPI that reaches an AP before the AP has taken its
@@ -112,43 +110,6 @@ __asm__(
     ".code32\n"
     ".text\n");
 
-/* ---- time ------------------------------------------------------------- */
-
-static uint32_t tsc_mhz;   /* TSC ticks per microsecond */
-
-static const char *calibrate_tsc(void)
-{
-    tsc_mhz = sdk_arg("tsc_mhz", 0);
-    if (tsc_mhz)
-        return "tsc_mhz argument";
-    const uint16_t latch = 11932;   /* 10 ms of the 1.193182 MHz PIT */
-    uint8_t saved = inb(0x61);
-    outb(0x61, (uint8_t)((saved & ~0x02) | 0x01));  /* gate 2 on, speaker off */
-    outb(0x43, 0xB0);               /* channel 2, lobyte/hibyte, mode 0 */
-    outb(0x42, latch & 0xFF);
-    outb(0x42, latch >> 8);
-    uint64_t t0 = sdk_rdtsc();
-    uint32_t n = 0;
-    while (!(inb(0x61) & 0x20) && ++n < 20000000)
-        ;
-    uint64_t t1 = sdk_rdtsc();
-    outb(0x61, saved);
-    uint64_t mhz = (t1 - t0) / 10000;
-    if (n >= 20000000 || mhz < 1 || mhz > 100000) {
-        tsc_mhz = 1000;
-        return "PIT did not answer, assumed";
-    }
-    tsc_mhz = (uint32_t)mhz;
-    return "PIT channel 2";
-}
-
-static void udelay(uint32_t us)
-{
-    uint64_t end = sdk_rdtsc() + (uint64_t)us * tsc_mhz;
-    while (sdk_rdtsc() < end)
-        __asm__ volatile("pause");
-}
-
 /* ---- ACPI ------------------------------------------------------------- */
 
 #define MAX_CPUS 256
@@ -159,7 +120,6 @@ struct cpu {
 };
 static struct cpu cpus[MAX_CPUS];
 static unsigned ncpus, nenabled;
-static uint32_t lapic_base = 0xFEE00000u;
 static const char *acpi_error;
 
 static uint8_t sum(const void *p, uint32_t len)
@@ -240,7 +200,7 @@ static bool parse_acpi(void)
         acpi_error = "no valid MADT";
         return false;
     }
-    lapic_base = *(const uint32_t *)(madt + 36);
+    sdk_lapic_base = *(const uint32_t *)(madt + 36);
     uint32_t mlen = *(const uint32_t *)(madt + 4);
     for (uint32_t o = 44; o + 2 <= mlen;) {
         const uint8_t *e = madt + o;
@@ -253,7 +213,7 @@ static bool parse_acpi(void)
         else if (e[0] == 5 && e[1] >= 12) {     /* local APIC address override */
             uint64_t a = *(const uint64_t *)(e + 4);
             if (a < (1ull << 32))
-                lapic_base = (uint32_t)a;
+                sdk_lapic_base = (uint32_t)a;
         }
         o += e[1];
     }
@@ -268,53 +228,7 @@ static bool in_madt(uint32_t apic)
     return false;
 }
 
-/* ---- the AP page -------------------------------------------------------- */
-
-struct range {
-    uint32_t base;
-    bool ram;
-};
-
-static void page_in_ram(uint64_t base, uint64_t len, uint32_t type, void *ctx)
-{
-    struct range *r = ctx;
-    if (type == 1 && base <= r->base && base + len >= r->base + 4096ull)
-        r->ram = true;
-}
-
-static bool overlaps(uint32_t page, uint32_t a, uint32_t len)
-{
-    return len && a < page + 4096 && a + len > page;
-}
-
-/* A free page: RAM in the memory map, clear of the Multiboot information
- * (GRUB puts it in low memory). */
-static bool page_usable(uint32_t page)
-{
-    struct range r = { page, false };
-    sdk_memory_map(page_in_ram, &r);
-    if (!r.ram)
-        return false;
-    const uint32_t *info = (const uint32_t *)sdk_mb_info;
-    if (!info)
-        return true;
-    const char *cl = sdk_cmdline();
-    uint32_t cl_len = 1;
-    while (cl[cl_len - 1])
-        cl_len++;
-    return !overlaps(page, sdk_mb_info, 88) && !overlaps(page, (uint32_t)cl, cl_len) &&
-           !((info[0] & (1u << 6)) && overlaps(page, info[12], info[11]));
-}
-
-static uint32_t pick_page(void)
-{
-    if (page_usable(0x8000))
-        return 0x8000;
-    for (uint32_t p = 0x1000; p < 0x9F000; p += 0x1000)
-        if (page_usable(p))
-            return p;
-    return 0;
-}
+/* ---- the AP page ------------------------------------------------------- */
 
 static volatile uint8_t *mb;
 
@@ -347,58 +261,11 @@ static void new_round(void)
  * any extra arrival (or a restart) to show; returns the arrivals. */
 static uint32_t wait_arrivals(uint32_t want, uint32_t timeout_ms, uint32_t settle_ms)
 {
-    uint64_t start = sdk_rdtsc(), end = start + (uint64_t)timeout_ms * 1000 * tsc_mhz;
+    uint64_t start = sdk_rdtsc(), end = start + (uint64_t)timeout_ms * 1000 * sdk_tsc_mhz;
     while (*mb32(MB_DONE) < want && sdk_rdtsc() < end)
         __asm__ volatile("pause");
-    udelay(settle_ms * 1000);
+    sdk_udelay(settle_ms * 1000);
     return *mb32(MB_DONE);
-}
-
-/* ---- local APIC --------------------------------------------------------- */
-
-#define APIC_ID     0x020
-#define APIC_SVR    0x0F0
-#define APIC_ICR_LO 0x300
-#define APIC_ICR_HI 0x310
-#define ICR_BUSY    (1u << 12)
-#define ICR_INIT    0x00004500u     /* INIT, level assert, edge */
-#define ICR_SIPI    0x00004600u     /* start-up, level assert | vector */
-#define ICR_ALL_BUT_SELF (3u << 18)
-
-static unsigned icr_stuck, ipis_sent;
-
-static uint32_t apic_read(uint32_t reg)
-{
-    return *(volatile uint32_t *)(lapic_base + reg);
-}
-
-static void apic_write(uint32_t reg, uint32_t v)
-{
-    *(volatile uint32_t *)(lapic_base + reg) = v;
-}
-
-/* 12.6.1: wait for the previous IPI's delivery status to go idle. */
-static void send_ipi(uint32_t dest, uint32_t low)
-{
-    uint32_t n = 0;
-    while ((apic_read(APIC_ICR_LO) & ICR_BUSY) && ++n < 10000000)
-        __asm__ volatile("pause");
-    icr_stuck += n >= 10000000;
-    apic_write(APIC_ICR_HI, dest << 24);
-    apic_write(APIC_ICR_LO, low);
-    ipis_sent++;
-}
-
-/* INIT, delay, SIPI, 200 us (or nothing when delay is 0), SIPI. */
-static void init_sipi_sipi(uint32_t dest, uint32_t shorthand, uint32_t vector, uint32_t delay_us)
-{
-    send_ipi(dest, ICR_INIT | shorthand);
-    if (delay_us)
-        udelay(delay_us);
-    send_ipi(dest, ICR_SIPI | shorthand | vector);
-    if (delay_us)
-        udelay(200);
-    send_ipi(dest, ICR_SIPI | shorthand | vector);
 }
 
 /* ---- rounds ------------------------------------------------------------- */
@@ -490,18 +357,19 @@ int main(void)
         sdk_checkf(bsp_enabled, "bsp apic %u is an enabled MADT processor", bsp_apic);
     if (hv)
         sdk_checkf((int32_t)hv_version >= 0, "bsp: VMCALL HC_VERSION = %#x", hv_version);
-    const char *how = calibrate_tsc();
-    sdk_printf("smp: tsc %u MHz (%s)\n", tsc_mhz, how);
+    const char *how = sdk_tsc_calibrate();
+    sdk_printf("smp: tsc %u MHz (%s)\n", sdk_tsc_mhz, how);
 
-    uint32_t page = pick_page();
+    uint32_t page = sdk_low_page();
     sdk_checkf(page != 0, "AP start page below 1 MiB in RAM: %#x (vector %#x)", page, page >> 12);
     if (!page)
         sdk_finish();
-    uint32_t svr = apic_read(APIC_SVR);
-    sdk_printf("smp: lapic base=%#x id=%u svr=%#x\n", lapic_base, apic_read(APIC_ID) >> 24, svr);
+    uint32_t svr = sdk_apic_read(SDK_APIC_SVR);
+    sdk_printf("smp: lapic base=%#x id=%u svr=%#x\n", sdk_lapic_base,
+               sdk_apic_read(SDK_APIC_ID) >> 24, svr);
     if (!(svr & 0x100))
-        apic_write(APIC_SVR, svr | 0x1FF);  /* software enable, spurious vector 0xFF */
-    sdk_checkf(apic_read(APIC_ID) >> 24 == bsp_apic, "lapic id register = cpuid apic id %u",
+        sdk_apic_write(SDK_APIC_SVR, svr | 0x1FF);  /* software enable, spurious vector 0xFF */
+    sdk_checkf(sdk_apic_read(SDK_APIC_ID) >> 24 == bsp_apic, "lapic id register = cpuid apic id %u",
                bsp_apic);
 
     mb = (volatile uint8_t *)page;
@@ -520,7 +388,7 @@ int main(void)
     /* Round 1: broadcast. */
     sdk_printf("smp: round 1: broadcast INIT, %u us, SIPI, SIPI\n", delay);
     new_round();
-    init_sipi_sipi(0, ICR_ALL_BUT_SELF, vector, delay);
+    sdk_init_sipi_sipi(0, SDK_ICR_ALL_BUT_SELF, vector, delay);
     uint32_t got = wait_arrivals(expect, timeout, settle);
     check_broadcast("round 1 broadcast", got, 0);
     naps = 0;
@@ -537,7 +405,7 @@ int main(void)
         for (unsigned j = 0; j < naps; j++)
             before[j] = starts_of(aps[j]);
         new_round();
-        init_sipi_sipi(id, 0, vector, delay);
+        sdk_init_sipi_sipi(id, 0, vector, delay);
         uint32_t n = wait_arrivals(1, timeout, settle);
         struct record r = read_record(0);
         bool others = true;
@@ -559,11 +427,11 @@ int main(void)
     for (unsigned i = 0; i < 256; i++)
         before[i] = starts_of(i);
     new_round();
-    init_sipi_sipi(0, ICR_ALL_BUT_SELF, vector, 0);
+    sdk_init_sipi_sipi(0, SDK_ICR_ALL_BUT_SELF, vector, 0);
     got = wait_arrivals(expect, timeout, settle);
     check_broadcast("round 3 back-to-back", got, before);
 
-    sdk_checkf(!icr_stuck, "ICR delivery status idle before each of %u IPIs", ipis_sent);
+    sdk_checkf(!sdk_icr_stuck, "ICR delivery status idle before each of %u IPIs", sdk_ipis_sent);
     if (sdk_arg("hold", 0)) {
         /* Every core stays in the guest: the APs halted, the BSP here. */
         sdk_printf("smp: holding, %u checks failed\n", sdk_failed());
