@@ -28,14 +28,6 @@
 #define MARK ((volatile uint32_t *)0x8000)     /* survives the guest reset */
 #define MARK_RESET 0x52535431u                  /* "RST1" */
 
-static inline void outw(uint16_t port, uint16_t v) { __asm__ volatile("outw %0, %1" : : "a"(v), "Nd"(port)); }
-static inline uint16_t inw(uint16_t port)
-{
-    uint16_t v;
-    __asm__ volatile("inw %1, %0" : "=a"(v) : "Nd"(port));
-    return v;
-}
-
 static void uart_defaults(void)
 {
     outb(COM1 + 3, 0x80);
