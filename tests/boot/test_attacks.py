@@ -198,3 +198,21 @@ def test_soak_exit_counts_add_up_and_the_pool_does_not_grow(iso, bochs, ept):
     assert used1 - used0 == grown and allocs1 - allocs0 == grown and frees1 == frees0, (before, info)
     assert peak1 == used1 and grown <= (3 if ept == "lazy" else 0), (before, info, ept_out)
     quit(m)
+
+
+def test_init_sipi_storm_leaves_the_hypervisor_intact_and_every_ap_startable(iso, bochs):
+    # 300 broadcasts of INIT, SIPI, SIPI back to back from the guest's BSP
+    # (each write to the APIC page exits and is emulated), then a clean
+    # round in which every AP starts exactly once.
+    m, checksum = boot(iso, bochs, "smp", guest_args="storm=300", cpus=4)
+    m.expect_exact("smp: round 4: 300 INIT-SIPI-SIPI broadcasts back to back")
+    s = m.expect(r"(\d+) passed, (\d+) failed", 300)
+    out = m.transcript()
+    assert s.group(2) == "0" and "\nFAIL " not in out, out
+    m.expect_exact("guest: stopped; the console stays")
+    intact(m, checksum)
+    cpus = m.command("cpus")
+    assert re.search(r"^apic\.mmio_writes=\d+ icr_writes=\d+ passed=0 inits=(\d+)", cpus, re.M), cpus
+    inits = int(re.search(r" inits=(\d+) sipis", cpus.splitlines()[-1]).group(1))
+    assert inits >= 3 * 304, cpus
+    quit(m)
