@@ -353,8 +353,9 @@ void vmx_set_init_state(struct vcpu *v)
     /* The state INIT leaves (SDM Vol. 3A, 10.1.1, table 10-1): real mode,
      * caches off, CS:IP F000:FFF0 with CS base FFFF0000H, EDX the
      * processor signature, everything else zero; an AP then waits for a
-     * SIPI (10.4.2), which VMX gives us as the wait-for-SIPI activity
-     * state (25.4.2): the core sleeps in the guest until a SIPI exits. */
+     * SIPI (10.4.2). The vCPU waits in the hypervisor (mp_state
+     * MP_WAIT_SIPI, never entered) until an emulated SIPI starts it; the
+     * VMCS activity state says wait-for-SIPI (25.4.2) for `regs`. */
     uint64_t cr0 = CR0_CD | CR0_NW | CR0_ET;
     uint32_t data_ar = AR_TYPE_DATA_RW_ACCESSED | AR_S | AR_P;
     memset(&v->regs, 0, sizeof(v->regs) - sizeof(v->regs.host_rsp));
