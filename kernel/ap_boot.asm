@@ -14,14 +14,7 @@
 ; (SDM Vol. 3A, 10.8.5 "Initializing IA-32e Mode") -> entry(cpu) on the
 ; core's stack. Nothing returns.
 
-%define CR0_PE      (1 << 0)
-%define CR0_WP      (1 << 16)
-%define CR0_NW      (1 << 29)
-%define CR0_CD      (1 << 30)
-%define CR0_PG      (1 << 31)
-%define CR4_PAE     (1 << 5)
-%define MSR_EFER    0xC0000080
-%define EFER_LME    (1 << 8)
+%include "x86_regs.inc"
 
 %define OFF(label)  ((label) - ap_trampoline)
 

@@ -16,12 +16,7 @@
 %define MB2_BOOT_MAGIC     0x36D76289
 %define KERNEL_VBASE       0xFFFFFFFF80000000
 
-%define CR0_PE             (1 << 0)
-%define CR0_WP             (1 << 16)
-%define CR0_PG             (1 << 31)
-%define CR4_PAE            (1 << 5)
-%define MSR_EFER           0xC0000080
-%define EFER_LME           (1 << 8)
+%include "x86_regs.inc"
 %define PTE_P              (1 << 0)
 %define PTE_RW             (1 << 1)
 %define PTE_PS             (1 << 7)

@@ -8,27 +8,6 @@
 #define MIB (1ull << 20)
 #define GIB (1ull << 30)
 
-static uint16_t rd16(const uint8_t *p)
-{
-    uint16_t v;
-    memcpy(&v, p, 2);
-    return v;
-}
-
-static uint32_t rd32(const uint8_t *p)
-{
-    uint32_t v;
-    memcpy(&v, p, 4);
-    return v;
-}
-
-static uint64_t rd64(const uint8_t *p)
-{
-    uint64_t v;
-    memcpy(&v, p, 8);
-    return v;
-}
-
 static void wr32(uint8_t *p, uint32_t v)
 {
     memcpy(p, &v, 4);
@@ -51,11 +30,11 @@ int bzimage_parse(const uint8_t *img, size_t len, struct bzimage_info *out, cons
     memset(out, 0, sizeof(*out));
     if (len < BZ_VERSION + 2)
         return fail(why, "bzImage: image too short for a setup header (truncated?)");
-    if (rd32(img + BZ_HEADER) != BZ_HDRS_MAGIC)
+    if (get_le32(img + BZ_HEADER) != BZ_HDRS_MAGIC)
         return fail(why, "bzImage: no \"HdrS\" magic at 0x202 (not a Linux kernel)");
-    if (rd16(img + BZ_BOOT_FLAG) != BZ_BOOT_FLAG_MAGIC)
+    if (get_le16(img + BZ_BOOT_FLAG) != BZ_BOOT_FLAG_MAGIC)
         return fail(why, "bzImage: boot_flag (0x1FE) is not 0xAA55");
-    out->version = rd16(img + BZ_VERSION);
+    out->version = get_le16(img + BZ_VERSION);
     if (out->version < 0x0206)
         return fail(why, "bzImage: boot protocol version (0x206) older than 2.06");
 
@@ -85,31 +64,31 @@ int bzimage_parse(const uint8_t *img, size_t len, struct bzimage_info *out, cons
         return fail(why, "bzImage: setup (setup_sects, 0x1F1) as large as the image or larger");
     /* syssize counts the protected-mode kernel in 16-byte paragraphs (4
      * bytes wide since 2.04); a signature may follow it in the file. */
-    out->syssize = rd32(img + BZ_SYSSIZE);
+    out->syssize = get_le32(img + BZ_SYSSIZE);
     if (out->syssize == 0)
         return fail(why, "bzImage: syssize (0x1F4) is zero");
     out->kernel_size = (uint64_t)out->syssize * 16;
     if (out->kernel_size > len - out->kernel_offset)
         return fail(why, "bzImage: image truncated: syssize (0x1F4) runs past its end");
 
-    out->code32_start = rd32(img + BZ_CODE32_START);
-    out->initrd_addr_max = rd32(img + BZ_INITRD_ADDR_MAX);
-    out->kernel_alignment = rd32(img + BZ_KERNEL_ALIGNMENT);
+    out->code32_start = get_le32(img + BZ_CODE32_START);
+    out->initrd_addr_max = get_le32(img + BZ_INITRD_ADDR_MAX);
+    out->kernel_alignment = get_le32(img + BZ_KERNEL_ALIGNMENT);
     out->relocatable = img[BZ_RELOCATABLE] != 0;
-    out->cmdline_size = rd32(img + BZ_CMDLINE_SIZE);
+    out->cmdline_size = get_le32(img + BZ_CMDLINE_SIZE);
     if (out->relocatable &&
         (out->kernel_alignment < 4096 || (out->kernel_alignment & (out->kernel_alignment - 1))))
         return fail(why, "bzImage: kernel_alignment (0x230) is not a power of two of at "
                          "least 4 KiB");
     if (out->version >= 0x020C)
-        out->xloadflags = rd16(img + BZ_XLOADFLAGS);
+        out->xloadflags = get_le16(img + BZ_XLOADFLAGS);
     out->entry64 = (out->xloadflags & BZ_XLF_KERNEL_64) != 0;
     if (out->entry64 && out->kernel_size <= BZ_ENTRY64_OFFSET)
         return fail(why, "bzImage: 64-bit entry (+0x200, xloadflags) past the kernel's end");
 
     if (out->version >= 0x020A) {
-        out->pref_address = rd64(img + BZ_PREF_ADDRESS);
-        out->init_size = rd32(img + BZ_INIT_SIZE);
+        out->pref_address = get_le64(img + BZ_PREF_ADDRESS);
+        out->init_size = get_le32(img + BZ_INIT_SIZE);
         if (out->init_size == 0)
             return fail(why, "bzImage: init_size (0x260) is zero");
     } else {
@@ -183,7 +162,7 @@ static void fill_e820(uint8_t *zp, const struct memmap *m)
             continue;
         if (n && type == prev_type && e->base == prev_end) {
             uint8_t *last = zp + BZ_E820_TABLE + (n - 1) * 20;
-            wr64(last + 8, rd64(last + 8) + e->len);
+            wr64(last + 8, get_le64(last + 8) + e->len);
         } else {
             if (n == BZ_E820_MAX)
                 break;

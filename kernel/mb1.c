@@ -8,32 +8,11 @@
 #include "fmt.h"
 #include "kstring.h"
 
-static uint32_t rd32(const uint8_t *p)
-{
-    uint32_t v;
-    memcpy(&v, p, 4);
-    return v;
-}
-
-static uint16_t rd16(const uint8_t *p)
-{
-    uint16_t v;
-    memcpy(&v, p, 2);
-    return v;
-}
-
-static uint64_t rd64(const uint8_t *p)
-{
-    uint64_t v;
-    memcpy(&v, p, 8);
-    return v;
-}
-
 static long find_header(const uint8_t *img, size_t len)
 {
     size_t limit = len < MB1_SEARCH_LIMIT ? len : MB1_SEARCH_LIMIT;
     for (size_t off = 0; off + 12 <= limit; off += 4) {
-        uint32_t magic = rd32(img + off), flags = rd32(img + off + 4), sum = rd32(img + off + 8);
+        uint32_t magic = get_le32(img + off), flags = get_le32(img + off + 4), sum = get_le32(img + off + 8);
         if (magic == MB1_HEADER_MAGIC && (uint32_t)(magic + flags + sum) == 0)
             return (long)off;
     }
@@ -74,8 +53,8 @@ static int parse_aout(const uint8_t *img, size_t len, uint32_t hoff, struct mb1_
     if (hoff + 32 > len)
         return fail(err, errlen, "header address fields truncated");
     const uint8_t *h = img + hoff;
-    uint32_t header_addr = rd32(h + 12), load_addr = rd32(h + 16), load_end = rd32(h + 20);
-    uint32_t bss_end = rd32(h + 24), entry = rd32(h + 28);
+    uint32_t header_addr = get_le32(h + 12), load_addr = get_le32(h + 16), load_end = get_le32(h + 20);
+    uint32_t bss_end = get_le32(h + 24), entry = get_le32(h + 28);
     if (load_addr > header_addr || header_addr - load_addr > hoff)
         return fail(err, errlen, "load_addr/header_addr inconsistent with the header's position");
     uint64_t file_off = hoff - (header_addr - load_addr);
@@ -105,7 +84,7 @@ static int parse_elf(const uint8_t *img, size_t len, struct mb1_image *out, char
     int cls = img[4] == 1 ? 32 : img[4] == 2 ? 64 : 0;
     if (!cls || img[5] != 1)
         return fail(err, errlen, "ELF class or byte order not supported (need little-endian ELF32/64)");
-    uint16_t type = rd16(img + 16), machine = rd16(img + 18);
+    uint16_t type = get_le16(img + 16), machine = get_le16(img + 18);
     if (type != 2)
         return fail(err, errlen, "ELF file is not an executable (ET_EXEC)");
     if (machine != (cls == 32 ? 3 : 62))
@@ -113,17 +92,17 @@ static int parse_elf(const uint8_t *img, size_t len, struct mb1_image *out, char
     uint64_t phoff, entry;
     uint16_t phentsize, phnum;
     if (cls == 32) {
-        entry = rd32(img + 24);
-        phoff = rd32(img + 28);
-        phentsize = rd16(img + 42);
-        phnum = rd16(img + 44);
+        entry = get_le32(img + 24);
+        phoff = get_le32(img + 28);
+        phentsize = get_le16(img + 42);
+        phnum = get_le16(img + 44);
     } else {
         if (len < 64)
             return fail(err, errlen, "ELF64 header truncated");
-        entry = rd64(img + 24);
-        phoff = rd64(img + 32);
-        phentsize = rd16(img + 54);
-        phnum = rd16(img + 56);
+        entry = get_le64(img + 24);
+        phoff = get_le64(img + 32);
+        phentsize = get_le16(img + 54);
+        phnum = get_le16(img + 56);
     }
     const uint64_t link_entry = entry;
     bool translated = false;
@@ -131,21 +110,21 @@ static int parse_elf(const uint8_t *img, size_t len, struct mb1_image *out, char
         return fail(err, errlen, "ELF program headers out of bounds");
     for (unsigned i = 0; i < phnum; i++) {
         const uint8_t *ph = img + phoff + (uint64_t)i * phentsize;
-        if (rd32(ph) != 1)      /* PT_LOAD */
+        if (get_le32(ph) != 1)      /* PT_LOAD */
             continue;
         uint64_t off, paddr, filesz, memsz, vaddr;
         if (cls == 32) {
-            off = rd32(ph + 4);
-            vaddr = rd32(ph + 8);
-            paddr = rd32(ph + 12);
-            filesz = rd32(ph + 16);
-            memsz = rd32(ph + 20);
+            off = get_le32(ph + 4);
+            vaddr = get_le32(ph + 8);
+            paddr = get_le32(ph + 12);
+            filesz = get_le32(ph + 16);
+            memsz = get_le32(ph + 20);
         } else {
-            off = rd64(ph + 8);
-            vaddr = rd64(ph + 16);
-            paddr = rd64(ph + 24);
-            filesz = rd64(ph + 32);
-            memsz = rd64(ph + 40);
+            off = get_le64(ph + 8);
+            vaddr = get_le64(ph + 16);
+            paddr = get_le64(ph + 24);
+            filesz = get_le64(ph + 32);
+            memsz = get_le64(ph + 40);
         }
         /* Multiboot loads at physical addresses; the entry is translated
          * like GRUB does: by the first segment whose virtual range holds
@@ -178,7 +157,7 @@ int mb1_parse(const uint8_t *img, size_t len, struct mb1_image *out, char *err, 
         return fail(err, errlen, "no Multiboot header (magic 0x1BADB002 with a valid checksum) "
                                  "in the first 8 KiB");
     out->header_offset = (uint32_t)h;
-    out->flags = rd32(img + h + 4);
+    out->flags = get_le32(img + h + 4);
     /* Bits 15:0 are requirements (3.1.2): refuse the ones we cannot meet. */
     if (out->flags & 0xFFF8 & 0xFFFF)
         return fail(err, errlen, "header requires features monovisor does not provide (flags 15:3)");

@@ -753,6 +753,19 @@ static bool vmx_running(void)
     return false;
 }
 
+/* The vCPU of a command taking an optional CPU (default: the boot
+ * vCPU); NULL after an error line. */
+static struct vcpu *vcpu_optional_arg(int argc, char **argv, const char *usage)
+{
+    if (!vmx_running())
+        return 0;
+    if (argc > 2) {
+        kprintf("error: usage: %s\n", usage);
+        return 0;
+    }
+    return argc == 2 ? vcpu_arg(argv[1]) : vcpu_boot();
+}
+
 static void cmd_cpus(int argc, char **argv)
 {
     (void)argv;
@@ -947,13 +960,7 @@ static void dump_on_core(struct vcpu *v, void *arg)
 
 static void cmd_regs(int argc, char **argv)
 {
-    if (!vmx_running())
-        return;
-    if (argc > 2) {
-        kprintf("error: usage: regs [CPU]\n");
-        return;
-    }
-    struct vcpu *v = argc == 2 ? vcpu_arg(argv[1]) : vcpu_boot();
+    struct vcpu *v = vcpu_optional_arg(argc, argv, "regs [CPU]");
     if (!v)
         return;
     if (v->state == VCPU_NO_GUEST) {
@@ -1023,17 +1030,7 @@ CONSOLE_COMMAND(resume, "resume", "resume", "continue a paused guest", cmd_resum
 
 static void cmd_step(int argc, char **argv)
 {
-    if (!vmx_running())
-        return;
-    if (!(hv.vmx.proc.may1 & PROC_MONITOR_TRAP_FLAG)) {
-        kprintf("error: step: this CPU has no monitor trap flag\n");
-        return;
-    }
-    if (argc > 2) {
-        kprintf("error: usage: step [CPU]\n");
-        return;
-    }
-    struct vcpu *v = argc == 2 ? vcpu_arg(argv[1]) : vcpu_boot();
+    struct vcpu *v = vcpu_optional_arg(argc, argv, "step [CPU]");
     if (!v)
         return;
     if (v->state != VCPU_PAUSED) {

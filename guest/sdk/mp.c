@@ -62,6 +62,13 @@ void sdk_apic_write(uint32_t reg, uint32_t v)
     *(volatile uint32_t *)(sdk_lapic_base + reg) = v;
 }
 
+void sdk_apic_enable(void)
+{
+    uint32_t svr = sdk_apic_read(SDK_APIC_SVR);
+    if (!(svr & 0x100))
+        sdk_apic_write(SDK_APIC_SVR, svr | 0x1FF);  /* software enable, spurious vector 0xFF */
+}
+
 /* 12.6.1: wait for the previous IPI's delivery status to go idle. */
 void sdk_send_ipi(uint32_t dest, uint32_t low)
 {
@@ -104,9 +111,7 @@ static bool overlaps(uint32_t page, uint32_t a, uint32_t len)
     return len && a < page + 4096 && a + len > page;
 }
 
-/* A free page: RAM in the memory map, clear of the Multiboot information
- * (GRUB puts it in low memory). */
-static bool page_usable(uint32_t page)
+bool sdk_page_usable(uint32_t page)
 {
     struct range r = { page, false };
     sdk_memory_map(page_in_ram, &r);
@@ -125,10 +130,10 @@ static bool page_usable(uint32_t page)
 
 uint32_t sdk_low_page(void)
 {
-    if (page_usable(0x8000))
+    if (sdk_page_usable(0x8000))
         return 0x8000;
     for (uint32_t p = 0x1000; p < 0x9F000; p += 0x1000)
-        if (page_usable(p))
+        if (sdk_page_usable(p))
             return p;
     return 0;
 }

@@ -188,6 +188,10 @@ extern unsigned sdk_icr_stuck, sdk_ipis_sent;   /* ICR never idle; IPIs sent */
 uint32_t sdk_apic_read(uint32_t reg);
 void sdk_apic_write(uint32_t reg, uint32_t v);
 
+/* Software-enable the local APIC (SVR bit 8, spurious vector 0xFF) if the
+ * firmware left it off (SDM Vol. 3A, 12.9). */
+void sdk_apic_enable(void);
+
 /* An IPI (physical destination dest unless low holds a shorthand), after
  * waiting for the previous one's delivery status to go idle. */
 void sdk_send_ipi(uint32_t dest, uint32_t low);
@@ -198,5 +202,9 @@ void sdk_init_sipi_sipi(uint32_t dest, uint32_t shorthand, uint32_t vector, uint
 /* A free RAM page below 1 MiB (0x8000 if it is), clear of the Multiboot
  * information: where an AP's real-mode code can go. 0 if none. */
 uint32_t sdk_low_page(void);
+
+/* The 4 KiB page at page is RAM in the memory map and clear of the
+ * Multiboot information, its command line and memory map. */
+bool sdk_page_usable(uint32_t page);
 
 #endif

@@ -86,9 +86,7 @@ int main(void)
     sdk_printf("attack_nmi: bsp apic=%u, tsc %u MHz (%s), %u NMIs to each core\n", bsp_apic, sdk_tsc_mhz,
                how, nmis);
     sdk_set_nmi_handler(count_nmi);
-    uint32_t svr = sdk_apic_read(SDK_APIC_SVR);
-    if (!(svr & 0x100))
-        sdk_apic_write(SDK_APIC_SVR, svr | 0x1FF);
+    sdk_apic_enable();
 
     /* The AP: its code below 1 MiB, its NMI handler in the real-mode IVT. */
     uint32_t p = sdk_low_page();

@@ -34,13 +34,6 @@ struct counter {
     uint32_t magic, boots, apic;
 };
 
-#define APIC_SVR     0x0F0
-#define APIC_ICR_LO  0x300
-#define APIC_ICR_HI  0x310
-#define ICR_BUSY     (1u << 12)
-#define ICR_INIT     0x00004500u    /* INIT, level assert, edge, physical */
-#define ICR_SIPI     0x00004600u    /* start-up | vector */
-
 #define PM1_SLP_EN   (1u << 13)
 #define PM1_SLP_TYP(v) ((uint32_t)(v) << 10)
 
@@ -83,78 +76,10 @@ static void acpi_warn(void *ctx, const char *msg)
     sdk_printf("power: %s\n", msg);
 }
 
-/* ---- pages below 1 MiB ------------------------------------------------- */
-
-struct range {
-    uint32_t base;
-    bool ram;
-};
-
-static void page_in_ram(uint64_t base, uint64_t len, uint32_t type, void *ctx)
-{
-    struct range *r = ctx;
-    if (type == 1 && base <= r->base && base + len >= r->base + 4096ull)
-        r->ram = true;
-}
-
-static bool overlaps(uint32_t page, uint32_t a, uint32_t len)
-{
-    return len && a < page + 4096 && a + len > page;
-}
-
-/* RAM in the memory map, clear of the Multiboot information, its command
- * line and memory map (GRUB and monovisor put them in low memory). */
-static bool page_usable(uint32_t page)
-{
-    struct range r = { page, false };
-    sdk_memory_map(page_in_ram, &r);
-    if (!r.ram)
-        return false;
-    const uint32_t *info = (const uint32_t *)sdk_mb_info;
-    if (!info)
-        return true;
-    const char *cl = sdk_cmdline();
-    uint32_t cl_len = 1;
-    while (cl[cl_len - 1])
-        cl_len++;
-    return !overlaps(page, sdk_mb_info, 88) && !overlaps(page, (uint32_t)cl, cl_len) &&
-           !((info[0] & (1u << 6)) && overlaps(page, info[12], info[11]));
-}
-
-/* ---- local APIC --------------------------------------------------------- */
-
-static uint32_t lapic_base = 0xFEE00000u;
-
-static uint32_t apic_read(uint32_t reg)
-{
-    return *(volatile uint32_t *)(lapic_base + reg);
-}
-
-static void apic_write(uint32_t reg, uint32_t v)
-{
-    *(volatile uint32_t *)(lapic_base + reg) = v;
-}
-
 static void spin(uint32_t n)
 {
     for (volatile uint32_t i = 0; i < n; i++)
         __asm__ volatile("pause");
-}
-
-/* Physical destination dest; waits for the previous IPI's delivery. */
-static void send_ipi(uint32_t dest, uint32_t low)
-{
-    for (uint32_t n = 0; (apic_read(APIC_ICR_LO) & ICR_BUSY) && n < 10000000; n++)
-        __asm__ volatile("pause");
-    apic_write(APIC_ICR_HI, dest << 24);
-    apic_write(APIC_ICR_LO, low);
-}
-
-static void apic_enable(void)
-{
-    uint32_t svr = apic_read(APIC_SVR);
-    if (!(svr & 0x100))
-        apic_write(APIC_SVR, svr | 0x1FF);  /* software enable, spurious vector 0xFF */
 }
 
 /* ---- the actions -------------------------------------------------------- */
@@ -184,7 +109,7 @@ static void act(const char *how, uint32_t self)
         int64_t ap = other_cpu(self);
         uint32_t blob = (uint32_t)(ap_blob_end - ap_blob_start);
         sdk_checkf(ap >= 0, "cpu=ap: another enabled processor in the MADT");
-        sdk_checkf(page_usable(AP_PAGE), "cpu=ap: AP page %#x is free RAM", AP_PAGE);
+        sdk_checkf(sdk_page_usable(AP_PAGE), "cpu=ap: AP page %#x is free RAM", AP_PAGE);
         sdk_checkf(!strcmp(how, "kbc"), "cpu=ap goes with how=kbc");
         if (sdk_failed())
             return;
@@ -192,12 +117,8 @@ static void act(const char *how, uint32_t self)
             ((volatile uint8_t *)AP_PAGE)[i] = (uint8_t)ap_blob_start[i];
         sdk_printf("power: starting ap apic=%u at %#x to reset through the kbc\n",
                    (uint32_t)ap, AP_PAGE);
-        apic_enable();
-        send_ipi((uint32_t)ap, ICR_INIT);
-        spin(100000);
-        send_ipi((uint32_t)ap, ICR_SIPI | (AP_PAGE >> 12));
-        spin(10000);
-        send_ipi((uint32_t)ap, ICR_SIPI | (AP_PAGE >> 12));
+        sdk_apic_enable();
+        sdk_init_sipi_sipi((uint32_t)ap, 0, AP_PAGE >> 12, 1000);
         spin(200000000);    /* seconds: the AP resets the guest meanwhile */
         return;
     }
@@ -212,8 +133,8 @@ static void act(const char *how, uint32_t self)
             return;
         outw(acpi.pm1a_cnt, (uint16_t)(PM1_SLP_TYP(acpi.slp_typa) | PM1_SLP_EN));
     } else {
-        apic_enable();
-        send_ipi(self, ICR_INIT);
+        sdk_apic_enable();
+        sdk_send_ipi(self, SDK_ICR_INIT);
     }
     spin(10000000);
 }
@@ -232,7 +153,7 @@ int main(void)
     have_acpi = acpi_parse(rsdp, rsdp_len, identity_map, acpi_warn, 0, &acpi, err, sizeof(err)) == 0;
     if (have_acpi) {
         if (acpi.have_madt && acpi.lapic_base && acpi.lapic_base < (1ull << 32))
-            lapic_base = (uint32_t)acpi.lapic_base;
+            sdk_lapic_base = (uint32_t)acpi.lapic_base;
         sdk_printf("power: acpi rsdp=%#x len=%u pm1a_cnt=%#x pm1b_cnt=%#x s5=%s slp_typa=%u "
                    "slp_typb=%u cpus=%u\n", (uint32_t)(uintptr_t)rsdp, (unsigned)rsdp_len,
                    acpi.pm1a_cnt, acpi.pm1b_cnt, acpi.have_s5 ? "yes" : "no", acpi.slp_typa,
@@ -241,7 +162,7 @@ int main(void)
         sdk_printf("power: %s\n", err);
     }
 
-    if (!page_usable(COUNTER_PAGE)) {
+    if (!sdk_page_usable(COUNTER_PAGE)) {
         sdk_checkf(false, "boot counter page %#x is free RAM", COUNTER_PAGE);
         sdk_finish();
     }

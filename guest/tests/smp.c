@@ -369,8 +369,7 @@ int main(void)
     uint32_t svr = sdk_apic_read(SDK_APIC_SVR);
     sdk_printf("smp: lapic base=%#x id=%u svr=%#x\n", sdk_lapic_base,
                sdk_apic_read(SDK_APIC_ID) >> 24, svr);
-    if (!(svr & 0x100))
-        sdk_apic_write(SDK_APIC_SVR, svr | 0x1FF);  /* software enable, spurious vector 0xFF */
+    sdk_apic_enable();
     sdk_checkf(sdk_apic_read(SDK_APIC_ID) >> 24 == bsp_apic, "lapic id register = cpuid apic id %u",
                bsp_apic);
 
