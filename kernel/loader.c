@@ -1,12 +1,14 @@
 /*
  * loader.c - guest image stash, guest memory map and the Multiboot (v1)
- * loader. Parsing is in kernel/mb1.c; this file copies bytes.
+ * and Multiboot2 loaders. Parsing is in kernel/mb1.c, kernel/mb2_image.c
+ * and kernel/image.c; this file copies bytes.
  */
 #include "loader.h"
 
 #include "hv.h"
 #include "kstring.h"
 #include "mb1.h"
+#include "mb2_image.h"
 #include "mem.h"
 #include "printk.h"
 
@@ -102,21 +104,76 @@ void *guest_ptr(uint64_t gpa, uint64_t len)
     return phys_ptr(gpa);
 }
 
-/* A page of conventional memory for the Multiboot information that no
- * segment uses. */
-static uint64_t find_info_page(const struct mb1_image *img)
+/* Free guest RAM of size bytes, page aligned, that no segment of l and no
+ * module uses: in conventional memory if it fits there, else after the
+ * image or a module. 0 when there is none. */
+static uint64_t find_free(uint64_t size, const struct image_layout *l,
+                          const struct mb2_boot_module *mods, unsigned nmods)
 {
-    for (uint64_t p = 0x1000; p + MB1_INFO_SIZE <= LOW_LIMIT; p += MB1_INFO_SIZE) {
-        if (!memmap_is_ram(&gmap, p, MB1_INFO_SIZE))
-            continue;
-        bool used = false;
-        for (unsigned i = 0; i < img->nseg; i++)
-            if (overlaps(p, MB1_INFO_SIZE, img->seg[i].dest, img->seg[i].memsz))
-                used = true;
+    uint64_t cand[LOW_LIMIT / 4096 + IMAGE_MAX_SEGMENTS + MB2_MAX_MODULES];
+    unsigned n = 0;
+    for (uint64_t p = 0x1000; p + size <= LOW_LIMIT; p += 0x1000)
+        cand[n++] = p;
+    for (unsigned i = 0; i < l->nseg; i++)
+        cand[n++] = (l->seg[i].dest + l->seg[i].memsz + 4095) & ~4095ull;
+    for (unsigned i = 0; i < nmods; i++)
+        cand[n++] = ((uint64_t)mods[i].end + 4095) & ~4095ull;
+    for (unsigned c = 0; c < n; c++) {
+        uint64_t p = cand[c];
+        bool used = !guest_ptr(p, size);
+        for (unsigned i = 0; i < l->nseg && !used; i++)
+            used = overlaps(p, size, l->seg[i].dest, l->seg[i].memsz);
+        for (unsigned i = 0; i < nmods && !used; i++)
+            used = overlaps(p, size, mods[i].start, mods[i].end - mods[i].start);
         if (!used)
             return p;
     }
     return 0;
+}
+
+/* Copy the segments of l into guest memory (each must be guest RAM).
+ * Returns the end of the highest one, or 0 after printing why not. */
+static uint64_t copy_segments(const uint8_t *img, const struct image_layout *l)
+{
+    uint64_t top = 0;
+    for (unsigned i = 0; i < l->nseg; i++) {
+        const struct image_segment *s = &l->seg[i];
+        uint8_t *dst = guest_ptr(s->dest, s->memsz);
+        if (!dst) {
+            kprintf("error: loader: segment %u [%#llx, %#llx) is not in guest RAM "
+                    "(or overlaps the hypervisor)\n", i, (unsigned long long)s->dest,
+                    (unsigned long long)(s->dest + s->memsz));
+            return 0;
+        }
+        memcpy(dst, img + s->offset, s->filesz);
+        memset(dst + s->filesz, 0, s->memsz - s->filesz);
+        if (s->dest + s->memsz > top)
+            top = s->dest + s->memsz;
+    }
+    return top;
+}
+
+/* The further boot modules become the guest's modules, copied page
+ * aligned from at on (Multiboot 0.6.96 3.3, Multiboot2 3.6.6). Returns how
+ * many, or -1 after printing why not. */
+static int copy_modules(uint64_t at, struct mb2_boot_module *out)
+{
+    unsigned n = 0;
+    at = (at + 4095) & ~4095ull;
+    for (unsigned i = 1; i < hv.mb.module_count; i++) {
+        const struct mb2_module *m = &hv.mb.modules[i];
+        uint64_t mlen = m->end - m->start;
+        void *dst = guest_ptr(at, mlen ? mlen : 1);
+        if (!dst) {
+            kprintf("error: loader: module %u (%llu bytes) does not fit in guest RAM at %#llx\n", i,
+                    (unsigned long long)mlen, (unsigned long long)at);
+            return -1;
+        }
+        memcpy(dst, phys_ptr(m->start), mlen);
+        out[n++] = (struct mb2_boot_module){ (uint32_t)at, (uint32_t)(at + mlen), m->cmdline };
+        at = (at + mlen + 4095) & ~4095ull;
+    }
+    return (int)n;
 }
 
 struct mb1_info_writer {
@@ -141,25 +198,17 @@ static int load_mb1(const uint8_t *img, uint64_t len, struct guest_start *start)
         kprintf("error: loader: %s\n", err);
         return -1;
     }
-    uint64_t top = 0;
-    for (unsigned i = 0; i < mi.nseg; i++) {
-        const struct mb1_segment *s = &mi.seg[i];
-        uint8_t *dst = guest_ptr(s->dest, s->memsz);
-        if (!dst) {
-            kprintf("error: loader: segment %u [%#llx, %#llx) is not in guest RAM "
-                    "(or overlaps the hypervisor)\n", i, (unsigned long long)s->dest,
-                    (unsigned long long)(s->dest + s->memsz));
-            return -1;
-        }
-        memcpy(dst, img + s->offset, s->filesz);
-        memset(dst + s->filesz, 0, s->memsz - s->filesz);
-        if (s->dest + s->memsz > top)
-            top = s->dest + s->memsz;
-    }
+    uint64_t top = copy_segments(img, &mi.layout);
+    if (!top)
+        return -1;
+    struct mb2_boot_module placed[MB2_MAX_MODULES];
+    int nmods = copy_modules(top, placed);
+    if (nmods < 0)
+        return -1;
 
-    uint64_t info_gpa = find_info_page(&mi);
+    uint64_t info_gpa = find_free(MB1_INFO_SIZE, &mi.layout, placed, (unsigned)nmods);
     if (!info_gpa) {
-        kprintf("error: loader: no free page below 640 KiB for the Multiboot information\n");
+        kprintf("error: loader: no free page in guest RAM for the Multiboot information\n");
         return -1;
     }
     struct mb1_info_writer w = { phys_ptr(info_gpa), info_gpa, 128 };
@@ -184,31 +233,17 @@ static int load_mb1(const uint8_t *img, uint64_t len, struct guest_start *start)
     info[12] = (uint32_t)(info_gpa + mmap_start);
     w.pos = (w.pos + 7) & ~7ull;
 
-    /* Further boot modules become the guest's modules, after its image. */
     uint32_t mods[MB2_MAX_MODULES][4];
-    unsigned nmods = 0;
-    uint64_t mod_at = (top + 4095) & ~4095ull;
-    for (unsigned i = 1; i < hv.mb.module_count; i++) {
-        const struct mb2_module *m = &hv.mb.modules[i];
-        uint64_t mlen = m->end - m->start;
-        void *dst = guest_ptr(mod_at, mlen ? mlen : 1);
-        if (!dst) {
-            kprintf("error: loader: module %u (%llu bytes) does not fit in guest RAM at %#llx\n", i,
-                    (unsigned long long)mlen, (unsigned long long)mod_at);
-            return -1;
-        }
-        memcpy(dst, phys_ptr(m->start), mlen);
-        mods[nmods][0] = (uint32_t)mod_at;
-        mods[nmods][1] = (uint32_t)(mod_at + mlen);
-        mods[nmods][2] = (uint32_t)put_bytes(&w, m->cmdline, strlen(m->cmdline) + 1);
-        mods[nmods][3] = 0;
-        nmods++;
-        mod_at = (mod_at + mlen + 4095) & ~4095ull;
+    for (int i = 0; i < nmods; i++) {
+        mods[i][0] = placed[i].start;
+        mods[i][1] = placed[i].end;
+        mods[i][2] = (uint32_t)put_bytes(&w, placed[i].cmdline, strlen(placed[i].cmdline) + 1);
+        mods[i][3] = 0;
     }
     if (nmods) {
         flags |= 1u << 3;
-        info[5] = nmods;
-        info[6] = (uint32_t)put_bytes(&w, mods, sizeof(mods[0]) * nmods);
+        info[5] = (uint32_t)nmods;
+        info[6] = (uint32_t)put_bytes(&w, mods, sizeof(mods[0]) * (unsigned)nmods);
     }
     if (w.pos > MB1_INFO_SIZE)
         panic("Multiboot information overflowed its page");
@@ -216,13 +251,87 @@ static int load_mb1(const uint8_t *img, uint64_t len, struct guest_start *start)
 
     *start = (struct guest_start){
         .mode = GUEST_PROT32,
-        .rip = mi.entry,
+        .rip = mi.layout.entry,
         .rax = MB1_BOOTLOADER_MAGIC,
         .rbx = info_gpa,
     };
-    kprintf("guest.loaded format=multiboot%s entry=%#llx segments=%u info=%#llx modules=%u\n",
-            mi.elf_class ? (mi.elf_class == 32 ? "-elf32" : "-elf64") : "-aout",
-            (unsigned long long)mi.entry, mi.nseg, (unsigned long long)info_gpa, nmods);
+    kprintf("guest.loaded format=multiboot%s entry=%#llx segments=%u info=%#llx modules=%d\n",
+            mi.layout.elf_class ? (mi.layout.elf_class == 32 ? "-elf32" : "-elf64") : "-aout",
+            (unsigned long long)mi.layout.entry, mi.layout.nseg, (unsigned long long)info_gpa,
+            nmods);
+    return 0;
+}
+
+/* The boot information of a Multiboot2 guest is at most this big: the
+ * memory map, the command lines and the fixed tags. */
+#define MB2_INFO_MAX (0x1000 + MEMMAP_MAX * 24 + (MB2_MAX_MODULES + 1) * 280)
+
+static int load_mb2(const uint8_t *img, uint64_t len, struct guest_start *start)
+{
+    struct mb2_image mi;
+    char err[160];
+    uint64_t base;
+    if (mb2_image_parse(img, len, &mi, err, sizeof(err)) ||
+        mb2_image_place(&mi, &gmap, &base, err, sizeof(err))) {
+        kprintf("error: loader: %s\n", err);
+        return -1;
+    }
+    /* A required request for the ACPI tags needs an RSDP on this machine
+     * (an ACPI 2.0+ one for the new RSDP tag). */
+    if ((mi.required & (1ull << MB2_TAG_ACPI_OLD) && !hv.mb.rsdp) ||
+        (mi.required & (1ull << MB2_TAG_ACPI_NEW) && (!hv.mb.rsdp || hv.mb.acpi_version < 2))) {
+        kprintf("error: loader: multiboot2 image: the information request tag requires the "
+                "ACPI %s RSDP tag and this machine has %s\n",
+                mi.required & (1ull << MB2_TAG_ACPI_NEW) ? "new" : "old",
+                hv.mb.rsdp ? "an ACPI 1.0 RSDP only" : "no RSDP");
+        return -1;
+    }
+    /* Relocation moves every segment and the entry by the same amount. */
+    uint64_t lo, hi;
+    image_extent(&mi.layout, &lo, &hi);
+    for (unsigned i = 0; i < mi.layout.nseg; i++)
+        mi.layout.seg[i].dest += base - lo;
+    mi.layout.entry += base - lo;
+    uint64_t top = copy_segments(img, &mi.layout);
+    if (!top)
+        return -1;
+    struct mb2_boot_module mods[MB2_MAX_MODULES];
+    int nmods = copy_modules(top, mods);
+    if (nmods < 0)
+        return -1;
+
+    struct mb2_boot_desc d = {
+        .cmdline = hv.mb.modules[0].cmdline,
+        .loader_name = "monovisor",
+        .modules = mods,
+        .nmodules = (unsigned)nmods,
+        .map = &gmap,
+        .rsdp = hv.mb.rsdp,
+        .rsdp_len = hv.mb.acpi_version >= 2 ? hv.mb.rsdp_len : 20,
+        .load_base = (uint32_t)base,
+    };
+    uint32_t size = mb2_info_build(0, 0, &d);
+    uint64_t info_gpa = size <= MB2_INFO_MAX ? find_free(size, &mi.layout, mods, (unsigned)nmods) : 0;
+    if (!info_gpa) {
+        kprintf("error: loader: no room in guest RAM for %u bytes of Multiboot2 information\n",
+                size);
+        return -1;
+    }
+    mb2_info_build(phys_ptr(info_gpa), size, &d);
+
+    /* Machine state (3.2): EAX magic, EBX the information, 32-bit protected
+     * mode with paging off and flat 4 GiB segments. */
+    *start = (struct guest_start){
+        .mode = GUEST_PROT32,
+        .rip = mi.layout.entry,
+        .rax = MB2_BOOTLOADER_MAGIC,
+        .rbx = info_gpa,
+    };
+    kprintf("guest.loaded format=multiboot2%s entry=%#llx segments=%u base=%#llx%s info=%#llx "
+            "info_size=%u modules=%d\n",
+            mi.layout.elf_class ? (mi.layout.elf_class == 32 ? "-elf32" : "-elf64") : "-aout",
+            (unsigned long long)mi.layout.entry, mi.layout.nseg, (unsigned long long)base,
+            base != lo ? " relocated=1" : "", (unsigned long long)info_gpa, size, nmods);
     return 0;
 }
 
@@ -240,9 +349,13 @@ int loader_load(struct guest_start *start)
         kprintf("error: loader: the guest module is empty (0 bytes)\n");
         return -1;
     }
+    /* Multiboot2 first: an image with both headers gets the richer information. */
+    if (mb2_image_probe(img, len))
+        return load_mb2(img, len, start);
     if (mb1_probe(img, len))
         return load_mb1(img, len, start);
     kprintf("error: loader: the guest module (%llu bytes) is not a kernel monovisor can load: "
-            "no Multiboot header in its first 8 KiB\n", (unsigned long long)len);
+            "no Multiboot2 header in its first 32 KiB, no Multiboot header in its first 8 KiB, "
+            "and not a Linux bzImage\n", (unsigned long long)len);
     return -1;
 }

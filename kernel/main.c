@@ -112,6 +112,8 @@ static void print_modules(void)
 
 static char cmdline_copy[OPT_CMDLINE_MAX];
 static char loader_copy[64];
+/* The RSDP (36 bytes for ACPI 2.0+) for the guest's Multiboot2 ACPI tags. */
+static uint8_t rsdp_copy[64] __attribute__((aligned(8)));
 
 static void cmd_info(int argc, char **argv)
 {
@@ -153,7 +155,14 @@ static void keep_boot_strings(void)
     loader_copy[i] = '\0';
     hv.mb.cmdline = cmdline_copy;
     hv.mb.loader_name = loader_copy;
-    hv.mb.rsdp = 0;     /* parsed already */
+    /* Parsed already; a Multiboot2 guest gets a copy (kernel/loader.c). */
+    if (hv.mb.rsdp && hv.mb.rsdp_len >= 20 && hv.mb.rsdp_len <= sizeof(rsdp_copy)) {
+        memcpy(rsdp_copy, hv.mb.rsdp, hv.mb.rsdp_len);
+        hv.mb.rsdp = rsdp_copy;
+    } else {
+        hv.mb.rsdp = 0;
+        hv.mb.rsdp_len = 0;
+    }
 }
 
 static void report_cpuid_problem(void *ctx, const char *msg)
