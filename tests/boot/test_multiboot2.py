@@ -2,8 +2,9 @@
 the mb2 guest (guest/tests/mb2.c) checks its handshake and every piece of
 its boot information; images that require what monovisor cannot give, or
 whose header is cut short, are refused by name and the console lives."""
-import re
 import struct
+
+import pytest
 
 from machine import guest_elf
 
@@ -115,4 +116,38 @@ def test_truncated_multiboot2_header_is_refused(iso, bochs, tmp_path):
     assert "reset: requested" in out
     m.expect_exact("error: loader: multiboot2 image: header_length runs past the end")
     m.send("quit\r")
+    m.expect_exit()
+
+
+def relocatable_image(link, pref):
+    """A flat Multiboot2 image (address, entry and relocatable tags) linked
+    at link; its position-independent code exits with status 0 when EAX
+    holds the Multiboot2 magic (3.2), else 1, through port 0xF4."""
+    def tag(type_, flags, *fields):
+        body = struct.pack("<HHI", type_, flags, 8 + 4 * len(fields)) + \
+            struct.pack("<%dI" % len(fields), *fields)
+        return body + b"\0" * (-len(body) % 8)
+    code = bytes([0x3D]) + struct.pack("<I", 0x36D76289)    # cmp eax, magic
+    code += bytes([0x75, 0x06,                                # jne bad
+                   0x31, 0xC0, 0xE6, 0xF4, 0xEB, 0xFE,        # xor eax,eax; out 0xf4,al; jmp $
+                   0xB0, 0x01, 0xE6, 0xF4, 0xEB, 0xFE])       # bad: mov al,1; out 0xf4,al; jmp $
+    header_len = 16 + 24 + 16 + 24 + 8
+    tags = (tag(2, 0, link, link, 0, link + 0x10000) + tag(3, 0, link + header_len) +
+            tag(10, 0, 0x200000, 0x10000000, 0x200000, pref) + tag(0, 0))
+    assert 16 + len(tags) == header_len
+    head = struct.pack("<IIII", MB2_MAGIC, 0, header_len, (-(MB2_MAGIC + header_len)) & 0xFFFFFFFF)
+    return head + tags + code
+
+
+@pytest.mark.parametrize("pref,base", [(1, 0x200000), (2, 0xFE00000)])
+def test_relocatable_image_linked_outside_guest_ram_is_moved(iso, bochs, tmp_path, pref, base):
+    """Linked at 3.75 GiB (not RAM): loaded at the lowest (preference 1) or
+    highest (2) 2 MiB-aligned place between min_addr 2 MiB and max_addr
+    256 MiB, its entry moved with it."""
+    img = tmp_path / "reloc.bin"
+    img.write_bytes(relocatable_image(0xF0000000, pref))
+    m = bochs(iso(guest=str(img)))
+    m.expect(r"guest\.loaded format=multiboot2-aout entry=%#x segments=1 base=%#x "
+             r"relocated=1 info=0x\w+" % (base + 0x58, base))
+    m.expect_exact("guest.exit status=0")
     m.expect_exit()
