@@ -130,7 +130,8 @@ class Bochs(Machine):
 
     name = "bochs"
 
-    def __init__(self, iso, cpus=1, megs=512, model="tigerlake", logname="bochs"):
+    def __init__(self, iso, cpus=1, megs=512, model="tigerlake", logname="bochs",
+                 ignore_bad_msrs=False):
         super().__init__(logname)
         self.dir = self.log_path[:-4] + ".bochs"
         shutil.rmtree(self.dir, ignore_errors=True)
@@ -141,7 +142,7 @@ class Bochs(Machine):
             # Bochs backs at most 2 GiB with host memory; more swaps to a file.
             mem = f"megs: {megs}" if megs <= 2048 else f"memory: guest={megs}, host=2048"
             f.write(f"""{mem}
-cpu: model={model}, count={cpus}, ips=100000000, ignore_bad_msrs=0
+cpu: model={model}, count={cpus}, ips=100000000, ignore_bad_msrs={int(ignore_bad_msrs)}
 clock: sync=none, time0=local
 romimage: file={BOCHS_BIOS}
 vgaromimage: file={BOCHS_VGA}
