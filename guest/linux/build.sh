@@ -22,8 +22,11 @@ if [ ! -s "$out/bzImage" ]; then
     echo "  LINUX $out/bzImage ($kpkg)"
 fi
 
-if [ ! -s "$out/initramfs.cpio.gz" ] || [ "$here/init" -nt "$out/initramfs.cpio.gz" ] ||
-   [ "$here/inittab" -nt "$out/initramfs.cpio.gz" ]; then
+stale=
+for f in init inittab profile rdtsc.c build.sh; do
+    [ "$here/$f" -nt "$out/initramfs.cpio.gz" ] && stale=1
+done
+if [ ! -s "$out/initramfs.cpio.gz" ] || [ -n "$stale" ]; then
     if [ ! -s "$dl/busybox" ]; then
         (cd "$dl" && rm -f busybox-static*.deb && apt-get download -q busybox-static 2>&1 | grep -v "unsandboxed" || true)
         rm -rf "$dl/bb" && dpkg-deb -x "$dl"/busybox-static*.deb "$dl/bb"
@@ -37,6 +40,9 @@ if [ ! -s "$out/initramfs.cpio.gz" ] || [ "$here/init" -nt "$out/initramfs.cpio.
     ln -s busybox "$root/bin/sh"
     install -m 0755 "$here/init" "$root/init"
     install -m 0644 "$here/inittab" "$root/etc/inittab"
+    install -m 0644 "$here/profile" "$root/etc/profile"
+    gcc -std=gnu11 -O2 -Wall -Wextra -Werror -static -nostdlib -fno-pie -no-pie \
+        -fno-stack-protector -o "$root/bin/rdtsc" "$here/rdtsc.c"
     # No device nodes needed: /dev/console, which init's stdio opens, comes
     # from the kernel's built-in initramfs (usr/default_cpio_list), which
     # this archive is unpacked over; init mounts devtmpfs for the rest.

@@ -50,6 +50,22 @@ def build_iso(path, hv_args="", guest="none", initrd=None, guest_args="", native
     return str(path)
 
 
+# The Linux guest (guest/linux/build.sh: Debian's kernel, busybox initramfs)
+# and how Bochs must run it (GNUmakefile, GUEST=linux, says why).
+LINUX_DIR = os.path.join(BUILD, "linux")
+LINUX_ARGS = "console=ttyS0,115200"
+LINUX_CPU = "corei7_haswell_4770"
+
+
+def linux_files():
+    """(bzImage, initramfs) of the Linux guest, fetched and built on first use."""
+    kernel = os.path.join(LINUX_DIR, "bzImage")
+    initrd = os.path.join(LINUX_DIR, "initramfs.cpio.gz")
+    subprocess.run([os.path.join(ROOT, "guest", "linux", "build.sh"), LINUX_DIR], check=True,
+                   stdout=subprocess.DEVNULL)
+    return kernel, initrd
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
