@@ -51,3 +51,30 @@ def test_linux_smp_shell_through_the_console_mux(iso, bochs):
     m.expect_exact("vmx.off cpus=2 of 2", timeout=60)
     m.expect_exact("monovisor: power off (guest exit) status=0", timeout=60)
     m.expect_exit(timeout=120)
+
+
+def test_bad_bzimages_are_refused_by_name_and_the_console_stays(iso, bochs, tmp_path):
+    """Linux kernels the loader cannot boot: cut short, and a boot protocol
+    older than 2.06 (the version field patched). One machine boots each in
+    turn; each gets its error line and the console answers."""
+    kernel, _ = linux_files()
+    with open(kernel, "rb") as f:
+        image = bytearray(f.read())
+    cut = tmp_path / "cut.bzImage"
+    cut.write_bytes(image[:len(image) // 2])
+    m = bochs(iso(guest=str(cut)))
+    m.expect_exact("error: loader: bzImage: image truncated: syssize (0x1F4) runs past its end")
+    assert "stats.cpu=0" in m.command("stats")
+    m.send("quit\r")
+    m.expect_exit()
+
+    old = tmp_path / "old.bzImage"
+    image[0x206:0x208] = (0x0205).to_bytes(2, "little")
+    old.write_bytes(image)
+    m = bochs(iso(guest=str(old)), logname="old-protocol")
+    m.expect_exact("error: loader: bzImage: boot protocol version (0x206) older than 2.06")
+    out = m.command("reset")
+    assert "reset: requested" in out
+    m.expect_exact("error: loader: bzImage: boot protocol version (0x206) older than 2.06")
+    m.send("quit\r")
+    m.expect_exit()
