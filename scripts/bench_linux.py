@@ -12,7 +12,7 @@ import re
 
 from machine import Bochs, LINUX_ARGS, LINUX_CPU, build_iso, linux_files
 
-SHELL_MARK = r"linux\.shell tsc=(\d+)"
+SHELL_MARK = r"linux\.shell tsc=(\d+)\r?\n"
 
 
 def boot(out_dir, native):

@@ -26,7 +26,7 @@ def test_linux_smp_shell_through_the_console_mux(iso, bochs):
     m.expect(r"smp: Brought up 1 node, 2 CPUs", timeout=1200)
     m.expect(r"ttyS0 at I/O 0x3f8 \(irq = 4, base_baud = 115200\) is a 16550A", timeout=600)
     m.expect(r"monovisor linux guest: 6\.1\.\S+, 2 cpus", timeout=600)
-    m.expect(r"linux\.shell tsc=\d+", timeout=300)
+    m.expect(r"linux\.shell tsc=\d+\r?\n", timeout=300)
     m.expect_exact(SHELL, timeout=120)
 
     out = shell(m, "uname -a; cat /proc/cpuinfo | grep -c processor; dmesg | grep -i hypervisor")
