@@ -1,10 +1,12 @@
 /*
- * loader.c - guest image stash, guest memory map and the Multiboot (v1)
- * and Multiboot2 loaders. Parsing is in kernel/mb1.c, kernel/mb2_image.c
- * and kernel/image.c; this file copies bytes.
+ * loader.c - guest image stash, guest memory map, and the loaders for
+ * Multiboot (v1) and Multiboot2 kernels and Linux bzImages. Parsing and
+ * placement are in kernel/mb1.c, kernel/mb2_image.c, kernel/image.c and
+ * kernel/bzimage.c; this file copies bytes.
  */
 #include "loader.h"
 
+#include "bzimage.h"
 #include "hv.h"
 #include "kstring.h"
 #include "mb1.h"
@@ -335,6 +337,89 @@ static int load_mb2(const uint8_t *img, uint64_t len, struct guest_start *start)
     return 0;
 }
 
+/* A free run of conventional memory from 64 KiB up (the first 64 KiB keep
+ * the real-mode IVT, BDA and what Linux reserves there), page aligned. */
+static uint64_t low_ram(uint64_t len, uint64_t from)
+{
+    len = (len + 4095) & ~4095ull;
+    for (uint64_t p = from; p + len <= LOW_LIMIT; p += 4096)
+        if (memmap_is_ram(&gmap, p, len))
+            return p;
+    return 0;
+}
+
+/*
+ * Linux x86 boot protocol, "32-bit Boot Protocol" (Documentation/arch/x86/
+ * boot.rst): the protected-mode kernel at its load address, a zero page
+ * (boot_params) with the setup header, command line, initrd and e820 map,
+ * then entry at the load address in flat 32-bit protected mode with paging
+ * and interrupts off and ESI pointing at the zero page. The kernel loads its
+ * own GDT before its first segment load (arch/x86/boot/compressed/head_64.S,
+ * startup_32), so the selectors the vCPU starts with do not matter.
+ */
+static int load_bzimage(const uint8_t *img, uint64_t len, struct guest_start *start)
+{
+    struct bzimage_info bi;
+    const char *why;
+    if (bzimage_parse(img, len, &bi, &why)) {
+        kprintf("error: loader: %s\n", why);
+        return -1;
+    }
+    uint64_t need = bi.init_size > bi.kernel_size ? bi.init_size : bi.kernel_size;
+    uint64_t at = bzimage_load_address(&bi, &gmap);
+    if (!at || !guest_ptr(at, need)) {
+        kprintf("error: loader: no room for the Linux kernel: it needs %llu KiB of guest RAM "
+                "(init_size) below 4 GiB; give the machine more memory\n",
+                (unsigned long long)(need >> 10));
+        return -1;
+    }
+    memcpy(phys_ptr(at), img + bi.kernel_offset, bi.kernel_size);
+
+    const char *cl = hv.mb.modules[0].cmdline;
+    uint32_t cl_len = (uint32_t)strlen(cl);
+    uint64_t zp_gpa = low_ram(4096, 0x10000);
+    uint64_t cl_gpa = zp_gpa ? low_ram(cl_len + 1, zp_gpa + 4096) : 0;
+    if (!zp_gpa || !cl_gpa) {
+        kprintf("error: loader: no free conventional memory below 640 KiB for the Linux zero page "
+                "and command line\n");
+        return -1;
+    }
+    memcpy(phys_ptr(cl_gpa), cl, cl_len + 1);
+
+    /* The second boot module, if any, is the initrd. */
+    uint64_t rd_gpa = 0, rd_len = 0;
+    if (hv.mb.module_count > 1) {
+        const struct mb2_module *m = &hv.mb.modules[1];
+        rd_len = m->end - m->start;
+        rd_gpa = bzimage_initrd_address(&bi, &gmap, rd_len, at, need, 4ull << 30);
+        if (rd_len && !rd_gpa) {
+            kprintf("error: loader: no room for the %llu KiB initrd in guest RAM below the "
+                    "kernel's initrd_addr_max %#x\n", (unsigned long long)(rd_len >> 10),
+                    bi.initrd_addr_max);
+            return -1;
+        }
+        if (rd_len)
+            memcpy(phys_ptr(rd_gpa), phys_ptr(m->start), rd_len);
+    }
+
+    if (bzimage_boot_params(phys_ptr(zp_gpa), img, &bi, &gmap, cl_gpa, cl_len, rd_gpa, rd_len,
+                            &why)) {
+        kprintf("error: loader: %s\n", why);
+        return -1;
+    }
+    *start = (struct guest_start){
+        .mode = GUEST_PROT32,
+        .rip = at,
+        .rsi = zp_gpa,
+    };
+    kprintf("guest.loaded format=bzimage protocol=%u.%02u at=%#llx size_kib=%llu init_size_kib=%llu "
+            "zero_page=%#llx initrd=%#llx initrd_kib=%llu\n", bi.version >> 8, bi.version & 0xFF,
+            (unsigned long long)at, (unsigned long long)(bi.kernel_size >> 10),
+            (unsigned long long)(bi.init_size >> 10), (unsigned long long)zp_gpa,
+            (unsigned long long)rd_gpa, (unsigned long long)(rd_len >> 10));
+    return 0;
+}
+
 int loader_load(struct guest_start *start)
 {
     if (!have_guest) {
@@ -354,8 +439,10 @@ int loader_load(struct guest_start *start)
         return load_mb2(img, len, start);
     if (mb1_probe(img, len))
         return load_mb1(img, len, start);
+    if (bzimage_probe(img, len))
+        return load_bzimage(img, len, start);
     kprintf("error: loader: the guest module (%llu bytes) is not a kernel monovisor can load: "
             "no Multiboot2 header in its first 32 KiB, no Multiboot header in its first 8 KiB, "
-            "and not a Linux bzImage\n", (unsigned long long)len);
+            "no Linux bzImage header (HdrS at 0x202)\n", (unsigned long long)len);
     return -1;
 }

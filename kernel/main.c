@@ -289,8 +289,7 @@ static void start_guest(void)
         return;
     if (vmx_enable_cpu(&hv.vmx))
         return;
-    power_on_off(vcpu_off_all);     /* every other core: VMXOFF, halt */
-    power_on_off(vmx_disable_cpu);
+    power_on_off(vcpu_off_all);     /* every core: VMXOFF (the others then halt) */
     struct vmx_config cfg = {
         .hlt_exiting = hv.opt.hlt == HLT_EXIT,
         .preempt_ticks = tsc_khz() * hv.opt.poll_us / 1000,
