@@ -36,6 +36,12 @@ def test_linux_smp_shell_through_the_console_mux(iso, bochs):
     # The CPUID hypervisor bit is set (vmx/cpuid_policy.c): Linux says so.
     assert any("hypervisor" in l.lower() for l in lines if not l.startswith("Linux ")), out
 
+    # The 8250 driver runs on interrupts: IRQ 4 through the I/O APIC.
+    irq = shell(m, "grep ttyS0 /proc/interrupts")
+    fields = irq.split()
+    assert "IO-APIC" in fields and "ttyS0" in fields, irq
+    assert sum(int(f) for f in fields[1:fields.index("IO-APIC")]) > 0, irq
+
     # To the monitor and back; the guest keeps running meanwhile.
     m.send(CTRL_A_C)
     m.wait_prompt(60)
