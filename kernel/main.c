@@ -292,6 +292,7 @@ static void start_guest(void)
     cpuid_policy_init(&guest_cpuid);
     if (hv.opt.cpuid[0])
         cpuid_policy_parse(&guest_cpuid, hv.opt.cpuid, report_cpuid_problem, 0);
+    cpuid_fast_invalidate();
     ept_refuse_injects_gp = hv.opt.ept_refuse == REFUSE_GP;
     struct vcpu *v = vcpu_alloc(&cpus[0]);
     if (!v) {
