@@ -146,6 +146,19 @@ int ept_map_typed(struct ept *e, uint64_t start, uint64_t end, const struct mtrr
         if (type < 0)
             return -1;      /* a 4 KiB page always has one type */
         uint64_t size = EPT_PAGE_4K << (9 * level);
+        if (level == 0) {
+            /* 4 KiB pages: one ept_map for the largest aligned run up to
+             * the next 2 MiB boundary that has one type (the MTRRs are
+             * asked once per run, not once per page). */
+            uint64_t limit = (start | (EPT_PAGE_2M - 1)) + 1;
+            if (limit > end)
+                limit = end;
+            uint64_t run = EPT_PAGE_2M >> 1;
+            while (run > EPT_PAGE_4K &&
+                   ((start & (run - 1)) || limit - start < run || mtrr_range_type(mt, start, run) != type))
+                run >>= 1;
+            size = run;
+        }
         if (ept_map(e, start, size, EPT_RWX, (unsigned)type))
             return -1;
         start += size;

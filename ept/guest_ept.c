@@ -5,6 +5,7 @@
 #include "guest_ept.h"
 
 #include "../kernel/console.h"
+#include "../kernel/hv.h"
 #include "../kernel/kstring.h"
 #include "../kernel/layout.h"
 #include "../kernel/mem.h"
@@ -25,6 +26,7 @@ static bool frozen;
 static uint64_t eptp_value;
 static struct ept_stats *stats_shown;
 static uint64_t static_1g, static_2m, static_4k;
+static uint64_t build_ticks;            /* TSC ticks guest_ept_build took */
 static struct ept_plan_table plans;     /* ept=lazy: the fault path's plans (ept.h) */
 /* Paging structures come from the pool, inside the hypervisor's image:
  * one offset turns their physical address into a pointer (hv_va). */
@@ -135,16 +137,17 @@ uint64_t guest_ept_build(const struct memmap *guest, const struct memmap *firmwa
     }
     if (cfg->lazy)
         build_plan_table(guest);
-    uint64_t build_ticks = rdtsc() - t0;
+    build_ticks = rdtsc() - t0;
     static_1g = map.pages_1g;
     static_2m = map.pages_2m;
     static_4k = map.pages_4k;
-    kprintf("ept.built mode=%s pages_1g=%llu pages_2m=%llu pages_4k=%llu tables=%llu mtrr=%s "
-            "build_ticks=%llu\n",
-            cfg->lazy ? "lazy" : "static", (unsigned long long)map.pages_1g,
-            (unsigned long long)map.pages_2m, (unsigned long long)map.pages_4k,
-            (unsigned long long)map.tables, mtrr.enabled ? "on" : "off",
-            (unsigned long long)build_ticks);
+    if (hv.opt.verbose)     /* the boot report (kernel/main.c) */
+        kprintf("ept.built mode=%s pages_1g=%llu pages_2m=%llu pages_4k=%llu tables=%llu mtrr=%s "
+                "build_ticks=%llu\n",
+                cfg->lazy ? "lazy" : "static", (unsigned long long)map.pages_1g,
+                (unsigned long long)map.pages_2m, (unsigned long long)map.pages_4k,
+                (unsigned long long)map.tables, mtrr.enabled ? "on" : "off",
+                (unsigned long long)build_ticks);
     eptp_value = ept_eptp(map.root, cfg->ad);
     return eptp_value;
 }
@@ -348,11 +351,11 @@ static void print_summary(void)
     kprintf("ept.mode=%s ept.frozen=%d ept.ad=%d ept.eptp=%#llx\n", config.lazy ? "lazy" : "static",
             frozen, config.ad, (unsigned long long)eptp_value);
     kprintf("ept.pages pages_1g=%llu pages_2m=%llu pages_4k=%llu tables=%llu "
-            "static_1g=%llu static_2m=%llu static_4k=%llu\n",
+            "static_1g=%llu static_2m=%llu static_4k=%llu build_ticks=%llu\n",
             (unsigned long long)map.pages_1g, (unsigned long long)map.pages_2m,
             (unsigned long long)map.pages_4k, (unsigned long long)map.tables,
             (unsigned long long)static_1g, (unsigned long long)static_2m,
-            (unsigned long long)static_4k);
+            (unsigned long long)static_4k, (unsigned long long)build_ticks);
     if (stats_shown) {
         const struct ept_stats *s = stats_shown;
         kprintf("ept.faults ram=%llu mmio=%llu hypervisor=%llu outside=%llu mapped_2m=%llu "

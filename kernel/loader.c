@@ -220,9 +220,10 @@ static int load_mb1(const uint8_t *img, uint64_t len, struct guest_start *start)
         .rax = MB1_BOOTLOADER_MAGIC,
         .rbx = info_gpa,
     };
-    kprintf("guest.loaded format=multiboot%s entry=%#llx segments=%u info=%#llx modules=%u\n",
-            mi.elf_class ? (mi.elf_class == 32 ? "-elf32" : "-elf64") : "-aout",
-            (unsigned long long)mi.entry, mi.nseg, (unsigned long long)info_gpa, nmods);
+    if (hv.opt.verbose)     /* the boot report (kernel/main.c) */
+        kprintf("guest.loaded format=multiboot%s entry=%#llx segments=%u info=%#llx modules=%u\n",
+                mi.elf_class ? (mi.elf_class == 32 ? "-elf32" : "-elf64") : "-aout",
+                (unsigned long long)mi.entry, mi.nseg, (unsigned long long)info_gpa, nmods);
     return 0;
 }
 
