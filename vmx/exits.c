@@ -365,6 +365,33 @@ __attribute__((noinline)) static enum exit_action io_split(struct vcpu *v, uint1
     return EXIT_RESUME;
 }
 
+/* The common I/O exit: a byte IN or OUT (not INS/OUTS) to a virtual UART
+ * register, with the exit qualification q (28.2.1, table 28-5). Needs
+ * RAX only: handle_io's first step and a light handler. */
+static bool vuart_byte(struct vcpu *v, uint64_t q)
+{
+    uint16_t port = (uint16_t)(q >> 16), reg = (uint16_t)(port - vmx_config()->console_port);
+    if ((q & 0x17) != 0 || reg >= 8)    /* size 1 (bits 2:0 = 0), not string (bit 4) */
+        return false;
+    if (q & (1u << 3))
+        v->regs.rax = (v->regs.rax & ~0xFFull) | vuart_read(&console_vuart, reg);
+    else
+        vuart_write(&console_vuart, reg, (uint8_t)v->regs.rax, console_tx, 0);
+    vcpu_skip_instruction(v);
+    return true;
+}
+
+/* handle_io looks at the guest-exit and platform ports first (for OUT):
+ * a console port set over one of them leaves those to it. */
+static bool light_io(struct vcpu *v)
+{
+    uint64_t q = vcpu_qual(v);
+    uint16_t port = (uint16_t)(q >> 16);
+    if (!(q & (1u << 3)) && (port == QEMU_DEBUG_EXIT_PORT || platform_port(port)))
+        return false;
+    return vuart_byte(v, q);
+}
+
 /* I/O instruction (qualification: 28.2.1, table 28-5). */
 static enum exit_action handle_io(struct vcpu *v)
 {
@@ -387,14 +414,8 @@ static enum exit_action handle_io(struct vcpu *v)
         return platform_write(v, port, size,
                               (uint32_t)v->regs.rax & (size == 4 ? ~0u : (1u << (8 * size)) - 1));
     }
-    if (size == 1 && (uint16_t)(port - uart) < 8) {   /* the common case: a virtual UART register */
-        if (in)
-            v->regs.rax = (v->regs.rax & ~0xFFull) | vuart_read(&console_vuart, port - uart);
-        else
-            vuart_write(&console_vuart, port - uart, (uint8_t)v->regs.rax, console_tx, 0);
-        vcpu_skip_instruction(v);
+    if (vuart_byte(v, q))
         return EXIT_RESUME;
-    }
     for (unsigned i = 0; size > 1 && i < size; i++)     /* reaches an emulated port? */
         if (io_emulated_byte((uint16_t)(port + i), in, uart))
             return io_split(v, port, size, in, uart);
@@ -951,5 +972,6 @@ const exit_handler exit_handlers[EXIT_REASON_MAX] = {
 };
 
 const exit_light_handler exit_light_handlers[EXIT_REASON_MAX] = {
+    [EXIT_REASON_IO] = light_io,
     [EXIT_REASON_EPT_VIOLATION] = light_ept_violation,
 };

@@ -627,6 +627,17 @@ int vcpu_start(struct vcpu *v)
     return 0;
 }
 
+/* An exit into the trace ring: RIP and qualification only when the
+ * handler read them (no extra VMREAD). */
+static void trace_exit(struct vcpu *v, uint64_t tsc, uint32_t reason)
+{
+    struct trace_entry *t = &v->trace[v->trace_count++ % TRACE_LEN];
+    t->tsc = tsc;
+    t->rip = v->have_rip ? v->rip : 0;
+    t->qual = v->have_qual ? v->qual : 0;
+    t->reason = reason;
+}
+
 /* The console's core serves the console every CONSOLE_EXITS exits too
  * (entry.asm counts console_countdown down on every exit and leaves the
  * fast path when it reaches 0): the preemption timer counts guest time
@@ -642,9 +653,9 @@ static void console_countdown_expired(struct vcpu *v)
  * vcpu_exit_light - see vcpu.h. Called from vmx/entry.asm for the exits
  * of reasons with a light handler that the assembly fast path left alone,
  * with v->exit_reason read and have_rip/have_qual cleared. Handled
- * exits are counted per reason; their cycles and the trace ring are left
- * to the full path (vcpu_exit), which is what the `hist` and `trace`
- * commands show.
+ * exits are counted per reason and traced (the TSC at the end of the
+ * handler); their cycles are left to the full path (vcpu_exit), which is
+ * what `hist` and the cycles of `stats` show.
  */
 int vcpu_exit_light(struct vcpu *v)
 {
@@ -652,6 +663,7 @@ int vcpu_exit_light(struct vcpu *v)
     if (v->stepping || !v->console_countdown || !exit_light_handlers[reason](v))
         return 0;
     v->exit_count[reason]++;
+    trace_exit(v, rdtsc(), reason);
 #ifdef VMX_COUNT_VMCS_ACCESS
     v->vmreads[reason] += vmcs_reads - v->vmreads0;
     v->vmwrites[reason] += vmcs_writes - v->vmwrites0;
@@ -685,11 +697,7 @@ int vcpu_exit(struct guest_regs *regs)
 
     if (h)
         v->exit_count[basic]++;
-    struct trace_entry *t = &v->trace[v->trace_count++ % TRACE_LEN];
-    t->tsc = t0;
-    t->rip = v->have_rip ? v->rip : 0;      /* only when the handler read it: no extra VMREAD */
-    t->qual = v->have_qual ? v->qual : 0;
-    t->reason = basic;
+    trace_exit(v, t0, basic);
     hist_add(s, rdtsc() - t0);
 #ifdef VMX_COUNT_VMCS_ACCESS
     if (basic < EXIT_REASON_MAX) {
