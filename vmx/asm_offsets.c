@@ -52,6 +52,8 @@ void asm_offsets(void)
     _Static_assert(sizeof(((struct vcpu *)0)->console_countdown) == 4, "entry.asm counts a dword");
     OFFSET(VCPU_STEPPING, vcpu, stepping);
     _Static_assert(sizeof(((struct vcpu *)0)->stepping) == 1, "entry.asm tests a byte");
+    OFFSET(VCPU_NMI_PENDING, vcpu, nmi_pending);
+    _Static_assert(sizeof(((struct vcpu *)0)->nmi_pending) == 1, "entry.asm tests a byte");
     DEFINE(VMCS_EXIT_REASON_ENC, VMCS_EXIT_REASON);
     DEFINE(VMCS_GUEST_RIP_ENC, VMCS_GUEST_RIP);
     DEFINE(VMCS_EXIT_INSTRUCTION_LEN_ENC, VMCS_EXIT_INSTRUCTION_LEN);

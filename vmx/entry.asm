@@ -133,6 +133,8 @@ vmx_exit_entry:
     jae .light
     cmp byte [rdi + VCPU_STEPPING], 0   ; `step` ends in vcpu_exit
     jne .light
+    cmp byte [rdi + VCPU_NMI_PENDING], 0 ; vcpu_run tries to deliver it first
+    jne .light
     bt dword [rel cpuid_fast + CPUID_FAST_VALID], eax
     jnc .light                          ; not asked yet, or no masks: the slow path fills them
     ; Handled from here on. RIP += the VM-exit instruction length (28.2.5):

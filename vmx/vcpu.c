@@ -660,7 +660,9 @@ static void console_countdown_expired(struct vcpu *v)
 int vcpu_exit_light(struct vcpu *v)
 {
     uint32_t reason = v->exit_reason;   /* < EXIT_REASON_MAX, with a light handler */
-    if (v->stepping || !v->console_countdown || !exit_light_handlers[reason](v))
+    /* A pending NMI of the guest's: vcpu_run tries to deliver it before
+     * the next entry (vcpu_exit returns 0 for it). */
+    if (v->stepping || !v->console_countdown || v->nmi_pending || !exit_light_handlers[reason](v))
         return 0;
     v->exit_count[reason]++;
     trace_exit(v, rdtsc(), reason);
