@@ -146,6 +146,19 @@ int ept_map_typed(struct ept *e, uint64_t start, uint64_t end, const struct mtrr
         if (type < 0)
             return -1;      /* a 4 KiB page always has one type */
         uint64_t size = EPT_PAGE_4K << (9 * level);
+        if (level == 0) {
+            /* 4 KiB pages: one ept_map for the largest aligned run up to
+             * the next 2 MiB boundary that has one type (the MTRRs are
+             * asked once per run, not once per page). */
+            uint64_t limit = (start | (EPT_PAGE_2M - 1)) + 1;
+            if (limit > end)
+                limit = end;
+            uint64_t run = EPT_PAGE_2M >> 1;
+            while (run > EPT_PAGE_4K &&
+                   ((start & (run - 1)) || limit - start < run || mtrr_range_type(mt, start, run) != type))
+                run >>= 1;
+            size = run;
+        }
         if (ept_map(e, start, size, EPT_RWX, (unsigned)type))
             return -1;
         start += size;
@@ -238,4 +251,64 @@ struct ept_fault_plan ept_plan_fault(const struct gpa_space *s, const struct mtr
         return p;
     }
     return p;   /* not reached while the hypervisor region is page aligned */
+}
+
+/* A non-RAM-like entry of m intersects [base, end). */
+static bool touches_non_ram(const struct memmap *m, uint64_t base, uint64_t end)
+{
+    for (unsigned i = 0; i < m->n; i++)
+        if (!ram_like(m->e[i].type) && m->e[i].base < end && base < m->e[i].base + m->e[i].len)
+            return true;
+    return false;
+}
+
+static uint8_t plan_byte(struct ept_fault_plan p)
+{
+    return (uint8_t)(PLAN_KNOWN | (unsigned)p.cls << 3 | p.memtype);
+}
+
+/* An edge of an entry of m inside the page at base (not on its start):
+ * the class may change there. */
+static bool edge_inside(const struct memmap *m, uint64_t base)
+{
+    for (unsigned i = 0; i < m->n; i++) {
+        uint64_t a = m->e[i].base, b = m->e[i].base + m->e[i].len;
+        if ((a > base && a < base + EPT_PAGE_4K) || (b > base && b < base + EPT_PAGE_4K))
+            return true;
+    }
+    return false;
+}
+
+/* The plan of a 2 MiB block holds for all of it when every byte has the
+ * planned class: MMIO (the plan made sure no RAM-like entry of either map
+ * is there), or RAM with no other kind of guest entry there (RAM-like
+ * entries cover it, so the first entry holding any byte is RAM-like). */
+void ept_plan_table_build(struct ept_plan_table *t, const struct gpa_space *s,
+                          const struct mtrr_state *mt)
+{
+    t->npages = 0;
+    if (t->max_pages > PLAN_PAGES_MAX)
+        t->max_pages = PLAN_PAGES_MAX;
+    for (uint64_t b = 0; b < t->blocks; b++) {
+        uint64_t base = b << 21;
+        struct ept_fault_plan p = ept_plan_fault(s, mt, base);
+        t->block[b] = 0;
+        if (p.size == EPT_PAGE_2M) {
+            if (p.cls == GPA_MMIO || !touches_non_ram(s->guest, base, base + EPT_PAGE_2M))
+                t->block[b] = plan_byte(p);
+            continue;
+        }
+        if (t->npages == t->max_pages)
+            continue;
+        uint8_t *pages = t->pages[t->npages];
+        for (unsigned i = 0; i < 512; i++) {
+            uint64_t pa = base + ((uint64_t)i << 12);
+            p = ept_plan_fault(s, mt, pa);
+            pages[i] = p.size == EPT_PAGE_4K && !edge_inside(s->guest, pa) &&
+                               !edge_inside(s->firmware, pa)
+                           ? plan_byte(p)
+                           : 0;
+        }
+        t->block[b] = (uint8_t)(PLAN_PAGES | t->npages++);
+    }
 }

@@ -149,4 +149,53 @@ struct ept_fault_plan {
 struct ept_fault_plan ept_plan_fault(const struct gpa_space *s, const struct mtrr_state *mt,
                                      uint64_t gpa);
 
+/*
+ * Plans precomputed for the fault path, so that a fault costs a table
+ * look-up instead of walks of the memory maps and MTRRs: one byte per
+ * 2 MiB block from 0 (block), and for blocks that hold more than one kind
+ * of page, one byte per 4 KiB page (pages). A byte is 0 where the table
+ * does not know (ept_plan_fault decides), else PLAN_KNOWN | class << 3 |
+ * memory type; a block byte PLAN_PAGES | i sends to pages[i]. The table
+ * only says what ept_plan_fault says, for every address of the block or
+ * page (ept_plan_table_build checks that the class cannot change inside).
+ */
+#define PLAN_KNOWN     0x80u
+#define PLAN_PAGES     0x40u
+#define PLAN_PAGES_MAX 64u          /* PLAN_PAGES | i: i in bits 5:0 */
+
+struct ept_plan_table {
+    uint8_t *block;
+    uint64_t blocks;                /* 2 MiB blocks described, from 0 */
+    uint8_t (*pages)[512];
+    unsigned npages, max_pages;     /* page tables used / given (<= PLAN_PAGES_MAX) */
+};
+
+/*
+ * ept_plan_table_build - fill t (t->block with t->blocks bytes, t->pages
+ * with t->max_pages tables, all given by the caller) from ept_plan_fault.
+ * Blocks with more mixed ones than page tables stay 0 (unknown).
+ */
+void ept_plan_table_build(struct ept_plan_table *t, const struct gpa_space *s,
+                          const struct mtrr_state *mt);
+
+/* ept_plan_lookup - the plan of a fault at gpa from t: true and *p, or
+ * false when t does not know (ask ept_plan_fault). */
+static inline bool ept_plan_lookup(const struct ept_plan_table *t, uint64_t gpa,
+                                   struct ept_fault_plan *p)
+{
+    uint64_t b = gpa >> 21;
+    if (b >= t->blocks)
+        return false;
+    unsigned e = t->block[b];
+    uint64_t size = EPT_PAGE_2M;
+    if (e & PLAN_PAGES) {
+        e = t->pages[e & (PLAN_PAGES - 1)][(gpa >> 12) & 511];
+        size = EPT_PAGE_4K;
+    }
+    if (!(e & PLAN_KNOWN))
+        return false;
+    *p = (struct ept_fault_plan){ (enum gpa_class)((e >> 3) & 3), gpa & ~(size - 1), size, e & 7 };
+    return true;
+}
+
 #endif

@@ -5,7 +5,9 @@
 #include "guest_ept.h"
 
 #include "../kernel/console.h"
+#include "../kernel/hv.h"
 #include "../kernel/kstring.h"
+#include "../kernel/layout.h"
 #include "../kernel/mem.h"
 #include "../kernel/options.h"
 #include "../kernel/printk.h"
@@ -24,6 +26,17 @@ static bool frozen;
 static uint64_t eptp_value;
 static struct ept_stats *stats_shown;
 static uint64_t static_1g, static_2m, static_4k;
+static uint64_t build_ticks;            /* TSC ticks guest_ept_build took */
+static struct ept_plan_table plans;     /* ept=lazy: the fault path's plans (ept.h) */
+/* Paging structures come from the pool, inside the hypervisor's image:
+ * one offset turns their physical address into a pointer (hv_va). */
+static uint64_t table_offset;
+
+/* The plan table covers guest RAM up to this much (1 byte per 2 MiB);
+ * above, faults go to the planner. Its page tables: one per 2 MiB block
+ * that mixes kinds of pages (low memory, the hypervisor's edges, ACPI). */
+#define PLAN_TABLE_LIMIT (64ull << 30)
+#define PLAN_PAGE_TABLES 16
 
 static uint64_t pool_table(void *ctx)
 {
@@ -80,6 +93,29 @@ static uint64_t hv_checksum(void)
     return h;
 }
 
+/* ept=lazy: every RAM page faults in, so plan them all now (the fault
+ * path then looks its plan up); without pool pages the planner does it. */
+static void build_plan_table(const struct memmap *guest)
+{
+    uint64_t top = 0;
+    for (unsigned i = 0; i < guest->n; i++)
+        if (guest->e[i].type != MB2_MEM_RESERVED && guest->e[i].base + guest->e[i].len > top)
+            top = guest->e[i].base + guest->e[i].len;
+    if (top > PLAN_TABLE_LIMIT)
+        top = PLAN_TABLE_LIMIT;
+    uint64_t blocks = (top + EPT_PAGE_2M - 1) >> 21;
+    plans.block = page_alloc((blocks + PAGE_SIZE - 1) / PAGE_SIZE);
+    plans.pages = page_alloc(PLAN_PAGE_TABLES * 512 / PAGE_SIZE);
+    if (!plans.block || !plans.pages) {
+        plans = (struct ept_plan_table){ 0 };
+        return;
+    }
+    table_offset = (uint64_t)hv_va(map.root) - map.root;
+    plans.blocks = blocks;
+    plans.max_pages = PLAN_PAGE_TABLES;
+    ept_plan_table_build(&plans, &space, &mtrr);
+}
+
 uint64_t guest_ept_build(const struct memmap *guest, const struct memmap *firmware,
                          const struct guest_ept_config *cfg)
 {
@@ -99,16 +135,19 @@ uint64_t guest_ept_build(const struct memmap *guest, const struct memmap *firmwa
         kprintf("error: ept: out of pool pages building the guest map\n");
         return 0;
     }
-    uint64_t build_ticks = rdtsc() - t0;
+    if (cfg->lazy)
+        build_plan_table(guest);
+    build_ticks = rdtsc() - t0;
     static_1g = map.pages_1g;
     static_2m = map.pages_2m;
     static_4k = map.pages_4k;
-    kprintf("ept.built mode=%s pages_1g=%llu pages_2m=%llu pages_4k=%llu tables=%llu mtrr=%s "
-            "build_ticks=%llu\n",
-            cfg->lazy ? "lazy" : "static", (unsigned long long)map.pages_1g,
-            (unsigned long long)map.pages_2m, (unsigned long long)map.pages_4k,
-            (unsigned long long)map.tables, mtrr.enabled ? "on" : "off",
-            (unsigned long long)build_ticks);
+    if (hv.opt.verbose)     /* the boot report (kernel/main.c) */
+        kprintf("ept.built mode=%s pages_1g=%llu pages_2m=%llu pages_4k=%llu tables=%llu mtrr=%s "
+                "build_ticks=%llu\n",
+                cfg->lazy ? "lazy" : "static", (unsigned long long)map.pages_1g,
+                (unsigned long long)map.pages_2m, (unsigned long long)map.pages_4k,
+                (unsigned long long)map.tables, mtrr.enabled ? "on" : "off",
+                (unsigned long long)build_ticks);
     eptp_value = ept_eptp(map.root, cfg->ad);
     return eptp_value;
 }
@@ -166,11 +205,90 @@ int guest_ept_map_page(uint64_t gpa, uint64_t perms)
     return r;
 }
 
+/* Count and log a fault (the fast and the slow path alike). */
+static void account(struct ept_stats *st, const struct ept_fault_plan *p, enum ept_action a,
+                    uint64_t gpa, uint64_t qual, uint64_t rip)
+{
+    st->faults[p->cls]++;
+    if (a == EPT_MAPPED) {
+        if (p->size == EPT_PAGE_2M)
+            st->mapped_2m++;
+        else
+            st->mapped_4k++;
+    } else {
+        st->refusals++;
+    }
+    st->log[st->log_count++ % EPT_LOG_LEN] = (struct ept_fault_record){
+        gpa, rip, qual, (uint8_t)p->cls, (uint8_t)a, a == EPT_MAPPED ? (uint32_t)p->size : 0 };
+}
+
+static uint64_t *table_va(uint64_t entry)
+{
+    return (uint64_t *)((entry & EPT_ADDR_MASK) + table_offset);
+}
+
+/* The slot of gpa's entry at the PD level (2 MiB) when the PML4E and
+ * PDPTE point to tables, else NULL. */
+static uint64_t *pd_slot(uint64_t gpa)
+{
+    uint64_t e = table_va(map.root)[(gpa >> 39) & 511];
+    if (!(e & EPT_RWX))
+        return 0;
+    e = table_va(e)[(gpa >> 30) & 511];
+    if (!(e & EPT_RWX) || (e & EPT_LARGE))
+        return 0;
+    return &table_va(e)[(gpa >> 21) & 511];
+}
+
+/* map_locked without the walks, for when no table has to be allocated:
+ * true when p's page (or a page another vCPU mapped first) is there now.
+ * Fills only not-present entries: no INVEPT (SDM Vol. 3C, 30.4.3.1). */
+static bool map_fast(struct ept_fault_plan *p, uint64_t gpa)
+{
+    uint64_t *slot = pd_slot(gpa);
+    if (!slot)
+        return false;
+    uint64_t pde = *slot;
+    if (pde & EPT_RWX) {
+        if (pde & EPT_LARGE)
+            return true;                /* mapped meanwhile */
+        /* A page table is there: 4 KiB, as map_locked does. */
+        p->base = gpa & ~(uint64_t)(EPT_PAGE_4K - 1);
+        p->size = EPT_PAGE_4K;
+        slot = &table_va(pde)[(gpa >> 12) & 511];
+        if (!(*slot & EPT_RWX)) {
+            *slot = ept_leaf(p->base, EPT_RWX, p->memtype, false);
+            map.pages_4k++;
+        }
+        return true;
+    }
+    if (p->size != EPT_PAGE_2M)
+        return false;                   /* needs a page table */
+    *slot = ept_leaf(p->base, EPT_RWX, p->memtype, true);
+    map.pages_2m++;
+    return true;
+}
+
+bool ept_fault_in_fast(struct ept_stats *st, uint64_t gpa, uint64_t qual, uint64_t rip)
+{
+    struct ept_fault_plan p;
+    if ((qual & (EPT_READ | EPT_WRITE | EPT_EXEC) << 3) || frozen || !ept_plan_lookup(&plans, gpa, &p))
+        return false;
+    if (!spin_trylock(&map_lock))
+        return false;                   /* contended: the slow path waits */
+    bool done = map_fast(&p, gpa);
+    spin_unlock(&map_lock);
+    if (done)
+        account(st, &p, EPT_MAPPED, gpa, qual, rip);
+    return done;
+}
+
 enum ept_action ept_fault_in(struct ept_stats *st, uint64_t gpa, uint64_t qual, uint64_t rip)
 {
-    struct ept_fault_plan p = ept_plan_fault(&space, &mtrr, gpa);
+    struct ept_fault_plan p;
+    if (!ept_plan_lookup(&plans, gpa, &p))
+        p = ept_plan_fault(&space, &mtrr, gpa);
     enum ept_action a;
-    st->faults[p.cls]++;
     if (qual & (EPT_READ | EPT_WRITE | EPT_EXEC) << 3)
         a = EPT_REFUSED_PERMISSION;     /* bits 5:3: the entry allowed something */
     else if (!p.size)
@@ -179,16 +297,7 @@ enum ept_action ept_fault_in(struct ept_stats *st, uint64_t gpa, uint64_t qual, 
         a = EPT_REFUSED_FROZEN;
     else
         a = map_locked(&p, gpa);
-    if (a == EPT_MAPPED) {
-        if (p.size == EPT_PAGE_2M)
-            st->mapped_2m++;
-        else
-            st->mapped_4k++;
-    } else {
-        st->refusals++;
-    }
-    st->log[st->log_count++ % EPT_LOG_LEN] = (struct ept_fault_record){
-        gpa, rip, qual, (uint8_t)p.cls, (uint8_t)a, a == EPT_MAPPED ? (uint32_t)p.size : 0 };
+    account(st, &p, a, gpa, qual, rip);
     return a;
 }
 
@@ -242,11 +351,11 @@ static void print_summary(void)
     kprintf("ept.mode=%s ept.frozen=%d ept.ad=%d ept.eptp=%#llx\n", config.lazy ? "lazy" : "static",
             frozen, config.ad, (unsigned long long)eptp_value);
     kprintf("ept.pages pages_1g=%llu pages_2m=%llu pages_4k=%llu tables=%llu "
-            "static_1g=%llu static_2m=%llu static_4k=%llu\n",
+            "static_1g=%llu static_2m=%llu static_4k=%llu build_ticks=%llu\n",
             (unsigned long long)map.pages_1g, (unsigned long long)map.pages_2m,
             (unsigned long long)map.pages_4k, (unsigned long long)map.tables,
             (unsigned long long)static_1g, (unsigned long long)static_2m,
-            (unsigned long long)static_4k);
+            (unsigned long long)static_4k, (unsigned long long)build_ticks);
     if (stats_shown) {
         const struct ept_stats *s = stats_shown;
         kprintf("ept.faults ram=%llu mmio=%llu hypervisor=%llu outside=%llu mapped_2m=%llu "

@@ -257,10 +257,11 @@ static int load_mb1(const uint8_t *img, uint64_t len, struct guest_start *start)
         .rax = MB1_BOOTLOADER_MAGIC,
         .rbx = info_gpa,
     };
-    kprintf("guest.loaded format=multiboot%s entry=%#llx segments=%u info=%#llx modules=%d\n",
-            mi.layout.elf_class ? (mi.layout.elf_class == 32 ? "-elf32" : "-elf64") : "-aout",
-            (unsigned long long)mi.layout.entry, mi.layout.nseg, (unsigned long long)info_gpa,
-            nmods);
+    if (hv.opt.verbose)     /* the boot report (kernel/main.c) */
+        kprintf("guest.loaded format=multiboot%s entry=%#llx segments=%u info=%#llx modules=%d\n",
+                mi.layout.elf_class ? (mi.layout.elf_class == 32 ? "-elf32" : "-elf64") : "-aout",
+                (unsigned long long)mi.layout.entry, mi.layout.nseg, (unsigned long long)info_gpa,
+                nmods);
     return 0;
 }
 
@@ -329,11 +330,12 @@ static int load_mb2(const uint8_t *img, uint64_t len, struct guest_start *start)
         .rax = MB2_BOOTLOADER_MAGIC,
         .rbx = info_gpa,
     };
-    kprintf("guest.loaded format=multiboot2%s entry=%#llx segments=%u base=%#llx%s info=%#llx "
-            "info_size=%u modules=%d\n",
-            mi.layout.elf_class ? (mi.layout.elf_class == 32 ? "-elf32" : "-elf64") : "-aout",
-            (unsigned long long)mi.layout.entry, mi.layout.nseg, (unsigned long long)base,
-            base != lo ? " relocated=1" : "", (unsigned long long)info_gpa, size, nmods);
+    if (hv.opt.verbose)     /* the boot report (kernel/main.c) */
+        kprintf("guest.loaded format=multiboot2%s entry=%#llx segments=%u base=%#llx%s info=%#llx "
+                "info_size=%u modules=%d\n",
+                mi.layout.elf_class ? (mi.layout.elf_class == 32 ? "-elf32" : "-elf64") : "-aout",
+                (unsigned long long)mi.layout.entry, mi.layout.nseg, (unsigned long long)base,
+                base != lo ? " relocated=1" : "", (unsigned long long)info_gpa, size, nmods);
     return 0;
 }
 
@@ -412,11 +414,13 @@ static int load_bzimage(const uint8_t *img, uint64_t len, struct guest_start *st
         .rip = at,
         .rsi = zp_gpa,
     };
-    kprintf("guest.loaded format=bzimage protocol=%u.%02u at=%#llx size_kib=%llu init_size_kib=%llu "
-            "zero_page=%#llx initrd=%#llx initrd_kib=%llu\n", bi.version >> 8, bi.version & 0xFF,
-            (unsigned long long)at, (unsigned long long)(bi.kernel_size >> 10),
-            (unsigned long long)(bi.init_size >> 10), (unsigned long long)zp_gpa,
-            (unsigned long long)rd_gpa, (unsigned long long)(rd_len >> 10));
+    if (hv.opt.verbose)     /* the boot report (kernel/main.c) */
+        kprintf("guest.loaded format=bzimage protocol=%u.%02u at=%#llx size_kib=%llu "
+                "init_size_kib=%llu zero_page=%#llx initrd=%#llx initrd_kib=%llu\n",
+                bi.version >> 8, bi.version & 0xFF,
+                (unsigned long long)at, (unsigned long long)(bi.kernel_size >> 10),
+                (unsigned long long)(bi.init_size >> 10), (unsigned long long)zp_gpa,
+                (unsigned long long)rd_gpa, (unsigned long long)(rd_len >> 10));
     return 0;
 }
 

@@ -114,6 +114,7 @@ static char cmdline_copy[OPT_CMDLINE_MAX];
 static char loader_copy[64];
 /* The RSDP (36 bytes for ACPI 2.0+) for the guest's Multiboot2 ACPI tags. */
 static uint8_t rsdp_copy[64] __attribute__((aligned(8)));
+static uint64_t tsc_kmain, tsc_guest;   /* TSC at kmain, at the guest's start (0: none yet) */
 
 static void cmd_info(int argc, char **argv)
 {
@@ -125,6 +126,8 @@ static void cmd_info(int argc, char **argv)
     char opts[512];
     const struct acpi_info *a = acpi();
     kprintf("version=%s loader=\"%s\"\n", MONOVISOR_VERSION, loader_copy);
+    kprintf("boot.tsc_kmain=%llu boot.tsc_guest_start=%llu\n", (unsigned long long)tsc_kmain,
+            (unsigned long long)tsc_guest);
     kprintf("cmdline=\"%s\"\n", cmdline_copy);
     kprintf("%s\n", options_format(&hv.opt, opts, sizeof(opts)));
     print_cpus();
@@ -300,6 +303,7 @@ static void start_guest(void)
     cpuid_policy_init(&guest_cpuid);
     if (hv.opt.cpuid[0])
         cpuid_policy_parse(&guest_cpuid, hv.opt.cpuid, report_cpuid_problem, 0);
+    cpuid_fast_invalidate();
     ept_refuse_injects_gp = hv.opt.ept_refuse == REFUSE_GP;
     struct vcpu *v = vcpu_alloc(&cpus[0]);
     if (!v) {
@@ -312,14 +316,18 @@ static void start_guest(void)
         vcpus[0] = 0;
         return;
     }
-    kprintf("vmx.on cpu=0 vmcs=%#llx pin=%#x proc=%#x proc2=%#x exit=%#x entry=%#x\n",
-            (unsigned long long)v->vmcs_pa, v->pin, v->proc, v->proc2, v->exit_ctl, v->entry_ctl);
+    if (hv.opt.verbose)
+        kprintf("vmx.on cpu=0 vmcs=%#llx pin=%#x proc=%#x proc2=%#x exit=%#x entry=%#x\n",
+                (unsigned long long)v->vmcs_pa, v->pin, v->proc, v->proc2, v->exit_ctl,
+                v->entry_ctl);
     release_aps();
-    if (vcpu_count() > 1)
+    if (vcpu_count() > 1 && hv.opt.verbose)
         kprintf("vmx.aps vcpus=%u\n", vcpu_count());
     run_boot_commands();
-    if (vcpu_start(v) == 0)
+    if (vcpu_start(v) == 0) {
         kprintf("guest.start cpu=0 vcpus=%u\n", vcpu_count());
+        tsc_guest = rdtsc();
+    }
     vcpu_run(v);
 }
 
@@ -340,13 +348,18 @@ _Noreturn void kmain(uint32_t mbi_phys, uint32_t load_base, uint32_t magic)
         hv.option_problems = options_parse(hv.mb.cmdline, &hv.opt, keep_problem, 0);
     bool baud_ok = uart_init((uint16_t)hv.opt.serial_port, (uint32_t)hv.opt.baud);
 
+    /* Bochs (and a real UART) sends a byte in the time of thousands of
+     * instructions: the boot report costs most of the boot, so only
+     * verbose=1 prints it (the info command shows it any time). */
+    tsc_kmain = tsc_at_entry;
     kprintf("\nmonovisor %s: VT-x hypervisor for one guest\n", MONOVISOR_VERSION);
-    kprintf("boot.tsc_kmain=%llu\n", (unsigned long long)tsc_at_entry);
     if (!mb_ok) {
         kprintf("error: %s; cannot continue without a memory map\n", err);
         power_off("bad boot information", 1);
     }
-    kprintf("cmdline=\"%s\"\n", hv.mb.cmdline ? hv.mb.cmdline : "");
+    if (hv.opt.verbose)
+        kprintf("boot.tsc_kmain=%llu\ncmdline=\"%s\"\n", (unsigned long long)tsc_at_entry,
+                hv.mb.cmdline ? hv.mb.cmdline : "");
     for (int i = 0; i < early_count; i++)
         kprintf("error: %s\n", early_msgs[i]);
     if (!baud_ok)
@@ -362,14 +375,18 @@ _Noreturn void kmain(uint32_t mbi_phys, uint32_t load_base, uint32_t magic)
     hv.bsp_apic_id = lapic_id();
     cpus[0].apic_id = hv.bsp_apic_id;
     tsc_init();
-    print_boot_summary();
+    if (hv.opt.verbose)
+        print_boot_summary();
 
     vmx_probe(&hv.vmx_raw, &hv.vmx);
-    vmx_print_caps(&hv.vmx, false);
+    bool vmx_ok = hv.vmx.status == VMX_READY || hv.vmx.status == VMX_READY_UNLOCKED;
+    if (hv.opt.verbose || !vmx_ok)
+        vmx_print_caps(&hv.vmx, false);
     switch (hv.vmx.status) {
     case VMX_READY:
     case VMX_READY_UNLOCKED:
-        kprintf("vmx: %s\n", vmx_status_message(&hv.vmx));
+        if (hv.opt.verbose)
+            kprintf("vmx: %s\n", vmx_status_message(&hv.vmx));
         break;
     default:
         kprintf("error: vmx: %s\n", vmx_status_message(&hv.vmx));
@@ -377,7 +394,7 @@ _Noreturn void kmain(uint32_t mbi_phys, uint32_t load_base, uint32_t magic)
     }
 
     unsigned online = smp_start_aps(ap_main);
-    if (cpu_count > 1)
+    if (cpu_count > 1 && (hv.opt.verbose || online < cpu_count))
         kprintf("smp.online=%u of %u\n", online, cpu_count);
 
     console_prompt();

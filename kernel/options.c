@@ -54,6 +54,8 @@ static const struct opt_desc opts[] = {
     SIZE_OPT("mem", mem, 0, 0, UINT64_MAX, "guest RAM limit (K/M/G/T); 0: all the RAM there is"),
     STRING_OPT("cpuid", cpuid, "CPUID bits to clear (-) or set (+): names or LEAF[.SUB].REG.BIT"),
     STRING_OPT("cpus", cpus, "cores given to the guest: all, or a list like 0,2 or 0-3 (0: the boot core)"),
+    CHOICE_OPT("verbose", verbose, 0, bool_names,
+               "1: print the boot report (0: banner, errors and guest.start; `info` shows it)"),
 };
 
 #define NOPTS (sizeof(opts) / sizeof(opts[0]))

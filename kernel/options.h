@@ -29,6 +29,7 @@ struct hv_options {
     uint64_t mem;               /* mem=SIZE  guest RAM limit (0: all) */
     char cpuid[OPT_RUN_MAX];    /* cpuid=-avx512f,+x2apic  CPUID bits hidden/shown */
     char cpus[64];              /* cpus=all|0,2|0-3  the cores given to the guest */
+    uint64_t verbose;           /* verbose=0|1  the whole boot report on the console */
 };
 
 enum { EPT_STATIC, EPT_LAZY };

@@ -5,7 +5,10 @@ counts retired instructions (DESIGN.md). Prints one line per figure,
 
     bench NAME native=N virt=N ratio=R
 
-and writes build/bench/bench.csv and build/bench/bench.md.
+and writes build/bench/bench.csv and build/bench/bench.md. On a host with
+KVM and nested VMX it also boots both under QEMU -cpu host and prints the
+same figures in TSC cycles ("bench kvm NAME ..."); elsewhere one line says
+why it did not ("bench kvm: skipped (...)").
 """
 import os
 import re
@@ -14,21 +17,13 @@ import concurrent.futures
 import subprocess
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tests", "boot"))
-from machine import BUILD, Bochs, build_iso  # noqa: E402
+from machine import BUILD, Bochs, Qemu, build_iso  # noqa: E402
 
 OUT = os.path.join(BUILD, "bench")
 
 
-def run(native, kind=None, hv_args="", guest_args="", megs=512):
-    kind = kind or ("native" if native else "virt")
-    iso = build_iso(os.path.join(OUT, f"bench-{kind}.iso"), guest="bench", native=native,
-                    hv_args=hv_args, guest_args=guest_args)
-    m = Bochs(iso, cpus=1, megs=megs, logname=f"bench-{kind}")
-    try:
-        m.expect_exact("bench done", timeout=600)
-        text = m.transcript()
-    finally:
-        m.close()
+def figures_of(text):
+    """The guest's "bench NAME per_op=N" and total lines."""
     figures = {}
     for name, val in re.findall(r"^bench (\w+) per_op=(\d+)", text, re.M):
         figures[name] = int(val)
@@ -36,14 +31,85 @@ def run(native, kind=None, hv_args="", guest_args="", megs=512):
         c = re.search(rf"^bench {name} total=(\d+)", text, re.M)
         if c:
             figures["compute_loop" if name == "compute" else name] = int(c.group(1))
+    return figures
+
+
+def run(native, kind=None, hv_args="", guest_args="", megs=512):
+    """One boot of the benchmark guest in Bochs. Under monovisor the guest's
+    end leaves the console (onexit=console), whose `info` and `ept` give the
+    TSC at monovisor's first instruction and the EPT build time."""
+    kind = kind or ("native" if native else "virt")
+    if not native:
+        hv_args = f"onexit=console {hv_args}".strip()
+    iso = build_iso(os.path.join(OUT, f"bench-{kind}.iso"), guest="bench", native=native,
+                    hv_args=hv_args, guest_args=guest_args)
+    m = Bochs(iso, cpus=1, megs=megs, logname=f"bench-{kind}")
+    try:
+        m.expect_exact("bench done", timeout=600)
+        text = m.transcript()
+        if not native:
+            m.expect_exact("guest: stopped", timeout=60)
+            text += m.command("info") + m.command("ept")
+    finally:
+        m.close()
+    figures = figures_of(text)
     first = re.search(r"^bench first_instruction_tsc=(\d+)", text, re.M)
     kmain = re.search(r"^boot\.tsc_kmain=(\d+)", text, re.M)
     if first and kmain:
         figures["boot"] = int(first.group(1)) - int(kmain.group(1))
-    b = re.search(r"ept\.built .*build_ticks=(\d+)", text)
+    b = re.search(r"^ept\.pages .*build_ticks=(\d+)", text, re.M)
     if b:
         figures["ept_build"] = int(b.group(1))
     return figures
+
+
+def kvm_unavailable():
+    """Why QEMU cannot run monovisor with KVM and nested VMX here, or None."""
+    if not os.path.exists("/dev/kvm"):
+        return "no /dev/kvm"
+    if not os.access("/dev/kvm", os.R_OK | os.W_OK):
+        return "/dev/kvm not accessible"
+    try:
+        with open("/proc/cpuinfo") as f:
+            if not re.search(r"^flags\s*:.*\bvmx\b", f.read(), re.M):
+                return "the host CPU has no VMX (an Intel host with VT-x is needed)"
+    except OSError:
+        return "no /proc/cpuinfo"
+    try:
+        with open("/sys/module/kvm_intel/parameters/nested") as f:
+            if f.read().strip() not in ("Y", "1"):
+                return "kvm_intel nested=N (modprobe kvm_intel nested=1)"
+    except OSError:
+        return "kvm_intel is not loaded"
+    return None
+
+
+def run_kvm(native):
+    """The guest under QEMU with KVM, -cpu host: natively, or under
+    monovisor (nested VMX). Figures are TSC cycles."""
+    kind = "kvm-native" if native else "kvm-virt"
+    iso = build_iso(os.path.join(OUT, f"bench-{kind}.iso"), guest="bench", native=native,
+                    hv_args="" if native else 'run="msr 0x174 log"')
+    m = Qemu(iso, cpus=1, megs=512, logname=f"bench-{kind}", accel="kvm", cpu="host")
+    try:
+        m.expect_exact("bench done", timeout=300)
+        return figures_of(m.transcript())
+    finally:
+        m.close()
+
+
+def kvm_lines():
+    why = kvm_unavailable()
+    if why:
+        print(f"bench kvm: skipped ({why})")
+        return
+    native, virt = run_kvm(True), run_kvm(False)
+    for name in ("cpuid", "vmcall", "io_in", "rdmsr", "wrmsr", "uart_write", "compute_loop",
+                 "memory_sweep"):
+        n, v = native.get(name), virt.get(name)
+        ratio = f"{v / n:.3f}" if n and v is not None else "n/a"
+        print(f"bench kvm {name} native={n if n is not None else 'n/a'} "
+              f"virt={v if v is not None else 'n/a'} ratio={ratio} (TSC cycles, QEMU -cpu host)")
 
 
 COUNT_BUILD = os.path.join(BUILD, "count")
@@ -102,10 +168,12 @@ def main():
         native_f = pool.submit(run, True)
         virt_f = pool.submit(run, False, "virt", 'run="msr 0x174 log"')
         lazy_f = pool.submit(run, False, "virt-lazy", "ept=lazy", "mode=lazy")
-        big_f = pool.submit(run, False, "virt-4g", 'run="msr 0x174 log"', "", 4096)
+        # The boots: default options (the msr rule of "virt" would print at boot).
+        boot_f = pool.submit(run, False, "virt-boot")
+        big_f = pool.submit(run, False, "virt-4g", "", "", 4096)
         count_f = pool.submit(vmcs_accesses)
         native, virt = native_f.result(), virt_f.result()
-        lazy, big = lazy_f.result(), big_f.result()
+        lazy, boot, big = lazy_f.result(), boot_f.result(), big_f.result()
     rows = []
     for name in ("cpuid", "vmcall", "io_in", "rdmsr", "wrmsr", "uart_write", "compute_loop",
                  "memory_sweep"):
@@ -119,12 +187,12 @@ def main():
         rows.append((name, None, v, "n/a"))
         print(f"bench {name} native=n/a virt={v if v is not None else 'n/a'} ratio=n/a "
               "(first touch of a page under ept=lazy, loop included)")
-    for name, figs, mib in (("boot_512m", virt, 512), ("boot_4g", big, 4096)):
+    for name, figs, mib in (("boot_512m", boot, 512), ("boot_4g", big, 4096)):
         v = figs.get("boot")
         rows.append((name, None, v, "n/a"))
         print(f"bench {name} native=n/a virt={v if v is not None else 'n/a'} ratio=n/a "
               f"(monovisor's first instruction to the guest's, {mib} MiB, instructions)")
-    for name, figs, mib in (("ept_build_512m", virt, 512), ("ept_build_4g", big, 4096)):
+    for name, figs, mib in (("ept_build_512m", boot, 512), ("ept_build_4g", big, 4096)):
         v = figs.get("ept_build")
         rows.append((name, None, v, "n/a"))
         print(f"bench {name} native=n/a virt={v if v is not None else 'n/a'} ratio=n/a "
@@ -150,6 +218,7 @@ def main():
         for reason, (count, reads, writes) in sorted(vmcs.items()):
             f.write(f"| {reason} | {count} | {reads:.2f} | {writes:.2f} |\n")
     plot(rows)
+    kvm_lines()
     print(f"bench: table in {OUT}/bench.md")
 
 

@@ -6,7 +6,9 @@
  */
 #include <stddef.h>
 
+#include "cpuid_policy.h"
 #include "vcpu.h"
+#include "vmx.h"
 
 #define DEFINE(sym, val) __asm__ volatile("\n.ascii \"->" #sym " %c0\"" : : "i"(val))
 #define OFFSET(sym, str, mem) DEFINE(sym, offsetof(struct str, mem))
@@ -34,4 +36,37 @@ void asm_offsets(void)
     OFFSET(VCPU_REQUESTS, vcpu, requests);
     _Static_assert(sizeof(((struct vcpu *)0)->requests) == 4, "entry.asm compares a dword");
     DEFINE(VMCS_HOST_RSP_ENC, VMCS_HOST_RSP);
+
+    /* The exit path's fast part (entry.asm). */
+    OFFSET(VCPU_LAUNCHED, vcpu, launched);
+    _Static_assert(sizeof(((struct vcpu *)0)->launched) == 4, "entry.asm writes a dword");
+    OFFSET(VCPU_EXIT_REASON, vcpu, exit_reason);
+    OFFSET(VCPU_EXITS, vcpu, exits);
+    OFFSET(VCPU_HAVE_RIP, vcpu, have_rip);
+    _Static_assert(offsetof(struct vcpu, have_qual) == offsetof(struct vcpu, have_rip) + 1 &&
+                       sizeof(bool) == 1,
+                   "entry.asm clears have_rip and have_qual with one word");
+    DEFINE(EXIT_REASON_MAX_NR, EXIT_REASON_MAX);
+    OFFSET(VCPU_EXIT_COUNT, vcpu, exit_count);
+    OFFSET(VCPU_COUNTDOWN, vcpu, console_countdown);
+    _Static_assert(sizeof(((struct vcpu *)0)->console_countdown) == 4, "entry.asm counts a dword");
+    OFFSET(VCPU_STEPPING, vcpu, stepping);
+    _Static_assert(sizeof(((struct vcpu *)0)->stepping) == 1, "entry.asm tests a byte");
+    OFFSET(VCPU_NMI_PENDING, vcpu, nmi_pending);
+    _Static_assert(sizeof(((struct vcpu *)0)->nmi_pending) == 1, "entry.asm tests a byte");
+    DEFINE(VMCS_EXIT_REASON_ENC, VMCS_EXIT_REASON);
+    DEFINE(VMCS_GUEST_RIP_ENC, VMCS_GUEST_RIP);
+    DEFINE(VMCS_EXIT_INSTRUCTION_LEN_ENC, VMCS_EXIT_INSTRUCTION_LEN);
+    DEFINE(EXIT_CPUID, EXIT_REASON_CPUID);
+    DEFINE(CPUID_FAST_LEAVES, CPUID_FAST_LEAVES);
+    OFFSET(CPUID_FAST_VALID, cpuid_fast, valid);
+    OFFSET(CPUID_FAST_MASKS, cpuid_fast, masks);
+    _Static_assert(sizeof(struct cpuid_masks) == 32, "entry.asm indexes the masks by leaf << 5");
+#ifdef VMX_COUNT_VMCS_ACCESS
+    DEFINE(VMX_COUNT_VMCS_ACCESS, 1);
+    OFFSET(VCPU_VMREADS, vcpu, vmreads);
+    OFFSET(VCPU_VMWRITES, vcpu, vmwrites);
+    OFFSET(VCPU_VMREADS0, vcpu, vmreads0);
+    OFFSET(VCPU_VMWRITES0, vcpu, vmwrites0);
+#endif
 }

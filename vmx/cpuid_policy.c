@@ -100,6 +100,21 @@ void cpuid_policy_init(struct cpuid_policy *p)
     memset(p, 0, sizeof(*p));
 }
 
+/* Every step of cpuid_policy_apply forces bits (to 1 or to 0) whatever
+ * the input, so its answer for all-zero input holds the bits forced to 1
+ * and its answer for all-ones input the bits not forced to 0. */
+bool cpuid_policy_masks(const struct cpuid_policy *p, uint32_t leaf, struct cpuid_masks *m)
+{
+    for (unsigned i = 0; i < p->n; i++)
+        if (p->ov[i].leaf == leaf && !p->ov[i].any_subleaf)
+            return false;
+    struct cpuid_result zeros = cpuid_policy_apply(p, leaf, 0, (struct cpuid_result){ 0, 0, 0, 0 });
+    struct cpuid_result ones = cpuid_policy_apply(p, leaf, 0, (struct cpuid_result){ ~0u, ~0u, ~0u, ~0u });
+    *m = (struct cpuid_masks){ { ones.eax, ones.ebx, ones.ecx, ones.edx },
+                               { zeros.eax, zeros.ebx, zeros.ecx, zeros.edx } };
+    return true;
+}
+
 /* Overrides only: the record of asked leaves stays. */
 void cpuid_policy_reset(struct cpuid_policy *p)
 {

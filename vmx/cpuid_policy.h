@@ -98,6 +98,14 @@ static inline struct cpuid_result cpuid_guest_view(uint32_t leaf, uint32_t suble
     return r;
 }
 
+/* The guest's answer to a leaf as masks on the native one, per register
+ * (EAX, EBX, ECX, EDX): guest = (native & and_mask) | or_mask. The
+ * layout is vmx/entry.asm's: the CPUID fast path applies the masks. */
+struct cpuid_masks {
+    uint32_t and_mask[4];
+    uint32_t or_mask[4];
+};
+
 /* cpuid_policy_init - an empty policy: no overrides, nothing asked yet. */
 void cpuid_policy_init(struct cpuid_policy *p);
 
@@ -155,6 +163,15 @@ static inline void cpuid_policy_note(struct cpuid_policy *p, uint32_t leaf)
  */
 int cpuid_policy_change(struct cpuid_policy *p, uint32_t leaf, uint32_t subleaf, bool any_subleaf,
                         enum cpuid_reg reg, uint32_t bits, bool set);
+
+/*
+ * cpuid_policy_masks - leaf's answer under p as masks on the native answer
+ * (struct cpuid_masks), valid for every subleaf and every native value:
+ * the fixed view and the overrides only force bits. Returns false when
+ * an override names one exact subleaf of leaf (the answer then depends on
+ * the subleaf).
+ */
+bool cpuid_policy_masks(const struct cpuid_policy *p, uint32_t leaf, struct cpuid_masks *m);
 
 /* cpuid_policy_reset - drop every override (what was asked is kept). */
 void cpuid_policy_reset(struct cpuid_policy *p);

@@ -49,9 +49,34 @@ static enum exit_action inject_ud(struct vcpu *v)
 /* The guest's CPUID policy, shared by every vCPU (changed by the console
  * and the cpuid= option; vmx/cpuid_policy.h). */
 struct cpuid_policy guest_cpuid;
+struct cpuid_fast cpuid_fast;
+
+void cpuid_fast_invalidate(void)
+{
+    uint64_t old = __atomic_load_n(&cpuid_fast.valid, __ATOMIC_SEQ_CST);
+    while (!__atomic_compare_exchange_n(&cpuid_fast.valid, &old, ((old >> 32) + 1) << 32, false,
+                                        __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+        ;
+}
+
+/* After a slow CPUID exit of leaf (noted as asked by now): its masks for
+ * the fast path, unless the policy changed meanwhile (the generation in
+ * the high half of valid) or the leaf is not expressible as masks. */
+static void cpuid_fast_fill(uint32_t leaf)
+{
+    uint64_t valid = __atomic_load_n(&cpuid_fast.valid, __ATOMIC_SEQ_CST);
+    struct cpuid_masks m;
+    if (leaf >= CPUID_FAST_LEAVES || (valid >> leaf & 1) || !cpuid_policy_masks(&guest_cpuid, leaf, &m))
+        return;
+    cpuid_fast.masks[leaf] = m;
+    __atomic_compare_exchange_n(&cpuid_fast.valid, &valid, valid | 1ull << leaf, false,
+                                __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+}
 
 /* CPUID: the guest's view (vmx/cpuid_policy.c). Hypervisor leaves are
- * answered without executing CPUID. */
+ * answered without executing CPUID. The leaves below CPUID_FAST_LEAVES
+ * come here once per policy: later ones take the fast path in
+ * vmx/entry.asm, which applies cpuid_fast's masks to the native answer. */
 static enum exit_action handle_cpuid(struct vcpu *v)
 {
     uint32_t leaf = (uint32_t)v->regs.rax, sub = (uint32_t)v->regs.rcx;
@@ -62,6 +87,7 @@ static enum exit_action handle_cpuid(struct vcpu *v)
         native = (struct cpuid_result){ r.eax, r.ebx, r.ecx, r.edx };
     }
     cpuid_policy_note(&guest_cpuid, leaf);
+    cpuid_fast_fill(leaf);
     g = cpuid_policy_apply(&guest_cpuid, leaf, sub, native);
     v->regs.rax = g.eax;
     v->regs.rbx = g.ebx;
@@ -339,6 +365,33 @@ __attribute__((noinline)) static enum exit_action io_split(struct vcpu *v, uint1
     return EXIT_RESUME;
 }
 
+/* The common I/O exit: a byte IN or OUT (not INS/OUTS) to a virtual UART
+ * register, with the exit qualification q (28.2.1, table 28-5). Needs
+ * RAX only: handle_io's first step and a light handler. */
+static bool vuart_byte(struct vcpu *v, uint64_t q)
+{
+    uint16_t port = (uint16_t)(q >> 16), reg = (uint16_t)(port - vmx_config()->console_port);
+    if ((q & 0x17) != 0 || reg >= 8)    /* size 1 (bits 2:0 = 0), not string (bit 4) */
+        return false;
+    if (q & (1u << 3))
+        v->regs.rax = (v->regs.rax & ~0xFFull) | vuart_read(&console_vuart, reg);
+    else
+        vuart_write(&console_vuart, reg, (uint8_t)v->regs.rax, console_tx, 0);
+    vcpu_skip_instruction(v);
+    return true;
+}
+
+/* handle_io looks at the guest-exit and platform ports first (for OUT):
+ * a console port set over one of them leaves those to it. */
+static bool light_io(struct vcpu *v)
+{
+    uint64_t q = vcpu_qual(v);
+    uint16_t port = (uint16_t)(q >> 16);
+    if (!(q & (1u << 3)) && (port == QEMU_DEBUG_EXIT_PORT || platform_port(port)))
+        return false;
+    return vuart_byte(v, q);
+}
+
 /* I/O instruction (qualification: 28.2.1, table 28-5). */
 static enum exit_action handle_io(struct vcpu *v)
 {
@@ -361,14 +414,8 @@ static enum exit_action handle_io(struct vcpu *v)
         return platform_write(v, port, size,
                               (uint32_t)v->regs.rax & (size == 4 ? ~0u : (1u << (8 * size)) - 1));
     }
-    if (size == 1 && (uint16_t)(port - uart) < 8) {   /* the common case: a virtual UART register */
-        if (in)
-            v->regs.rax = (v->regs.rax & ~0xFFull) | vuart_read(&console_vuart, port - uart);
-        else
-            vuart_write(&console_vuart, port - uart, (uint8_t)v->regs.rax, console_tx, 0);
-        vcpu_skip_instruction(v);
+    if (vuart_byte(v, q))
         return EXIT_RESUME;
-    }
     for (unsigned i = 0; size > 1 && i < size; i++)     /* reaches an emulated port? */
         if (io_emulated_byte((uint16_t)(port + i), in, uart))
             return io_split(v, port, size, in, uart);
@@ -789,7 +836,7 @@ static enum exit_action handle_vmcall(struct vcpu *v)
         /* Counts as of this call, the VMCALL itself included. */
         for (uint64_t i = 0; i < len / 8; i++)
             out[i] = i == 0 ? v->exits
-                            : (i - 1 < EXIT_REASON_MAX ? v->stats[i - 1].count : 0) +
+                            : (i - 1 < EXIT_REASON_MAX ? v->exit_count[i - 1] : 0) +
                                   (i - 1 == EXIT_REASON_VMCALL);
         ret = (int64_t)len;
         break;
@@ -857,6 +904,19 @@ static enum exit_action handle_ept_violation(struct vcpu *v)
     return inject_gp(v);
 }
 
+/* The light side of handle_ept_violation: a first touch the plan table
+ * knows, with nothing else to do (not the xAPIC page, no event to
+ * deliver again). */
+static bool light_ept_violation(struct vcpu *v)
+{
+    uint64_t q = vcpu_qual(v);
+    uint64_t gpa = vmcs_read64(VMCS_GUEST_PHYSICAL_ADDRESS);
+    if ((gpa & ~(uint64_t)0xFFF) == apic_page() ||
+        (vmcs_read32(VMCS_IDT_VECTORING_INFO) & INTR_INFO_VALID))
+        return false;
+    return ept_fault_in_fast(&v->ept, gpa, q, vcpu_rip(v));
+}
+
 /* EPT misconfiguration (30.3.3.1): an entry the CPU calls invalid. Show
  * the walk, which names the offending entry. */
 static enum exit_action handle_ept_misconfig(struct vcpu *v)
@@ -917,4 +977,9 @@ const exit_handler exit_handlers[EXIT_REASON_MAX] = {
     [EXIT_REASON_MWAIT] = handle_skip,
     [EXIT_REASON_PAUSE] = handle_skip,
     [EXIT_REASON_MONITOR_TRAP_FLAG] = handle_mtf,
+};
+
+const exit_light_handler exit_light_handlers[EXIT_REASON_MAX] = {
+    [EXIT_REASON_IO] = light_io,
+    [EXIT_REASON_EPT_VIOLATION] = light_ept_violation,
 };

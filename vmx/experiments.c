@@ -280,10 +280,12 @@ static void cmd_cpuid(int argc, char **argv)
     uint64_t leaf, sub = 0;
     if (argc == 2 && (argv[1][0] == '+' || argv[1][0] == '-')) {
         int problems = cpuid_policy_parse(&guest_cpuid, argv[1], report_problem, 0);
+        cpuid_fast_invalidate();
         kprintf("cpuid.changed problems=%d overrides=%u (all vCPUs, from their next CPUID)\n",
                 problems, guest_cpuid.n);
     } else if (argc == 2 && !strcmp(argv[1], "reset")) {
         cpuid_policy_reset(&guest_cpuid);
+        cpuid_fast_invalidate();
         kprintf("cpuid.overrides=0\n");
     } else if (argc == 2 && !strcmp(argv[1], "overrides")) {
         print_overrides();

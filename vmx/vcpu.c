@@ -77,8 +77,10 @@ static void kick(struct vcpu *v)
     kick_cpu(v->cpu);
 }
 
-extern const uint64_t vmx_entry_windows[6];
-extern char vmx_entry_abort[], vmx_sleep_window[], vmx_sleep_hlt[];
+/* vmx/entry.asm: [start, end, abort] per entry window. */
+#define ENTRY_WINDOWS 5
+extern const uint64_t vmx_entry_windows[3 * ENTRY_WINDOWS];
+extern char vmx_sleep_window[], vmx_sleep_hlt[];
 
 /* An NMI taken in the hypervisor (kernel/trap.c). A kick needs nothing
  * more, unless it interrupted an entry window after the requests were
@@ -89,9 +91,9 @@ static void host_nmi(struct trap_frame *f)
 {
     struct cpu *c = this_cpu();
     struct vcpu *v = vcpus[c->index];
-    for (unsigned i = 0; i < 6; i += 2)
+    for (unsigned i = 0; i < 3 * ENTRY_WINDOWS; i += 3)
         if (f->rip >= vmx_entry_windows[i] && f->rip <= vmx_entry_windows[i + 1])
-            f->rip = (uint64_t)vmx_entry_abort;
+            f->rip = vmx_entry_windows[i + 2];
     if (f->rip >= (uint64_t)vmx_sleep_window && f->rip <= (uint64_t)vmx_sleep_hlt)
         f->rip = (uint64_t)vmx_sleep_hlt + 1;   /* skip the HLT (one byte) */
     if (__atomic_exchange_n(&c->kick, 0, __ATOMIC_SEQ_CST))
@@ -615,6 +617,7 @@ int vcpu_start(struct vcpu *v)
         vmx_set_init_state(v);
     }
     v->exits = 0;
+    memset(v->exit_count, 0, sizeof(v->exit_count));
     memset(v->stats, 0, sizeof(v->stats));
     memset(&v->unknown_stat, 0, sizeof(v->unknown_stat));
 #ifdef VMX_COUNT_VMCS_ACCESS
@@ -629,23 +632,66 @@ int vcpu_start(struct vcpu *v)
     return 0;
 }
 
+/* An exit into the trace ring: RIP and qualification only when the
+ * handler read them (no extra VMREAD). */
+static void trace_exit(struct vcpu *v, uint64_t tsc, uint32_t reason)
+{
+    struct trace_entry *t = &v->trace[v->trace_count++ % TRACE_LEN];
+    t->tsc = tsc;
+    t->rip = v->have_rip ? v->rip : 0;
+    t->qual = v->have_qual ? v->qual : 0;
+    t->reason = reason;
+}
+
+/* The console's core serves the console every CONSOLE_EXITS exits too
+ * (entry.asm counts console_countdown down on every exit and leaves the
+ * fast path when it reaches 0): the preemption timer counts guest time
+ * only, and a guest that exits all the time has little of it. */
+static void console_countdown_expired(struct vcpu *v)
+{
+    v->console_countdown = CONSOLE_EXITS;
+    if (v->console)
+        console_poll();
+}
+
+/*
+ * vcpu_exit_light - see vcpu.h. Called from vmx/entry.asm for the exits
+ * of reasons with a light handler that the assembly fast path left alone,
+ * with v->exit_reason read and have_rip/have_qual cleared. Handled
+ * exits are counted per reason and traced (the TSC at the end of the
+ * handler); their cycles are left to the full path (vcpu_exit), which is
+ * what `hist` and the cycles of `stats` show.
+ */
+int vcpu_exit_light(struct vcpu *v)
+{
+    uint32_t reason = v->exit_reason;   /* < EXIT_REASON_MAX, with a light handler */
+    /* A pending NMI of the guest's: vcpu_run tries to deliver it before
+     * the next entry (vcpu_exit returns 0 for it). */
+    if (v->stepping || !v->console_countdown || v->nmi_pending || !exit_light_handlers[reason](v))
+        return 0;
+    v->exit_count[reason]++;
+    trace_exit(v, rdtsc(), reason);
+#ifdef VMX_COUNT_VMCS_ACCESS
+    v->vmreads[reason] += vmcs_reads - v->vmreads0;
+    v->vmwrites[reason] += vmcs_writes - v->vmwrites0;
+#endif
+    return 1;
+}
+
 /*
  * vcpu_exit - one VM exit, called from vmx/entry.asm with the guest's GPRs
- * saved. Dispatches by basic exit reason, accounts the handler's cycles
- * and traces. Returns non-zero to resume at once (the common case), 0 to
- * go back to vcpu_run (a stop, a request, an entry failure).
+ * saved, after vcpu_exit_light declined it. Dispatches by basic exit
+ * reason, accounts the handler's cycles and traces. Returns non-zero to
+ * resume at once (the common case), 0 to go back to vcpu_run (a stop, a
+ * request, an entry failure).
  */
 int vcpu_exit(struct guest_regs *regs)
 {
     struct vcpu *v = (struct vcpu *)regs;   /* regs is the first member */
     uint64_t t0 = rdtsc();
-#ifdef VMX_COUNT_VMCS_ACCESS
-    uint64_t reads0 = vmcs_reads, writes0 = vmcs_writes;
-#endif
-    v->launched = 1;
-    v->have_rip = v->have_qual = false;
-    uint32_t reason = vmcs_read32(VMCS_EXIT_REASON);
-    v->exit_reason = reason;
+    uint32_t reason = v->exit_reason;       /* entry.asm read it */
+    if (__builtin_expect(!v->console_countdown, 0))
+        console_countdown_expired(v);
     if (__builtin_expect(reason & EXIT_REASON_ENTRY_FAILURE, 0)) {
         report_entry_failure(v, 0, reason);
         vcpu_stop_guest(v, "VM entry failed");
@@ -656,28 +702,19 @@ int vcpu_exit(struct guest_regs *regs)
     struct hist *s = h ? &v->stats[basic] : &v->unknown_stat;
     enum exit_action a = h ? h(v) : handle_unknown_exit(v);
 
-    v->exits++;
-    struct trace_entry *t = &v->trace[v->trace_count++ % TRACE_LEN];
-    t->tsc = t0;
-    t->rip = v->have_rip ? v->rip : 0;      /* only when the handler read it: no extra VMREAD */
-    t->qual = v->have_qual ? v->qual : 0;
-    t->reason = basic;
+    if (h)
+        v->exit_count[basic]++;
+    trace_exit(v, t0, basic);
     hist_add(s, rdtsc() - t0);
 #ifdef VMX_COUNT_VMCS_ACCESS
     if (basic < EXIT_REASON_MAX) {
-        v->vmreads[basic] += vmcs_reads - reads0;
-        v->vmwrites[basic] += vmcs_writes - writes0;
+        v->vmreads[basic] += vmcs_reads - v->vmreads0;
+        v->vmwrites[basic] += vmcs_writes - v->vmwrites0;
     }
 #endif
     if (__builtin_expect(v->stepping, 0)) {
         finish_step(v);
         return 0;
-    }
-    /* The preemption timer counts guest time only; a guest that exits all
-     * the time still gets its console served every CONSOLE_EXITS exits. */
-    if (__builtin_expect(v->console && --v->console_countdown == 0, 0)) {
-        v->console_countdown = CONSOLE_EXITS;
-        console_poll();
     }
     return a == EXIT_RESUME && !__atomic_load_n(&v->requests, __ATOMIC_SEQ_CST) &&
            v->state == VCPU_RUNNING && v->mp_state == MP_RUNNABLE && !v->nmi_pending;
@@ -809,12 +846,13 @@ static void print_stats(const struct vcpu *v)
             (unsigned long long)v->exits, (unsigned long long)v->resets);
     for (unsigned i = 0; i < EXIT_REASON_MAX; i++) {
         const struct hist *s = &v->stats[i];
-        if (!s->count)
+        if (!v->exit_count[i])
             continue;
+        /* cycles, avg, max: of the exits the full path handled (vcpu_exit). */
         print_begin();
         kprintf("stats cpu=%u reason=%s count=%llu cycles=%llu avg=%llu max=%llu", v->id,
-                exit_reason_name(i), (unsigned long long)s->count,
-                (unsigned long long)s->sum, (unsigned long long)(s->sum / s->count),
+                exit_reason_name(i), (unsigned long long)v->exit_count[i],
+                (unsigned long long)s->sum, (unsigned long long)(s->count ? s->sum / s->count : 0),
                 (unsigned long long)s->max);
 #ifdef VMX_COUNT_VMCS_ACCESS
         kprintf(" vmreads=%llu vmwrites=%llu", (unsigned long long)v->vmreads[i],

@@ -27,12 +27,20 @@ struct guest_regs {
     uint64_t host_rsp;      /* last value written to VMCS_HOST_RSP */
 };
 
-/* vmx/entry.asm: run the guest, calling vcpu_exit() on every exit, until
- * it returns 0 (then 0), or VMLAUNCH/VMRESUME fails (then the enum
- * vmx_result). */
+/* vmx/entry.asm: run the guest, handling exits (the fast path in
+ * assembly, then vcpu_exit_light(), then vcpu_exit()) until one says stop
+ * (then 0), or VMLAUNCH/VMRESUME fails (then the enum vmx_result). */
 int vmx_run_guest(struct guest_regs *regs, int launched);
 
-/* vcpu_exit - handle one VM exit; non-zero: resume the guest at once. */
+/* vcpu_exit_light - an exit with only the caller-saved GPRs in v->regs
+ * (RAX, RCX, RDX, RSI, RDI, R8-R11; RBX, RBP, R12-R15 are still the
+ * guest's, in the CPU): 1 if a light handler dealt with it and the guest
+ * may resume, 0 to go on to vcpu_exit(). */
+struct vcpu;
+int vcpu_exit_light(struct vcpu *v);
+
+/* vcpu_exit - handle one VM exit with every GPR in regs; non-zero:
+ * resume the guest at once. */
 int vcpu_exit(struct guest_regs *regs);
 
 enum exit_action { EXIT_RESUME, EXIT_STOP };
@@ -116,15 +124,18 @@ struct vcpu {
     const char *stop_reason;
     int exit_status;
 
-    uint64_t exits;
-    /* Per exit reason: count, TSC cycles in the handler (sum, min, max)
-     * and their log2 histogram, all in one (vmx/hist.h). */
+    uint64_t exits;                 /* every exit (entry.asm counts) */
+    uint64_t exit_count[EXIT_REASON_MAX];   /* per reason, every path */
+    /* Per exit reason, the exits vcpu_exit() handled (the fast and light
+     * paths are counted in exit_count only): TSC cycles in the handler
+     * (sum, min, max) and their log2 histogram, all in one (vmx/hist.h). */
     struct hist stats[EXIT_REASON_MAX];
     struct hist unknown_stat;
 #ifdef VMX_COUNT_VMCS_ACCESS
     /* Benchmark build: VMREADs and VMWRITEs per exit reason (1 CPU: the
      * counters in vmx_ops.h are global). */
     uint64_t vmreads[EXIT_REASON_MAX], vmwrites[EXIT_REASON_MAX];
+    uint64_t vmreads0, vmwrites0;   /* the counters when this exit began (entry.asm) */
 #endif
     struct trace_entry trace[TRACE_LEN];
     uint64_t trace_count;           /* entries ever written; head = count % TRACE_LEN */
@@ -179,7 +190,7 @@ _Noreturn void vcpu_park(struct cpu *c);
 _Noreturn void vcpu_run(struct vcpu *v);
 
 /* Exit helpers for handlers: each VMCS field is read at most once per
- * exit (vcpu_exit clears the have_ flags). */
+ * exit (vmx/entry.asm clears the have_ flags). */
 static inline uint64_t vcpu_rip(struct vcpu *v)
 {
     if (!v->have_rip) {
@@ -240,6 +251,14 @@ void vcpu_dump(struct vcpu *v);
 /* Dispatch table (vmx/exits.c). */
 typedef enum exit_action (*exit_handler)(struct vcpu *v);
 extern const exit_handler exit_handlers[EXIT_REASON_MAX];
+
+/* Light handlers (vmx/exits.c), tried first for their reasons: they see
+ * only the caller-saved GPRs in v->regs (vcpu_exit_light). Each either
+ * handles the exit completely and returns true, or changes nothing and
+ * returns false (then the exit_handlers entry runs). No locks held long,
+ * no printing: the common case of a frequent exit. */
+typedef bool (*exit_light_handler)(struct vcpu *v);
+extern const exit_light_handler exit_light_handlers[EXIT_REASON_MAX];
 enum exit_action handle_unknown_exit(struct vcpu *v);
 
 #endif

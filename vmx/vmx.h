@@ -12,6 +12,28 @@
 /* The guest's CPUID policy, shared by every vCPU (vmx/exits.c). */
 extern struct cpuid_policy guest_cpuid;
 
+/* The CPUID fast path (vmx/entry.asm) answers leaves below this from
+ * cpuid_fast without leaving assembly. */
+#define CPUID_FAST_LEAVES 32
+
+/*
+ * cpuid_fast - guest_cpuid as masks (cpuid_policy_masks) for the leaves the
+ * fast path answers. valid: bit n (n < 32) says masks[n] holds leaf n's
+ * masks under the current policy and the leaf was noted as asked; bits
+ * 63:32 count policy changes, so that a slow CPUID exit that computed its
+ * masks under an older policy cannot set its bit (compare-and-swap on the
+ * whole word). The slow path (handle_cpuid) fills it, one leaf at a time.
+ */
+struct cpuid_fast {
+    uint64_t valid;
+    struct cpuid_masks masks[CPUID_FAST_LEAVES];
+};
+extern struct cpuid_fast cpuid_fast;
+
+/* cpuid_fast_invalidate - after any change of guest_cpuid: every leaf
+ * goes through the slow path again (and refills its masks). */
+void cpuid_fast_invalidate(void);
+
 struct vmx_config {
     bool hlt_exiting;           /* hlt=exit: intercept HLT */
     uint64_t preempt_ticks;     /* VMX-preemption timer period in TSC ticks (0: off) */

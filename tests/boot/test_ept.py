@@ -7,7 +7,7 @@ import re
 def boot_ept_guest(iso, bochs, mode, hv_args="", run="ept"):
     """Boot the ept guest; `run` executes right before its first instruction
     (the hypervisor checksum it prints is the "before" value)."""
-    args = f'ept_refuse=gp onexit=console run="{run}" {hv_args}'.strip()
+    args = f'verbose=1 ept_refuse=gp onexit=console run="{run}" {hv_args}'.strip()
     m = bochs(iso(guest="ept", guest_args=f"mode={mode}", hv_args=args))
     built = m.expect(r"ept\.built mode=(\w+) ")
     checksum = m.expect(r"ept\.hv start=0x\w+ end=0x\w+ checksum=(0x\w+)\r").group(1)

@@ -18,7 +18,7 @@ def test_qemu_without_vmx_says_so_and_powers_off(iso, qemu):
 
 
 def test_bochs_four_cpus_reports_vmx_with_ept_and_unrestricted_guest(iso, bochs):
-    m = bochs(iso(), cpus=4)
+    m = bochs(iso(hv_args="verbose=1"), cpus=4)      # the boot report
     m.expect(r"cpus\.count=4 cpus\.bsp_apic_id=0")
     m.expect(r"vmx\.supported=1 vmx\.status=ready")
     m.expect(r"vmx\.ept=1 vmx\.unrestricted_guest=1 vmx\.vpid=1 vmx\.preemption_timer=1")
@@ -47,6 +47,7 @@ def test_console_help_info_errors_and_quit(iso, bochs):
 
     out = m.command("info")
     assert re.search(r"^version=\S+ loader=\"GRUB", out, re.M), out
+    assert re.search(r"^boot\.tsc_kmain=[1-9]\d* boot\.tsc_guest_start=0$", out, re.M), out
     assert 'cmdline="baud=115200"' in out
     assert "opt.serial=0x3f8 opt.baud=115200" in out
     assert "cpus.count=1 cpus.bsp_apic_id=0 cpus.apic_ids=0" in out
@@ -110,7 +111,7 @@ def test_cmdline_problems_are_reported_by_name_and_defaults_kept(iso, bochs):
 def test_guest_module_and_its_arguments_are_seen(iso, bochs, tmp_path):
     guest = tmp_path / "guest.bin"
     guest.write_bytes(bytes(range(256)) * 16)
-    m = bochs(iso(guest=str(guest), guest_args="console=ttyS0 quiet", hv_args="run=info"))
+    m = bochs(iso(guest=str(guest), guest_args="console=ttyS0 quiet", hv_args="verbose=1 run=info"))
     m.expect_exact("guest.modules=1")
     m.expect(r"hv\.region start=(0x\w+) end=(0x\w+) size_kib")
     hv_start, hv_end = (int(m.child.match.group(i), 16) for i in (1, 2))

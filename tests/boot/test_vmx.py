@@ -5,7 +5,7 @@ import re
 
 
 def test_selftest_guest_passes_every_check(iso, bochs):
-    m = bochs(iso(guest="selftest"))
+    m = bochs(iso(guest="selftest", hv_args="verbose=1"))
     m.expect(r"vmx\.on cpu=0 vmcs=0x\w+")
     m.expect_exact("guest.loaded format=multiboot-elf32")
     m.expect_exact("selftest: start")
@@ -23,6 +23,9 @@ def test_stats_count_exactly_the_guests_cpuids(iso, bochs):
     m.expect_exact("cpuid_count: 1000 cpuid done")
     m.expect_exact("guest.exit status=0")
     m.expect_exact('guest.stopped cpu=0 reason="guest exit"')
+    # Without verbose=1 the boot prints the banner and guest.start only.
+    boot = m.transcript().split("guest.start cpu=0 vcpus=1")[0]
+    assert "monovisor " in boot and "vmx.on" not in boot and "ept.built" not in boot, boot
     out = m.command("stats")
     assert re.search(r"^stats\.cpu=0 state=stopped exits=\d+ resets=1$", out, re.M), out
     assert re.search(r"^stats cpu=0 reason=cpuid count=1000 cycles=\d+ avg=\d+ max=\d+$", out, re.M), out

@@ -234,6 +234,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (e.tables != arena.n)
         __builtin_trap();
 
+    /* The fault path's plan table (first 128 MiB) knows only what the planner says. */
+    static uint8_t plan_block[64];
+    static uint8_t plan_pages[4][512];
+    struct ept_plan_table pt = { plan_block, 64, plan_pages, 0, 4 };
+    ept_plan_table_build(&pt, &s, &mt);
+
     /* Guest-physical addresses: half below the physical limit, half beyond. */
     while (in.n) {
         uint64_t gpa = take(&in, 8) & (2 * s.phys_limit - 1);
@@ -252,6 +258,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         /* A fault: plan it and map it as ept_fault_in does. */
         struct ept_fault_plan p = ept_plan_fault(&s, &mt, gpa);
         check_plan(&s, &mt, gpa, p);
+        const uint64_t low[2] = { gpa, gpa & ((128ull << 20) - 1) };
+        for (unsigned i = 0; i < 2; i++) {
+            uint64_t a = low[i];
+            struct ept_fault_plan want = ept_plan_fault(&s, &mt, a), got;
+            if (ept_plan_lookup(&pt, a, &got) &&
+                (got.cls != want.cls || got.base != want.base || got.size != want.size ||
+                 got.memtype != want.memtype))
+                __builtin_trap();
+        }
         if (!p.size)
             continue;
         if (ept_map(&e, p.base, p.size, EPT_RWX, p.memtype)) {

@@ -886,6 +886,76 @@ static void test_format_of_parsed_policy(void **state)
     assert_string_equal(buf, "cpuid.override leaf=0x7 subleaf=any reg=ebx set=0x0 clear=0x10000");
 }
 
+/* ---- masks (the CPUID fast path) ------------------------------------------ */
+
+/* A small xorshift: the same pseudo-random natives on every run. */
+static uint32_t next_random(uint32_t *x)
+{
+    *x ^= *x << 13;
+    *x ^= *x >> 17;
+    *x ^= *x << 5;
+    return *x;
+}
+
+/* masks applied to native equal cpuid_policy_apply, for every leaf given. */
+static void assert_masks_match(const struct cpuid_policy *p, uint32_t leaf)
+{
+    struct cpuid_masks m;
+    uint32_t x = 0x12345678u ^ leaf;
+    assert_true(cpuid_policy_masks(p, leaf, &m));
+    for (int i = 0; i < 200; i++) {
+        struct cpuid_result n = res(next_random(&x), next_random(&x), next_random(&x), next_random(&x));
+        uint32_t sub = i < 100 ? (uint32_t)i : next_random(&x);
+        struct cpuid_result g = cpuid_policy_apply(p, leaf, sub, n);
+        assert_result(g, (n.eax & m.and_mask[0]) | m.or_mask[0], (n.ebx & m.and_mask[1]) | m.or_mask[1],
+                      (n.ecx & m.and_mask[2]) | m.or_mask[2], (n.edx & m.and_mask[3]) | m.or_mask[3]);
+    }
+}
+
+static void test_masks_fixed_view(void **state)
+{
+    (void)state;
+    struct cpuid_policy p;
+    struct cpuid_masks m;
+    cpuid_policy_init(&p);
+    assert_true(cpuid_policy_masks(&p, 1, &m));
+    assert_int_equal(m.and_mask[2], ~CPUID_1_ECX_VMX_BIT);
+    assert_int_equal(m.or_mask[2], CPUID_1_ECX_HV_BIT);
+    assert_true(cpuid_policy_masks(&p, 0, &m));
+    for (int r = 0; r < 4; r++) {
+        assert_int_equal(m.and_mask[r], 0xFFFFFFFFu);
+        assert_int_equal(m.or_mask[r], 0);
+    }
+    for (uint32_t leaf = 0; leaf < 40; leaf++)
+        assert_masks_match(&p, leaf);
+    assert_masks_match(&p, CPUID_HV_BASE);      /* constant: and = or = the answer */
+    assert_masks_match(&p, CPUID_HV_FEATURES);
+    assert_masks_match(&p, CPUID_EXT_BASE + 1);
+}
+
+static void test_masks_follow_any_subleaf_overrides(void **state)
+{
+    (void)state;
+    struct cpuid_policy p;
+    cpuid_policy_init(&p);
+    assert_int_equal(cpuid_policy_parse(&p, "-x2apic,+1.ecx.5,-1.edx.0,+7.ebx.3,-7.ebx.3,+0.eax.31", 0, 0), 0);
+    for (uint32_t leaf = 0; leaf < 40; leaf++)
+        assert_masks_match(&p, leaf);
+}
+
+static void test_masks_refused_for_exact_subleaf_override(void **state)
+{
+    (void)state;
+    struct cpuid_policy p;
+    struct cpuid_masks m;
+    cpuid_policy_init(&p);
+    assert_int_equal(cpuid_policy_parse(&p, "-avx2", 0, 0), 0);    /* leaf 7 subleaf 0 */
+    assert_false(cpuid_policy_masks(&p, 7, &m));
+    assert_masks_match(&p, 1);                  /* other leaves stay expressible */
+    cpuid_policy_reset(&p);
+    assert_true(cpuid_policy_masks(&p, 7, &m));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -933,6 +1003,9 @@ int main(void)
         cmocka_unit_test(test_override_format),
         cmocka_unit_test(test_override_format_small_buffer),
         cmocka_unit_test(test_format_of_parsed_policy),
+        cmocka_unit_test(test_masks_fixed_view),
+        cmocka_unit_test(test_masks_follow_any_subleaf_overrides),
+        cmocka_unit_test(test_masks_refused_for_exact_subleaf_override),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

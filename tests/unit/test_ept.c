@@ -1611,6 +1611,75 @@ static void test_plan_then_map(void **state)
     assert_unmapped(&e, HV_END - 1);
 }
 
+/* ---- the plan table --------------------------------------------------------- */
+
+/* Every page of [0, blocks * 2 MiB) (at its first, a middle and its last
+ * byte): the table knows the plan ept_plan_fault gives, or says it does
+ * not know. Returns how many of the looked-up addresses it knew. */
+static unsigned assert_table_agrees(const struct gpa_space *s, const struct mtrr_state *mt,
+                                    uint64_t blocks, unsigned max_pages)
+{
+    static uint8_t block[4096];
+    static uint8_t pages[PLAN_PAGES_MAX][512];
+    struct ept_plan_table t = { block, blocks, pages, 0, max_pages };
+    unsigned known = 0;
+    assert_true(blocks <= sizeof(block));
+    ept_plan_table_build(&t, s, mt);
+    for (uint64_t pa = 0; pa < blocks << 21; pa += PG) {
+        static const uint64_t offsets[] = { 0, 0x7ff, 0xfff };
+        for (unsigned i = 0; i < N(offsets); i++) {
+            struct ept_fault_plan want = ept_plan_fault(s, mt, pa + offsets[i]), got;
+            if (!ept_plan_lookup(&t, pa + offsets[i], &got))
+                continue;
+            known++;
+            if (got.cls != want.cls || got.base != want.base || got.size != want.size ||
+                got.memtype != want.memtype)
+                fail_msg("gpa %#llx: table %s %#llx %#llx %u, planner %s %#llx %#llx %u",
+                         (unsigned long long)(pa + offsets[i]), gpa_class_name(got.cls),
+                         (unsigned long long)got.base, (unsigned long long)got.size, got.memtype,
+                         gpa_class_name(want.cls), (unsigned long long)want.base,
+                         (unsigned long long)want.size, want.memtype);
+        }
+    }
+    return known;
+}
+
+static void test_plan_table_agrees_with_planner(void **state)
+{
+    (void)state;
+    struct mtrr_state mt = mt_typical();
+    const struct gpa_space *s = space_of(bochs, N(bochs), HV_START, HV_END);
+    /* 512 MiB: every RAM page is known, 2 MiB or 4 KiB. */
+    unsigned known = assert_table_agrees(s, &mt, 256, PLAN_PAGES_MAX);
+    assert_true(known > 3 * 256 * 512 * 9 / 10);
+    struct mtrr_state none = mt_none();
+    assert_table_agrees(s, &none, 256, PLAN_PAGES_MAX);
+    s = space_of(qemu, N(qemu), QEMU_HV_START, QEMU_HV_END);
+    assert_table_agrees(s, &mt, 64, 4);         /* few page tables: the rest stays unknown */
+}
+
+static void test_plan_table_lookup(void **state)
+{
+    (void)state;
+    struct mtrr_state mt = mt_typical();
+    const struct gpa_space *s = space_of(bochs, N(bochs), HV_START, HV_END);
+    static uint8_t block[256];
+    static uint8_t pages[2][512];
+    struct ept_plan_table t = { block, 256, pages, 0, 2 };
+    struct ept_fault_plan p;
+    ept_plan_table_build(&t, s, &mt);
+    assert_true(ept_plan_lookup(&t, 0x4000123, &p));        /* RAM block */
+    assert_int_equal(p.cls, GPA_RAM);
+    assert_int_equal(p.base, 0x4000000);
+    assert_int_equal(p.size, EPT_PAGE_2M);
+    assert_int_equal(p.memtype, WB);
+    assert_true(ept_plan_lookup(&t, 0x20123, &p));          /* low RAM: a mixed block */
+    assert_int_equal(p.base, 0x20000);
+    assert_int_equal(p.size, PG);
+    assert_false(ept_plan_lookup(&t, 256ull << 21, &p));    /* beyond the table */
+    assert_false(ept_plan_lookup(&t, HV_START + 0x5000, &p)); /* refused: the planner says why */
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -1689,6 +1758,8 @@ int main(void)
         T(test_classify_beyond_48_bits),
         T(test_plan_page_split_between_ram_like_entries),
         T(test_plan_then_map),
+        T(test_plan_table_agrees_with_planner),
+        T(test_plan_table_lookup),
     };
 #undef T
     return cmocka_run_group_tests(tests, NULL, NULL);

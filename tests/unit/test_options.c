@@ -191,8 +191,8 @@ static void test_parse_unknown_boolean_option(void **state)
     (void)state;
     struct hv_options o;
     struct reports r;
-    assert_int_equal(parse("verbose", &o, &r), 1);
-    assert_string_equal(r.msg[0], "cmdline: unknown option 'verbose' (ignored)");
+    assert_int_equal(parse("quiet", &o, &r), 1);
+    assert_string_equal(r.msg[0], "cmdline: unknown option 'quiet' (ignored)");
     assert_defaults(&o);
 }
 
@@ -387,7 +387,8 @@ static void test_format_defaults(void **state)
     assert_ptr_equal(options_format(&o, buf, sizeof(buf)), buf);
     assert_string_equal(buf, "opt.serial=0x3f8 opt.baud=115200 opt.run=\"\" opt.hlt=guest "
                              "opt.onexit=poweroff opt.poll_us=10000 opt.ept=static "
-                             "opt.ept_refuse=stop opt.ept_ad=0 opt.mem=0 opt.cpuid=\"\" opt.cpus=\"\"");
+                             "opt.ept_refuse=stop opt.ept_ad=0 opt.mem=0 opt.cpuid=\"\" opt.cpus=\"\" "
+                             "opt.verbose=0");
 }
 
 static void test_format_parsed_values(void **state)
@@ -403,7 +404,8 @@ static void test_format_parsed_values(void **state)
     options_format(&o, buf, sizeof(buf));
     assert_string_equal(buf, "opt.serial=0x2f8 opt.baud=9600 opt.run=\"info; quit\" opt.hlt=exit "
                              "opt.onexit=console opt.poll_us=0 opt.ept=lazy opt.ept_refuse=gp "
-                             "opt.ept_ad=1 opt.mem=67108864 opt.cpuid=\"-avx,+x2apic\" opt.cpus=\"0,2\"");
+                             "opt.ept_ad=1 opt.mem=67108864 opt.cpuid=\"-avx,+x2apic\" opt.cpus=\"0,2\" "
+                             "opt.verbose=0");
     assert_int_equal(o.hlt, HLT_EXIT);
     assert_int_equal(o.onexit, ONEXIT_CONSOLE);
 }
