@@ -24,7 +24,8 @@ def shell(m, line, timeout=120):
 
 def test_linux_smp_shell_through_the_console_mux(iso, bochs):
     kernel, initrd = linux_files()
-    m = bochs(iso(guest=kernel, initrd=initrd, guest_args=LINUX_ARGS, hv_args="console=guest verbose=1"),
+    m = bochs(iso(guest=kernel, initrd=initrd, guest_args=LINUX_ARGS,
+                  hv_args="console=guest verbose=1"),
               cpus=2, model=LINUX_CPU, ignore_bad_msrs=True)
     m.expect_exact("guest.loaded format=bzimage protocol=2.15", timeout=120)
     m.expect(r"smp: Brought up 1 node, 2 CPUs", timeout=1200)

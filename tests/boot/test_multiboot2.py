@@ -146,7 +146,7 @@ def test_relocatable_image_linked_outside_guest_ram_is_moved(iso, bochs, tmp_pat
     256 MiB, its entry moved with it."""
     img = tmp_path / "reloc.bin"
     img.write_bytes(relocatable_image(0xF0000000, pref))
-    m = bochs(iso(guest=str(img)))
+    m = bochs(iso(guest=str(img), hv_args="verbose=1"))
     m.expect(r"guest\.loaded format=multiboot2-aout entry=%#x segments=1 base=%#x "
              r"relocated=1 info=0x\w+" % (base + 0x58, base))
     m.expect_exact("guest.exit status=0")
