@@ -20,8 +20,9 @@ def boot(out_dir, native):
     exits by reason as {reason: count}."""
     kernel, initrd = linux_files()
     kind = "native" if native else "virt"
+    # The console starts in the guest, as with make run GUEST=linux.
     iso = build_iso(os.path.join(out_dir, f"bench-linux-{kind}.iso"), guest=kernel, initrd=initrd,
-                    guest_args=LINUX_ARGS, native=native)
+                    guest_args=LINUX_ARGS, native=native, hv_args="console=guest")
     m = Bochs(iso, cpus=1, megs=512, model=LINUX_CPU, ignore_bad_msrs=True,
               logname=f"bench-linux-{kind}")
     try:
