@@ -29,6 +29,7 @@ struct hv_options {
     uint64_t mem;               /* mem=SIZE  guest RAM limit (0: all) */
     char cpuid[OPT_RUN_MAX];    /* cpuid=-avx512f,+x2apic  CPUID bits hidden/shown */
     char cpus[64];              /* cpus=all|0,2|0-3  the cores given to the guest */
+    uint64_t console;           /* console=monitor|guest  who has the terminal at boot */
 };
 
 enum { EPT_STATIC, EPT_LAZY };
@@ -36,6 +37,7 @@ enum { REFUSE_STOP, REFUSE_GP };
 
 enum { HLT_GUEST, HLT_EXIT };
 enum { ONEXIT_POWEROFF, ONEXIT_CONSOLE };
+enum { CONSOLE_MONITOR, CONSOLE_GUEST };
 
 /* Receives one problem, already formatted ("cmdline: ..."). */
 typedef void (*opt_report)(void *ctx, const char *msg);
