@@ -18,7 +18,7 @@
 #include "vmx.h"
 #include "vmx_names.h"
 #include "vmx_ops.h"
-#include "vuart.h"
+#include "vserial.h"
 #include "../drivers/acpi.h"
 #include "../kernel/spinlock.h"
 #include "../kernel/x86_regs.h"
@@ -31,8 +31,6 @@
 #define VEC_UD 6
 #define VEC_GP 13
 #define QEMU_DEBUG_EXIT_PORT 0xF4
-
-static struct vuart console_vuart = { .dll = 1, .lcr = 3 };
 
 static enum exit_action inject_gp(struct vcpu *v)
 {
@@ -202,9 +200,9 @@ static enum exit_action handle_wrmsr(struct vcpu *v)
     return EXIT_RESUME;
 }
 
-static void console_tx(void *ctx, uint8_t byte)
+/* HC_PUTS text: '\n' becomes "\r\n" on the wire. */
+static void console_putc_crlf(uint8_t byte)
 {
-    (void)ctx;
     if (byte == '\n')
         uart_putc('\r');
     uart_putc((char)byte);
@@ -292,13 +290,15 @@ static enum exit_action platform_write(struct vcpu *v, uint16_t port, unsigned s
 }
 
 /* A port the hypervisor emulates byte by byte: the virtual UART's, and
- * for writes the guest-exit port, the keyboard controller's command port
- * and the PM1 control registers (not 0xCF9: a doubleword at 0xCF8 is the
- * PCI configuration address, which reaches 0xCF9 only as a byte). */
+ * for writes the guest-exit port, the keyboard controller's command port,
+ * the PM1 control registers and the 8259A ports, whose writes are
+ * watched (not 0xCF9: a doubleword at 0xCF8 is the PCI configuration
+ * address, which reaches 0xCF9 only as a byte). */
 static bool io_emulated_byte(uint16_t port, bool in, uint16_t uart)
 {
     return (port >= uart && port < uart + 8) ||
-           (!in && (port == QEMU_DEBUG_EXIT_PORT || port == KBC_COMMAND_PORT || pm1_base(port)));
+           (!in && (port == QEMU_DEBUG_EXIT_PORT || port == KBC_COMMAND_PORT || pm1_base(port) ||
+                    vserial_pic_port(port)));
 }
 
 /* A word or doubleword access to the virtual UART, or one that reaches an
@@ -317,9 +317,9 @@ __attribute__((noinline)) static enum exit_action io_split(struct vcpu *v, uint1
         uint8_t b = (uint8_t)(v->regs.rax >> (8 * i));
         if (p >= uart && p < uart + 8) {
             if (in)
-                val |= (uint64_t)vuart_read(&console_vuart, p - uart) << (8 * i);
+                val |= (uint64_t)vserial_read(p - uart) << (8 * i);
             else
-                vuart_write(&console_vuart, p - uart, b, console_tx, 0);
+                vserial_write(p - uart, b);
         } else if (in) {
             val |= (uint64_t)inb(p) << (8 * i);
         } else if (p == QEMU_DEBUG_EXIT_PORT) {
@@ -328,6 +328,8 @@ __attribute__((noinline)) static enum exit_action io_split(struct vcpu *v, uint1
             enum exit_action a = platform_write(v, p, 1, b);
             if (a != EXIT_RESUME)
                 return a;
+        } else if (vserial_pic_port(p)) {
+            vserial_pic_write(p, b);
         } else {
             outb(p, b);
         }
@@ -363,9 +365,14 @@ static enum exit_action handle_io(struct vcpu *v)
     }
     if (size == 1 && (uint16_t)(port - uart) < 8) {   /* the common case: a virtual UART register */
         if (in)
-            v->regs.rax = (v->regs.rax & ~0xFFull) | vuart_read(&console_vuart, port - uart);
+            v->regs.rax = (v->regs.rax & ~0xFFull) | vserial_read(port - uart);
         else
-            vuart_write(&console_vuart, port - uart, (uint8_t)v->regs.rax, console_tx, 0);
+            vserial_write(port - uart, (uint8_t)v->regs.rax);
+        vcpu_skip_instruction(v);
+        return EXIT_RESUME;
+    }
+    if (size == 1 && !in && vserial_pic_port(port)) {   /* the guest programs its PIC */
+        vserial_pic_write(port, (uint8_t)v->regs.rax);
         vcpu_skip_instruction(v);
         return EXIT_RESUME;
     }
@@ -723,6 +730,14 @@ static enum exit_action handle_exception_nmi(struct vcpu *v)
     return EXIT_RESUME;
 }
 
+/* Interrupt-window exiting, set while a PIC interrupt of the guest's COM1
+ * waits for the guest to become interruptible (25.6.2): inject it now. */
+static enum exit_action handle_interrupt_window(struct vcpu *v)
+{
+    vserial_inject(v);
+    return EXIT_RESUME;
+}
+
 /* NMI-window exiting, set while a guest NMI waits for the guest's NMI
  * blocking (or STI, MOV SS) to end: deliver it now. */
 static enum exit_action handle_nmi_window(struct vcpu *v)
@@ -766,7 +781,7 @@ static enum exit_action handle_vmcall(struct vcpu *v)
             ret = HC_EFAULT;
         } else {
             for (uint64_t i = 0; i < a1; i++)
-                console_tx(0, (uint8_t)s[i]);
+                console_putc_crlf((uint8_t)s[i]);
             ret = (int64_t)a1;
         }
         break;
@@ -829,6 +844,9 @@ static enum exit_action handle_ept_violation(struct vcpu *v)
     /* A store to the read-only xAPIC page (vmx/apic.c). */
     if ((gpa & ~(uint64_t)0xFFF) == apic_page() && (q & 2) && (q & 8))
         return apic_mmio_write(v, gpa);
+    /* ... and to the I/O APIC's page (vmx/vserial.c). */
+    if ((gpa & ~(uint64_t)0xFFF) == vserial_ioapic_page() && (q & 2) && (q & 8))
+        return vserial_ioapic_write(v, gpa);
     enum ept_action a = ept_fault_in(&v->ept, gpa, q, vcpu_rip(v));
     if (a == EPT_MAPPED) {
         reinject_vectoring_event();
@@ -872,6 +890,7 @@ const exit_handler exit_handlers[EXIT_REASON_MAX] = {
     [EXIT_REASON_EXCEPTION_NMI] = handle_exception_nmi,
     [EXIT_REASON_EXTERNAL_INTERRUPT] = handle_external_interrupt,
     [EXIT_REASON_NMI_WINDOW] = handle_nmi_window,
+    [EXIT_REASON_INTERRUPT_WINDOW] = handle_interrupt_window,
     [EXIT_REASON_TRIPLE_FAULT] = handle_triple_fault,
     [EXIT_REASON_INIT] = handle_init,
     [EXIT_REASON_SIPI] = handle_sipi,
