@@ -687,6 +687,12 @@ static enum exit_action handle_preemption_timer(struct vcpu *v)
 static enum exit_action handle_hlt(struct vcpu *v)
 {
     vcpu_skip_instruction(v);
+    /* "sti; hlt": the HLT was in STI's shadow, which ends with it; left
+     * set, the HLT activity state fails the entry (27.3.1.5). */
+    uint32_t intr = vmcs_read32(VMCS_GUEST_INTERRUPTIBILITY);
+    if (intr & (INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS))
+        vmcs_write32(VMCS_GUEST_INTERRUPTIBILITY,
+                     intr & ~(INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS));
     vmcs_write32(VMCS_GUEST_ACTIVITY_STATE, ACTIVITY_HLT);
     return EXIT_RESUME;
 }

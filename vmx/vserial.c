@@ -47,11 +47,14 @@ static struct {
 } st;
 
 /* A byte the guest sent: on the wire as it is, as a real UART does (the
- * guest's own line discipline adds its '\r's). */
+ * guest's own line discipline adds its '\r's), between the hypervisor's
+ * lines, never inside one (the print lock; uart_lock is taken first). */
 static void uart_tx(void *ctx, uint8_t byte)
 {
     (void)ctx;
+    print_begin();
     uart_putc((char)byte);
+    print_end();
 }
 
 /* Move queued bytes into the FIFO while it has room (uart_lock held). */

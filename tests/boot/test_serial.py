@@ -5,6 +5,8 @@ driver does and echoes typed lines with interrupt-driven receive and
 transmit."""
 import re
 
+import pytest
+
 GUEST_MODE = "[monovisor: console -> guest, Ctrl-A c returns]"
 MONITOR_MODE = "[monovisor: console -> monitor]"
 
@@ -64,7 +66,7 @@ def test_serial_ioapic_echo_and_mux(iso, bochs):
 
 
 def test_serial_pic_route_and_console_guest_option(iso, bochs):
-    m = bochs(iso(guest="serial", guest_args="irq=pic", hv_args="console=guest onexit=console"))
+    m = bochs(iso(guest="serial", guest_args="irq=pic", hv_args="console=guest onexit=console hlt=exit"))
     m.expect_exact(GUEST_MODE)
     m.expect(r"serial: route=pic gsi=\d+ pin=\d+ ioapic=0x[0-9a-f]+ vector=0x24")
     m.expect_exact("serial: ready")
@@ -75,6 +77,9 @@ def test_serial_pic_route_and_console_guest_option(iso, bochs):
     assert "via=pic vector=0x24" in out, out
     assert re.search(r"serial.irqs ioapic=0 pic=[1-9]", out), out
     assert "pic_init=1 pic_base=0x20 pic_imr=0xef" in out, out
+    # hlt=exit: the guest waits for its interrupts in the HLT activity state.
+    out = m.command("stats")
+    assert re.search(r"^stats cpu=0 reason=hlt count=[1-9]", out, re.M), out
     m.send("\x01c")
     m.expect_exact(GUEST_MODE)
     echo_line(m, "again", "AGAIN", 2)
@@ -82,5 +87,24 @@ def test_serial_pic_route_and_console_guest_option(iso, bochs):
     m.expect_exact("passed, 0 failed")
     m.expect_exact("guest.exit status=0")
     to_monitor(m)
+    m.send("quit\r")
+    m.expect_exit()
+
+
+@pytest.mark.parametrize("irq", ["ioapic", "pic"])
+def test_serial_from_a_console_core_outside_the_guest(iso, bochs, irq):
+    """cpus=0 on two CPUs: core 1 serves the console, so a typed byte's
+    interrupt crosses cores: an IPI from core 1's local APIC (I/O APIC
+    route) or a request that kicks the boot vCPU to inject (PIC route)."""
+    m = bochs(iso(guest="serial", guest_args=f"irq={irq}", hv_args="cpus=0 onexit=console"),
+              cpus=2)
+    m.expect_exact("serial: ready")
+    m.send("\x01c")
+    m.expect_exact(GUEST_MODE)
+    echo_line(m, "cross core", "CROSS CORE", 1)
+    to_monitor(m)
+    out = m.command("serial")
+    assert re.search(rf"serial.irqs ioapic={'[1-9]' if irq == 'ioapic' else '0 '}", out), out
+    assert re.search(rf"pic={'[1-9]' if irq == 'pic' else '0 '}", out), out
     m.send("quit\r")
     m.expect_exit()
