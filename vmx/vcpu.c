@@ -606,6 +606,7 @@ int vcpu_start(struct vcpu *v)
         }
         vmx_set_guest_start(v, &start);
         vserial_reset();        /* the machine's reset resets its UART */
+        vserial_inject(v);      /* nothing waits now: closes an open interrupt window */
     } else {
         /* An AP: the INIT state, waiting for the guest's SIPI. A fresh
          * VMCS gets the fields INIT leaves alone first. */
