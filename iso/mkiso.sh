@@ -2,8 +2,9 @@
 # mkiso.sh ISO ELF [GUEST [INITRD]]   (HV_ARGS and GUEST_ARGS from the environment)
 # Builds a GRUB (Multiboot2) rescue ISO that boots monovisor with GUEST as
 # its first module (the guest kernel) and INITRD as the second; GUEST=none
-# leaves the guest out. NATIVE=1 boots GUEST itself with GRUB's multiboot
-# command instead (the same guest without monovisor, for comparisons).
+# leaves the guest out. NATIVE=1 boots GUEST (and INITRD) itself with GRUB
+# instead: multiboot, multiboot2 or linux by the image's format (the same
+# guest without monovisor, for comparisons).
 # HV_ARGS become the hypervisor's command line, GUEST_ARGS the guest's.
 # The staging tree is ISO.d beside the ISO, so several ISOs build at once.
 set -euo pipefail
@@ -22,9 +23,27 @@ grub_escape() { printf '%s' "$1" | sed -e 's/[\\"'"'"'$;{}|&<>]/\\&/g'; }
 if [ "${NATIVE:-}" = 1 ]; then
     [ -f "$guest" ] || { echo "mkiso: NATIVE=1 needs a GUEST file" >&2; exit 1; }
     cp "$guest" "$stage/boot/guest"
-    sed -e '/menuentry/,$d' "$here/grub.cfg.in" > "$stage/boot/grub/grub.cfg"
-    printf 'menuentry "guest (native)" {\n    multiboot /boot/guest %s\n    boot\n}\n' \
-        "$(grub_escape "$guest_args")" >> "$stage/boot/grub/grub.cfg"
+    # The format decides GRUB's command, as it decides monovisor's loader:
+    # "HdrS" at 0x202 is a bzImage (Linux boot protocol), the Multiboot2
+    # magic 8-aligned in the first 32 KiB a Multiboot2 kernel.
+    if [ "$(dd if="$guest" bs=1 skip=514 count=4 2>/dev/null | tr -d '\000')" = HdrS ]; then
+        kcmd=linux mcmd=initrd
+    elif od -A d -t x4 -w8 -N 32768 "$guest" | grep -q '^[0-9]* e85250d6'; then
+        kcmd=multiboot2 mcmd=module2
+    else
+        kcmd=multiboot mcmd=module
+    fi
+    {
+        sed -e '/menuentry/,$d' "$here/grub.cfg.in"
+        echo 'menuentry "guest (native)" {'
+        echo "    $kcmd /boot/guest $(grub_escape "$guest_args")"
+        if [ -n "$initrd" ]; then
+            cp "$initrd" "$stage/boot/initrd"
+            echo "    $mcmd /boot/initrd"
+        fi
+        echo "    boot"
+        echo "}"
+    } > "$stage/boot/grub/grub.cfg"
     grub-mkrescue --quiet -o "$iso" "$stage" 2> "$iso.log" || { cat "$iso.log" >&2; exit 1; }
     echo "mkiso: $iso (native)"
     exit 0

@@ -25,6 +25,11 @@ static int fail(const char **why, const char *what)
     return -1;
 }
 
+bool bzimage_probe(const uint8_t *img, size_t len)
+{
+    return len >= BZ_HEADER + 4 && get_le32(img + BZ_HEADER) == BZ_HDRS_MAGIC;
+}
+
 int bzimage_parse(const uint8_t *img, size_t len, struct bzimage_info *out, const char **why)
 {
     memset(out, 0, sizeof(*out));
@@ -135,6 +140,36 @@ uint64_t bzimage_load_address(const struct bzimage_info *bi, const struct memmap
             continue;
         uint64_t at = (base + (align - 1)) & ~(align - 1);
         if (memmap_is_ram(guest, at, need) && (!best || at < best))
+            best = at;
+    }
+    return best;
+}
+
+uint64_t bzimage_initrd_address(const struct bzimage_info *bi, const struct memmap *guest,
+                                uint64_t size, uint64_t kernel_at, uint64_t kernel_need,
+                                uint64_t limit)
+{
+    const uint64_t page = 4096;
+    uint64_t top = (uint64_t)bi->initrd_addr_max + 1;   /* end of the last byte allowed */
+    if (limit && limit < top)
+        top = limit;
+    if (size == 0 || size > top)
+        return 0;
+    uint64_t best = 0;
+    /* The highest fit ends at the top of some RAM entry (clipped to top),
+     * or just below the kernel: try each such end, aligned down. */
+    for (unsigned i = 0; i <= guest->n; i++) {
+        uint64_t end = i < guest->n ? guest->e[i].base + guest->e[i].len : kernel_at;
+        if (i < guest->n && (guest->e[i].type != MB2_MEM_AVAILABLE || end < guest->e[i].base))
+            continue;
+        if (end > top)
+            end = top;
+        if (end < size)
+            continue;
+        uint64_t at = (end - size) & ~(page - 1);
+        if (at + size > kernel_at && at < kernel_at + kernel_need)
+            continue;
+        if (at && memmap_is_ram(guest, at, size) && at > best)
             best = at;
     }
     return best;

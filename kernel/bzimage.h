@@ -1,7 +1,7 @@
 /*
  * bzimage.h - Linux bzImage guests: check the setup header, choose where
  * the protected-mode kernel goes, and build the zero page (pure; host unit
- * tested). The loader does not use it yet.
+ * tested). kernel/loader.c copies the bytes.
  *
  * References: Documentation/arch/x86/boot.rst, "The Real-Mode Kernel
  * Header", "Details of Header Fields", "Loading The Rest of The Kernel",
@@ -78,6 +78,13 @@ struct bzimage_info {
 };
 
 /*
+ * bzimage_probe - true if img carries the "HdrS" signature of the boot
+ * protocol's setup header at 0x202 (so that bzimage_parse, not another
+ * loader, says what is wrong with it).
+ */
+bool bzimage_probe(const uint8_t *img, size_t len);
+
+/*
  * bzimage_parse - check a bzImage's setup header and describe it. Requires
  * "HdrS", boot_flag 0xAA55, protocol 2.06 or later and LOADED_HIGH (no
  * zImage). Returns 0, or -1 with *why (a static string) naming the field.
@@ -93,6 +100,19 @@ int bzimage_parse(const uint8_t *img, size_t len, struct bzimage_info *out, cons
  * bytes at pref_address, where it runs, in RAM too). 0 when none fits.
  */
 uint64_t bzimage_load_address(const struct bzimage_info *bi, const struct memmap *guest);
+
+/*
+ * bzimage_initrd_address - where an initrd of size bytes goes: the highest
+ * page-aligned address at which it lies wholly in guest RAM, ends at or
+ * below min(initrd_addr_max, limit - 1) and stays out of the kernel's
+ * [kernel_at, kernel_at + kernel_need) (as high as possible, so that the
+ * kernel's decompression and early allocations below keep their room;
+ * "Details of Header Fields", initrd_addr_max). limit lets the caller keep
+ * it where it can copy. 0 when none fits.
+ */
+uint64_t bzimage_initrd_address(const struct bzimage_info *bi, const struct memmap *guest,
+                                uint64_t size, uint64_t kernel_at, uint64_t kernel_need,
+                                uint64_t limit);
 
 /*
  * bzimage_boot_params - the zero page for the 32- or 64-bit boot protocol:

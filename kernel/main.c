@@ -113,6 +113,8 @@ static void print_modules(void)
 
 static char cmdline_copy[OPT_CMDLINE_MAX];
 static char loader_copy[64];
+/* The RSDP (36 bytes for ACPI 2.0+) for the guest's Multiboot2 ACPI tags. */
+static uint8_t rsdp_copy[64] __attribute__((aligned(8)));
 
 static void cmd_info(int argc, char **argv)
 {
@@ -154,7 +156,14 @@ static void keep_boot_strings(void)
     loader_copy[i] = '\0';
     hv.mb.cmdline = cmdline_copy;
     hv.mb.loader_name = loader_copy;
-    hv.mb.rsdp = 0;     /* parsed already */
+    /* Parsed already; a Multiboot2 guest gets a copy (kernel/loader.c). */
+    if (hv.mb.rsdp && hv.mb.rsdp_len >= 20 && hv.mb.rsdp_len <= sizeof(rsdp_copy)) {
+        memcpy(rsdp_copy, hv.mb.rsdp, hv.mb.rsdp_len);
+        hv.mb.rsdp = rsdp_copy;
+    } else {
+        hv.mb.rsdp = 0;
+        hv.mb.rsdp_len = 0;
+    }
 }
 
 static void report_cpuid_problem(void *ctx, const char *msg)
@@ -281,8 +290,7 @@ static void start_guest(void)
         return;
     if (vmx_enable_cpu(&hv.vmx))
         return;
-    power_on_off(vcpu_off_all);     /* every other core: VMXOFF, halt */
-    power_on_off(vmx_disable_cpu);
+    power_on_off(vcpu_off_all);     /* every core: VMXOFF (the others then halt) */
     struct vmx_config cfg = {
         .hlt_exiting = hv.opt.hlt == HLT_EXIT,
         .preempt_ticks = tsc_khz() * hv.opt.poll_us / 1000,

@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "image.h"
+
 #define MB1_HEADER_MAGIC     0x1BADB002u
 #define MB1_BOOTLOADER_MAGIC 0x2BADB002u
 #define MB1_SEARCH_LIMIT     8192
@@ -16,22 +18,12 @@
 #define MB1_FLAG_MEMINFO     (1u << 1)
 #define MB1_FLAG_VIDEO       (1u << 2)
 #define MB1_FLAG_AOUT_KLUDGE (1u << 16)
-#define MB1_MAX_SEGMENTS     16
-
-struct mb1_segment {
-    uint64_t dest;          /* physical load address */
-    uint64_t offset;        /* in the image file */
-    uint64_t filesz;        /* bytes copied from the file */
-    uint64_t memsz;         /* bytes at dest (the rest zeroed) */
-};
+#define MB1_MAX_SEGMENTS     IMAGE_MAX_SEGMENTS
 
 struct mb1_image {
     uint32_t flags;
     uint32_t header_offset;
-    uint64_t entry;
-    struct mb1_segment seg[MB1_MAX_SEGMENTS];
-    unsigned nseg;
-    int elf_class;          /* 32, 64, or 0 for the a.out kludge */
+    struct image_layout layout;     /* elf_class 0: the a.out kludge */
 };
 
 /*

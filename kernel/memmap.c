@@ -72,6 +72,44 @@ bool memmap_is_ram(const struct memmap *m, uint64_t gpa, uint64_t len)
     return gpa >= end;
 }
 
+/* The lowest fit starts at the first aligned address of some RAM entry (at
+ * or above lo), the highest ends at some entry's end (or at hi) rounded
+ * down: any other fit could slide down or up to one of those. */
+bool memmap_fit(const struct memmap *m, uint64_t lo, uint64_t hi, uint64_t size, uint64_t align,
+                bool highest, uint64_t *at)
+{
+    bool found = false;
+    if (size == 0 || hi < lo || size > hi - lo || align == 0 || (align & (align - 1)))
+        return false;
+    for (unsigned i = 0; i < m->n; i++) {
+        const struct mb2_mmap_entry *e = &m->e[i];
+        if (e->type != MB2_MEM_AVAILABLE || e->len == 0)
+            continue;
+        uint64_t cand;
+        if (highest) {
+            uint64_t end = e->base + e->len < hi ? e->base + e->len : hi;
+            if (end < size)
+                continue;
+            cand = (end - size) & ~(align - 1);
+            if (cand < lo)
+                continue;
+        } else {
+            uint64_t base = e->base > lo ? e->base : lo;
+            if (base + (align - 1) < base)
+                continue;
+            cand = (base + (align - 1)) & ~(align - 1);
+            if (cand > hi - size)
+                continue;
+        }
+        if (!memmap_is_ram(m, cand, size))
+            continue;
+        if (!found || (highest ? cand > *at : cand < *at))
+            *at = cand;
+        found = true;
+    }
+    return found;
+}
+
 uint64_t memmap_ram_top(const struct memmap *m)
 {
     uint64_t top = 0;

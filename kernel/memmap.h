@@ -46,6 +46,14 @@ bool memmap_overlaps_ram(const struct memmap *m, uint64_t gpa, uint64_t len);
  * Returns the RAM kept. */
 uint64_t memmap_limit_ram(struct memmap *m, uint64_t bytes);
 
+/*
+ * memmap_fit - a size-byte range of RAM in m whose start is a multiple of
+ * align (a power of two) and which lies in [lo, hi): the lowest such start,
+ * or the highest when highest is set. Returns true with *at, or false.
+ */
+bool memmap_fit(const struct memmap *m, uint64_t lo, uint64_t hi, uint64_t size, uint64_t align,
+                bool highest, uint64_t *at);
+
 /* memmap_ram_top - end of the highest available entry (0 if none). */
 uint64_t memmap_ram_top(const struct memmap *m);
 

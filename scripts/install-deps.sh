@@ -11,6 +11,7 @@ packages=(
     python3 python3-pexpect python3-pytest python3-pytest-timeout python3-pytest-xdist
     libcmocka-dev lcov                # host unit tests and coverage
     socat                             # make run: terminal <-> Bochs serial socket
+    cpio                              # the Linux guest's initramfs
     gnuplot-nox                       # make bench: the plot
     clang libclang-rt-14-dev          # make fuzz: libFuzzer with ASan/UBSan
 )

@@ -6,7 +6,9 @@
 # VMX, EPT and SMP. The serial console is bridged to the terminal by socat:
 # `quit` at the monovisor> prompt powers off, Ctrl-] leaves at once.
 #
-# Environment: CPUS (default 2), MEM_MIB (default 512), EMULATOR=bochs|qemu.
+# Environment: CPUS (default 2), MEM_MIB (default 512), EMULATOR=bochs|qemu,
+# BOCHS_CPU (Bochs CPU model, default tigerlake), BOCHS_IGNORE_BAD_MSRS=1
+# (unknown MSRs read as 0 instead of #GP; make run GUEST=linux sets both).
 set -euo pipefail
 iso=${1:?usage: run.sh ISO}
 cpus=${CPUS:-2}
@@ -39,10 +41,10 @@ qemu)
         -serial "tcp:127.0.0.1:$port,server=on,wait=on" > "$rundir/qemu.log" 2>&1 &
     ;;
 bochs)
-    echo "run: Bochs (this host cannot run VMX guests under KVM), $cpus CPUs, $mem MiB"
+    echo "run: Bochs (this host cannot run VMX guests under KVM), $cpus CPUs, $mem MiB, model ${BOCHS_CPU:-tigerlake}"
     cat > "$rundir/bochsrc" <<EOT
 megs: $mem
-cpu: model=tigerlake, count=$cpus, ips=100000000, ignore_bad_msrs=0
+cpu: model=${BOCHS_CPU:-tigerlake}, count=$cpus, ips=100000000, ignore_bad_msrs=${BOCHS_IGNORE_BAD_MSRS:-0}
 clock: sync=none, time0=local
 romimage: file=/usr/share/bochs/BIOS-bochs-latest
 vgaromimage: file=/usr/share/bochs/VGABIOS-lgpl-latest

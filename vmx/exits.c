@@ -440,6 +440,14 @@ static enum exit_action guest_write_cr0(struct vcpu *v, uint64_t val)
             return inject_gp(v);
         efer |= EFER_LMA;       /* entering IA-32e mode (10.8.5) */
         v->entry_ctl |= ENTRY_IA32E_MODE_GUEST;
+        /* The CPU never looks at TR's cached type when it activates IA-32e
+         * mode, but VM entry requires a busy 64-bit TSS there (27.3.1.2).
+         * A guest coming from real mode (an AP after SIPI, which goes
+         * straight to long mode in Linux's trampoline) still holds the
+         * real-mode 16-bit busy type until its LTR: present type 11. */
+        uint32_t tr_ar = vmcs_read32(VMCS_GUEST_TR_AR);
+        if ((tr_ar & AR_TYPE_MASK) != AR_TYPE_TSS_BUSY_32)
+            vmcs_write32(VMCS_GUEST_TR_AR, (tr_ar & ~AR_TYPE_MASK) | AR_TYPE_TSS_BUSY_32);
     } else if (!pg && was_pg && (efer & EFER_LMA)) {
         efer &= ~EFER_LMA;
         v->entry_ctl &= ~ENTRY_IA32E_MODE_GUEST;

@@ -188,6 +188,11 @@ void vcpu_off_all(void)
         if (c != me && c->vmx_on)
             kprintf("error: cpu %u did not leave VMX operation\n", i);
     }
+    vmx_disable_cpu();
+    unsigned off = 0;
+    for (unsigned i = 0; i < cpu_count; i++)
+        off += !__atomic_load_n(&cpus[i].vmx_on, __ATOMIC_SEQ_CST);
+    kprintf("vmx.off cpus=%u of %u\n", off, cpu_count);
 }
 
 _Noreturn void vcpu_park(struct cpu *c)

@@ -168,7 +168,8 @@ enum exit_action vcpu_stop_guest(struct vcpu *v, const char *why);
 void vcpu_apply_init(struct vcpu *v);
 
 /* vcpu_off_all - power-off: every other core leaves VMX operation (VMXOFF)
- * and halts; waits for them, briefly. */
+ * and halts (waits for them, briefly), then this one; prints
+ * `vmx.off cpus=N of M`, N the cores no longer in VMX operation. */
 void vcpu_off_all(void);
 
 /* vcpu_park - a core kept out of the guest: sleep in VMX root operation

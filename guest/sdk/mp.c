@@ -120,6 +120,8 @@ bool sdk_page_usable(uint32_t page)
     const uint32_t *info = (const uint32_t *)sdk_mb_info;
     if (!info)
         return true;
+    if (sdk_mb_magic == SDK_MB2_MAGIC)     /* the tags hold the strings and the map */
+        return !overlaps(page, sdk_mb_info, info[0]);
     const char *cl = sdk_cmdline();
     uint32_t cl_len = 1;
     while (cl[cl_len - 1])

@@ -189,10 +189,31 @@ uint32_t sdk_long_mode_tables(void)
     return (uint32_t)lm_pml4;
 }
 
+const uint32_t *sdk_mb2_tag(uint32_t type)
+{
+    if (sdk_mb_magic != SDK_MB2_MAGIC || !sdk_mb_info)
+        return 0;
+    const uint8_t *base = (const uint8_t *)sdk_mb_info;
+    uint32_t total = *(const uint32_t *)base;
+    for (uint32_t off = 8; off + 8 <= total;) {
+        const uint32_t *t = (const uint32_t *)(base + off);
+        if (t[0] == 0 || t[1] < 8)
+            return 0;
+        if (t[0] == type)
+            return t;
+        off += (t[1] + 7) & ~7u;
+    }
+    return 0;
+}
+
 const char *sdk_cmdline(void)
 {
+    if (sdk_mb_magic == SDK_MB2_MAGIC) {
+        const uint32_t *t = sdk_mb2_tag(1);
+        return t ? (const char *)(t + 2) : "";
+    }
     const uint32_t *info = (const uint32_t *)sdk_mb_info;
-    if (sdk_mb_magic != 0x2BADB002u || !(info[0] & (1u << 2)) || !info[4])
+    if (sdk_mb_magic != SDK_MB1_MAGIC || !(info[0] & (1u << 2)) || !info[4])
         return "";
     return (const char *)info[4];
 }
@@ -234,8 +255,20 @@ bool sdk_arg_is(const char *key, const char *word)
 
 void sdk_memory_map(void (*fn)(uint64_t base, uint64_t len, uint32_t type, void *ctx), void *ctx)
 {
+    if (sdk_mb_magic == SDK_MB2_MAGIC) {
+        /* Multiboot2 3.6.8: entry_size, entry_version, then entries of
+         * base, length, type (entry_size bytes each). */
+        const uint32_t *t = sdk_mb2_tag(6);
+        if (!t || t[2] < 24)
+            return;
+        for (uint32_t off = 16; off + t[2] <= t[1]; off += t[2]) {
+            const uint32_t *e = (const uint32_t *)((const uint8_t *)t + off);
+            fn(e[0] | ((uint64_t)e[1] << 32), e[2] | ((uint64_t)e[3] << 32), e[4], ctx);
+        }
+        return;
+    }
     const uint32_t *info = (const uint32_t *)sdk_mb_info;
-    if (sdk_mb_magic != 0x2BADB002u || !(info[0] & (1u << 6)))
+    if (sdk_mb_magic != SDK_MB1_MAGIC || !(info[0] & (1u << 6)))
         return;
     for (uint32_t a = info[12]; a < info[12] + info[11];) {
         const uint32_t *e = (const uint32_t *)a;

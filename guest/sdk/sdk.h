@@ -127,8 +127,17 @@ void sdk_load_idt(uint16_t limit);
  * shutdown port, then halt. */
 _Noreturn void sdk_exit(int status);
 
-/* Multiboot information the guest was started with (0 if none). */
+/* Multiboot information the guest was started with (0 if none): EAX and
+ * EBX at entry, SDK_MB1_MAGIC or SDK_MB2_MAGIC (a guest linked with the
+ * Multiboot2 start file, GNUmakefile's MB2_GUESTS). The functions below
+ * read either kind. */
+#define SDK_MB1_MAGIC 0x2BADB002u
+#define SDK_MB2_MAGIC 0x36D76289u
 extern uint32_t sdk_mb_magic, sdk_mb_info;
+
+/* The first Multiboot2 boot information tag of type (its type and size
+ * words first; Multiboot2 spec 3.6), or 0 (none, or not Multiboot2). */
+const uint32_t *sdk_mb2_tag(uint32_t type);
 
 /* The guest's command line ("" if none). */
 const char *sdk_cmdline(void);

@@ -1,4 +1,5 @@
-; start.asm - SDK entry: Multiboot (v1) header, flat GDT (with a 64-bit
+; start.asm - SDK entry: Multiboot (v1) header, or a Multiboot2 one when
+; assembled with -DMULTIBOOT2 (GNUmakefile: MB2_GUESTS), flat GDT (with a 64-bit
 ; code segment, ring-3 segments and a TSS), an IDT whose handlers either
 ; hand the vector to sdk_catch() or report it (vector 2 may go to an NMI
 ; hook instead), a stack, then main(). Also the ring-3 catch and the
@@ -24,18 +25,49 @@ SEL_UCODE   equ 0x23                ; ring-3 code, RPL 3
 SEL_UDATA   equ 0x2B                ; ring-3 data, RPL 3
 SEL_TSS     equ 0x30
 
+%ifdef MULTIBOOT2
+; Multiboot2 specification 2.0, 3.1: the header on an 8-byte boundary in
+; the first 32 KiB, tags 8-byte aligned, an end tag. The loader takes the
+; ELF program headers (no address tag).
+MB2_MAGIC equ 0xE85250D6
+MB2_OPTIONAL equ 1                  ; tag flags bit 0 (3.1.3)
+section .multiboot progbits alloc noexec nowrite align=8
+mb2_header:
+    dd MB2_MAGIC
+    dd 0                            ; architecture 0: i386 protected mode
+    dd mb2_header_end - mb2_header
+    dd 0x100000000 - MB2_MAGIC - (mb2_header_end - mb2_header)
+mb2_request:                        ; 3.1.4, required: what the SDK reads
+    dw 1, 0
+    dd mb2_request_end - mb2_request
+    dd 1, 2, 3, 4, 6                ; cmdline, loader name, modules, meminfo, mmap
+mb2_request_end:
+    align 8, db 0
+mb2_request_opt:                    ; optional: ACPI RSDPs, a framebuffer
+    dw 1, MB2_OPTIONAL
+    dd mb2_request_opt_end - mb2_request_opt
+    dd 14, 15, 8
+mb2_request_opt_end:
+    align 8, db 0
+    dw 6, 0                         ; 3.1.10: modules page aligned
+    dd 8
+    dw 0, 0                         ; end tag
+    dd 8
+mb2_header_end:
+%else
 section .multiboot
 align 4
     dd MB_MAGIC
     dd MB_FLAGS
     dd -(MB_MAGIC + MB_FLAGS)
+%endif
 
 section .text
 bits 32
 _start:
     cli
     mov esp, stack_top
-    push ebx                        ; Multiboot information
+    push ebx                        ; Multiboot (or Multiboot2) information
     push eax                        ; magic
     lgdt [gdt_ptr]
     jmp 0x08:.flat

@@ -50,6 +50,22 @@ def build_iso(path, hv_args="", guest="none", initrd=None, guest_args="", native
     return str(path)
 
 
+# The Linux guest (guest/linux/build.sh: Debian's kernel, busybox initramfs)
+# and how Bochs must run it (GNUmakefile, GUEST=linux, says why).
+LINUX_DIR = os.path.join(BUILD, "linux")
+LINUX_ARGS = "console=ttyS0,115200"
+LINUX_CPU = "corei7_haswell_4770"
+
+
+def linux_files():
+    """(bzImage, initramfs) of the Linux guest, fetched and built on first use."""
+    kernel = os.path.join(LINUX_DIR, "bzImage")
+    initrd = os.path.join(LINUX_DIR, "initramfs.cpio.gz")
+    subprocess.run([os.path.join(ROOT, "guest", "linux", "build.sh"), LINUX_DIR], check=True,
+                   stdout=subprocess.DEVNULL)
+    return kernel, initrd
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -130,7 +146,8 @@ class Bochs(Machine):
 
     name = "bochs"
 
-    def __init__(self, iso, cpus=1, megs=512, model="tigerlake", logname="bochs"):
+    def __init__(self, iso, cpus=1, megs=512, model="tigerlake", logname="bochs",
+                 ignore_bad_msrs=False):
         super().__init__(logname)
         self.dir = self.log_path[:-4] + ".bochs"
         shutil.rmtree(self.dir, ignore_errors=True)
@@ -141,7 +158,7 @@ class Bochs(Machine):
             # Bochs backs at most 2 GiB with host memory; more swaps to a file.
             mem = f"megs: {megs}" if megs <= 2048 else f"memory: guest={megs}, host=2048"
             f.write(f"""{mem}
-cpu: model={model}, count={cpus}, ips=100000000, ignore_bad_msrs=0
+cpu: model={model}, count={cpus}, ips=100000000, ignore_bad_msrs={int(ignore_bad_msrs)}
 clock: sync=none, time0=local
 romimage: file={BOCHS_BIOS}
 vgaromimage: file={BOCHS_VGA}

@@ -1,4 +1,4 @@
-// covers: kernel/mb1.c kernel/fmt.c
+// covers: kernel/mb1.c kernel/image.c kernel/fmt.c
 /*
  * fuzz_mb1.c - the Multiboot v1 image parser (kernel/mb1.c) on arbitrary
  * images: the header search, the a.out kludge and ELF32/64 program headers.
@@ -26,18 +26,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             __builtin_trap();
         return 0;
     }
-    if (!probed || img.nseg == 0 || img.nseg > MB1_MAX_SEGMENTS)
+    if (!probed || img.layout.nseg == 0 || img.layout.nseg > MB1_MAX_SEGMENTS)
         __builtin_trap();
     int entry_inside = 0;
-    for (unsigned i = 0; i < img.nseg; i++) {
-        const struct mb1_segment *s = &img.seg[i];
+    for (unsigned i = 0; i < img.layout.nseg; i++) {
+        const struct image_segment *s = &img.layout.seg[i];
         if (s->offset > size || s->filesz > size - s->offset)
             __builtin_trap();
         if (s->filesz > s->memsz)
             __builtin_trap();
         if (s->dest > (1ull << 32) || s->memsz > (1ull << 32) - s->dest)
             __builtin_trap();
-        if (img.entry >= s->dest && img.entry - s->dest < s->memsz)
+        if (img.layout.entry >= s->dest && img.layout.entry - s->dest < s->memsz)
             entry_inside = 1;
     }
     if (!entry_inside)

@@ -8,6 +8,9 @@ the deep paths instead of having to discover magic numbers and checksums:
   mb2/      Multiboot2 boot information: minimal (end tag only) and typical
             (command line, loader name, memory map, module, ACPI RSDP)
   mb1/      Multiboot v1 images: a.out kludge, and ELF32 with one PT_LOAD
+  mb2_image/ Multiboot2 images: address + entry tags with every other header
+            tag (optional where we cannot honour it), and ELF32 with a
+            relocatable tag
   options/  a hypervisor command line
   acpi/     RSDP + RSDT + FACP + DSDT with \\_S5 + MADT (ACPI 1.0), and
             RSDP 2.0 + XSDT + a 244-byte FADT with X_DSDT + DSDT
@@ -94,6 +97,49 @@ def mb1_seeds():
                                ehdr_len, phdr_len, 1, 0, 0, 0)
     phdr = struct.pack("<IIIIIIII", 1, 0, load, load, size, size + 0x1000, 5, 0x1000)
     write("mb1", "elf32.bin", ehdr + phdr + mb1_header(0x3) + b"\xEB\xFE")
+
+
+# ---- Multiboot2 images (Multiboot2 spec 3.1) ----------------------------------
+
+MB2_HEADER_MAGIC = 0xE85250D6
+
+
+def mb2_htag(type_, flags, *fields):
+    return pad8(struct.pack("<HHI", type_, flags, 8 + 4 * len(fields)) +
+                struct.pack("<%dI" % len(fields), *fields))
+
+
+def mb2_header(tags):
+    body = b"".join(tags) + mb2_htag(0, 0)
+    length = 16 + len(body)
+    return struct.pack("<IIII", MB2_HEADER_MAGIC, 0, length,
+                       (-(MB2_HEADER_MAGIC + length)) & 0xFFFFFFFF) + body
+
+
+def mb2_image_seeds():
+    # Address tag: the header at 0, loaded at 1 MiB from the file's start
+    # (load_addr -1), 4 KiB of bss; the entry at the "jmp $" after it.
+    load = 0x100000
+    opt = 1
+    tags = [mb2_htag(1, 0, 1, 2, 3, 4, 6), mb2_htag(1, opt, 8, 14, 15),
+            mb2_htag(2, 0, load, 0xFFFFFFFF, 0, load + 0x2000), None,
+            mb2_htag(4, 0, 2), mb2_htag(5, opt, 1024, 768, 32), mb2_htag(6, 0),
+            mb2_htag(7, opt), mb2_htag(8, opt, load), mb2_htag(9, opt, load),
+            mb2_htag(10, 0, load, 0x10000000, 0x1000, 1)]
+    size = len(mb2_header([t for t in tags if t] + [mb2_htag(3, 0, 0)]))
+    tags[3] = mb2_htag(3, 0, load + size)
+    write("mb2_image", "address.bin", mb2_header(tags) + b"\xEB\xFE" + b"\0" * 6)
+    # ELF32 executable: ELF header, one PT_LOAD of the whole file at 1 MiB,
+    # the Multiboot2 header on an 8-byte boundary, "jmp $".
+    ehdr_len, phdr_len = 52, 32
+    hdr = mb2_header([mb2_htag(1, 0, 1, 6), mb2_htag(10, 0, load, 0x8000000, 0x200000, 2)])
+    code_off = 88 + len(hdr)
+    total = code_off + 2
+    ident = b"\x7fELF" + bytes([1, 1, 1]) + b"\0" * 9
+    ehdr = ident + struct.pack("<HHIIIIIHHHHHH", 2, 3, 1, load + code_off, ehdr_len, 0, 0,
+                               ehdr_len, phdr_len, 1, 0, 0, 0)
+    phdr = struct.pack("<IIIIIIII", 1, 0, load, load, total, total + 0x1000, 5, 0x1000)
+    write("mb2_image", "elf32.bin", ehdr + phdr + b"\0" * 4 + hdr + b"\xEB\xFE")
 
 
 # ---- ACPI tables (ACPI 6.5, chapter 5) ----------------------------------------
@@ -286,6 +332,7 @@ def bzimage_seeds():
 if __name__ == "__main__":
     mb2_seeds()
     mb1_seeds()
+    mb2_image_seeds()
     acpi_seeds()
     other_seeds()
     insn_decode_seeds()

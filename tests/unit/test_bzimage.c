@@ -420,6 +420,63 @@ static void test_load_lowest_fit_in_any_entry(void **state)
     assert_int_equal(bzimage_load_address(&bi, &m), 102 * MiB);
 }
 
+static void test_probe(void **state)
+{
+    (void)state;
+    image();
+    assert_true(bzimage_probe(I.b, I.len));
+    assert_false(bzimage_probe(I.b, BZ_HEADER + 3));     /* signature cut off */
+    w32(BZ_HEADER, 0x53726449);                          /* "IdrS" */
+    assert_false(bzimage_probe(I.b, I.len));
+}
+
+/* ---- bzimage_initrd_address ---------------------------------------------- */
+
+static void test_initrd_highest_fit_below_addr_max(void **state)
+{
+    (void)state;
+    static const struct mb2_mmap_entry map[] = {
+        { 0, 640 * KiB, AVAIL },
+        { 1 * MiB, 511 * MiB, AVAIL },
+        { 4 * GiB, 4 * GiB, AVAIL },            /* above initrd_addr_max */
+    };
+    image();
+    expect_ok();
+    map_of(map, N(map));
+    /* ends at the top of RAM below 512 MiB, page aligned */
+    assert_int_equal(bzimage_initrd_address(&bi, &m, 10 * MiB + 5, 16 * MiB, 32 * MiB, 0),
+                     (512 * MiB - (10 * MiB + 5)) & ~4095ull);
+    /* initrd_addr_max clips it */
+    bi.initrd_addr_max = 256 * MiB - 1;
+    assert_int_equal(bzimage_initrd_address(&bi, &m, 1 * MiB, 16 * MiB, 32 * MiB, 0), 255 * MiB);
+    /* and so does the caller's limit */
+    assert_int_equal(bzimage_initrd_address(&bi, &m, 1 * MiB, 16 * MiB, 32 * MiB, 100 * MiB),
+                     99 * MiB);
+    /* too large for anything: none */
+    assert_int_equal(bzimage_initrd_address(&bi, &m, 300 * MiB, 16 * MiB, 32 * MiB, 0), 0);
+    assert_int_equal(bzimage_initrd_address(&bi, &m, 0, 16 * MiB, 32 * MiB, 0), 0);
+}
+
+static void test_initrd_avoids_kernel_and_holes(void **state)
+{
+    (void)state;
+    static const struct mb2_mmap_entry map[] = {
+        { 1 * MiB, 63 * MiB, AVAIL },           /* kernel at 16 MiB, 48 MiB of it */
+        { 64 * MiB, 1 * MiB, RSVD },
+        { 65 * MiB, 1 * MiB, AVAIL },           /* too small */
+    };
+    image();
+    expect_ok();
+    map_of(map, N(map));
+    /* no room above the kernel: just below it */
+    assert_int_equal(bzimage_initrd_address(&bi, &m, 4 * MiB, 16 * MiB, 48 * MiB, 0), 12 * MiB);
+    /* a small one fits in the last entry */
+    assert_int_equal(bzimage_initrd_address(&bi, &m, 4096, 16 * MiB, 48 * MiB, 0),
+                     66 * MiB - 4096);
+    /* nothing below the kernel either */
+    assert_int_equal(bzimage_initrd_address(&bi, &m, 20 * MiB, 16 * MiB, 48 * MiB, 0), 0);
+}
+
 static void test_load_contiguous_entries(void **state)
 {
     (void)state;
@@ -834,6 +891,9 @@ int main(void)
         cmocka_unit_test(test_load_above_hole_at_pref_address),
         cmocka_unit_test(test_load_lowest_fit_in_any_entry),
         cmocka_unit_test(test_load_contiguous_entries),
+        cmocka_unit_test(test_probe),
+        cmocka_unit_test(test_initrd_highest_fit_below_addr_max),
+        cmocka_unit_test(test_initrd_avoids_kernel_and_holes),
         cmocka_unit_test(test_load_unaligned_pref_address),
         cmocka_unit_test(test_load_low_pref_address),
         cmocka_unit_test(test_load_never_below_pref_address),

@@ -1,4 +1,4 @@
-// covers: kernel/mb1.c kernel/fmt.c
+// covers: kernel/mb1.c kernel/image.c kernel/fmt.c
 /*
  * test_mb1.c - host unit tests of the Multiboot v1 image parser
  * (kernel/mb1.c) on synthetic images: the header search, the a.out
@@ -200,11 +200,11 @@ static void expect_error(const char *what)
 
 static void assert_seg(unsigned i, uint64_t dest, uint64_t offset, uint64_t filesz, uint64_t memsz)
 {
-    assert_true(i < out.nseg);
-    assert_int_equal(out.seg[i].dest, dest);
-    assert_int_equal(out.seg[i].offset, offset);
-    assert_int_equal(out.seg[i].filesz, filesz);
-    assert_int_equal(out.seg[i].memsz, memsz);
+    assert_true(i < out.layout.nseg);
+    assert_int_equal(out.layout.seg[i].dest, dest);
+    assert_int_equal(out.layout.seg[i].offset, offset);
+    assert_int_equal(out.layout.seg[i].filesz, filesz);
+    assert_int_equal(out.layout.seg[i].memsz, memsz);
 }
 
 #define NO_HEADER "no Multiboot header (magic 0x1BADB002 with a valid checksum) in the first 8 KiB"
@@ -308,7 +308,7 @@ static void test_first_valid_header_wins(void **state)
     expect_ok();
     assert_int_equal(out.header_offset, 0x1000);
     assert_int_equal(out.flags, MB1_FLAG_PAGE_ALIGN | MB1_FLAG_MEMINFO);
-    assert_int_equal(out.elf_class, 32);
+    assert_int_equal(out.layout.elf_class, 32);
 }
 
 static void test_header_at_last_offset_parses(void **state)
@@ -362,7 +362,7 @@ static void test_optional_high_flags_tolerated(void **state)
     mb_header(0x1000, 0xFFFE0000u | MB1_FLAG_VIDEO);
     expect_ok();
     assert_int_equal(out.flags, 0xFFFE0004u);
-    assert_int_equal(out.elf_class, 32);
+    assert_int_equal(out.layout.elf_class, 32);
 }
 
 /* ---- a.out kludge ---------------------------------------------------------- */
@@ -372,11 +372,11 @@ static void test_aout_basic(void **state)
     (void)state;
     aout_image();
     expect_ok();
-    assert_int_equal(out.elf_class, 0);
+    assert_int_equal(out.layout.elf_class, 0);
     assert_int_equal(out.header_offset, AOUT_HOFF);
     assert_int_equal(out.flags, MB1_FLAG_AOUT_KLUDGE | 0x3);
-    assert_int_equal(out.entry, 0x100080);
-    assert_int_equal(out.nseg, 1);
+    assert_int_equal(out.layout.entry, 0x100080);
+    assert_int_equal(out.layout.nseg, 1);
     assert_seg(0, 0x100000, 0, 0x2000, 0x5000);
 }
 
@@ -390,7 +390,7 @@ static void test_aout_header_later_in_file(void **state)
     expect_ok();
     assert_int_equal(out.header_offset, 0x1000);
     assert_seg(0, 0x200000, 0xFF0, 0x1800, 0x1800);
-    assert_int_equal(out.entry, 0x200020);
+    assert_int_equal(out.layout.entry, 0x200020);
 }
 
 static void test_aout_load_end_zero_means_whole_file(void **state)
@@ -415,7 +415,7 @@ static void test_aout_bss_end_zero_no_bss(void **state)
     aout_fields(AOUT_HOFF, 0x100000 + AOUT_HOFF, 0x100000, 0x102000, 0, 0x101FFF);
     expect_ok();
     assert_seg(0, 0x100000, 0, 0x2000, 0x2000);
-    assert_int_equal(out.entry, 0x101FFF);
+    assert_int_equal(out.layout.entry, 0x101FFF);
 }
 
 static void test_aout_bss_end_equal_to_load_end(void **state)
@@ -433,7 +433,7 @@ static void test_aout_entry_in_bss_allowed(void **state)
     aout_image();
     aout_fields(AOUT_HOFF, 0x100000 + AOUT_HOFF, 0x100000, 0x102000, 0x105000, 0x104FFF);
     expect_ok();
-    assert_int_equal(out.entry, 0x104FFF);
+    assert_int_equal(out.layout.entry, 0x104FFF);
 }
 
 static void test_aout_entry_outside(void **state)
@@ -455,7 +455,7 @@ static void test_aout_empty_image_entry_outside(void **state)
     aout_image();
     aout_fields(AOUT_HOFF, 0x100000 + AOUT_HOFF, 0x100000, 0x100000, 0, 0x100000);
     expect_error("entry_addr outside the loaded image");
-    assert_int_equal(out.nseg, 0);
+    assert_int_equal(out.layout.nseg, 0);
 }
 
 static void test_aout_header_addr_before_load_addr(void **state)
@@ -535,7 +535,7 @@ static void test_aout_up_to_4g(void **state)
     aout_fields(0, 0xFFFFF000, 0xFFFFF000, 0, 0, 0xFFFFFFFF);
     expect_ok();
     assert_seg(0, 0xFFFFF000, 0, 0x1000, 0x1000);
-    assert_int_equal(out.entry, 0xFFFFFFFF);
+    assert_int_equal(out.layout.entry, 0xFFFFFFFF);
     /* One byte more of file does not. */
     I.len = 0x1001;
     expect_error(ABOVE_4G);
@@ -548,10 +548,10 @@ static void test_elf32_basic(void **state)
     (void)state;
     elf32_image();
     expect_ok();
-    assert_int_equal(out.elf_class, 32);
-    assert_int_equal(out.entry, 0x10000C);
+    assert_int_equal(out.layout.elf_class, 32);
+    assert_int_equal(out.layout.entry, 0x10000C);
     assert_int_equal(out.header_offset, 0x1000);
-    assert_int_equal(out.nseg, 2);
+    assert_int_equal(out.layout.nseg, 2);
     assert_seg(0, 0x100000, 0x1000, 0x1000, 0x1000);
     assert_seg(1, 0x102000, 0x2000, 0x800, 0x3000);
 }
@@ -567,7 +567,7 @@ static void test_elf32_skips_non_load_headers(void **state)
     elf32_phdr(3, PT_NULL, 0xFFFFFF, 0, 0, 0xFFFFFFF, 0xFFFFFFF);
     elf32_phdr(4, PT_LOAD, 0x2000, 0x102000, 0x102000, 0x800, 0x3000);
     expect_ok();
-    assert_int_equal(out.nseg, 2);
+    assert_int_equal(out.layout.nseg, 2);
     assert_seg(0, 0x100000, 0x1000, 0x1000, 0x1000);
     assert_seg(1, 0x102000, 0x2000, 0x800, 0x3000);
 }
@@ -582,7 +582,7 @@ static void test_elf32_zero_memsz_segment_skipped(void **state)
     elf32_phdr(1, PT_LOAD, 0x9000, 0x200000, 0x200000, 0, 0);
     elf32_phdr(2, PT_LOAD, 0x2000, 0x102000, 0x102000, 0x800, 0x3000);
     expect_ok();
-    assert_int_equal(out.nseg, 2);
+    assert_int_equal(out.layout.nseg, 2);
     assert_seg(1, 0x102000, 0x2000, 0x800, 0x3000);
 }
 
@@ -607,7 +607,7 @@ static void test_elf32_higher_half_entry_translated(void **state)
     /* Loaded at the physical addresses; the entry moved with its segment. */
     assert_seg(0, 0x100000, 0x1000, 0x1000, 0x1000);
     assert_seg(1, 0x102000, 0x2000, 0x800, 0x3000);
-    assert_int_equal(out.entry, 0x10000C);
+    assert_int_equal(out.layout.entry, 0x10000C);
 }
 
 static void test_elf32_entry_in_second_segment_translated(void **state)
@@ -618,7 +618,7 @@ static void test_elf32_entry_in_second_segment_translated(void **state)
     elf32_phdr(0, PT_LOAD, 0x1000, 0xC0100000, 0x100000, 0x1000, 0x1000);
     elf32_phdr(1, PT_LOAD, 0x2000, 0xC0102000, 0x102000, 0x800, 0x3000);
     expect_ok();
-    assert_int_equal(out.entry, 0x104000);      /* in the bss part */
+    assert_int_equal(out.layout.entry, 0x104000);      /* in the bss part */
 }
 
 static void test_elf32_entry_translated_once(void **state)
@@ -632,11 +632,11 @@ static void test_elf32_entry_translated_once(void **state)
     elf32_phdr(0, PT_LOAD, 0x1000, 0xC0100000, 0x100000, 0x1000, 0x1000);
     elf32_phdr(1, PT_LOAD, 0x2000, 0x100000, 0x200000, 0x800, 0x1000);
     expect_ok();
-    assert_int_equal(out.entry, 0x100010);
+    assert_int_equal(out.layout.entry, 0x100010);
     /* And the other way round: seg 1 alone names the entry's segment. */
     elf32_ehdr(0x100010, EH32, 2);
     expect_ok();
-    assert_int_equal(out.entry, 0x200010);
+    assert_int_equal(out.layout.entry, 0x200010);
 }
 
 static void test_elf32_physical_entry_kept(void **state)
@@ -647,8 +647,8 @@ static void test_elf32_physical_entry_kept(void **state)
     elf32_ehdr(0x100010, EH32, 1);
     elf32_phdr(0, PT_LOAD, 0x1000, 0xC0100000, 0x100000, 0x1000, 0x1000);
     expect_ok();
-    assert_int_equal(out.entry, 0x100010);
-    assert_int_equal(out.nseg, 1);
+    assert_int_equal(out.layout.entry, 0x100010);
+    assert_int_equal(out.layout.nseg, 1);
 }
 
 static void test_elf32_entry_outside_segments(void **state)
@@ -712,7 +712,7 @@ static void test_elf32_max_segments(void **state)
         elf32_phdr(i, PT_LOAD, 0x1000 + i * 0x100, 0x100000 + i * 0x1000, 0x100000 + i * 0x1000,
                    0x100, 0x1000);
     expect_ok();
-    assert_int_equal(out.nseg, MB1_MAX_SEGMENTS);
+    assert_int_equal(out.layout.nseg, MB1_MAX_SEGMENTS);
     assert_seg(MB1_MAX_SEGMENTS - 1, 0x10F000, 0x1F00, 0x100, 0x1000);
     /* One more is refused. */
     elf32_ehdr(0x100000, EH32, MB1_MAX_SEGMENTS + 1);
@@ -736,7 +736,7 @@ static void test_elf32_many_headers_few_loads(void **state)
             elf32_phdr(i, PT_NOTE, 0x1000, 0, 0, 0x10, 0x10);
     }
     expect_ok();
-    assert_int_equal(out.nseg, 10);
+    assert_int_equal(out.layout.nseg, 10);
 }
 
 /* ---- ELF header errors ---------------------------------------------------- */
@@ -868,7 +868,7 @@ static void test_elf32_larger_phentsize(void **state)
     w32(p1 + 16, 0x200);
     w32(p1 + 20, 0x400);
     expect_ok();
-    assert_int_equal(out.nseg, 2);
+    assert_int_equal(out.layout.nseg, 2);
     assert_seg(1, 0x200000, 0x2000, 0x200, 0x400);
 }
 
@@ -894,9 +894,9 @@ static void test_elf64_higher_half(void **state)
     (void)state;
     elf64_image();
     expect_ok();
-    assert_int_equal(out.elf_class, 64);
-    assert_int_equal(out.entry, 0x10000C);
-    assert_int_equal(out.nseg, 2);
+    assert_int_equal(out.layout.elf_class, 64);
+    assert_int_equal(out.layout.entry, 0x10000C);
+    assert_int_equal(out.layout.nseg, 2);
     assert_seg(0, 0x100000, 0x1000, 0x1000, 0x1000);
     assert_seg(1, 0x102000, 0x2000, 0x800, 0x3000);
 }
@@ -909,7 +909,7 @@ static void test_elf64_identity_linked(void **state)
     elf64_phdr(0, PT_LOAD, 0x1000, 0x100000, 0x100000, 0x1000, 0x1000);
     elf64_phdr(1, PT_LOAD, 0x2000, 0x102000, 0x102000, 0x800, 0x3000);
     expect_ok();
-    assert_int_equal(out.entry, 0x102100);
+    assert_int_equal(out.layout.entry, 0x102100);
 }
 
 static void test_elf64_header_truncated(void **state)
@@ -991,7 +991,7 @@ static void test_elf64_too_many_segments(void **state)
     expect_error(TOO_MANY);
     elf64_ehdr(0x100000, EH64, MB1_MAX_SEGMENTS);
     expect_ok();
-    assert_int_equal(out.nseg, MB1_MAX_SEGMENTS);
+    assert_int_equal(out.layout.nseg, MB1_MAX_SEGMENTS);
 }
 
 /* ---- the error buffer ------------------------------------------------------ */
@@ -1012,11 +1012,11 @@ static void test_output_cleared_before_parse(void **state)
     img_reset(64);
     memset(&out, 0x5A, sizeof(out));
     assert_int_equal(mb1_parse(I.b, I.len, &out, err, sizeof(err)), -1);
-    assert_int_equal(out.nseg, 0);
-    assert_int_equal(out.entry, 0);
+    assert_int_equal(out.layout.nseg, 0);
+    assert_int_equal(out.layout.entry, 0);
     assert_int_equal(out.flags, 0);
     assert_int_equal(out.header_offset, 0);
-    assert_int_equal(out.elf_class, 0);
+    assert_int_equal(out.layout.elf_class, 0);
 }
 
 int main(void)

@@ -878,6 +878,69 @@ static void test_limit_empty_map(void **state)
     assert_int_equal(m.n, 0);
 }
 
+/* ---- memmap_fit -------------------------------------------------------------- */
+
+static void test_fit_lowest_and_highest_in_the_bochs_map(void **state)
+{
+    (void)state;
+    uint64_t at = 1;
+    map_of(bochs, N(bochs));
+    assert_true(memmap_fit(&m, 0x200000, 4 * GiB, 0x300000, 0x200000, false, &at));
+    assert_int_equal(at, 0x200000);
+    assert_true(memmap_fit(&m, 0x200000, 4 * GiB, 0x300000, 0x200000, true, &at));
+    assert_int_equal(at, 0x1fc00000);       /* ends at or below 0x1fff0000 */
+    /* Low memory: the first fit of 64 KiB at or above 0x1000. */
+    assert_true(memmap_fit(&m, 0x1000, 4 * GiB, 0x10000, 0x1000, false, &at));
+    assert_int_equal(at, 0x1000);
+    /* Highest with the window's end inside RAM. */
+    assert_true(memmap_fit(&m, 0, 0x800000, 0x100000, 0x1000, true, &at));
+    assert_int_equal(at, 0x700000);
+}
+
+static void test_fit_refuses_what_does_not_fit(void **state)
+{
+    (void)state;
+    uint64_t at = 0x1234;
+    map_of(bochs, N(bochs));
+    /* Larger than any RAM entry. */
+    assert_false(memmap_fit(&m, 0, 4 * GiB, 0x20000000, 0x1000, false, &at));
+    /* The window holds no RAM big enough (the hole below 1 MiB). */
+    assert_false(memmap_fit(&m, 0x9f000, 0x100000, 0x1000, 0x1000, false, &at));
+    assert_false(memmap_fit(&m, 0x9f000, 0x100000, 0x1000, 0x1000, true, &at));
+    /* Bad arguments: zero size, reversed or too small window, align not a power of two. */
+    assert_false(memmap_fit(&m, 0, 4 * GiB, 0, 0x1000, false, &at));
+    assert_false(memmap_fit(&m, 2 * MiB, 1 * MiB, 0x1000, 0x1000, false, &at));
+    assert_false(memmap_fit(&m, 1 * MiB, 1 * MiB + 0x800, 0x1000, 0x1000, false, &at));
+    assert_false(memmap_fit(&m, 0, 4 * GiB, 0x1000, 0x3000, false, &at));
+    assert_false(memmap_fit(&m, 0, 4 * GiB, 0x1000, 0, true, &at));
+    assert_int_equal(at, 0x1234);
+    /* An alignment that skips past the end of every entry. */
+    assert_false(memmap_fit(&m, 0x100001, 4 * GiB, 0x1000, 1ull << 31, false, &at));
+}
+
+static void test_fit_spans_adjacent_ram_entries(void **state)
+{
+    (void)state;
+    static const struct mb2_mmap_entry two[] = {
+        { 1 * MiB, 1 * MiB, AVAIL },
+        { 2 * MiB, 1 * MiB, AVAIL },
+        { 0xFFFFF000ull, 0x1000, AVAIL },
+    };
+    uint64_t at = 0;
+    map_of(two, N(two));
+    assert_true(memmap_fit(&m, 0, 4 * GiB - 0x1000, 0x180000, 0x1000, false, &at));
+    assert_int_equal(at, 1 * MiB);
+    assert_true(memmap_fit(&m, 0, 4 * GiB - 0x1000, 0x180000, 0x1000, true, &at));
+    assert_int_equal(at, 3 * MiB - 0x180000);
+    /* The last page below 4 GiB, the window reaching 4 GiB. */
+    assert_true(memmap_fit(&m, 0, 4 * GiB, 0x1000, 0x1000, true, &at));
+    assert_int_equal(at, 0xFFFFF000ull);
+    /* An entry whose end is below the size. */
+    static const struct mb2_mmap_entry tiny[] = { { 0, 0x1000, AVAIL } };
+    map_of(tiny, N(tiny));
+    assert_false(memmap_fit(&m, 0, 4 * GiB, 0x2000, 0x1000, true, &at));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -938,6 +1001,9 @@ int main(void)
         cmocka_unit_test(test_limit_below_one_page_drops_all_ram),
         cmocka_unit_test(test_limit_ram_above_4g),
         cmocka_unit_test(test_limit_empty_map),
+        cmocka_unit_test(test_fit_lowest_and_highest_in_the_bochs_map),
+        cmocka_unit_test(test_fit_refuses_what_does_not_fit),
+        cmocka_unit_test(test_fit_spans_adjacent_ram_entries),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
