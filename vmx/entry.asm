@@ -62,6 +62,18 @@ extern vmcs_writes
 %endif
 %endmacro
 
+; The entry of layers 1 and 2, every GPR but RDI loaded: window %1 looks
+; at the requests, then RDI, then VMRESUME.
+%macro PARTIAL_RESUME 1
+%1:
+    cmp dword [rdi + VCPU_REQUESTS], 0
+    jne vmx_partial_abort
+    mov rdi, [rdi + GR_RDI]
+%1_end:
+    vmresume
+    jmp vmx_partial_failed
+%endmacro
+
 %macro LOAD_GUEST_GPRS 0                ; rdi = regs; rdi itself last
     mov rax, [rdi + GR_RAX]
     mov rbx, [rdi + GR_RBX]
@@ -182,13 +194,7 @@ vmx_exit_entry:
     mov rcx, [rdi + GR_RCX]
     mov rdx, [rdi + GR_RDX]
     mov rsi, [rdi + GR_RSI]
-.window6:
-    cmp dword [rdi + VCPU_REQUESTS], 0
-    jne vmx_partial_abort
-    mov rdi, [rdi + GR_RDI]
-.window6_end:
-    vmresume
-    jmp vmx_partial_failed
+    PARTIAL_RESUME .window6
 .ept_slow:                              ; as it came: RAX, RCX the guest's, EDX the reason
     mov rax, [rdi + GR_RAX]
     mov rcx, [rdi + GR_RCX]
@@ -233,13 +239,7 @@ vmx_exit_entry:
     inc qword [rdi + VCPU_VMWRITES + EXIT_CPUID * 8]
 %endif
     mov rsi, [rdi + GR_RSI]
-.window4:
-    cmp dword [rdi + VCPU_REQUESTS], 0
-    jne vmx_partial_abort
-    mov rdi, [rdi + GR_RDI]
-.window4_end:
-    vmresume
-    jmp vmx_partial_failed
+    PARTIAL_RESUME .window4
 
     ; ---- layer 2: the caller-saved GPRs; RBX, RBP, R12-R15 stay in the
     ; CPU across the call (the C ABI keeps them).
@@ -266,13 +266,7 @@ vmx_exit_entry:
     mov r9,  [rdi + GR_R9]
     mov r10, [rdi + GR_R10]
     mov r11, [rdi + GR_R11]
-.window5:
-    cmp dword [rdi + VCPU_REQUESTS], 0
-    jne vmx_partial_abort
-    mov rdi, [rdi + GR_RDI]
-.window5_end:
-    vmresume
-    jmp vmx_partial_failed
+    PARTIAL_RESUME .window5
 
     ; ---- layer 3: every GPR.
 .full:
