@@ -17,31 +17,35 @@
 
 #define CPUID_1_EDX_MTRR (1u << 12)
 
-static struct ept map;
-static struct spinlock map_lock;    /* every vCPU faults in; only the fault path takes it */
 static struct gpa_space space;
 static struct mtrr_state mtrr;
 static struct guest_ept_config config;
-static bool frozen;
 static uint64_t eptp_value;
 static struct ept_stats *stats_shown;
 static uint64_t static_1g, static_2m, static_4k;
 static uint64_t build_ticks;            /* TSC ticks guest_ept_build took */
-static struct ept_plan_table plans;     /* ept=lazy: the fault path's plans (ept.h) */
-/* Paging structures come from the pool, inside the hypervisor's image:
- * one offset turns their physical address into a pointer (hv_va). */
-static uint64_t table_offset;
+static bool frozen;                     /* `ept freeze` */
 
 /* The plan table covers guest RAM up to this much (1 byte per 2 MiB);
  * above, faults go to the planner. Its page tables: one per 2 MiB block
  * that mixes kinds of pages (low memory, the hypervisor's edges, ACPI). */
-#define PLAN_TABLE_LIMIT (64ull << 30)
+#define PLAN_TABLE_LIMIT ((uint64_t)EPT_PD_TABLES << 30)
 #define PLAN_PAGE_TABLES 16
 
+/* The state the fault path shares with its fast half in assembly
+ * (vmx/entry.asm, which reads the layouts from build/gen/asm_offsets.inc;
+ * guest_ept.h declares them for it). */
+struct ept ept_guest_map;
+struct spinlock ept_map_lock;           /* every vCPU faults in; only the fault path takes it */
+uint64_t ept_fast_blocks;               /* ept_plans.blocks, 0 while `ept freeze` holds */
+struct ept_plan_table ept_plans;        /* ept=lazy: the fault path's plans (ept.h) */
+/* Paging structures come from the pool, inside the hypervisor's image:
+ * one offset turns their physical address into a pointer (hv_va). */
+uint64_t ept_table_offset;
 /* ept=lazy: the page directory of each GiB the plan table covers, made at
  * build, so that the fault path finds a 2 MiB entry without a walk (NULL:
  * the pool ran out). */
-static uint64_t *pd_tables[PLAN_TABLE_LIMIT >> 30];
+uint64_t *ept_pd_tables[EPT_PD_TABLES];
 
 static uint64_t pool_table(void *ctx)
 {
@@ -109,18 +113,19 @@ static void build_plan_table(const struct memmap *guest)
     if (top > PLAN_TABLE_LIMIT)
         top = PLAN_TABLE_LIMIT;
     uint64_t blocks = (top + EPT_PAGE_2M - 1) >> 21;
-    plans.block = page_alloc((blocks + PAGE_SIZE - 1) / PAGE_SIZE);
-    plans.pages = page_alloc(PLAN_PAGE_TABLES * 512 / PAGE_SIZE);
-    if (!plans.block || !plans.pages) {
-        plans = (struct ept_plan_table){ 0 };
+    ept_plans.block = page_alloc((blocks + PAGE_SIZE - 1) / PAGE_SIZE);
+    ept_plans.pages = page_alloc(PLAN_PAGE_TABLES * 512 / PAGE_SIZE);
+    if (!ept_plans.block || !ept_plans.pages) {
+        ept_plans = (struct ept_plan_table){ 0 };
         return;
     }
-    table_offset = (uint64_t)hv_va(map.root) - map.root;
-    plans.blocks = blocks;
-    plans.max_pages = PLAN_PAGE_TABLES;
-    ept_plan_table_build(&plans, &space, &mtrr);
+    ept_table_offset = (uint64_t)hv_va(ept_guest_map.root) - ept_guest_map.root;
+    ept_plans.blocks = blocks;
+    ept_plans.max_pages = PLAN_PAGE_TABLES;
+    ept_plan_table_build(&ept_plans, &space, &mtrr);
     for (uint64_t g = 0; g < (blocks + 511) / 512; g++)
-        pd_tables[g] = ept_table(&map, g << 30, 1);
+        ept_pd_tables[g] = ept_table(&ept_guest_map, g << 30, 1);
+    ept_fast_blocks = blocks;
 }
 
 uint64_t guest_ept_build(const struct memmap *guest, const struct memmap *firmware,
@@ -138,24 +143,24 @@ uint64_t guest_ept_build(const struct memmap *guest, const struct memmap *firmwa
         .hv_end = r.end,
         .phys_limit = mtrr.addr_mask + 0x1000,
     };
-    if (ept_init(&map, ops, cfg->allow_1g) || (!cfg->lazy && ept_map_guest_ram(&map, &space, &mtrr))) {
+    if (ept_init(&ept_guest_map, ops, cfg->allow_1g) || (!cfg->lazy && ept_map_guest_ram(&ept_guest_map, &space, &mtrr))) {
         kprintf("error: ept: out of pool pages building the guest map\n");
         return 0;
     }
     if (cfg->lazy)
         build_plan_table(guest);
     build_ticks = rdtsc() - t0;
-    static_1g = map.pages_1g;
-    static_2m = map.pages_2m;
-    static_4k = map.pages_4k;
+    static_1g = ept_guest_map.pages_1g;
+    static_2m = ept_guest_map.pages_2m;
+    static_4k = ept_guest_map.pages_4k;
     if (hv.opt.verbose)     /* the boot report (kernel/main.c) */
         kprintf("ept.built mode=%s pages_1g=%llu pages_2m=%llu pages_4k=%llu tables=%llu mtrr=%s "
                 "build_ticks=%llu\n",
-                cfg->lazy ? "lazy" : "static", (unsigned long long)map.pages_1g,
-                (unsigned long long)map.pages_2m, (unsigned long long)map.pages_4k,
-                (unsigned long long)map.tables, mtrr.enabled ? "on" : "off",
+                cfg->lazy ? "lazy" : "static", (unsigned long long)ept_guest_map.pages_1g,
+                (unsigned long long)ept_guest_map.pages_2m, (unsigned long long)ept_guest_map.pages_4k,
+                (unsigned long long)ept_guest_map.tables, mtrr.enabled ? "on" : "off",
                 (unsigned long long)build_ticks);
-    eptp_value = ept_eptp(map.root, cfg->ad);
+    eptp_value = ept_eptp(ept_guest_map.root, cfg->ad);
     return eptp_value;
 }
 
@@ -189,23 +194,23 @@ static enum ept_action map_locked(struct ept_fault_plan *p, uint64_t gpa)
 {
     struct ept_walk w;
     enum ept_action a = EPT_MAPPED;
-    spin_lock(&map_lock);
-    ept_walk(&map, gpa, &w);
+    spin_lock(&ept_map_lock);
+    ept_walk(&ept_guest_map, gpa, &w);
     if (!w.mapped && w.levels == 4 && p->size > EPT_PAGE_4K) {
         p->base = gpa & ~(uint64_t)(EPT_PAGE_4K - 1);
         p->size = EPT_PAGE_4K;
     }
-    if (!w.mapped && ept_map(&map, p->base, p->size, EPT_RWX, p->memtype))
+    if (!w.mapped && ept_map(&ept_guest_map, p->base, p->size, EPT_RWX, p->memtype))
         a = EPT_NO_MEMORY;
-    spin_unlock(&map_lock);
+    spin_unlock(&ept_map_lock);
     return a;
 }
 
 int guest_ept_map_page(uint64_t gpa, uint64_t perms)
 {
-    spin_lock(&map_lock);
-    int r = ept_map(&map, gpa & ~(uint64_t)(EPT_PAGE_4K - 1), EPT_PAGE_4K, perms, MEMTYPE_UC);
-    spin_unlock(&map_lock);
+    spin_lock(&ept_map_lock);
+    int r = ept_map(&ept_guest_map, gpa & ~(uint64_t)(EPT_PAGE_4K - 1), EPT_PAGE_4K, perms, MEMTYPE_UC);
+    spin_unlock(&ept_map_lock);
     if (r)
         kprintf("error: ept: cannot map the page at %#llx on its own (a large page is there, "
                 "or the pool is empty)\n", (unsigned long long)gpa);
@@ -229,67 +234,10 @@ static void account(struct ept_stats *st, const struct ept_fault_plan *p, enum e
         gpa, rip, qual, (uint8_t)p->cls, (uint8_t)a, a == EPT_MAPPED ? (uint32_t)p->size : 0 };
 }
 
-static uint64_t *table_va(uint64_t entry)
-{
-    return (uint64_t *)((entry & EPT_ADDR_MASK) + table_offset);
-}
-
-/* The slot of gpa's entry at the PD level (2 MiB), for a gpa the plan
- * table covers; NULL when its page directory could not be made. */
-static uint64_t *pd_slot(uint64_t gpa)
-{
-    uint64_t *pd = pd_tables[gpa >> 30];
-    return pd ? &pd[(gpa >> 21) & 511] : 0;
-}
-
-/* map_locked without the walks, for when no table has to be allocated:
- * true when p's page (or a page another vCPU mapped first) is there now.
- * Fills only not-present entries: no INVEPT (SDM Vol. 3C, 30.4.3.1). */
-static bool map_fast(struct ept_fault_plan *p, uint64_t gpa)
-{
-    uint64_t *slot = pd_slot(gpa);
-    if (!slot)
-        return false;
-    uint64_t pde = *slot;
-    if (pde & EPT_RWX) {
-        if (pde & EPT_LARGE)
-            return true;                /* mapped meanwhile */
-        /* A page table is there: 4 KiB, as map_locked does. */
-        p->base = gpa & ~(uint64_t)(EPT_PAGE_4K - 1);
-        p->size = EPT_PAGE_4K;
-        slot = &table_va(pde)[(gpa >> 12) & 511];
-        if (!(*slot & EPT_RWX)) {
-            *slot = ept_leaf(p->base, EPT_RWX, p->memtype, false);
-            map.pages_4k++;
-        }
-        return true;
-    }
-    if (p->size != EPT_PAGE_2M)
-        return false;                   /* needs a page table */
-    *slot = ept_leaf(p->base, EPT_RWX, p->memtype, true);
-    map.pages_2m++;
-    return true;
-}
-
-PRESERVES_GPRS bool ept_fault_in_fast(struct ept_stats *st, uint64_t gpa, uint64_t qual,
-                                      uint64_t rip)
-{
-    struct ept_fault_plan p;
-    if ((qual & (EPT_READ | EPT_WRITE | EPT_EXEC) << 3) || frozen || !ept_plan_lookup(&plans, gpa, &p))
-        return false;
-    if (!spin_trylock(&map_lock))
-        return false;                   /* contended: the slow path waits */
-    bool done = map_fast(&p, gpa);
-    spin_unlock(&map_lock);
-    if (done)
-        account(st, &p, EPT_MAPPED, gpa, qual, rip);
-    return done;
-}
-
 enum ept_action ept_fault_in(struct ept_stats *st, uint64_t gpa, uint64_t qual, uint64_t rip)
 {
     struct ept_fault_plan p;
-    if (!ept_plan_lookup(&plans, gpa, &p))
+    if (!ept_plan_lookup(&ept_plans, gpa, &p))
         p = ept_plan_fault(&space, &mtrr, gpa);
     enum ept_action a;
     if (qual & (EPT_READ | EPT_WRITE | EPT_EXEC) << 3)
@@ -320,9 +268,9 @@ const uint8_t *ept_guest_ram(uint64_t gpa, enum gpa_class *cls)
 {
     struct ept_walk w;
     *cls = gpa_classify(&space, gpa);
-    if (*cls != GPA_RAM || !map.root)
+    if (*cls != GPA_RAM || !ept_guest_map.root)
         return 0;
-    ept_walk(&map, gpa, &w);
+    ept_walk(&ept_guest_map, gpa, &w);
     if (!w.mapped || w.hpa >= (4ull << 30))
         return 0;   /* not mapped yet (lazy), or beyond the host's identity map */
     return phys_ptr(w.hpa);
@@ -332,7 +280,7 @@ void ept_print_walk(uint64_t gpa)
 {
     static const char *const level[4] = { "pml4e", "pdpte", "pde", "pte" };
     struct ept_walk w;
-    ept_walk(&map, gpa, &w);
+    ept_walk(&ept_guest_map, gpa, &w);
     for (int i = 0; i < w.levels; i++) {
         uint64_t e = w.entry[i];
         kprintf("ept.walk level=%s entry=%#llx perms=%c%c%c%s\n", level[i], (unsigned long long)e,
@@ -355,8 +303,8 @@ static void print_summary(void)
             frozen, config.ad, (unsigned long long)eptp_value);
     kprintf("ept.pages pages_1g=%llu pages_2m=%llu pages_4k=%llu tables=%llu "
             "static_1g=%llu static_2m=%llu static_4k=%llu build_ticks=%llu\n",
-            (unsigned long long)map.pages_1g, (unsigned long long)map.pages_2m,
-            (unsigned long long)map.pages_4k, (unsigned long long)map.tables,
+            (unsigned long long)ept_guest_map.pages_1g, (unsigned long long)ept_guest_map.pages_2m,
+            (unsigned long long)ept_guest_map.pages_4k, (unsigned long long)ept_guest_map.tables,
             (unsigned long long)static_1g, (unsigned long long)static_2m,
             (unsigned long long)static_4k, (unsigned long long)build_ticks);
     if (stats_shown) {
@@ -397,7 +345,7 @@ static void print_log(void)
 
 static void cmd_ept(int argc, char **argv)
 {
-    if (!map.root) {
+    if (!ept_guest_map.root) {
         kprintf("error: ept: no guest map (VMX not running)\n");
         return;
     }
@@ -415,9 +363,11 @@ static void cmd_ept(int argc, char **argv)
         print_log();
     } else if (argc == 2 && !strcmp(argv[1], "freeze")) {
         frozen = true;
+        ept_fast_blocks = 0;
         kprintf("ept.frozen=1 (any further fault-in is refused and reported)\n");
     } else if (argc == 2 && !strcmp(argv[1], "thaw")) {
         frozen = false;
+        ept_fast_blocks = ept_plans.blocks;
         kprintf("ept.frozen=0\n");
     } else {
         kprintf("error: usage: ept [walk GPA | log | freeze | thaw]\n");

@@ -7,7 +7,7 @@
 
 #include "ept.h"
 #include "mtrr.h"
-#include "../kernel/x86.h"
+#include "../kernel/spinlock.h"
 
 #define EPT_LOG_LEN 16
 
@@ -58,14 +58,23 @@ void ept_register_stats(struct ept_stats *st);
 enum ept_action ept_fault_in(struct ept_stats *st, uint64_t gpa, uint64_t qual, uint64_t rip);
 
 /*
- * ept_fault_in_fast - ept_fault_in for the common case, called from
- * vmx/entry.asm with the guest's GPRs in the CPU (PRESERVES_GPRS): an
- * ept=lazy fault on a not-present entry whose plan is in the plan table
- * and whose paging structures exist. true: mapped and counted, as
- * ept_fault_in would have; false: nothing done, call ept_fault_in.
+ * The common case of ept_fault_in runs in vmx/entry.asm, with the guest's
+ * GPRs still in the CPU: an ept=lazy first touch (a not-present entry)
+ * below ept_fast_blocks 2 MiB blocks (0 while the map is frozen) whose
+ * plan is in ept_plans, with its page directory in ept_pd_tables (and,
+ * for a 4 KiB page, its page table in place), taken under ept_map_lock
+ * when uncontended. It maps and counts
+ * exactly as ept_fault_in would (the leaf, ept_guest_map's page count,
+ * the stats' fault, mapped and log entries); anything else it leaves to
+ * ept_fault_in. These are its inputs, for no other use.
  */
-PRESERVES_GPRS bool ept_fault_in_fast(struct ept_stats *st, uint64_t gpa, uint64_t qual,
-                                      uint64_t rip);
+#define EPT_PD_TABLES 64                /* GiBs the plan table covers at most */
+extern struct ept ept_guest_map;
+extern struct spinlock ept_map_lock;
+extern uint64_t ept_fast_blocks;
+extern struct ept_plan_table ept_plans;
+extern uint64_t ept_table_offset;
+extern uint64_t *ept_pd_tables[EPT_PD_TABLES];
 
 /* ept_action_name / ept_access_name - for reports. */
 const char *ept_action_name(enum ept_action a);

@@ -52,14 +52,44 @@ void asm_offsets(void)
     _Static_assert(sizeof(((struct vcpu *)0)->console_countdown) == 4, "entry.asm counts a dword");
     OFFSET(VCPU_STEPPING, vcpu, stepping);
     _Static_assert(sizeof(((struct vcpu *)0)->stepping) == 1, "entry.asm tests a byte");
-    OFFSET(VCPU_NMI_PENDING, vcpu, nmi_pending);
-    _Static_assert(sizeof(((struct vcpu *)0)->nmi_pending) == 1, "entry.asm tests a byte");
+    _Static_assert(offsetof(struct vcpu, nmi_pending) == offsetof(struct vcpu, stepping) + 1 &&
+                       sizeof(((struct vcpu *)0)->nmi_pending) == 1,
+                   "entry.asm tests stepping and nmi_pending with one word");
     DEFINE(VMCS_EXIT_REASON_ENC, VMCS_EXIT_REASON);
     DEFINE(VMCS_GUEST_RIP_ENC, VMCS_GUEST_RIP);
     DEFINE(VMCS_EXIT_QUALIFICATION_ENC, VMCS_EXIT_QUALIFICATION);
     DEFINE(VMCS_GUEST_PHYSICAL_ADDRESS_ENC, VMCS_GUEST_PHYSICAL_ADDRESS);
     DEFINE(VMCS_IDT_VECTORING_INFO_ENC, VMCS_IDT_VECTORING_INFO);
-    OFFSET(VCPU_EPT, vcpu, ept);
+
+    /* The lazy EPT fault's fast path (entry.asm; ept/guest_ept.h). */
+    OFFSET(VCPU_EPT_FAULTS, vcpu, ept.faults);
+    OFFSET(VCPU_EPT_MAPPED_2M, vcpu, ept.mapped_2m);
+    OFFSET(VCPU_EPT_MAPPED_4K, vcpu, ept.mapped_4k);
+    OFFSET(VCPU_EPT_LOG_COUNT, vcpu, ept.log_count);
+    OFFSET(VCPU_EPT_LOG, vcpu, ept.log);
+    DEFINE(EPT_LOG_MASK, EPT_LOG_LEN - 1);
+    _Static_assert((EPT_LOG_LEN & (EPT_LOG_LEN - 1)) == 0, "entry.asm wraps the log with a mask");
+    _Static_assert(sizeof(struct ept_fault_record) == 32, "entry.asm indexes the log by count << 5");
+    OFFSET(LOG_GPA, ept_fault_record, gpa);
+    OFFSET(LOG_RIP, ept_fault_record, rip);
+    OFFSET(LOG_QUAL, ept_fault_record, qual);
+    OFFSET(LOG_CLS, ept_fault_record, cls);
+    OFFSET(LOG_ACTION, ept_fault_record, action);
+    OFFSET(LOG_SIZE, ept_fault_record, size);
+    _Static_assert(sizeof(((struct ept_fault_record *)0)->size) == 4, "entry.asm writes a dword");
+    DEFINE(EPT_ACTION_MAPPED, EPT_MAPPED);
+    OFFSET(PLANS_BLOCK, ept_plan_table, block);
+    OFFSET(PLANS_PAGES, ept_plan_table, pages);
+    DEFINE(PLAN_KNOWN_BIT, PLAN_KNOWN);
+    DEFINE(PLAN_PAGES_BIT, PLAN_PAGES);
+    OFFSET(EPT_MAP_PAGES_4K, ept, pages_4k);
+    OFFSET(EPT_MAP_PAGES_2M, ept, pages_2m);
+    _Static_assert(sizeof(ept_map_lock.locked) == 4, "entry.asm takes the lock with a dword");
+    DEFINE(EPT_RWX_BITS, EPT_RWX);
+    DEFINE(EPT_LARGE_BIT, EPT_LARGE);
+    DEFINE(EPT_MEMTYPE_SHIFT_NR, EPT_MEMTYPE_SHIFT);
+    DEFINE(EPT_PAGE_2M_SIZE, EPT_PAGE_2M);
+    DEFINE(EPT_PAGE_4K_SIZE, EPT_PAGE_4K);
     DEFINE(VMCS_EXIT_INSTRUCTION_LEN_ENC, VMCS_EXIT_INSTRUCTION_LEN);
     DEFINE(EXIT_CPUID, EXIT_REASON_CPUID);
     DEFINE(EXIT_EPT_VIOLATION, EXIT_REASON_EPT_VIOLATION);

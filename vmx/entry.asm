@@ -13,9 +13,7 @@
 ;      one VMREAD every exit needs), exits counted; a CPUID of a leaf that
 ;      cpuid_fast holds masks for is answered right here (the fast path:
 ;      native CPUID, the policy's masks, RIP advanced), and so is the
-;      lazy fault-in of a page the plan table knows: four VMREADs here,
-;      then ept_fault_in_fast() (ept/guest_ept.c), C that keeps every GPR
-;      but RAX (PRESERVES_GPRS), so only RAX and RCX are saved for it;
+;      lazy fault-in of a page the plan table knows (ept/guest_ept.h);
 ;   2. the caller-saved GPRs saved, vcpu_exit_light() (vmx/vcpu.c): the
 ;      light handlers of vmx/exits.c (the guest's UART);
 ;   3. every GPR saved, vcpu_exit(): the exit_handlers table, statistics
@@ -48,7 +46,12 @@ global vmx_entry_abort
 global vmx_partial_abort
 extern vcpu_exit
 extern vcpu_exit_light
-extern ept_fault_in_fast
+extern ept_plans
+extern ept_pd_tables
+extern ept_map_lock
+extern ept_fast_blocks
+extern ept_guest_map
+extern ept_table_offset
 extern cpuid_fast
 extern exit_light_handlers
 %ifdef VMX_COUNT_VMCS_ACCESS
@@ -153,19 +156,23 @@ vmx_exit_entry:
     cmp edx, EXIT_EPT_VIOLATION
     jne .light
 
-    ; ---- layer 1: EPT violation (SDM Vol. 3C, 28.2.1, table 28-7).
-    cmp byte [rdi + VCPU_STEPPING], 0
-    jne .light
-    cmp byte [rdi + VCPU_NMI_PENDING], 0
+    ; ---- layer 1: EPT violation (SDM Vol. 3C, 28.2.1, table 28-7): the
+    ; common case of ept_fault_in (ept/guest_ept.c), which it mirrors step
+    ; for step (see ept/guest_ept.h): an ept=lazy first touch the plan
+    ; table knows. Anything else goes on to vcpu_exit unchanged
+    ; (.ept_slow). RAX, RCX, R8, R9 are saved for the work.
+.ept:
+    cmp word [rdi + VCPU_STEPPING], 0   ; `step`, or an NMI of the guest's
     jne .light
     mov [rdi + GR_RAX], rax
     mov [rdi + GR_RCX], rcx
+    mov [rdi + GR_R8], r8
+    mov [rdi + GR_R9], r9
     mov edx, VMCS_EXIT_QUALIFICATION_ENC
     vmread rdx, rdx
     COUNT_VMREAD
     ; Bits 5:3: what the entry allowed. Not 0: the page is mapped and
-    ; still faulted (a store to the read-only xAPIC or I/O APIC page):
-    ; handle_ept_violation's case.
+    ; still faulted (a store to the read-only xAPIC or I/O APIC page).
     test dl, 0x38
     jnz .ept_slow
     mov eax, VMCS_IDT_VECTORING_INFO_ENC
@@ -175,15 +182,106 @@ vmx_exit_entry:
     js .ept_slow                        ; delivery, which the slow path injects again
     mov esi, VMCS_GUEST_PHYSICAL_ADDRESS_ENC
     vmread rsi, rsi
-    mov ecx, VMCS_GUEST_RIP_ENC
-    vmread rcx, rcx                     ; for the fault log
     COUNT_VMREAD
-    COUNT_VMREAD
-    add rdi, VCPU_EPT                   ; (st, gpa, qual, rip)
-    call ept_fault_in_fast
-    mov rdi, [rsp]
-    test al, al
+    ; The plan (ept.h, ept_plan_lookup): a byte per 2 MiB block, PLAN_KNOWN
+    ; | class << 3 | memory type, or PLAN_PAGES | i: then a byte per 4 KiB
+    ; page in pages[i]. RAX = the byte, ECX = the plan's page size.
+    mov r8, rsi
+    shr r8, 21                          ; the block
+    cmp r8, [rel ept_fast_blocks]       ; ept_plans.blocks, 0 while frozen
+    jae .ept_slow
+    mov rax, [rel ept_plans + PLANS_BLOCK]
+    movzx eax, byte [rax + r8]
+    mov ecx, EPT_PAGE_2M_SIZE
+    test al, PLAN_PAGES_BIT
+    jz .ept_plan
+    and eax, PLAN_PAGES_BIT - 1
+    shl eax, 9                          ; 512 bytes per table of pages
+    add rax, [rel ept_plans + PLANS_PAGES]
+    mov r9, rsi
+    shr r9, 12
+    and r9d, 511
+    movzx eax, byte [rax + r9]
+    mov ecx, EPT_PAGE_4K_SIZE
+.ept_plan:
+    test al, PLAN_KNOWN_BIT
     jz .ept_slow
+    mov r9, rsi
+    shr r9, 30
+    mov r9, [r9 * 8 + ept_pd_tables]    ; the page directory of gpa's GiB
+    test r9, r9
+    jz .ept_slow
+    and r8d, 511
+    lea r8, [r9 + r8 * 8]               ; gpa's PDE
+    lock bts dword [rel ept_map_lock], 0 ; spin_trylock
+    jc .ept_slow                        ; contended: the slow path waits
+    ; Only not-present entries are filled: no INVEPT (30.4.3.1).
+    mov r9, [r8]
+    test r9b, EPT_RWX_BITS
+    jz .ept_pde_empty
+    test r9b, EPT_LARGE_BIT
+    jnz .ept_raced                      ; another vCPU mapped it meanwhile
+    ; A page table is there: the 4 KiB page (as map_locked). A table
+    ; entry holds its address and RWX (ept_table_entry), and the accessed
+    ; flag (bit 8) with ept_ad=1: clear bits 11:0.
+    and r9, -4096
+    add r9, [rel ept_table_offset]
+    mov r8, rsi
+    shr r8, 12
+    and r8d, 511
+    lea r8, [r9 + r8 * 8]               ; gpa's PTE
+    test byte [r8], EPT_RWX_BITS
+    jnz .ept_raced_4k
+    lea r9d, [rax * 8]                  ; ept_leaf: memory type << 3 | RWX
+    and r9d, 7 << EPT_MEMTYPE_SHIFT_NR
+    or r9d, EPT_RWX_BITS
+    mov rcx, rsi
+    and rcx, -4096
+    or r9, rcx
+    mov [r8], r9
+    inc qword [rel ept_guest_map + EPT_MAP_PAGES_4K]
+.ept_raced_4k:
+    mov ecx, EPT_PAGE_4K_SIZE
+    lea r9, [rdi + VCPU_EPT_MAPPED_4K]
+    jmp .ept_mapped
+.ept_raced:                             ; counted as the plan's size, as ept_fault_in does
+    lea r9, [rdi + VCPU_EPT_MAPPED_2M]
+    lea r8, [rdi + VCPU_EPT_MAPPED_4K]
+    cmp ecx, EPT_PAGE_2M_SIZE
+    cmovne r9, r8
+    jmp .ept_mapped
+.ept_pde_empty:
+    cmp ecx, EPT_PAGE_2M_SIZE
+    jne .ept_unlock_slow                ; a 4 KiB page needs a page table made
+    lea r9d, [rax * 8]                  ; ept_leaf: memory type << 3 | RWX | large
+    and r9d, 7 << EPT_MEMTYPE_SHIFT_NR
+    or r9d, EPT_RWX_BITS | EPT_LARGE_BIT
+    mov rcx, rsi
+    and rcx, -EPT_PAGE_2M_SIZE
+    or r9, rcx
+    mov [r8], r9
+    inc qword [rel ept_guest_map + EPT_MAP_PAGES_2M]
+    mov ecx, EPT_PAGE_2M_SIZE
+    lea r9, [rdi + VCPU_EPT_MAPPED_2M]
+.ept_mapped:                            ; ECX = page size, R9 = its counter: account() of guest_ept.c
+    mov dword [rel ept_map_lock], 0     ; spin_unlock
+    inc qword [r9]
+    shr eax, 3
+    and eax, 3                          ; the class
+    inc qword [rdi + VCPU_EPT_FAULTS + rax * 8]
+    mov r8, [rdi + VCPU_EPT_LOG_COUNT]
+    inc qword [rdi + VCPU_EPT_LOG_COUNT]
+    and r8d, EPT_LOG_MASK
+    shl r8d, 5                          ; sizeof(struct ept_fault_record)
+    add r8, rdi
+    mov [r8 + VCPU_EPT_LOG + LOG_GPA], rsi
+    mov [r8 + VCPU_EPT_LOG + LOG_QUAL], rdx
+    mov [r8 + VCPU_EPT_LOG + LOG_CLS], al
+    mov byte [r8 + VCPU_EPT_LOG + LOG_ACTION], EPT_ACTION_MAPPED
+    mov [r8 + VCPU_EPT_LOG + LOG_SIZE], ecx
+    mov eax, VMCS_GUEST_RIP_ENC
+    vmread [r8 + VCPU_EPT_LOG + LOG_RIP], rax
+    COUNT_VMREAD
     inc qword [rdi + VCPU_EXIT_COUNT + EXIT_EPT_VIOLATION * 8]
 %ifdef VMX_COUNT_VMCS_ACCESS
     mov rax, [rel vmcs_reads]
@@ -194,10 +292,16 @@ vmx_exit_entry:
     mov rcx, [rdi + GR_RCX]
     mov rdx, [rdi + GR_RDX]
     mov rsi, [rdi + GR_RSI]
+    mov r8, [rdi + GR_R8]
+    mov r9, [rdi + GR_R9]
     PARTIAL_RESUME .window6
-.ept_slow:                              ; as it came: RAX, RCX the guest's, EDX the reason
+.ept_unlock_slow:
+    mov dword [rel ept_map_lock], 0
+.ept_slow:                              ; as it came: the GPRs the guest's, EDX the reason
     mov rax, [rdi + GR_RAX]
     mov rcx, [rdi + GR_RCX]
+    mov r8, [rdi + GR_R8]
+    mov r9, [rdi + GR_R9]
     mov edx, EXIT_EPT_VIOLATION
     jmp .light
 
@@ -205,9 +309,9 @@ vmx_exit_entry:
 .cpuid:
     cmp eax, CPUID_FAST_LEAVES
     jae .light
-    cmp byte [rdi + VCPU_STEPPING], 0   ; `step` ends in vcpu_exit
-    jne .light
-    cmp byte [rdi + VCPU_NMI_PENDING], 0 ; vcpu_run tries to deliver it first
+    ; `step` ends in vcpu_exit; a pending NMI of the guest's, vcpu_run
+    ; tries to deliver first.
+    cmp word [rdi + VCPU_STEPPING], 0   ; stepping, nmi_pending
     jne .light
     bt dword [rel cpuid_fast + CPUID_FAST_VALID], eax
     jnc .light                          ; not asked yet, or no masks: the slow path fills them

@@ -898,8 +898,8 @@ static void reinject_vectoring_event(void)
 /* EPT violation (qualification: 28.2.1, table 28-7): the fault-in path of
  * ept/guest_ept.c maps guest RAM and device MMIO on first touch; the
  * hypervisor's memory and anything outside the guest's are refused. The
- * common first touch never comes here: vmx/entry.asm hands it to
- * ept_fault_in_fast with the guest's GPRs still in the CPU. */
+ * common first touch never comes here: vmx/entry.asm maps it with the
+ * guest's GPRs still in the CPU (ept/guest_ept.h). */
 static enum exit_action handle_ept_violation(struct vcpu *v)
 {
     uint64_t q = vcpu_qual(v);

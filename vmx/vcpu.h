@@ -112,13 +112,13 @@ struct vcpu {
 
     uint32_t console_countdown;     /* exits until the console is served again */
     bool stepping;                  /* `step`: one instruction, then paused again */
+    bool nmi_pending;               /* an NMI the hypervisor took belongs to the guest */
     uint64_t step_from;             /* RIP the step started at */
     uint64_t step_tf;               /* the guest's own RFLAGS.TF during a step */
     volatile uint32_t requests;
     void (*volatile call_fn)(struct vcpu *, void *);   /* VCPU_REQ_CALL */
     void *call_arg;
     uint32_t exception_bitmap;      /* as programmed */
-    bool nmi_pending;               /* an NMI the hypervisor took belongs to the guest */
     volatile uint32_t sipi;         /* SIPI_VALID | vector, SIPI_TAKEN or 0 */
     uint64_t inits, sipis, kicks;   /* INITs and SIPIs taken, kicks that were ours */
     volatile enum vcpu_state state;
