@@ -13,6 +13,7 @@
 #include "vcpu.h"
 
 #include "cpuid_policy.h"
+#include "event.h"
 #include "hypercall_abi.h"
 #include "msr_policy.h"
 #include "vmx.h"
@@ -923,11 +924,19 @@ static enum exit_action handle_ept_violation(struct vcpu *v)
             (int)((q >> 7) & 1));
     if (!ept_refuse_injects_gp)
         return vcpu_stop_guest(v, "EPT violation refused");
+    uint32_t vectoring = vmcs_read32(VMCS_IDT_VECTORING_INFO);
     /* An IRET that unblocked NMIs faulted: block them again (28.2.3). */
-    if ((q & (1u << 12)) && !(vmcs_read32(VMCS_IDT_VECTORING_INFO) & INTR_INFO_VALID))
+    if ((q & (1u << 12)) && !(vectoring & INTR_INFO_VALID))
         vmcs_write32(VMCS_GUEST_INTERRUPTIBILITY,
                      vmcs_read32(VMCS_GUEST_INTERRUPTIBILITY) | INTERRUPTIBILITY_NMI);
-    return inject_gp(v);
+    /* A refusal met while the CPU delivered an event (the guest's IDT,
+     * stack or handler out of reach) is a fault of that delivery: the #GP
+     * becomes a #DF, or a shutdown (vmx/event.h). */
+    unsigned vector = fault_during_delivery(vectoring, VEC_GP);
+    if (vector == EVENT_SHUTDOWN)
+        return handle_triple_fault(v);
+    vcpu_inject_exception(v, vector, true, 0);
+    return EXIT_RESUME;
 }
 
 /* EPT misconfiguration (30.3.3.1): an entry the CPU calls invalid. Show

@@ -98,3 +98,51 @@ def test_mem_limit_keeps_ram_beyond_it_out_of_the_guests_map_and_reach(iso, boch
     assert re.search(r"^ept\.region start=0x100000 end=0x4061000 type=available$", out, re.M), out
     m.send("quit\r")
     m.expect_exit()
+
+
+def test_lazy_faults_are_logged_and_counted_and_freeze_stops_them(iso, bochs):
+    """The first-touch path of ept=lazy (vmx/entry.asm's fast half and
+    ept_fault_in alike): every fault counted by class, mapped or refused,
+    the log with the guest's RIP; `ept freeze` before the guest's start
+    refuses its very first fetch, `ept thaw` and `reset` run it again."""
+    m, mode, _ = boot_ept_guest(iso, bochs, "lazy", "ept=lazy", run="ept; ept freeze")
+    assert mode == "lazy"
+    m.expect_exact("ept.frozen=1")
+    first = m.expect(r"guest\.ept_refused gpa=(0x\w+) rip=(0x\w+) access=fetch class=ram "
+                     r"reason=refused_frozen")
+    assert first.group(1) == first.group(2), "the refused fetch is the guest's first instruction"
+    # ept_refuse=gp: the #GP's delivery is refused too (the IDT is not
+    # mapped either), which makes it a #DF, whose refusal is a shutdown.
+    m.expect(r"guest\.ept_refused gpa=0x\w+ rip=(0x\w+) access=read class=ram "
+             r"reason=refused_frozen")
+    m.expect(r"guest\.ept_refused gpa=0x\w+ rip=(0x\w+) access=read class=ram "
+             r"reason=refused_frozen")
+    m.expect_exact("guest.triple_fault cpu=0")
+    m.expect_exact('guest.stopped cpu=0 reason="triple fault"')
+    m.wait_prompt()
+    assert "ept.frozen=0" in m.command("ept thaw")
+    m.send("reset\r")
+    m.expect_exact("ok lazy RAM: one exit per 2 MiB block on first touch (got 16)")
+    m.expect_exact("ok RAM touched again: no EPT exit (got 0)")
+    summary = m.expect(r"(\d+) passed, (\d+) failed")
+    assert summary.group(2) == "0", m.transcript()
+    m.expect_exact('guest.stopped cpu=0 reason="guest exit"')
+    m.wait_prompt()
+    out = m.command("ept")
+    f = re.search(r"^ept\.faults ram=(\d+) mmio=(\d+) hypervisor=(\d+) outside=(\d+) "
+                  r"mapped_2m=(\d+) mapped_4k=(\d+) refusals=(\d+)$", out, re.M)
+    assert f, out
+    ram, mmio, hv, outside, m2, m4, refused = map(int, f.groups())
+    assert ram >= 16 and m2 >= 16, out
+    assert ram + mmio + hv + outside == m2 + m4 + refused, out
+    log = m.command("ept log")
+    count = int(re.search(r"^ept\.log count=(\d+)$", log, re.M).group(1))
+    assert count == ram + mmio + hv + outside, log
+    mapped = re.findall(r"^ept\.fault seq=\d+ gpa=(0x\w+) rip=(0x\w+) access=(\w+) class=ram "
+                        r"action=mapped size=(\d+)$", log, re.M)
+    assert mapped, log
+    for gpa, rip, access, size in mapped:
+        assert int(rip, 16) != 0 and access in ("read", "write", "fetch"), log
+        assert size in ("4096", "2097152"), log
+    m.send("quit\r")
+    m.expect_exit()

@@ -1,0 +1,27 @@
+/*
+ * event.h - what an exception becomes when it arises while the CPU
+ * delivers another event (pure; host unit tested). The hypervisor needs
+ * it where it raises an exception on the CPU's behalf in the middle of a
+ * delivery: an EPT violation refused with ept_refuse=gp, taken while the
+ * guest's IDT, stack or handler was being reached.
+ */
+#ifndef EVENT_H
+#define EVENT_H
+
+#include <stdint.h>
+
+#define VEC_DF 8                        /* #DF, error code 0 */
+#define EVENT_SHUTDOWN 256              /* a triple fault: the CPU shuts down */
+
+/*
+ * fault_during_delivery - the exception to deliver when exception vector
+ * fault arises while delivering the event that idt_vectoring_info
+ * describes (VM-exit IDT-vectoring information, SDM Vol. 3C, 28.2.4;
+ * bit 31 clear: none), by the classes of SDM Vol. 3A, 6.15, Table 6-4
+ * and the combinations of Table 6-5: fault itself (handled serially),
+ * VEC_DF, or EVENT_SHUTDOWN (a contributory exception or page fault while
+ * delivering #DF).
+ */
+unsigned fault_during_delivery(uint32_t idt_vectoring_info, unsigned fault);
+
+#endif
