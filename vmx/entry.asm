@@ -11,8 +11,9 @@
 ; An exit goes through three layers, each saving only what it needs:
 ;   1. here, in assembly: RDI, RSI, RDX saved, the exit reason read (the
 ;      one VMREAD every exit needs), exits counted; a CPUID of a leaf that
-;      cpuid_fast holds masks for is answered right here (the fast path:
-;      native CPUID, the policy's masks, RIP advanced);
+;      the vCPU's cpuid_fast holds masks for is answered right here (the
+;      fast path: native CPUID, the masks of the policy and of this vCPU's
+;      CR4, RIP advanced);
 ;   2. the caller-saved GPRs saved, vcpu_exit_light() (vmx/vcpu.c): the
 ;      light handlers of vmx/exits.c (the EPT fault-in path);
 ;   3. every GPR saved, vcpu_exit(): the exit_handlers table, statistics
@@ -44,7 +45,6 @@ global vmx_entry_abort
 global vmx_partial_abort
 extern vcpu_exit
 extern vcpu_exit_light
-extern cpuid_fast
 extern exit_light_handlers
 %ifdef VMX_COUNT_VMCS_ACCESS
 extern vmcs_reads
@@ -135,7 +135,7 @@ vmx_exit_entry:
     jne .light
     cmp byte [rdi + VCPU_NMI_PENDING], 0 ; vcpu_run tries to deliver it first
     jne .light
-    bt dword [rel cpuid_fast + CPUID_FAST_VALID], eax
+    bt dword [rdi + VCPU_CPUID_VALID], eax
     jnc .light                          ; not asked yet, or no masks: the slow path fills them
     ; Handled from here on. RIP += the VM-exit instruction length (28.2.5):
     ; CPUID is 0F A2, but prefixes count (a 66 0F A2 is three bytes). RBX
@@ -149,14 +149,14 @@ vmx_exit_entry:
     mov esi, eax
     shl esi, 5                          ; sizeof(struct cpuid_masks)
     cpuid                               ; 32-bit results: the upper halves are 0, as for the guest's
-    and eax, [rsi + cpuid_fast + CPUID_FAST_MASKS + 0]
-    and ebx, [rsi + cpuid_fast + CPUID_FAST_MASKS + 4]
-    and ecx, [rsi + cpuid_fast + CPUID_FAST_MASKS + 8]
-    and edx, [rsi + cpuid_fast + CPUID_FAST_MASKS + 12]
-    or eax, [rsi + cpuid_fast + CPUID_FAST_MASKS + 16]
-    or ebx, [rsi + cpuid_fast + CPUID_FAST_MASKS + 20]
-    or ecx, [rsi + cpuid_fast + CPUID_FAST_MASKS + 24]
-    or edx, [rsi + cpuid_fast + CPUID_FAST_MASKS + 28]
+    and eax, [rdi + rsi + VCPU_CPUID_MASKS + 0]
+    and ebx, [rdi + rsi + VCPU_CPUID_MASKS + 4]
+    and ecx, [rdi + rsi + VCPU_CPUID_MASKS + 8]
+    and edx, [rdi + rsi + VCPU_CPUID_MASKS + 12]
+    or eax, [rdi + rsi + VCPU_CPUID_MASKS + 16]
+    or ebx, [rdi + rsi + VCPU_CPUID_MASKS + 20]
+    or ecx, [rdi + rsi + VCPU_CPUID_MASKS + 24]
+    or edx, [rdi + rsi + VCPU_CPUID_MASKS + 28]
     inc qword [rdi + VCPU_EXIT_COUNT + EXIT_CPUID * 8]
 %ifdef VMX_COUNT_VMCS_ACCESS
     add qword [rel vmcs_reads], 2

@@ -57,8 +57,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     for (unsigned i = 0; i < sizeof(leaves) / sizeof(leaves[0]); i++) {
         cpuid_policy_note(&p, leaves[i]);
-        cpuid_policy_apply(&p, leaves[i], 0, zeros);
-        cpuid_policy_apply(&p, leaves[i], 1, ones);
+        cpuid_policy_apply(&p, leaves[i], 0, 0, zeros);
+        cpuid_policy_apply(&p, leaves[i], 1, 0, ones);
     }
     for (unsigned i = 0; i < p.n; i++) {
         const struct cpuid_override *o = &p.ov[i];
@@ -69,8 +69,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         for (unsigned j = i + 1; j < p.n; j++)
             if (p.ov[j].leaf == o->leaf && p.ov[j].reg == o->reg)
                 later |= p.ov[j].set | p.ov[j].clear;
-        uint32_t lo = reg_of(cpuid_policy_apply(&p, o->leaf, o->subleaf, zeros), o->reg);
-        uint32_t hi = reg_of(cpuid_policy_apply(&p, o->leaf, o->subleaf, ones), o->reg);
+        uint32_t lo = reg_of(cpuid_policy_apply(&p, o->leaf, o->subleaf, 0, zeros), o->reg);
+        uint32_t hi = reg_of(cpuid_policy_apply(&p, o->leaf, o->subleaf, 0, ones), o->reg);
         if ((~lo & o->set & ~later) || (hi & o->clear & ~later))
             __builtin_trap();
         cpuid_policy_note(&p, o->leaf);
