@@ -102,10 +102,7 @@ void cpuid_policy_init(struct cpuid_policy *p)
 
 /* Every step of cpuid_policy_apply forces bits (to 1 or to 0) whatever
  * the input, so its answer for all-zero input holds the bits forced to 1
- * and its answer for all-ones input the bits not forced to 0. The fixed
- * view tells subleaf 0 apart from the others only (leaf 7), and exact
- * subleaf overrides are refused first: subleaves 0 and 1 giving the same
- * masks means every subleaf does. */
+ * and its answer for all-ones input the bits not forced to 0. */
 static void masks_at(const struct cpuid_policy *p, uint32_t leaf, uint32_t subleaf, uint64_t cr4,
                      struct cpuid_masks *m)
 {
@@ -115,8 +112,14 @@ static void masks_at(const struct cpuid_policy *p, uint32_t leaf, uint32_t suble
                                { zeros.eax, zeros.ebx, zeros.ecx, zeros.edx } };
 }
 
+/* The fixed view tells subleaf 0 apart from the others only (leaf 7's
+ * OSPKE), and exact-subleaf overrides are refused first: subleaves 0 and 1
+ * giving the same masks means every subleaf does. Leaf 7's differ by the
+ * forced OSPKE bit; when the host's CR4.PKE is the guest's, the native
+ * subleaf 0 reports the guest's OSPKE already (SDM Vol. 2A, CPUID, Table
+ * 3-8) and subleaf 1's masks, which leave the bit alone, serve all. */
 bool cpuid_policy_masks(const struct cpuid_policy *p, uint32_t leaf, uint64_t guest_cr4,
-                        struct cpuid_masks *m)
+                        uint64_t host_cr4, struct cpuid_masks *m)
 {
     for (unsigned i = 0; i < p->n; i++)
         if (p->ov[i].leaf == leaf && !p->ov[i].any_subleaf)
@@ -124,7 +127,13 @@ bool cpuid_policy_masks(const struct cpuid_policy *p, uint32_t leaf, uint64_t gu
     struct cpuid_masks other;
     masks_at(p, leaf, 0, guest_cr4, m);
     masks_at(p, leaf, 1, guest_cr4, &other);
-    return memcmp(m, &other, sizeof(other)) == 0;
+    if (memcmp(m, &other, sizeof(other)) == 0)
+        return true;
+    if (leaf == 7 && !((guest_cr4 ^ host_cr4) & CR4_PKE)) {
+        *m = other;
+        return true;
+    }
+    return false;
 }
 
 /* Overrides only: the record of asked leaves stays. */

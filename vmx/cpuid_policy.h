@@ -188,13 +188,15 @@ int cpuid_policy_change(struct cpuid_policy *p, uint32_t leaf, uint32_t subleaf,
 /*
  * cpuid_policy_masks - leaf's answer under p, for a vCPU whose CR4 is
  * guest_cr4, as masks on the native answer (struct cpuid_masks), valid for
- * every subleaf and every native value: the fixed view and the overrides
- * only force bits. Returns false when the answer depends on the subleaf:
- * an override names one exact subleaf of leaf, or the fixed view treats
- * subleaf 0 apart (leaf 7: OSPKE).
+ * every subleaf and every native answer produced under host_cr4 (the CR4
+ * of the hypervisor executing CPUID): the fixed view and the overrides only
+ * force bits. Returns false when the answer depends on the subleaf: an
+ * override names one exact subleaf of leaf, or leaf 7 where the guest's
+ * CR4.PKE differs from the host's (OSPKE must then be forced in subleaf 0
+ * alone; where they agree, the native subleaf 0 already has it right).
  */
 bool cpuid_policy_masks(const struct cpuid_policy *p, uint32_t leaf, uint64_t guest_cr4,
-                        struct cpuid_masks *m);
+                        uint64_t host_cr4, struct cpuid_masks *m);
 
 /* cpuid_policy_reset - drop every override (what was asked is kept). */
 void cpuid_policy_reset(struct cpuid_policy *p);

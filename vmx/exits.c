@@ -77,7 +77,7 @@ static void cpuid_fast_fill(struct vcpu *v, uint32_t leaf)
     uint64_t valid = __atomic_load_n(&f->valid, __ATOMIC_SEQ_CST);
     struct cpuid_masks m;
     if (leaf >= CPUID_FAST_LEAVES || (valid >> leaf & 1) ||
-        !cpuid_policy_masks(&guest_cpuid, leaf, v->cr4_shadow, &m))
+        !cpuid_policy_masks(&guest_cpuid, leaf, v->cr4_shadow, read_cr4(), &m))
         return;
     f->masks[leaf] = m;
     __atomic_compare_exchange_n(&f->valid, &valid, valid | 1ull << leaf, false,

@@ -944,16 +944,18 @@ static uint32_t next_random(uint32_t *x)
 }
 
 /* masks applied to native equal cpuid_policy_apply, for the leaf given and
- * every guest CR4 of CR4S. */
+ * every guest CR4 of CR4S, the host's CR4 the same. */
 static void assert_masks_match(const struct cpuid_policy *p, uint32_t leaf)
 {
     for (unsigned c = 0; c < NCR4S; c++) {
         struct cpuid_masks m;
         uint32_t x = 0x12345678u ^ leaf;
-        assert_true(cpuid_policy_masks(p, leaf, CR4S[c], &m));
+        assert_true(cpuid_policy_masks(p, leaf, CR4S[c], CR4S[c], &m));
         for (int i = 0; i < 200; i++) {
             struct cpuid_result n = res(next_random(&x), next_random(&x), next_random(&x), next_random(&x));
             uint32_t sub = i < 100 ? (uint32_t)i : next_random(&x);
+            if (leaf == 7 && sub == 0)  /* as the CPU under the same CR4.PKE reports it */
+                n.ecx = (n.ecx & ~CPUID_7_ECX_OSPKE_BIT) | (CR4S[c] & CR4_PKE ? CPUID_7_ECX_OSPKE_BIT : 0);
             struct cpuid_result g = cpuid_policy_apply(p, leaf, sub, CR4S[c], n);
             assert_result(g, (n.eax & m.and_mask[0]) | m.or_mask[0], (n.ebx & m.and_mask[1]) | m.or_mask[1],
                           (n.ecx & m.and_mask[2]) | m.or_mask[2], (n.edx & m.and_mask[3]) | m.or_mask[3]);
@@ -961,12 +963,15 @@ static void assert_masks_match(const struct cpuid_policy *p, uint32_t leaf)
     }
 }
 
-/* Leaf 7 tells subleaf 0 (OSPKE) apart: no masks for it, whatever CR4. */
+/* Leaf 7 tells subleaf 0 (OSPKE) apart: no masks when the guest's CR4.PKE
+ * is not the host's (OSXSAVE does not matter there). */
 static void assert_leaf7_refused(const struct cpuid_policy *p)
 {
     struct cpuid_masks m;
-    for (unsigned c = 0; c < NCR4S; c++)
-        assert_false(cpuid_policy_masks(p, 7, CR4S[c], &m));
+    for (unsigned c = 0; c < NCR4S; c++) {
+        assert_false(cpuid_policy_masks(p, 7, CR4S[c], CR4S[c] ^ CR4_PKE, &m));
+        assert_false(cpuid_policy_masks(p, 7, CR4S[c], (CR4S[c] ^ CR4_PKE) | CR4_OSXSAVE, &m));
+    }
 }
 
 static void test_masks_fixed_view(void **state)
@@ -975,21 +980,24 @@ static void test_masks_fixed_view(void **state)
     struct cpuid_policy p;
     struct cpuid_masks m;
     cpuid_policy_init(&p);
-    assert_true(cpuid_policy_masks(&p, 1, 0, &m));
+    assert_true(cpuid_policy_masks(&p, 1, 0, 0, &m));
     assert_int_equal(m.and_mask[2], ~(CPUID_1_ECX_VMX_BIT | CPUID_1_ECX_OSXSAVE_BIT));
     assert_int_equal(m.or_mask[2], CPUID_1_ECX_HV_BIT);
-    assert_true(cpuid_policy_masks(&p, 1, CR4_OSXSAVE, &m));
+    assert_true(cpuid_policy_masks(&p, 1, CR4_OSXSAVE, 0, &m));
     assert_int_equal(m.and_mask[2], ~CPUID_1_ECX_VMX_BIT);
     assert_int_equal(m.or_mask[2], CPUID_1_ECX_HV_BIT | CPUID_1_ECX_OSXSAVE_BIT);
-    assert_true(cpuid_policy_masks(&p, 0, 0, &m));
+    assert_true(cpuid_policy_masks(&p, 0, 0, 0, &m));
     for (int r = 0; r < 4; r++) {
         assert_int_equal(m.and_mask[r], 0xFFFFFFFFu);
         assert_int_equal(m.or_mask[r], 0);
     }
     for (uint32_t leaf = 0; leaf < 40; leaf++)
-        if (leaf != 7)
-            assert_masks_match(&p, leaf);
+        assert_masks_match(&p, leaf);
     assert_leaf7_refused(&p);
+    /* Leaf 7 with the host's PKE: subleaf 0's OSPKE is left to the CPU. */
+    assert_true(cpuid_policy_masks(&p, 7, CR4_PKE, CR4_PKE | CR4_OSXSAVE, &m));
+    assert_int_equal(m.and_mask[2], 0xFFFFFFFFu);
+    assert_int_equal(m.or_mask[2], 0);
     assert_masks_match(&p, CPUID_HV_BASE);      /* constant: and = or = the answer */
     assert_masks_match(&p, CPUID_HV_FEATURES);
     assert_masks_match(&p, CPUID_EXT_BASE + 1);
@@ -1002,8 +1010,7 @@ static void test_masks_follow_any_subleaf_overrides(void **state)
     cpuid_policy_init(&p);
     assert_int_equal(cpuid_policy_parse(&p, "-x2apic,+1.ecx.5,-1.edx.0,+7.ebx.3,-7.ebx.3,+0.eax.31", 0, 0), 0);
     for (uint32_t leaf = 0; leaf < 40; leaf++)
-        if (leaf != 7)
-            assert_masks_match(&p, leaf);
+        assert_masks_match(&p, leaf);
     assert_leaf7_refused(&p);
 }
 
@@ -1014,10 +1021,10 @@ static void test_masks_refused_for_exact_subleaf_override(void **state)
     struct cpuid_masks m;
     cpuid_policy_init(&p);
     assert_int_equal(cpuid_policy_parse(&p, "-0xd.1.eax.3", 0, 0), 0);    /* leaf 0DH subleaf 1 */
-    assert_false(cpuid_policy_masks(&p, 0xD, 0, &m));
+    assert_false(cpuid_policy_masks(&p, 0xD, 0, 0, &m));
     assert_masks_match(&p, 1);                  /* other leaves stay expressible */
     cpuid_policy_reset(&p);
-    assert_true(cpuid_policy_masks(&p, 0xD, 0, &m));
+    assert_true(cpuid_policy_masks(&p, 0xD, 0, 0, &m));
 }
 
 /* The experiments' overrides come after the CR4 mirror, so they win. */
@@ -1030,7 +1037,7 @@ static void test_overrides_win_over_cr4_bits(void **state)
     assert_int_equal(cpuid_policy_apply(&p, 1, 0, CR4_OSXSAVE, ALL_ONES).ecx & CPUID_1_ECX_OSXSAVE_BIT, 0);
     assert_int_equal(cpuid_policy_apply(&p, 7, 0, 0, res(0, 0, 0, 0)).ecx, CPUID_7_ECX_OSPKE_BIT);
     struct cpuid_masks m;
-    assert_true(cpuid_policy_masks(&p, 1, CR4_OSXSAVE, &m));
+    assert_true(cpuid_policy_masks(&p, 1, CR4_OSXSAVE, 0, &m));
     assert_int_equal(m.or_mask[2] & CPUID_1_ECX_OSXSAVE_BIT, 0);
 }
 
