@@ -106,12 +106,13 @@ static inline struct cpuid_result cpuid_guest_view(uint32_t leaf, uint32_t suble
     if (cpuid_is_hv_leaf(leaf))
         return cpuid_hv_leaf(leaf);
     if (leaf == 1) {
-        r.ecx &= ~(CPUID_1_ECX_VMX_BIT | CPUID_1_ECX_OSXSAVE_BIT);  /* no nested VMX */
+        r.ecx &= ~CPUID_1_ECX_VMX_BIT;      /* no nested VMX */
         r.ecx |= CPUID_1_ECX_HV_BIT;        /* "a hypervisor is present" */
+        r.ecx &= ~CPUID_1_ECX_OSXSAVE_BIT;  /* the guest's CR4.OSXSAVE, not the host's */
         if (guest_cr4 & CR4_OSXSAVE)
             r.ecx |= CPUID_1_ECX_OSXSAVE_BIT;
     } else if (leaf == 7 && subleaf == 0) {
-        r.ecx &= ~CPUID_7_ECX_OSPKE_BIT;
+        r.ecx &= ~CPUID_7_ECX_OSPKE_BIT;    /* the guest's CR4.PKE, not the host's */
         if (guest_cr4 & CR4_PKE)
             r.ecx |= CPUID_7_ECX_OSPKE_BIT;
     }

@@ -603,8 +603,8 @@ static enum exit_action handle_xsetbv(struct vcpu *v)
 {
     uint32_t idx = (uint32_t)v->regs.rcx;
     uint64_t val = ((v->regs.rdx & 0xFFFFFFFF) << 32) | (v->regs.rax & 0xFFFFFFFF);
-    /* CR4.OSXSAVE is host-owned (CR4_CPUID_BITS): the shadow is current. */
-    if (!(v->cr4_shadow & CR4_OSXSAVE))
+    /* The CR4 the guest runs with (GUEST_CR4 holds every bit the guest set). */
+    if (!(vmcs_readn(VMCS_GUEST_CR4) & CR4_OSXSAVE))
         return inject_ud(v);
     struct cpuid_regs xs = cpuid(0xD, 0);
     uint64_t supported = ((uint64_t)xs.edx << 32) | xs.eax;
