@@ -109,6 +109,15 @@ void acpi_parse_madt(const void *madt, struct acpi_info *out)
             is_cpu = true;
         } else if (type == 5 && elen >= 12) {   /* Local APIC Address Override (5.2.12.8) */
             out->lapic_base = rd64(madt, off + 4);
+        } else if (type == 1 && elen >= 12 && out->ioapic_count < ACPI_MAX_IOAPICS) {
+            /* I/O APIC (5.2.12.3): id, reserved, address, GSI base */
+            out->ioapics[out->ioapic_count++] = (struct acpi_ioapic){
+                rd8(madt, off + 2), rd32(madt, off + 4), rd32(madt, off + 8) };
+        } else if (type == 2 && elen >= 10 && out->override_count < ACPI_MAX_OVERRIDES) {
+            /* Interrupt Source Override (5.2.12.5): bus, source, GSI, flags */
+            out->overrides[out->override_count++] = (struct acpi_override){
+                rd8(madt, off + 2), rd8(madt, off + 3), rd32(madt, off + 4),
+                (uint16_t)(rd8(madt, off + 8) | rd8(madt, off + 9) << 8) };
         }
         if (is_cpu && (cpu.enabled || cpu.online_capable)) {
             if (out->cpu_count < ACPI_MAX_CPUS)
@@ -118,6 +127,23 @@ void acpi_parse_madt(const void *madt, struct acpi_info *out)
         }
         off += elen;
     }
+}
+
+uint32_t acpi_isa_gsi(const struct acpi_info *a, unsigned irq)
+{
+    for (unsigned i = 0; i < a->override_count; i++)
+        if (a->overrides[i].bus == 0 && a->overrides[i].source == irq)
+            return a->overrides[i].gsi;
+    return irq;
+}
+
+const struct acpi_ioapic *acpi_ioapic_for_gsi(const struct acpi_info *a, uint32_t gsi)
+{
+    const struct acpi_ioapic *best = 0;
+    for (unsigned i = 0; i < a->ioapic_count; i++)
+        if (a->ioapics[i].gsi_base <= gsi && (!best || a->ioapics[i].gsi_base > best->gsi_base))
+            best = &a->ioapics[i];
+    return best;
 }
 
 /* FADT (5.2.9): power-management registers and the DSDT. */

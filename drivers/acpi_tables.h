@@ -26,6 +26,21 @@ struct acpi_cpu {
     bool x2apic;            /* from a Processor Local x2APIC entry */
 };
 
+#define ACPI_MAX_IOAPICS   8
+#define ACPI_MAX_OVERRIDES 16
+
+struct acpi_ioapic {            /* MADT I/O APIC entry (5.2.12.3) */
+    uint8_t id;
+    uint32_t address;
+    uint32_t gsi_base;
+};
+
+struct acpi_override {          /* MADT Interrupt Source Override (5.2.12.5) */
+    uint8_t bus, source;        /* bus 0 = ISA; source = ISA IRQ */
+    uint32_t gsi;
+    uint16_t flags;             /* MPS INTI flags: polarity 1:0, trigger 3:2 */
+};
+
 struct acpi_info {
     int revision;                   /* RSDP revision: 0 = ACPI 1.0 (RSDT) */
     uint64_t root_table;            /* physical address of the XSDT or RSDT */
@@ -34,6 +49,10 @@ struct acpi_info {
     struct acpi_cpu cpus[ACPI_MAX_CPUS];
     unsigned cpu_count;
     bool cpus_truncated;
+    struct acpi_ioapic ioapics[ACPI_MAX_IOAPICS];
+    unsigned ioapic_count;
+    struct acpi_override overrides[ACPI_MAX_OVERRIDES];
+    unsigned override_count;
     bool have_fadt;
     uint64_t dsdt;
     uint32_t smi_cmd;
@@ -55,8 +74,17 @@ bool acpi_checksum_ok(const void *p, size_t len);
 int acpi_parse(const void *rsdp, size_t rsdp_len, acpi_map_fn map, acpi_warn_fn warn,
                void *ctx, struct acpi_info *out, char *err, size_t errlen);
 
-/* acpi_parse_madt - cores from a MADT (5.2.12) into out. */
+/* acpi_parse_madt - cores, I/O APICs and interrupt source overrides
+ * from a MADT (5.2.12) into out. */
 void acpi_parse_madt(const void *madt, struct acpi_info *out);
+
+/* acpi_isa_gsi - the global system interrupt of ISA IRQ irq: an
+ * Interrupt Source Override's, else irq itself (identity, 5.2.12.5). */
+uint32_t acpi_isa_gsi(const struct acpi_info *a, unsigned irq);
+
+/* acpi_ioapic_for_gsi - the I/O APIC with the highest GSI base at or
+ * below gsi (the one whose inputs should hold it), or NULL. */
+const struct acpi_ioapic *acpi_ioapic_for_gsi(const struct acpi_info *a, uint32_t gsi);
 
 /* acpi_find_s5 - the SLP_TYPa/b values of the \_S5_ package in AML
  * (DSDT body). Returns false when there is none or it is malformed. */

@@ -3,6 +3,7 @@
  */
 #include "console.h"
 
+#include "conmux.h"
 #include "kstring.h"
 #include "lineedit.h"
 #include "percpu.h"
@@ -57,7 +58,8 @@ static void cmd_help(int argc, char **argv)
         print_command(next);
         last = next->name;
     }
-    kprintf("console: Ctrl-U erases the line, Ctrl-C cancels it\n");
+    kprintf("console: Ctrl-U erases the line, Ctrl-C cancels it; Ctrl-A c switches between "
+            "this prompt and the guest's COM1, Ctrl-A Ctrl-A sends the guest a Ctrl-A\n");
 }
 CONSOLE_COMMAND(help, "help", "help [COMMAND]", "list the commands, or describe one", cmd_help);
 
@@ -121,12 +123,44 @@ void console_run_list(const char *list)
 
 static struct lineedit le;
 static bool le_ready;
+static struct conmux mux;
+static void (*guest_input)(uint8_t byte);
+
+void console_set_guest_input(void (*fn)(uint8_t byte))
+{
+    guest_input = fn;
+}
+
+void console_start_mode(bool guest)
+{
+    conmux_init(&mux, guest ? CONMUX_GUEST : CONMUX_MONITOR);
+    if (guest)
+        kputs("\n[monovisor: console -> guest, Ctrl-A c returns]\n");
+}
+
+bool console_guest_mode(void)
+{
+    return mux.mode == CONMUX_GUEST;
+}
 
 void console_prompt(void)
 {
-    /* Only the console's core knows where its input line stands. */
-    if (!console_cpu || console_cpu == this_cpu())
+    /* Only the console's core knows where its input line stands; in guest
+     * mode the terminal is the guest's. */
+    if ((!console_cpu || console_cpu == this_cpu()) && mux.mode == CONMUX_MONITOR)
         kputs("monovisor> ");
+}
+
+/* Ctrl-A c: say who has the terminal now. */
+static void announce_switch(void)
+{
+    if (mux.mode == CONMUX_GUEST) {
+        kputs("\n[monovisor: console -> guest, Ctrl-A c returns]\n");
+        return;
+    }
+    kputs("\n[monovisor: console -> monitor]\n");
+    le_init(&le);       /* a fresh line */
+    console_prompt();
 }
 
 void console_poll(void)
@@ -134,13 +168,34 @@ void console_poll(void)
     char echo[LE_ECHO_MAX];     /* a history recall redraws the whole line */
     size_t echolen;
     int c;
+    uint8_t b;
 
     if (!le_ready) {
         le_init(&le);
         le_ready = true;
     }
     while ((c = uart_getc()) >= 0) {
-        enum le_event ev = le_feed(&le, (uint8_t)c, echo, sizeof(echo), &echolen);
+        switch (conmux_feed(&mux, (uint8_t)c, &b)) {
+        case MUX_GUEST:
+            if (guest_input)
+                guest_input(b);
+            continue;
+        case MUX_HELD:
+            continue;
+        case MUX_SWITCHED:
+            announce_switch();
+            continue;
+        case MUX_HELP:
+            kputs("\n[monovisor: Ctrl-A c switches guest/monitor, Ctrl-A Ctrl-A sends Ctrl-A, "
+                  "Ctrl-A h this help]\n");
+            continue;
+        case MUX_BELL:
+            uart_putc('\a');
+            continue;
+        case MUX_MONITOR:
+            break;
+        }
+        enum le_event ev = le_feed(&le, b, echo, sizeof(echo), &echolen);
         print_begin();
         for (size_t i = 0; i < echolen; i++)
             uart_putc(echo[i]);

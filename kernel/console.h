@@ -8,6 +8,9 @@
 #ifndef CONSOLE_H
 #define CONSOLE_H
 
+#include <stdbool.h>
+#include <stdint.h>
+
 struct console_cmd {
     const char *name;
     const char *usage;
@@ -38,8 +41,22 @@ void console_run_list(const char *list);
  * command asked of the vCPU takes effect first). Never waits. */
 void console_poll(void);
 
-/* console_prompt - print the prompt (after output that ended a line). */
+/* console_prompt - print the prompt (after output that ended a line);
+ * nothing while the guest has the terminal. */
 void console_prompt(void);
+
+/* The console mux (kernel/conmux.h): Ctrl-A c gives the terminal to the
+ * guest's COM1 or back to the monovisor> prompt. */
+
+/* console_set_guest_input - where bytes typed in guest mode go (the
+ * virtual UART's receive side, vmx/vserial.c); until set they are dropped. */
+void console_set_guest_input(void (*fn)(uint8_t byte));
+
+/* console_start_mode - the mode at boot (console=): guest mode when guest. */
+void console_start_mode(bool guest);
+
+/* console_guest_mode - the guest has the terminal. */
+bool console_guest_mode(void);
 
 /* console_loop - poll forever; for a core with nothing else to do. */
 _Noreturn void console_loop(void);

@@ -28,6 +28,7 @@
 #include "../vmx/probe.h"
 #include "../vmx/vcpu.h"
 #include "../vmx/vmx.h"
+#include "../vmx/vserial.h"
 
 struct hv_boot hv;
 
@@ -288,7 +289,7 @@ static void start_guest(void)
     if (hv.opt.ept_ad && !ecfg.ad)
         kprintf("note: ept_ad=1 but this CPU has no EPT accessed/dirty flags\n");
     uint64_t eptp = guest_ept_build(guest_memmap(), firmware_memmap(), &ecfg);
-    if (!eptp || apic_virt_init())
+    if (!eptp || apic_virt_init() || vserial_init())
         return;
     if (vmx_enable_cpu(&hv.vmx))
         return;
@@ -397,6 +398,7 @@ _Noreturn void kmain(uint32_t mbi_phys, uint32_t load_base, uint32_t magic)
     if (cpu_count > 1 && (hv.opt.verbose || online < cpu_count))
         kprintf("smp.online=%u of %u\n", online, cpu_count);
 
+    console_start_mode(hv.opt.console == CONSOLE_GUEST);
     console_prompt();
     start_guest();
     console_cpu = &cpus[0];

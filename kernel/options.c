@@ -36,6 +36,7 @@ static const char *const onexit_names[] = { "poweroff", "console", 0 };
 static const char *const ept_names[] = { "static", "lazy", 0 };
 static const char *const refuse_names[] = { "stop", "gp", 0 };
 static const char *const bool_names[] = { "0", "1", 0 };
+static const char *const console_names[] = { "monitor", "guest", 0 };
 
 static const struct opt_desc opts[] = {
     UINT_OPT("serial", serial_port, 0x3F8, 1, 0xFFF8, true, "I/O port of the console UART"),
@@ -56,6 +57,8 @@ static const struct opt_desc opts[] = {
     STRING_OPT("cpus", cpus, "cores given to the guest: all, or a list like 0,2 or 0-3 (0: the boot core)"),
     CHOICE_OPT("verbose", verbose, 0, bool_names,
                "1: print the boot report (0: banner, errors and guest.start; `info` shows it)"),
+    CHOICE_OPT("console", console, CONSOLE_MONITOR, console_names,
+               "who has the terminal at boot: the monovisor> prompt or the guest's COM1 (Ctrl-A c toggles)"),
 };
 
 #define NOPTS (sizeof(opts) / sizeof(opts[0]))

@@ -30,6 +30,7 @@ struct hv_options {
     char cpuid[OPT_RUN_MAX];    /* cpuid=-avx512f,+x2apic  CPUID bits hidden/shown */
     char cpus[64];              /* cpus=all|0,2|0-3  the cores given to the guest */
     uint64_t verbose;           /* verbose=0|1  the whole boot report on the console */
+    uint64_t console;           /* console=monitor|guest  who has the terminal at boot */
 };
 
 enum { EPT_STATIC, EPT_LAZY };
@@ -37,6 +38,7 @@ enum { REFUSE_STOP, REFUSE_GP };
 
 enum { HLT_GUEST, HLT_EXIT };
 enum { ONEXIT_POWEROFF, ONEXIT_CONSOLE };
+enum { CONSOLE_MONITOR, CONSOLE_GUEST };
 
 /* Receives one problem, already formatted ("cmdline: ..."). */
 typedef void (*opt_report)(void *ctx, const char *msg);

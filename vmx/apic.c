@@ -143,27 +143,46 @@ static enum insn_mode code_mode(void)
     return (ar & AR_DB) ? INSN_MODE32 : INSN_MODE16;
 }
 
-enum exit_action apic_mmio_write(struct vcpu *v, uint64_t gpa)
+bool mmio_store32_decode(struct vcpu *v, uint64_t gpa, const char *device, uint32_t *val,
+                         struct mmio_store *st, enum exit_action *a)
 {
     uint8_t code[INSN_MAX_LEN];
     size_t n = vcpu_fetch_code(v, code);
-    struct mmio_store st;
     const char *why = "instruction not in guest RAM";
     unsigned off = (unsigned)(gpa & (PAGE_SIZE - 1));
-    if (!n || insn_decode_store(code, n, code_mode(), &st, &why) || st.size != 4 || (off & 3)) {
-        kprintf("\nerror: guest APIC write at offset %#x by rip=%#llx: %s (the local APIC "
+    if (!n || insn_decode_store(code, n, code_mode(), st, &why) || st->size != 4 || (off & 3)) {
+        kprintf("\nerror: guest %s write at offset %#x by rip=%#llx: %s (the %s "
                 "takes aligned 32-bit stores)\n",
-                off, (unsigned long long)vcpu_rip(v), n ? (st.size != 4 ? "not a 32-bit store" : why) : why);
-        return vcpu_stop_guest(v, "unsupported local APIC access");
+                device, off, (unsigned long long)vcpu_rip(v),
+                n ? (st->size != 4 ? "not a 32-bit store" : why) : why, device);
+        *a = vcpu_stop_guest(v, "unsupported device register access");
+        return false;
     }
-    uint32_t val = (uint32_t)(st.is_imm ? st.imm : vcpu_get_gpr(v, st.reg));
+    *val = (uint32_t)(st->is_imm ? st->imm : vcpu_get_gpr(v, st->reg));
+    return true;
+}
+
+void mmio_store_done(struct vcpu *v, const struct mmio_store *st, uint32_t old)
+{
+    if (st->is_xchg)    /* the register gets the old value; the upper half is cleared */
+        vcpu_set_gpr(v, st->reg, old);
+    vmcs_writen(VMCS_GUEST_RIP, vcpu_rip(v) + st->len);
+}
+
+enum exit_action apic_mmio_write(struct vcpu *v, uint64_t gpa)
+{
+    struct mmio_store st;
+    uint32_t val;
+    enum exit_action a;
+    unsigned off = (unsigned)(gpa & (PAGE_SIZE - 1));
+    if (!mmio_store32_decode(v, gpa, "local APIC", &val, &st, &a))
+        return a;
     apic_stats.mmio_writes++;
-    if (st.is_xchg)     /* the register gets the old value; the upper half is cleared */
-        vcpu_set_gpr(v, st.reg, *apic_reg(off));
+    uint32_t old = st.is_xchg ? *apic_reg(off) : 0;
     if (off == XAPIC_ICR_LOW)
         icr_write(v, val, *apic_reg(XAPIC_ICR_HIGH) >> 24, false);
     else
         *apic_reg(off) = val;
-    vmcs_writen(VMCS_GUEST_RIP, vcpu_rip(v) + st.len);
+    mmio_store_done(v, &st, old);
     return EXIT_RESUME;
 }

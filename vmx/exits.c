@@ -18,7 +18,7 @@
 #include "vmx.h"
 #include "vmx_names.h"
 #include "vmx_ops.h"
-#include "vuart.h"
+#include "vserial.h"
 #include "../drivers/acpi.h"
 #include "../kernel/spinlock.h"
 #include "../kernel/x86_regs.h"
@@ -31,8 +31,6 @@
 #define VEC_UD 6
 #define VEC_GP 13
 #define QEMU_DEBUG_EXIT_PORT 0xF4
-
-static struct vuart console_vuart = { .dll = 1, .lcr = 3 };
 
 static enum exit_action inject_gp(struct vcpu *v)
 {
@@ -240,9 +238,9 @@ static enum exit_action handle_wrmsr(struct vcpu *v)
     return EXIT_RESUME;
 }
 
-static void console_tx(void *ctx, uint8_t byte)
+/* HC_PUTS text: '\n' becomes "\r\n" on the wire. */
+static void console_putc_crlf(uint8_t byte)
 {
-    (void)ctx;
     if (byte == '\n')
         uart_putc('\r');
     uart_putc((char)byte);
@@ -330,13 +328,15 @@ static enum exit_action platform_write(struct vcpu *v, uint16_t port, unsigned s
 }
 
 /* A port the hypervisor emulates byte by byte: the virtual UART's, and
- * for writes the guest-exit port, the keyboard controller's command port
- * and the PM1 control registers (not 0xCF9: a doubleword at 0xCF8 is the
- * PCI configuration address, which reaches 0xCF9 only as a byte). */
+ * for writes the guest-exit port, the keyboard controller's command port,
+ * the PM1 control registers and the 8259A ports, whose writes are
+ * watched (not 0xCF9: a doubleword at 0xCF8 is the PCI configuration
+ * address, which reaches 0xCF9 only as a byte). */
 static bool io_emulated_byte(uint16_t port, bool in, uint16_t uart)
 {
     return (port >= uart && port < uart + 8) ||
-           (!in && (port == QEMU_DEBUG_EXIT_PORT || port == KBC_COMMAND_PORT || pm1_base(port)));
+           (!in && (port == QEMU_DEBUG_EXIT_PORT || port == KBC_COMMAND_PORT || pm1_base(port) ||
+                    vserial_pic_port(port)));
 }
 
 /* A word or doubleword access to the virtual UART, or one that reaches an
@@ -355,9 +355,9 @@ __attribute__((noinline)) static enum exit_action io_split(struct vcpu *v, uint1
         uint8_t b = (uint8_t)(v->regs.rax >> (8 * i));
         if (p >= uart && p < uart + 8) {
             if (in)
-                val |= (uint64_t)vuart_read(&console_vuart, p - uart) << (8 * i);
+                val |= (uint64_t)vserial_read(p - uart) << (8 * i);
             else
-                vuart_write(&console_vuart, p - uart, b, console_tx, 0);
+                vserial_write(p - uart, b);
         } else if (in) {
             val |= (uint64_t)inb(p) << (8 * i);
         } else if (p == QEMU_DEBUG_EXIT_PORT) {
@@ -366,6 +366,8 @@ __attribute__((noinline)) static enum exit_action io_split(struct vcpu *v, uint1
             enum exit_action a = platform_write(v, p, 1, b);
             if (a != EXIT_RESUME)
                 return a;
+        } else if (vserial_pic_port(p)) {
+            vserial_pic_write(p, b);
         } else {
             outb(p, b);
         }
@@ -386,9 +388,9 @@ static bool vuart_byte(struct vcpu *v, uint64_t q)
     if ((q & 0x17) != 0 || reg >= 8)    /* size 1 (bits 2:0 = 0), not string (bit 4) */
         return false;
     if (q & (1u << 3))
-        v->regs.rax = (v->regs.rax & ~0xFFull) | vuart_read(&console_vuart, reg);
+        v->regs.rax = (v->regs.rax & ~0xFFull) | vserial_read(reg);
     else
-        vuart_write(&console_vuart, reg, (uint8_t)v->regs.rax, console_tx, 0);
+        vserial_write(reg, (uint8_t)v->regs.rax);
     vcpu_skip_instruction(v);
     return true;
 }
@@ -426,8 +428,13 @@ static enum exit_action handle_io(struct vcpu *v)
         return platform_write(v, port, size,
                               (uint32_t)v->regs.rax & (size == 4 ? ~0u : (1u << (8 * size)) - 1));
     }
-    if (vuart_byte(v, q))
+    if (vuart_byte(v, q))       /* the common case: a virtual UART register */
         return EXIT_RESUME;
+    if (size == 1 && !in && vserial_pic_port(port)) {   /* the guest programs its PIC */
+        vserial_pic_write(port, (uint8_t)v->regs.rax);
+        vcpu_skip_instruction(v);
+        return EXIT_RESUME;
+    }
     for (unsigned i = 0; size > 1 && i < size; i++)     /* reaches an emulated port? */
         if (io_emulated_byte((uint16_t)(port + i), in, uart))
             return io_split(v, port, size, in, uart);
@@ -754,6 +761,12 @@ static enum exit_action handle_preemption_timer(struct vcpu *v)
 static enum exit_action handle_hlt(struct vcpu *v)
 {
     vcpu_skip_instruction(v);
+    /* "sti; hlt": the HLT was in STI's shadow, which ends with it; left
+     * set, the HLT activity state fails the entry (27.3.1.5). */
+    uint32_t intr = vmcs_read32(VMCS_GUEST_INTERRUPTIBILITY);
+    if (intr & (INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS))
+        vmcs_write32(VMCS_GUEST_INTERRUPTIBILITY,
+                     intr & ~(INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS));
     vmcs_write32(VMCS_GUEST_ACTIVITY_STATE, ACTIVITY_HLT);
     return EXIT_RESUME;
 }
@@ -794,6 +807,14 @@ static enum exit_action handle_exception_nmi(struct vcpu *v)
     if (info & INTR_INFO_DELIVER_ERROR)
         vmcs_write32(VMCS_ENTRY_EXCEPTION_ERROR, vmcs_read32(VMCS_EXIT_INTR_ERROR));
     vmcs_write32(VMCS_ENTRY_INTR_INFO, entry);
+    return EXIT_RESUME;
+}
+
+/* Interrupt-window exiting, set while a PIC interrupt of the guest's COM1
+ * waits for the guest to become interruptible (25.6.2): inject it now. */
+static enum exit_action handle_interrupt_window(struct vcpu *v)
+{
+    vserial_inject(v);
     return EXIT_RESUME;
 }
 
@@ -840,7 +861,7 @@ static enum exit_action handle_vmcall(struct vcpu *v)
             ret = HC_EFAULT;
         } else {
             for (uint64_t i = 0; i < a1; i++)
-                console_tx(0, (uint8_t)s[i]);
+                console_putc_crlf((uint8_t)s[i]);
             ret = (int64_t)a1;
         }
         break;
@@ -903,6 +924,9 @@ static enum exit_action handle_ept_violation(struct vcpu *v)
     /* A store to the read-only xAPIC page (vmx/apic.c). */
     if ((gpa & ~(uint64_t)0xFFF) == apic_page() && (q & 2) && (q & 8))
         return apic_mmio_write(v, gpa);
+    /* ... and to the I/O APIC's page (vmx/vserial.c). */
+    if ((gpa & ~(uint64_t)0xFFF) == vserial_ioapic_page() && (q & 2) && (q & 8))
+        return vserial_ioapic_write(v, gpa);
     enum ept_action a = ept_fault_in(&v->ept, gpa, q, vcpu_rip(v));
     if (a == EPT_MAPPED) {
         reinject_vectoring_event();
@@ -959,6 +983,7 @@ const exit_handler exit_handlers[EXIT_REASON_MAX] = {
     [EXIT_REASON_EXCEPTION_NMI] = handle_exception_nmi,
     [EXIT_REASON_EXTERNAL_INTERRUPT] = handle_external_interrupt,
     [EXIT_REASON_NMI_WINDOW] = handle_nmi_window,
+    [EXIT_REASON_INTERRUPT_WINDOW] = handle_interrupt_window,
     [EXIT_REASON_TRIPLE_FAULT] = handle_triple_fault,
     [EXIT_REASON_INIT] = handle_init,
     [EXIT_REASON_SIPI] = handle_sipi,

@@ -11,6 +11,7 @@
 #include "cpuid_policy.h"
 #include "vmx.h"
 #include "vmx_ops.h"
+#include "vserial.h"
 #include "../ept/guest_ept.h"
 #include "../kernel/console.h"
 #include "../kernel/hv.h"
@@ -88,12 +89,14 @@ static void change_all(struct trap_change *t)
             vcpu_call(vcpus[i], apply_trap_change, t);
 }
 
-/* The console's UART, the guest-exit port and the reset and power-off
- * ports are always intercepted. */
+/* The console's UART, the guest-exit port, the reset and power-off ports
+ * and the 8259A's (watched for COM1's interrupt route) are always
+ * intercepted. */
 static bool port_is_ours(unsigned port)
 {
     unsigned uart = vmx_config()->console_port;
-    return (port >= uart && port < uart + 8) || port == 0xF4 || platform_port((uint16_t)port);
+    return (port >= uart && port < uart + 8) || port == 0xF4 || platform_port((uint16_t)port) ||
+           vserial_pic_port((uint16_t)port);
 }
 
 static void cmd_trap(int argc, char **argv)
@@ -137,7 +140,7 @@ static void cmd_trap(int argc, char **argv)
         for (uint64_t p = first; p <= last; p++) {
             if (!on && port_is_ours((unsigned)p)) {
                 kprintf("error: trap io: port %#llx stays intercepted (console UART, guest exit, "
-                        "reset or power-off)\n",
+                        "reset or power-off, PIC)\n",
                         (unsigned long long)p);
                 return;
             }

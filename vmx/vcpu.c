@@ -11,6 +11,7 @@
 #include "vmx.h"
 #include "vmx_names.h"
 #include "vmx_ops.h"
+#include "vserial.h"
 #include "../drivers/lapic.h"
 #include "../drivers/tsc.h"
 #include "../kernel/console.h"
@@ -469,6 +470,8 @@ static void service_requests(struct vcpu *v)
     }
     if (req & VCPU_REQ_NMI)
         v->nmi_pending = true;
+    if (req & VCPU_REQ_INTR)
+        vserial_inject(v);
     if (req & VCPU_REQ_CALL) {
         void (*fn)(struct vcpu *, void *) = v->call_fn;
         if (fn)
@@ -610,6 +613,8 @@ int vcpu_start(struct vcpu *v)
             return -1;
         }
         vmx_set_guest_start(v, &start);
+        vserial_reset();        /* the machine's reset resets its UART */
+        vserial_inject(v);      /* nothing waits now: closes an open interrupt window */
     } else {
         /* An AP: the INIT state, waiting for the guest's SIPI. A fresh
          * VMCS gets the fields INIT leaves alone first. */

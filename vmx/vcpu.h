@@ -85,6 +85,7 @@ enum vcpu_state {
 #define VCPU_REQ_INIT       (1u << 7)   /* the guest sent this vCPU an INIT */
 #define VCPU_REQ_SIPI       (1u << 8)   /* ... a SIPI (vector in sipi) */
 #define VCPU_REQ_NMI        (1u << 9)   /* an NMI this core took in the hypervisor is the guest's */
+#define VCPU_REQ_INTR       (1u << 10)  /* a PIC interrupt of the guest's COM1 waits (vmx/vserial.h) */
 
 /* vcpu.sipi: the first SIPI since the last INIT wins (10.4.4). */
 #define SIPI_VALID          0x100u      /* | vector: not yet taken */

@@ -7,6 +7,7 @@
 #include "controls.h"
 #include "vmx_names.h"
 #include "vmx_ops.h"
+#include "vserial.h"
 #include "../kernel/x86_regs.h"
 #include "../kernel/kstring.h"
 #include "../kernel/mem.h"
@@ -234,6 +235,7 @@ int vmx_setup_vcpu(struct vcpu *v, const struct vmx_caps *caps, const struct vmx
     for (uint32_t msr = MSR_IA32_VMX_BASIC; msr <= MSR_IA32_VMX_VMFUNC; msr++)
         vmx_msr_intercept(v, msr, true);
     apic_virt_vcpu(v);
+    vserial_vcpu(v);
     vmcs_write64(VMCS_MSR_BITMAP, hv_pa(v->msr_bitmap));
 
     /* CR0/CR4 bits the host owns (25.6.6): every bit VMX fixes, except

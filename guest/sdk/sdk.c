@@ -295,6 +295,14 @@ static const uint8_t *scan_rsdp(uint32_t from, uint32_t len)
     return 0;
 }
 
+const void *sdk_phys_map(void *ctx, uint64_t phys, size_t len)
+{
+    (void)ctx;
+    if (phys >= (1ull << 32) || len > (1ull << 32) - phys)
+        return 0;
+    return (const void *)(uintptr_t)phys;
+}
+
 const void *sdk_find_rsdp(size_t *len)
 {
     uint32_t bda_ebda = 0x40E;      /* the BDA's EBDA segment */

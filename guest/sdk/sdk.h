@@ -161,6 +161,10 @@ void sdk_memory_map(void (*fn)(uint64_t base, uint64_t len, uint32_t type, void 
  * checksum holds (what drivers/acpi_tables.h's acpi_parse() takes). */
 const void *sdk_find_rsdp(size_t *len);
 
+/* An acpi_map_fn (drivers/acpi_tables.h) for a guest without paging:
+ * physical addresses below 4 GiB are pointers; NULL above. */
+const void *sdk_phys_map(void *ctx, uint64_t phys, size_t len);
+
 /* Test helpers: one "ok NAME" / "FAIL NAME" line per check, then the
  * summary line "N passed, N failed" and an exit status (1 if any failed). */
 void sdk_check(bool ok, const char *name);

@@ -62,14 +62,6 @@ __asm__(
     ".code32\n"
     ".text\n");
 
-static const void *identity_map(void *ctx, uint64_t phys, size_t len)
-{
-    (void)ctx;
-    if (phys >= (1ull << 32) || len > (1ull << 32) - phys)
-        return 0;
-    return (const void *)(uintptr_t)phys;
-}
-
 static void acpi_warn(void *ctx, const char *msg)
 {
     (void)ctx;
@@ -150,7 +142,7 @@ int main(void)
     size_t rsdp_len = 0;
     const void *rsdp = sdk_find_rsdp(&rsdp_len);
     char err[96];
-    have_acpi = acpi_parse(rsdp, rsdp_len, identity_map, acpi_warn, 0, &acpi, err, sizeof(err)) == 0;
+    have_acpi = acpi_parse(rsdp, rsdp_len, sdk_phys_map, acpi_warn, 0, &acpi, err, sizeof(err)) == 0;
     if (have_acpi) {
         if (acpi.have_madt && acpi.lapic_base && acpi.lapic_base < (1ull << 32))
             sdk_lapic_base = (uint32_t)acpi.lapic_base;

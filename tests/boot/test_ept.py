@@ -24,7 +24,7 @@ def test_static_map_no_ram_exits_mmio_once_hypervisor_refused_and_unchanged(iso,
     m, mode, checksum = boot_ept_guest(iso, bochs, "static")
     assert mode == "static"
     m.expect_exact("ok static RAM: no EPT exit (got 0)")
-    m.expect_exact("ok IOAPIC page: one fault-in (got 1)")
+    m.expect_exact("ok HPET page: one fault-in (got 1)")
     m.expect_exact("ok LAPIC TPR write done for the guest (read back 0x20, 2 exits)")
     m.expect(r"guest\.ept_refused gpa=0x\w+ rip=0x\w+ access=read class=hypervisor reason=refused")
     m.expect(r"guest\.ept_refused gpa=0x\w+ rip=0x\w+ access=write class=hypervisor")
@@ -38,11 +38,11 @@ def test_static_map_no_ram_exits_mmio_once_hypervisor_refused_and_unchanged(iso,
                        r"mapped_4k=(\d) refusals=7$", out, re.M)
     assert faults and int(faults.group(1)) + int(faults.group(2)) == 1, out
     out = m.command("ept log")
-    assert re.search(r"^ept\.fault seq=0 gpa=0xfec00000 rip=0x\w+ access=read class=mmio "
+    assert re.search(r"^ept\.fault seq=0 gpa=0xfed00000 rip=0x\w+ access=read class=mmio "
                      r"action=mapped size=\d+$", out, re.M), out
     assert "action=refused" in out
-    out = m.command("ept walk 0xfec00000")
-    assert re.search(r"^ept\.walk gpa=0xfec00000 hpa=0xfec00000 page_size=\d+ memtype=uc class=mmio$",
+    out = m.command("ept walk 0xfed00000")
+    assert re.search(r"^ept\.walk gpa=0xfed00000 hpa=0xfed00000 page_size=\d+ memtype=uc class=mmio$",
                      out, re.M), out
     out = m.command("ept walk 0x200000")
     assert re.search(r"memtype=wb class=ram$", out, re.M), out
@@ -76,9 +76,9 @@ def test_frozen_map_refuses_and_reports_a_new_touch(iso, bochs):
     m, _, _ = boot_ept_guest(iso, bochs, "frozen", run="ept; ept freeze")
     m.expect_exact("monovisor> ept freeze")    # run= runs right before the guest starts
     m.expect_exact("ept.frozen=1")
-    m.expect(r"guest\.ept_refused gpa=0xfec00000 rip=0x\w+ access=read class=mmio "
+    m.expect(r"guest\.ept_refused gpa=0xfed00000 rip=0x\w+ access=read class=mmio "
              r"reason=refused_frozen")
-    m.expect_exact("ok frozen map: first IOAPIC touch refused")
+    m.expect_exact("ok frozen map: first HPET touch refused")
     finish(m)
     m.send("quit\r")
     m.expect_exit()

@@ -43,7 +43,7 @@ def test_mb2_guest_gets_its_handshake_and_information(iso, bochs, tmp_path):
     initrd = tmp_path / "initrd.bin"
     initrd.write_bytes(module_bytes(10000))
     args = "mod_len=10000 greeting=hello-mb2 x=1"
-    m = bochs(iso(guest="mb2", initrd=str(initrd), guest_args=args))
+    m = bochs(iso(guest="mb2", initrd=str(initrd), guest_args=args, hv_args="verbose=1"))
     hv = m.expect(r"hv\.region start=(0x[0-9a-f]+) end=(0x[0-9a-f]+) ")
     hv_start, hv_end = int(hv.group(1), 16), int(hv.group(2), 16)
     loaded = m.expect(r"guest\.loaded format=multiboot2-elf32 entry=0x\w+ segments=\d+ "

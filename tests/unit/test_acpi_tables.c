@@ -1512,10 +1512,53 @@ static void test_s5_empty_and_tiny(void **state)
     assert_false(find_s5((const uint8_t *)"\x08_S5_", 5, &a, &b));
 }
 
+static void test_madt_ioapics_and_overrides(void **state)
+{
+    (void)state;
+    fake_init();
+    struct entries e = { .len = 0 };
+    ent_lapic(&e, 0, 0, 1);
+    ent_ioapic(&e, 2, 0xfec00000, 0);
+    ent_ioapic(&e, 3, 0xfec01000, 24);
+    ent_iso(&e, 0, 2, 0);
+    ent_iso(&e, 4, 7, 0x5);
+    uint8_t short_iso[8] = { 2, 8, 0, 3, 9, 0, 0, 0 };   /* too short: skipped */
+    ent_raw(&e, short_iso, sizeof(short_iso));
+    parse_rsdt_clean((uint64_t[]){ madt_new(0xfee00000, &e) }, 1);
+    assert_int_equal(info.ioapic_count, 2);
+    assert_int_equal(info.ioapics[1].id, 3);
+    assert_int_equal(info.ioapics[1].address, 0xfec01000);
+    assert_int_equal(info.ioapics[1].gsi_base, 24);
+    assert_int_equal(info.override_count, 2);
+    assert_int_equal(info.overrides[1].source, 4);
+    assert_int_equal(info.overrides[1].gsi, 7);
+    assert_int_equal(info.overrides[1].flags, 5);
+    assert_int_equal(acpi_isa_gsi(&info, 0), 2);
+    assert_int_equal(acpi_isa_gsi(&info, 4), 7);
+    assert_int_equal(acpi_isa_gsi(&info, 3), 3);            /* identity without an override */
+    assert_int_equal(acpi_ioapic_for_gsi(&info, 7)->id, 2);
+    assert_int_equal(acpi_ioapic_for_gsi(&info, 30)->id, 3);
+    assert_int_equal(info.cpu_count, 1);
+}
+
+static void test_madt_without_ioapic(void **state)
+{
+    (void)state;
+    fake_init();
+    struct entries e = { .len = 0 };
+    ent_lapic(&e, 0, 0, 1);
+    parse_rsdt_clean((uint64_t[]){ madt_new(0xfee00000, &e) }, 1);
+    assert_int_equal(info.ioapic_count, 0);
+    assert_null(acpi_ioapic_for_gsi(&info, 4));
+    assert_int_equal(acpi_isa_gsi(&info, 4), 4);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_checksum_ok),
+        cmocka_unit_test(test_madt_ioapics_and_overrides),
+        cmocka_unit_test(test_madt_without_ioapic),
         cmocka_unit_test(test_checksum_wraps_modulo_256),
         cmocka_unit_test(test_parse_null_rsdp),
         cmocka_unit_test(test_parse_short_rsdp),

@@ -1,0 +1,304 @@
+/*
+ * vserial.c - the guest's COM1 and the route of its interrupt; see
+ * vserial.h.
+ */
+#include "vserial.h"
+
+#include "apic.h"
+#include "insn_decode.h"
+#include "irqchip.h"
+#include "vmx.h"
+#include "vmx_ops.h"
+#include "vuart.h"
+#include "../drivers/acpi.h"
+#include "../drivers/lapic.h"
+#include "../drivers/uart.h"
+#include "../ept/guest_ept.h"
+#include "../kernel/console.h"
+#include "../kernel/mem.h"
+#include "../kernel/printk.h"
+#include "../kernel/spinlock.h"
+#include "../kernel/x86.h"
+#include "../kernel/x86_regs.h"
+
+#define NO_PAGE 1ull            /* vserial_ioapic_page when there is none */
+
+/* The UART and its receive queue, under uart_lock (any vCPU's core does
+ * register accesses, the console core receives). */
+static struct spinlock uart_lock;
+static struct vuart uart = { .dll = 1, .lcr = 3, .msr_in = 0xB0 };
+static uint8_t queue[VSERIAL_QUEUE];
+static unsigned q_head, q_count;
+
+/* The interrupt controllers as the guest programmed them, under chip_lock. */
+static struct spinlock chip_lock;
+static struct ioapic_shadow ioapic;
+static struct pic_track pic;
+static uint64_t ioapic_base = NO_PAGE;
+static uint32_t gsi, pin = IOAPIC_PINS;     /* pin IOAPIC_PINS: no I/O APIC route */
+
+/* A PIC vector waiting for the boot vCPU (0: none; vectors 0-31 are
+ * exceptions, which a PIC base never yields). */
+static volatile uint32_t pic_pending;
+
+static struct {
+    uint64_t dropped;           /* typed bytes beyond the queue */
+    uint64_t lapic, pic, masked, windows;
+} st;
+
+/* A byte the guest sent: on the wire as it is, as a real UART does (the
+ * guest's own line discipline adds its '\r's), between the hypervisor's
+ * lines, never inside one (the print lock; uart_lock is taken first). */
+static void uart_tx(void *ctx, uint8_t byte)
+{
+    (void)ctx;
+    print_begin();
+    uart_putc((char)byte);
+    print_end();
+}
+
+/* Move queued bytes into the FIFO while it has room (uart_lock held). */
+static void refill(void)
+{
+    while (q_count && vuart_receive(&uart, queue[q_head])) {
+        q_head = (q_head + 1) % VSERIAL_QUEUE;
+        q_count--;
+    }
+}
+
+static uint32_t ioapic_read(unsigned reg)
+{
+    *(volatile uint32_t *)phys_ptr(ioapic_base + IOAPIC_REGSEL) = reg;
+    return *(volatile uint32_t *)phys_ptr(ioapic_base + IOAPIC_WIN);
+}
+
+int vserial_init(void)
+{
+    const struct acpi_info *a = acpi();
+    ioapic_shadow_reset(&ioapic);
+    pic_track_reset(&pic);
+    console_set_guest_input(vserial_rx);
+    gsi = acpi_isa_gsi(a, VSERIAL_ISA_IRQ);
+    const struct acpi_ioapic *io = acpi_ioapic_for_gsi(a, gsi);
+    if (!io)
+        return 0;               /* PIC only */
+    ioapic_base = io->address;
+    /* The RTE as firmware left it, before the guest runs (82093AA 3.2.4). */
+    unsigned max = (ioapic_read(IOAPIC_REG_VER) >> 16) & 0xFF;
+    if (gsi - io->gsi_base <= max && gsi - io->gsi_base < IOAPIC_PINS) {
+        pin = gsi - io->gsi_base;
+        ioapic.rte[pin] = ioapic_read(IOAPIC_REG_RTE0 + 2 * pin) |
+                          (uint64_t)ioapic_read(IOAPIC_REG_RTE0 + 2 * pin + 1) << 32;
+    }
+    return guest_ept_map_page(ioapic_base, EPT_READ);
+}
+
+void vserial_vcpu(struct vcpu *v)
+{
+    vmx_io_intercept(v, 0x20, 2, true);
+    vmx_io_intercept(v, 0xA0, 2, true);
+}
+
+/* The route of IRQ 4 now (chip_lock taken here). */
+static struct irq_route route(void)
+{
+    spin_lock(&chip_lock);
+    struct irq_route r = irq_route_decide(pin < IOAPIC_PINS ? &ioapic : 0, pin, &pic, VSERIAL_ISA_IRQ);
+    spin_unlock(&chip_lock);
+    return r;
+}
+
+/* The UART's interrupt output rose (or a masked one was unmasked while
+ * it is up): deliver it where the guest routes IRQ 4. */
+static void deliver(void)
+{
+    struct irq_route r = route();
+    struct vcpu *boot = vcpu_boot();
+    switch (r.kind) {
+    case IRQ_ROUTE_LAPIC:
+        /* The same send as the hypervisor's own IPIs: xAPIC or x2APIC, the
+         * guest's ICR high half put back (drivers/lapic.c). */
+        lapic_send_ipi(r.dest, r.icr_low);
+        __atomic_add_fetch(&st.lapic, 1, __ATOMIC_RELAXED);
+        return;
+    case IRQ_ROUTE_PIC:
+        if (!boot)
+            return;
+        __atomic_store_n(&pic_pending, r.vector, __ATOMIC_SEQ_CST);
+        __atomic_add_fetch(&st.pic, 1, __ATOMIC_RELAXED);
+        /* Event injection is a VMCS field: only the boot vCPU's own core
+         * writes it. */
+        if (boot->cpu == this_cpu())
+            vserial_inject(boot);
+        else
+            vcpu_request(boot, VCPU_REQ_INTR);
+        return;
+    case IRQ_ROUTE_NONE:
+        __atomic_add_fetch(&st.masked, 1, __ATOMIC_RELAXED);
+        return;
+    }
+}
+
+void vserial_inject(struct vcpu *v)
+{
+    uint32_t vec = __atomic_load_n(&pic_pending, __ATOMIC_SEQ_CST);
+    bool window = false;
+    if (vec && v->mp_state == MP_RUNNABLE) {
+        bool ready = (vmcs_readn(VMCS_GUEST_RFLAGS) & RFLAGS_IF) &&
+                     !(vmcs_read32(VMCS_GUEST_INTERRUPTIBILITY) &
+                       (INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS)) &&
+                     !(vmcs_read32(VMCS_ENTRY_INTR_INFO) & INTR_INFO_VALID);
+        if (ready && __atomic_compare_exchange_n(&pic_pending, &vec, 0, false, __ATOMIC_SEQ_CST,
+                                                 __ATOMIC_SEQ_CST)) {
+            /* External interrupt, vector vec (25.8.3). A HLT-ing guest
+             * wakes to take it, as KVM does (vmx_clear_hlt). */
+            vmcs_write32(VMCS_ENTRY_INTR_INFO, INTR_INFO_VALID | INTR_TYPE_EXTERNAL | vec);
+            if (vmcs_read32(VMCS_GUEST_ACTIVITY_STATE) == ACTIVITY_HLT)
+                vmcs_write32(VMCS_GUEST_ACTIVITY_STATE, ACTIVITY_ACTIVE);
+        } else {
+            window = true;
+        }
+    }
+    /* Interrupt-window exiting (primary control bit 2, 25.6.2): exit as
+     * soon as the guest can take an external interrupt. */
+    if (window != !!(v->proc & PROC_INTR_WINDOW_EXITING)) {
+        v->proc ^= PROC_INTR_WINDOW_EXITING;
+        vmcs_write32(VMCS_PROC_CONTROLS, v->proc);
+        if (window)
+            st.windows++;
+    }
+}
+
+void vserial_reset(void)
+{
+    spin_lock(&uart_lock);
+    vuart_reset(&uart);
+    q_head = q_count = 0;
+    spin_unlock(&uart_lock);
+    __atomic_store_n(&pic_pending, 0, __ATOMIC_SEQ_CST);
+}
+
+uint8_t vserial_read(unsigned reg)
+{
+    spin_lock(&uart_lock);
+    uint8_t v = vuart_read(&uart, reg);
+    if ((reg & 7) == 0)
+        refill();               /* RBR read: room for the next queued byte */
+    bool edge = vuart_take_edge(&uart);
+    spin_unlock(&uart_lock);
+    if (edge)
+        deliver();
+    return v;
+}
+
+void vserial_write(unsigned reg, uint8_t val)
+{
+    spin_lock(&uart_lock);
+    vuart_write(&uart, reg, val, uart_tx, 0);
+    refill();                   /* FCR or MCR may have made room */
+    bool edge = vuart_take_edge(&uart);
+    spin_unlock(&uart_lock);
+    if (edge)
+        deliver();
+}
+
+void vserial_rx(uint8_t byte)
+{
+    spin_lock(&uart_lock);
+    if (q_count < VSERIAL_QUEUE) {
+        queue[(q_head + q_count) % VSERIAL_QUEUE] = byte;
+        q_count++;
+    } else {
+        st.dropped++;
+    }
+    refill();
+    bool edge = vuart_take_edge(&uart);
+    spin_unlock(&uart_lock);
+    if (edge)
+        deliver();
+}
+
+/* A controller change may open the way for an interrupt that could not
+ * be delivered: the output is a level, so if it is still up, deliver. */
+static void recheck(void)
+{
+    spin_lock(&uart_lock);
+    bool up = vuart_irq(&uart);
+    spin_unlock(&uart_lock);
+    if (up && route().kind != IRQ_ROUTE_NONE && !__atomic_load_n(&pic_pending, __ATOMIC_SEQ_CST))
+        deliver();
+}
+
+void vserial_pic_write(uint16_t port, uint8_t val)
+{
+    spin_lock(&chip_lock);
+    outb(port, val);
+    bool changed = pic_track_write(&pic, port, val);
+    spin_unlock(&chip_lock);
+    if (changed)
+        recheck();
+}
+
+uint64_t vserial_ioapic_page(void)
+{
+    return ioapic_base;
+}
+
+enum exit_action vserial_ioapic_write(struct vcpu *v, uint64_t gpa)
+{
+    struct mmio_store ms;
+    uint32_t val;
+    enum exit_action a;
+    unsigned off = (unsigned)(gpa & (PAGE_SIZE - 1));
+    if (!mmio_store32_decode(v, gpa, "I/O APIC", &val, &ms, &a))
+        return a;
+    volatile uint32_t *reg = (volatile uint32_t *)phys_ptr(ioapic_base + off);
+    spin_lock(&chip_lock);
+    uint32_t old = ms.is_xchg ? *reg : 0;
+    *reg = val;
+    int changed = ioapic_shadow_write(&ioapic, off, val);
+    spin_unlock(&chip_lock);
+    mmio_store_done(v, &ms, old);
+    if (changed >= 0 && (unsigned)changed == pin)
+        recheck();
+    return EXIT_RESUME;
+}
+
+static void cmd_serial(int argc, char **argv)
+{
+    (void)argv;
+    if (argc != 1) {
+        kprintf("error: usage: serial\n");
+        return;
+    }
+    spin_lock(&uart_lock);
+    struct vuart u = uart;
+    unsigned queued = q_count;
+    spin_unlock(&uart_lock);
+    spin_lock(&chip_lock);
+    uint64_t rte = pin < IOAPIC_PINS ? ioapic.rte[pin] : 0;
+    struct pic_chip m = pic.chip[0];
+    spin_unlock(&chip_lock);
+    struct irq_route r = route();
+    static const char *const via[] = { "none", "ioapic", "pic" };
+    print_begin();
+    kprintf("serial mode=%s ier=%#x lcr=%#x mcr=%#x fcr=%#x irq=%d rx_fifo=%u queued=%u rx=%llu "
+            "tx=%llu overruns=%llu dropped=%llu edges=%llu\n",
+            console_guest_mode() ? "guest" : "monitor", u.ier, u.lcr, u.mcr, u.fcr, u.irq,
+            u.rx_count, queued, (unsigned long long)u.rx_bytes, (unsigned long long)u.tx_bytes,
+            (unsigned long long)u.overruns, (unsigned long long)st.dropped,
+            (unsigned long long)u.edges);
+    kprintf("serial.route irq=%u gsi=%u ioapic=%#llx pin=%d rte=%#llx pic_init=%d pic_base=%#x "
+            "pic_imr=%#x via=%s vector=%#x\n",
+            VSERIAL_ISA_IRQ, gsi, (unsigned long long)(ioapic_base == NO_PAGE ? 0 : ioapic_base),
+            pin < IOAPIC_PINS ? (int)pin : -1, (unsigned long long)rte, m.initialized, m.base, m.imr,
+            via[r.kind], r.kind == IRQ_ROUTE_NONE ? 0 : r.vector);
+    kprintf("serial.irqs ioapic=%llu pic=%llu masked=%llu windows=%llu\n",
+            (unsigned long long)st.lapic, (unsigned long long)st.pic,
+            (unsigned long long)st.masked, (unsigned long long)st.windows);
+    print_end();
+}
+CONSOLE_COMMAND(serial, "serial", "serial",
+                "the guest's COM1: console mode, registers, FIFO and queue, counters; the route "
+                "of its IRQ 4 (I/O APIC RTE, PIC) and the interrupts delivered",
+                cmd_serial);
