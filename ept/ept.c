@@ -37,8 +37,7 @@ static void count_leaf(struct ept *e, int level, int delta)
         e->pages_4k += (uint64_t)delta;
 }
 
-/* Install one leaf of size 4 KiB << (9 * level) at gpa. */
-static int map_one(struct ept *e, uint64_t gpa, int level, uint64_t perms, unsigned memtype)
+uint64_t *ept_table(struct ept *e, uint64_t gpa, int level)
 {
     uint64_t *table = e->ops.table(e->ops.ctx, e->root);
     for (int l = 3; l > level; l--) {
@@ -46,14 +45,23 @@ static int map_one(struct ept *e, uint64_t gpa, int level, uint64_t perms, unsig
         if (!(*slot & EPT_RWX)) {
             uint64_t t = e->ops.alloc_table(e->ops.ctx);
             if (!t)
-                return -1;
+                return 0;
             e->tables++;
             *slot = ept_table_entry(t);
         } else if (*slot & EPT_LARGE) {
-            return -1;      /* would need a split */
+            return 0;       /* would need a split */
         }
         table = e->ops.table(e->ops.ctx, *slot & EPT_ADDR_MASK);
     }
+    return table;
+}
+
+/* Install one leaf of size 4 KiB << (9 * level) at gpa. */
+static int map_one(struct ept *e, uint64_t gpa, int level, uint64_t perms, unsigned memtype)
+{
+    uint64_t *table = ept_table(e, gpa, level);
+    if (!table)
+        return -1;
     uint64_t *slot = &table[index_at(gpa, level)];
     if (*slot & EPT_RWX) {
         if (level > 0 && !(*slot & EPT_LARGE))

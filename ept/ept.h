@@ -81,6 +81,14 @@ int ept_init(struct ept *e, struct ept_ops ops, bool allow_1g);
  */
 int ept_map(struct ept *e, uint64_t gpa, uint64_t len, uint64_t perms, unsigned memtype);
 
+/*
+ * ept_table - the table of the given level (2 = PDPT, 1 = PD, 0 = PT;
+ * the PML4 is the root) on gpa's walk, allocating the missing ones above
+ * it, as ept_map would. NULL when a large page is in the way or a table
+ * cannot be allocated.
+ */
+uint64_t *ept_table(struct ept *e, uint64_t gpa, int level);
+
 struct ept_walk {
     int levels;             /* entries read: 1 (PML4) .. 4 (PT) */
     uint64_t entry[4];      /* PML4E, PDPTE, PDE, PTE as read */

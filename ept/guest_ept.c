@@ -38,6 +38,11 @@ static uint64_t table_offset;
 #define PLAN_TABLE_LIMIT (64ull << 30)
 #define PLAN_PAGE_TABLES 16
 
+/* ept=lazy: the page directory of each GiB the plan table covers, made at
+ * build, so that the fault path finds a 2 MiB entry without a walk (NULL:
+ * the pool ran out). */
+static uint64_t *pd_tables[PLAN_TABLE_LIMIT >> 30];
+
 static uint64_t pool_table(void *ctx)
 {
     (void)ctx;
@@ -114,6 +119,8 @@ static void build_plan_table(const struct memmap *guest)
     plans.blocks = blocks;
     plans.max_pages = PLAN_PAGE_TABLES;
     ept_plan_table_build(&plans, &space, &mtrr);
+    for (uint64_t g = 0; g < (blocks + 511) / 512; g++)
+        pd_tables[g] = ept_table(&map, g << 30, 1);
 }
 
 uint64_t guest_ept_build(const struct memmap *guest, const struct memmap *firmware,
@@ -227,17 +234,12 @@ static uint64_t *table_va(uint64_t entry)
     return (uint64_t *)((entry & EPT_ADDR_MASK) + table_offset);
 }
 
-/* The slot of gpa's entry at the PD level (2 MiB) when the PML4E and
- * PDPTE point to tables, else NULL. */
+/* The slot of gpa's entry at the PD level (2 MiB), for a gpa the plan
+ * table covers; NULL when its page directory could not be made. */
 static uint64_t *pd_slot(uint64_t gpa)
 {
-    uint64_t e = table_va(map.root)[(gpa >> 39) & 511];
-    if (!(e & EPT_RWX))
-        return 0;
-    e = table_va(e)[(gpa >> 30) & 511];
-    if (!(e & EPT_RWX) || (e & EPT_LARGE))
-        return 0;
-    return &table_va(e)[(gpa >> 21) & 511];
+    uint64_t *pd = pd_tables[gpa >> 30];
+    return pd ? &pd[(gpa >> 21) & 511] : 0;
 }
 
 /* map_locked without the walks, for when no table has to be allocated:
@@ -269,7 +271,8 @@ static bool map_fast(struct ept_fault_plan *p, uint64_t gpa)
     return true;
 }
 
-bool ept_fault_in_fast(struct ept_stats *st, uint64_t gpa, uint64_t qual, uint64_t rip)
+PRESERVES_GPRS bool ept_fault_in_fast(struct ept_stats *st, uint64_t gpa, uint64_t qual,
+                                      uint64_t rip)
 {
     struct ept_fault_plan p;
     if ((qual & (EPT_READ | EPT_WRITE | EPT_EXEC) << 3) || frozen || !ept_plan_lookup(&plans, gpa, &p))

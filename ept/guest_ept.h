@@ -7,6 +7,7 @@
 
 #include "ept.h"
 #include "mtrr.h"
+#include "../kernel/x86.h"
 
 #define EPT_LOG_LEN 16
 
@@ -57,12 +58,14 @@ void ept_register_stats(struct ept_stats *st);
 enum ept_action ept_fault_in(struct ept_stats *st, uint64_t gpa, uint64_t qual, uint64_t rip);
 
 /*
- * ept_fault_in_fast - ept_fault_in for the common case (vmx/exits.c, the
- * light handler): an ept=lazy fault whose plan is in the plan table and
- * whose paging structures exist. true: mapped and counted, as
+ * ept_fault_in_fast - ept_fault_in for the common case, called from
+ * vmx/entry.asm with the guest's GPRs in the CPU (PRESERVES_GPRS): an
+ * ept=lazy fault on a not-present entry whose plan is in the plan table
+ * and whose paging structures exist. true: mapped and counted, as
  * ept_fault_in would have; false: nothing done, call ept_fault_in.
  */
-bool ept_fault_in_fast(struct ept_stats *st, uint64_t gpa, uint64_t qual, uint64_t rip);
+PRESERVES_GPRS bool ept_fault_in_fast(struct ept_stats *st, uint64_t gpa, uint64_t qual,
+                                      uint64_t rip);
 
 /* ept_action_name / ept_access_name - for reports. */
 const char *ept_action_name(enum ept_action a);

@@ -16,6 +16,14 @@
 #define MSR_EFER                  0xC0000080
 #define MSR_IA32_GS_BASE          0xC0000101
 
+/* PRESERVES_GPRS - a C function that assembly may call with the guest's
+ * GPRs still in the CPU: it saves and restores every general-purpose
+ * register it uses itself (GCC's x86 no_caller_saved_registers), so only
+ * RAX, its result, changes. Calls between such functions save nothing;
+ * calling an ordinary function from one costs the pushes of every
+ * caller-saved register. Needs -mgeneral-regs-only (KCFLAGS). */
+#define PRESERVES_GPRS __attribute__((no_caller_saved_registers))
+
 struct cpuid_regs {
     uint32_t eax, ebx, ecx, edx;
 };

@@ -13,9 +13,12 @@
 ;      one VMREAD every exit needs), exits counted; a CPUID of a leaf that
 ;      the vCPU's cpuid_fast holds masks for is answered right here (the
 ;      fast path: native CPUID, the masks of the policy and of this vCPU's
-;      CR4, RIP advanced);
+;      CR4, RIP advanced), and so is the lazy fault-in of a page the plan
+;      table knows: four VMREADs here, then ept_fault_in_fast()
+;      (ept/guest_ept.c), C that keeps every GPR but RAX (PRESERVES_GPRS),
+;      so only RAX and RCX are saved for it;
 ;   2. the caller-saved GPRs saved, vcpu_exit_light() (vmx/vcpu.c): the
-;      light handlers of vmx/exits.c (the EPT fault-in path);
+;      light handlers of vmx/exits.c (the guest's UART);
 ;   3. every GPR saved, vcpu_exit(): the exit_handlers table, statistics
 ;      with cycles, the trace ring, single-step.
 ;
@@ -41,15 +44,35 @@ section .text
 global vmx_run_guest
 global vmx_exit_entry
 global vmx_entry_windows
+global vmx_entry_windows_end
 global vmx_entry_abort
 global vmx_partial_abort
 extern vcpu_exit
 extern vcpu_exit_light
+extern ept_fault_in_fast
 extern exit_light_handlers
 %ifdef VMX_COUNT_VMCS_ACCESS
 extern vmcs_reads
 extern vmcs_writes
 %endif
+
+%macro COUNT_VMREAD 0                   ; the benchmark build counts VMREADs
+%ifdef VMX_COUNT_VMCS_ACCESS
+    inc qword [rel vmcs_reads]
+%endif
+%endmacro
+
+; The entry of layers 1 and 2, every GPR but RDI loaded: window %1 looks
+; at the requests, then RDI, then VMRESUME.
+%macro PARTIAL_RESUME 1
+%1:
+    cmp dword [rdi + VCPU_REQUESTS], 0
+    jne vmx_partial_abort
+    mov rdi, [rdi + GR_RDI]
+%1_end:
+    vmresume
+    jmp vmx_partial_failed
+%endmacro
 
 %macro LOAD_GUEST_GPRS 0                ; rdi = regs; rdi itself last
     mov rax, [rdi + GR_RAX]
@@ -126,9 +149,60 @@ vmx_exit_entry:
     dec dword [rdi + VCPU_COUNTDOWN]    ; 0: the console's turn (vcpu_exit)
     jz .light
     cmp edx, EXIT_CPUID
+    je .cpuid
+    cmp edx, EXIT_EPT_VIOLATION
     jne .light
 
+    ; ---- layer 1: EPT violation (SDM Vol. 3C, 28.2.1, table 28-7).
+    cmp byte [rdi + VCPU_STEPPING], 0
+    jne .light
+    cmp byte [rdi + VCPU_NMI_PENDING], 0
+    jne .light
+    mov [rdi + GR_RAX], rax
+    mov [rdi + GR_RCX], rcx
+    mov edx, VMCS_EXIT_QUALIFICATION_ENC
+    vmread rdx, rdx
+    COUNT_VMREAD
+    ; Bits 5:3: what the entry allowed. Not 0: the page is mapped and
+    ; still faulted (a store to the read-only xAPIC or I/O APIC page):
+    ; handle_ept_violation's case.
+    test dl, 0x38
+    jnz .ept_slow
+    mov eax, VMCS_IDT_VECTORING_INFO_ENC
+    vmread rax, rax
+    COUNT_VMREAD
+    test eax, eax                       ; bit 31: the exit interrupted an event's
+    js .ept_slow                        ; delivery, which the slow path injects again
+    mov esi, VMCS_GUEST_PHYSICAL_ADDRESS_ENC
+    vmread rsi, rsi
+    mov ecx, VMCS_GUEST_RIP_ENC
+    vmread rcx, rcx                     ; for the fault log
+    COUNT_VMREAD
+    COUNT_VMREAD
+    add rdi, VCPU_EPT                   ; (st, gpa, qual, rip)
+    call ept_fault_in_fast
+    mov rdi, [rsp]
+    test al, al
+    jz .ept_slow
+    inc qword [rdi + VCPU_EXIT_COUNT + EXIT_EPT_VIOLATION * 8]
+%ifdef VMX_COUNT_VMCS_ACCESS
+    mov rax, [rel vmcs_reads]
+    sub rax, [rdi + VCPU_VMREADS0]
+    add [rdi + VCPU_VMREADS + EXIT_EPT_VIOLATION * 8], rax
+%endif
+    mov rax, [rdi + GR_RAX]
+    mov rcx, [rdi + GR_RCX]
+    mov rdx, [rdi + GR_RDX]
+    mov rsi, [rdi + GR_RSI]
+    PARTIAL_RESUME .window6
+.ept_slow:                              ; as it came: RAX, RCX the guest's, EDX the reason
+    mov rax, [rdi + GR_RAX]
+    mov rcx, [rdi + GR_RCX]
+    mov edx, EXIT_EPT_VIOLATION
+    jmp .light
+
     ; ---- layer 1: CPUID (SDM Vol. 2A, CPUID). EAX = leaf, ECX = subleaf.
+.cpuid:
     cmp eax, CPUID_FAST_LEAVES
     jae .light
     cmp byte [rdi + VCPU_STEPPING], 0   ; `step` ends in vcpu_exit
@@ -165,13 +239,7 @@ vmx_exit_entry:
     inc qword [rdi + VCPU_VMWRITES + EXIT_CPUID * 8]
 %endif
     mov rsi, [rdi + GR_RSI]
-.window4:
-    cmp dword [rdi + VCPU_REQUESTS], 0
-    jne vmx_partial_abort
-    mov rdi, [rdi + GR_RDI]
-.window4_end:
-    vmresume
-    jmp vmx_partial_failed
+    PARTIAL_RESUME .window4
 
     ; ---- layer 2: the caller-saved GPRs; RBX, RBP, R12-R15 stay in the
     ; CPU across the call (the C ABI keeps them).
@@ -198,13 +266,7 @@ vmx_exit_entry:
     mov r9,  [rdi + GR_R9]
     mov r10, [rdi + GR_R10]
     mov r11, [rdi + GR_R11]
-.window5:
-    cmp dword [rdi + VCPU_REQUESTS], 0
-    jne vmx_partial_abort
-    mov rdi, [rdi + GR_RDI]
-.window5_end:
-    vmresume
-    jmp vmx_partial_failed
+    PARTIAL_RESUME .window5
 
     ; ---- layer 3: every GPR.
 .full:
@@ -290,3 +352,5 @@ vmx_entry_windows:
     dq vmx_exit_entry.window3, vmx_exit_entry.window3_end, vmx_entry_abort
     dq vmx_exit_entry.window4, vmx_exit_entry.window4_end, vmx_partial_abort
     dq vmx_exit_entry.window5, vmx_exit_entry.window5_end, vmx_partial_abort
+    dq vmx_exit_entry.window6, vmx_exit_entry.window6_end, vmx_partial_abort
+vmx_entry_windows_end:

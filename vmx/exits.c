@@ -916,7 +916,9 @@ static void reinject_vectoring_event(void)
 
 /* EPT violation (qualification: 28.2.1, table 28-7): the fault-in path of
  * ept/guest_ept.c maps guest RAM and device MMIO on first touch; the
- * hypervisor's memory and anything outside the guest's are refused. */
+ * hypervisor's memory and anything outside the guest's are refused. The
+ * common first touch never comes here: vmx/entry.asm hands it to
+ * ept_fault_in_fast with the guest's GPRs still in the CPU. */
 static enum exit_action handle_ept_violation(struct vcpu *v)
 {
     uint64_t q = vcpu_qual(v);
@@ -945,19 +947,6 @@ static enum exit_action handle_ept_violation(struct vcpu *v)
         vmcs_write32(VMCS_GUEST_INTERRUPTIBILITY,
                      vmcs_read32(VMCS_GUEST_INTERRUPTIBILITY) | INTERRUPTIBILITY_NMI);
     return inject_gp(v);
-}
-
-/* The light side of handle_ept_violation: a first touch the plan table
- * knows, with nothing else to do (not the xAPIC page, no event to
- * deliver again). */
-static bool light_ept_violation(struct vcpu *v)
-{
-    uint64_t q = vcpu_qual(v);
-    uint64_t gpa = vmcs_read64(VMCS_GUEST_PHYSICAL_ADDRESS);
-    if ((gpa & ~(uint64_t)0xFFF) == apic_page() ||
-        (vmcs_read32(VMCS_IDT_VECTORING_INFO) & INTR_INFO_VALID))
-        return false;
-    return ept_fault_in_fast(&v->ept, gpa, q, vcpu_rip(v));
 }
 
 /* EPT misconfiguration (30.3.3.1): an entry the CPU calls invalid. Show
@@ -1025,5 +1014,4 @@ const exit_handler exit_handlers[EXIT_REASON_MAX] = {
 
 const exit_light_handler exit_light_handlers[EXIT_REASON_MAX] = {
     [EXIT_REASON_IO] = light_io,
-    [EXIT_REASON_EPT_VIOLATION] = light_ept_violation,
 };

@@ -79,8 +79,7 @@ static void kick(struct vcpu *v)
 }
 
 /* vmx/entry.asm: [start, end, abort] per entry window. */
-#define ENTRY_WINDOWS 5
-extern const uint64_t vmx_entry_windows[3 * ENTRY_WINDOWS];
+extern const uint64_t vmx_entry_windows[], vmx_entry_windows_end[];
 extern char vmx_sleep_window[], vmx_sleep_hlt[];
 
 /* An NMI taken in the hypervisor (kernel/trap.c). A kick needs nothing
@@ -92,9 +91,9 @@ static void host_nmi(struct trap_frame *f)
 {
     struct cpu *c = this_cpu();
     struct vcpu *v = vcpus[c->index];
-    for (unsigned i = 0; i < 3 * ENTRY_WINDOWS; i += 3)
-        if (f->rip >= vmx_entry_windows[i] && f->rip <= vmx_entry_windows[i + 1])
-            f->rip = vmx_entry_windows[i + 2];
+    for (const uint64_t *w = vmx_entry_windows; w < vmx_entry_windows_end; w += 3)
+        if (f->rip >= w[0] && f->rip <= w[1])
+            f->rip = w[2];
     if (f->rip >= (uint64_t)vmx_sleep_window && f->rip <= (uint64_t)vmx_sleep_hlt)
         f->rip = (uint64_t)vmx_sleep_hlt + 1;   /* skip the HLT (one byte) */
     if (__atomic_exchange_n(&c->kick, 0, __ATOMIC_SEQ_CST))

@@ -205,6 +205,46 @@ static void test_init_fails_without_memory(void **state)
     assert_int_equal(A.failures, 1);
 }
 
+/* ---- ept_table ------------------------------------------------------------ */
+
+static void test_table_makes_the_missing_levels_and_is_the_one_map_fills(void **state)
+{
+    (void)state;
+    struct ept e;
+    new_ept(&e, false, -1);
+    uint64_t *pd = ept_table(&e, 3 * GiB + 5 * MiB, 1);
+    assert_non_null(pd);
+    assert_counts(&e, 3, 0, 0, 0);          /* root, PDPT, PD: no leaf */
+    assert_unmapped(&e, 3 * GiB + 4 * MiB);
+    /* The same table for every address of that GiB, none made twice. */
+    assert_ptr_equal(ept_table(&e, 3 * GiB, 1), pd);
+    assert_ptr_equal(ept_table(&e, 4 * GiB - 1, 1), pd);
+    assert_int_equal(e.tables, 3);
+    /* ept_map fills that very table: slot (gpa >> 21) & 511. */
+    assert_int_equal(ept_map(&e, 3 * GiB + 4 * MiB, 2 * MiB, EPT_RWX, WB), 0);
+    assert_int_equal(pd[2], ept_leaf(3 * GiB + 4 * MiB, EPT_RWX, WB, true));
+    assert_int_equal(e.tables, 3);
+    /* The PT level under it: a new table, hung in the PD. */
+    uint64_t *pt = ept_table(&e, 3 * GiB + 8 * MiB, 0);
+    assert_non_null(pt);
+    assert_int_equal(e.tables, 4);
+    assert_int_equal(pd[4] & EPT_ADDR_MASK, (uint64_t)(uintptr_t)pt);
+}
+
+static void test_table_refuses_under_a_large_page_and_without_memory(void **state)
+{
+    (void)state;
+    struct ept e;
+    new_ept(&e, true, -1);
+    assert_int_equal(ept_map(&e, 1 * GiB, 1 * GiB, EPT_RWX, WB), 0);
+    assert_null(ept_table(&e, 1 * GiB + 2 * MiB, 1));  /* a 1 GiB page is there */
+    assert_counts(&e, 2, 0, 0, 1);
+    struct ept f;
+    new_ept(&f, false, 0);                  /* no page past the root */
+    assert_null(ept_table(&f, 0, 1));
+    assert_int_equal(f.tables, 1);
+}
+
 /* ---- ept_map: page sizes -------------------------------------------------- */
 
 static void test_map_single_4k(void **state)
@@ -1689,6 +1729,8 @@ int main(void)
         T(test_eptp_layout),
         T(test_init_allocates_root),
         T(test_init_fails_without_memory),
+        T(test_table_makes_the_missing_levels_and_is_the_one_map_fills),
+        T(test_table_refuses_under_a_large_page_and_without_memory),
         T(test_map_single_4k),
         T(test_map_2m_page),
         T(test_map_1g_page_when_allowed),
