@@ -19,6 +19,7 @@
 #define CR4_VMXE        (1ull << 13)
 #define CR4_PCIDE       (1ull << 17)
 #define CR4_OSXSAVE     (1ull << 18)
+#define CR4_PKE         (1ull << 22)
 #define CR4_CET         (1ull << 23)
 
 #define EFER_SCE        (1ull << 0)

@@ -94,8 +94,8 @@ void asm_offsets(void)
     DEFINE(EXIT_CPUID, EXIT_REASON_CPUID);
     DEFINE(EXIT_EPT_VIOLATION, EXIT_REASON_EPT_VIOLATION);
     DEFINE(CPUID_FAST_LEAVES, CPUID_FAST_LEAVES);
-    OFFSET(CPUID_FAST_VALID, cpuid_fast, valid);
-    OFFSET(CPUID_FAST_MASKS, cpuid_fast, masks);
+    OFFSET(VCPU_CPUID_VALID, vcpu, cpuid_fast.valid);
+    OFFSET(VCPU_CPUID_MASKS, vcpu, cpuid_fast.masks);
     _Static_assert(sizeof(struct cpuid_masks) == 32, "entry.asm indexes the masks by leaf << 5");
 #ifdef VMX_COUNT_VMCS_ACCESS
     DEFINE(VMX_COUNT_VMCS_ACCESS, 1);

@@ -103,16 +103,37 @@ void cpuid_policy_init(struct cpuid_policy *p)
 /* Every step of cpuid_policy_apply forces bits (to 1 or to 0) whatever
  * the input, so its answer for all-zero input holds the bits forced to 1
  * and its answer for all-ones input the bits not forced to 0. */
-bool cpuid_policy_masks(const struct cpuid_policy *p, uint32_t leaf, struct cpuid_masks *m)
+static void masks_at(const struct cpuid_policy *p, uint32_t leaf, uint32_t subleaf, uint64_t cr4,
+                     struct cpuid_masks *m)
+{
+    struct cpuid_result zeros = cpuid_policy_apply(p, leaf, subleaf, cr4, (struct cpuid_result){ 0, 0, 0, 0 });
+    struct cpuid_result ones = cpuid_policy_apply(p, leaf, subleaf, cr4, (struct cpuid_result){ ~0u, ~0u, ~0u, ~0u });
+    *m = (struct cpuid_masks){ { ones.eax, ones.ebx, ones.ecx, ones.edx },
+                               { zeros.eax, zeros.ebx, zeros.ecx, zeros.edx } };
+}
+
+/* The fixed view tells subleaf 0 apart from the others only (leaf 7's
+ * OSPKE), and exact-subleaf overrides are refused first: subleaves 0 and 1
+ * giving the same masks means every subleaf does. Leaf 7's differ by the
+ * forced OSPKE bit; when the host's CR4.PKE is the guest's, the native
+ * subleaf 0 reports the guest's OSPKE already (SDM Vol. 2A, CPUID, Table
+ * 3-8) and subleaf 1's masks, which leave the bit alone, serve all. */
+bool cpuid_policy_masks(const struct cpuid_policy *p, uint32_t leaf, uint64_t guest_cr4,
+                        uint64_t host_cr4, struct cpuid_masks *m)
 {
     for (unsigned i = 0; i < p->n; i++)
         if (p->ov[i].leaf == leaf && !p->ov[i].any_subleaf)
             return false;
-    struct cpuid_result zeros = cpuid_policy_apply(p, leaf, 0, (struct cpuid_result){ 0, 0, 0, 0 });
-    struct cpuid_result ones = cpuid_policy_apply(p, leaf, 0, (struct cpuid_result){ ~0u, ~0u, ~0u, ~0u });
-    *m = (struct cpuid_masks){ { ones.eax, ones.ebx, ones.ecx, ones.edx },
-                               { zeros.eax, zeros.ebx, zeros.ecx, zeros.edx } };
-    return true;
+    struct cpuid_masks other;
+    masks_at(p, leaf, 0, guest_cr4, m);
+    masks_at(p, leaf, 1, guest_cr4, &other);
+    if (memcmp(m, &other, sizeof(other)) == 0)
+        return true;
+    if (leaf == 7 && !((guest_cr4 ^ host_cr4) & CR4_PKE)) {
+        *m = other;
+        return true;
+    }
+    return false;
 }
 
 /* Overrides only: the record of asked leaves stays. */

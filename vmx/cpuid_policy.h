@@ -4,7 +4,17 @@
  * The fixed view: the guest sees the native CPU minus VMX, with the
  * hypervisor-present bit set and monovisor's vendor leaves at 40000000H (the
  * range that CPUID reserves for hypervisors: SDM Vol. 2A, CPUID "Input EAX =
- * 40000000H").
+ * 40000000H"). Two bits are no features but mirror the CR4 of the CPU that
+ * executes CPUID (SDM Vol. 2A, CPUID, Table 3-10 and Table 3-8):
+ * CPUID.01H:ECX.OSXSAVE[27] = CR4.OSXSAVE and CPUID.(07H,0):ECX.OSPKE[4] =
+ * CR4.PKE. The hypervisor executes CPUID in VMX root operation, under its
+ * own CR4, so the view sets both from the guest's CR4 (an input).
+ *
+ * Leaf 0DH needs no such input: its sizes (subleaf 0 EBX for XCR0, subleaf
+ * 1 EBX for XCR0 | IA32_XSS) follow the XCR0 and IA32_XSS in the CPU, and
+ * those are the guest's while it runs and across its exits (XSETBV is done
+ * by the CPU for the guest, IA32_XSS is not intercepted, and the hypervisor
+ * never touches either: vmx/exits.c, handle_xsetbv).
  *
  * On top of it, a policy of overrides for the console's CPU-feature
  * experiments: each forces bits of one register of one leaf (one subleaf, or
@@ -19,12 +29,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../kernel/x86_regs.h"
+
 #define CPUID_HV_BASE         0x40000000u
 #define CPUID_HV_FEATURES     0x40000001u
 #define CPUID_HV_MAX          CPUID_HV_FEATURES
 #define CPUID_EXT_BASE        0x80000000u
 #define CPUID_1_ECX_VMX_BIT   (1u << 5)
 #define CPUID_1_ECX_HV_BIT    (1u << 31)
+#define CPUID_1_ECX_OSXSAVE_BIT (1u << 27)  /* = CR4.OSXSAVE (Table 3-10) */
+#define CPUID_7_ECX_OSPKE_BIT (1u << 4)    /* subleaf 0: = CR4.PKE (Table 3-8) */
 #define MONOVISOR_SIGNATURE   "monovisor\0\0\0"   /* 12 bytes: EBX, ECX, EDX */
 #define MONOVISOR_ABI_VERSION 0x00010000u          /* major << 16 | minor */
 
@@ -83,17 +97,24 @@ struct cpuid_result cpuid_hv_leaf(uint32_t leaf);
 /*
  * cpuid_guest_view - the guest's answer to CPUID leaf/subleaf, given the
  * native answer (ignored for hypervisor leaves: callers need not execute
- * CPUID for those). Inline: it sits on the CPUID exit's hot path.
+ * CPUID for those) and the CR4 the guest set (its read shadow: CR4.VMXE is
+ * never in it). Inline: it sits on the CPUID exit's hot path.
  */
-static inline struct cpuid_result cpuid_guest_view(uint32_t leaf, uint32_t subleaf,
+static inline struct cpuid_result cpuid_guest_view(uint32_t leaf, uint32_t subleaf, uint64_t guest_cr4,
                                                    struct cpuid_result r)
 {
-    (void)subleaf;
     if (cpuid_is_hv_leaf(leaf))
         return cpuid_hv_leaf(leaf);
     if (leaf == 1) {
         r.ecx &= ~CPUID_1_ECX_VMX_BIT;      /* no nested VMX */
         r.ecx |= CPUID_1_ECX_HV_BIT;        /* "a hypervisor is present" */
+        r.ecx &= ~CPUID_1_ECX_OSXSAVE_BIT;  /* the guest's CR4.OSXSAVE, not the host's */
+        if (guest_cr4 & CR4_OSXSAVE)
+            r.ecx |= CPUID_1_ECX_OSXSAVE_BIT;
+    } else if (leaf == 7 && subleaf == 0) {
+        r.ecx &= ~CPUID_7_ECX_OSPKE_BIT;    /* the guest's CR4.PKE, not the host's */
+        if (guest_cr4 & CR4_PKE)
+            r.ecx |= CPUID_7_ECX_OSPKE_BIT;
     }
     return r;
 }
@@ -110,16 +131,17 @@ struct cpuid_masks {
 void cpuid_policy_init(struct cpuid_policy *p);
 
 /*
- * cpuid_policy_apply - the guest's answer under policy p: the fixed view
- * (cpuid_guest_view), then each override of this leaf/subleaf in table
- * order. With no overrides it costs one compare beyond the fixed view.
- * Inline: it sits on the CPUID exit's hot path.
+ * cpuid_policy_apply - the guest's answer under policy p for a vCPU whose
+ * CR4 (read shadow) is guest_cr4: the fixed view (cpuid_guest_view), then
+ * each override of this leaf/subleaf in table order. With no overrides it
+ * costs one compare beyond the fixed view. Inline: it sits on the CPUID
+ * exit's hot path.
  */
 static inline struct cpuid_result cpuid_policy_apply(const struct cpuid_policy *p,
-                                                     uint32_t leaf, uint32_t subleaf,
+                                                     uint32_t leaf, uint32_t subleaf, uint64_t guest_cr4,
                                                      struct cpuid_result native)
 {
-    struct cpuid_result r = cpuid_guest_view(leaf, subleaf, native);
+    struct cpuid_result r = cpuid_guest_view(leaf, subleaf, guest_cr4, native);
     for (unsigned i = 0; i < p->n; i++) {
         const struct cpuid_override *o = &p->ov[i];
         if (o->leaf != leaf || (!o->any_subleaf && o->subleaf != subleaf))
@@ -165,13 +187,17 @@ int cpuid_policy_change(struct cpuid_policy *p, uint32_t leaf, uint32_t subleaf,
                         enum cpuid_reg reg, uint32_t bits, bool set);
 
 /*
- * cpuid_policy_masks - leaf's answer under p as masks on the native answer
- * (struct cpuid_masks), valid for every subleaf and every native value:
- * the fixed view and the overrides only force bits. Returns false when
- * an override names one exact subleaf of leaf (the answer then depends on
- * the subleaf).
+ * cpuid_policy_masks - leaf's answer under p, for a vCPU whose CR4 is
+ * guest_cr4, as masks on the native answer (struct cpuid_masks), valid for
+ * every subleaf and every native answer produced under host_cr4 (the CR4
+ * of the hypervisor executing CPUID): the fixed view and the overrides only
+ * force bits. Returns false when the answer depends on the subleaf: an
+ * override names one exact subleaf of leaf, or leaf 7 where the guest's
+ * CR4.PKE differs from the host's (OSPKE must then be forced in subleaf 0
+ * alone; where they agree, the native subleaf 0 already has it right).
  */
-bool cpuid_policy_masks(const struct cpuid_policy *p, uint32_t leaf, struct cpuid_masks *m);
+bool cpuid_policy_masks(const struct cpuid_policy *p, uint32_t leaf, uint64_t guest_cr4,
+                        uint64_t host_cr4, struct cpuid_masks *m);
 
 /* cpuid_policy_reset - drop every override (what was asked is kept). */
 void cpuid_policy_reset(struct cpuid_policy *p);

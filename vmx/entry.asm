@@ -11,9 +11,10 @@
 ; An exit goes through three layers, each saving only what it needs:
 ;   1. here, in assembly: RDI, RSI, RDX saved, the exit reason read (the
 ;      one VMREAD every exit needs), exits counted; a CPUID of a leaf that
-;      cpuid_fast holds masks for is answered right here (the fast path:
-;      native CPUID, the policy's masks, RIP advanced), and so is the
-;      lazy fault-in of a page the plan table knows (ept/guest_ept.h);
+;      the vCPU's cpuid_fast holds masks for is answered right here (the
+;      fast path: native CPUID, the masks of the policy and of this vCPU's
+;      CR4, RIP advanced), and so is the lazy fault-in of a page the plan
+;      table knows (ept/guest_ept.h);
 ;   2. the caller-saved GPRs saved, vcpu_exit_light() (vmx/vcpu.c): the
 ;      light handlers of vmx/exits.c (the guest's UART);
 ;   3. every GPR saved, vcpu_exit(): the exit_handlers table, statistics
@@ -52,7 +53,6 @@ extern ept_map_lock
 extern ept_fast_blocks
 extern ept_guest_map
 extern ept_table_offset
-extern cpuid_fast
 extern exit_light_handlers
 %ifdef VMX_COUNT_VMCS_ACCESS
 extern vmcs_reads
@@ -313,7 +313,7 @@ vmx_exit_entry:
     ; tries to deliver first.
     cmp word [rdi + VCPU_STEPPING], 0   ; stepping, nmi_pending
     jne .light
-    bt dword [rel cpuid_fast + CPUID_FAST_VALID], eax
+    bt dword [rdi + VCPU_CPUID_VALID], eax
     jnc .light                          ; not asked yet, or no masks: the slow path fills them
     ; Handled from here on. RIP += the VM-exit instruction length (28.2.5):
     ; CPUID is 0F A2, but prefixes count (a 66 0F A2 is three bytes). RBX
@@ -327,14 +327,14 @@ vmx_exit_entry:
     mov esi, eax
     shl esi, 5                          ; sizeof(struct cpuid_masks)
     cpuid                               ; 32-bit results: the upper halves are 0, as for the guest's
-    and eax, [rsi + cpuid_fast + CPUID_FAST_MASKS + 0]
-    and ebx, [rsi + cpuid_fast + CPUID_FAST_MASKS + 4]
-    and ecx, [rsi + cpuid_fast + CPUID_FAST_MASKS + 8]
-    and edx, [rsi + cpuid_fast + CPUID_FAST_MASKS + 12]
-    or eax, [rsi + cpuid_fast + CPUID_FAST_MASKS + 16]
-    or ebx, [rsi + cpuid_fast + CPUID_FAST_MASKS + 20]
-    or ecx, [rsi + cpuid_fast + CPUID_FAST_MASKS + 24]
-    or edx, [rsi + cpuid_fast + CPUID_FAST_MASKS + 28]
+    and eax, [rdi + rsi + VCPU_CPUID_MASKS + 0]
+    and ebx, [rdi + rsi + VCPU_CPUID_MASKS + 4]
+    and ecx, [rdi + rsi + VCPU_CPUID_MASKS + 8]
+    and edx, [rdi + rsi + VCPU_CPUID_MASKS + 12]
+    or eax, [rdi + rsi + VCPU_CPUID_MASKS + 16]
+    or ebx, [rdi + rsi + VCPU_CPUID_MASKS + 20]
+    or ecx, [rdi + rsi + VCPU_CPUID_MASKS + 24]
+    or edx, [rdi + rsi + VCPU_CPUID_MASKS + 28]
     inc qword [rdi + VCPU_EXIT_COUNT + EXIT_CPUID * 8]
 %ifdef VMX_COUNT_VMCS_ACCESS
     add qword [rel vmcs_reads], 2

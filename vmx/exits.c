@@ -48,34 +48,46 @@ static enum exit_action inject_ud(struct vcpu *v)
 /* The guest's CPUID policy, shared by every vCPU (changed by the console
  * and the cpuid= option; vmx/cpuid_policy.h). */
 struct cpuid_policy guest_cpuid;
-struct cpuid_fast cpuid_fast;
 
-void cpuid_fast_invalidate(void)
+/* A new generation of v's fast-path masks: no valid leaf, and a slow exit
+ * that computed masks before now cannot mark them valid. */
+void cpuid_fast_invalidate_vcpu(struct vcpu *v)
 {
-    uint64_t old = __atomic_load_n(&cpuid_fast.valid, __ATOMIC_SEQ_CST);
-    while (!__atomic_compare_exchange_n(&cpuid_fast.valid, &old, ((old >> 32) + 1) << 32, false,
+    uint64_t old = __atomic_load_n(&v->cpuid_fast.valid, __ATOMIC_SEQ_CST);
+    while (!__atomic_compare_exchange_n(&v->cpuid_fast.valid, &old, ((old >> 32) + 1) << 32, false,
                                         __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
         ;
 }
 
-/* After a slow CPUID exit of leaf (noted as asked by now): its masks for
- * the fast path, unless the policy changed meanwhile (the generation in
- * the high half of valid) or the leaf is not expressible as masks. */
-static void cpuid_fast_fill(uint32_t leaf)
+void cpuid_fast_invalidate(void)
 {
-    uint64_t valid = __atomic_load_n(&cpuid_fast.valid, __ATOMIC_SEQ_CST);
+    for (unsigned i = 0; i < MAX_CPUS; i++)
+        if (vcpus[i])
+            cpuid_fast_invalidate_vcpu(vcpus[i]);
+}
+
+/* After a slow CPUID exit of leaf (noted as asked by now): its masks for
+ * v's fast path, unless the policy or v's CR4 changed meanwhile (the
+ * generation in the high half of valid) or the leaf is not expressible as
+ * masks. */
+static void cpuid_fast_fill(struct vcpu *v, uint32_t leaf)
+{
+    struct cpuid_fast *f = &v->cpuid_fast;
+    uint64_t valid = __atomic_load_n(&f->valid, __ATOMIC_SEQ_CST);
     struct cpuid_masks m;
-    if (leaf >= CPUID_FAST_LEAVES || (valid >> leaf & 1) || !cpuid_policy_masks(&guest_cpuid, leaf, &m))
+    if (leaf >= CPUID_FAST_LEAVES || (valid >> leaf & 1) ||
+        !cpuid_policy_masks(&guest_cpuid, leaf, v->cr4_shadow, read_cr4(), &m))
         return;
-    cpuid_fast.masks[leaf] = m;
-    __atomic_compare_exchange_n(&cpuid_fast.valid, &valid, valid | 1ull << leaf, false,
+    f->masks[leaf] = m;
+    __atomic_compare_exchange_n(&f->valid, &valid, valid | 1ull << leaf, false,
                                 __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
 }
 
-/* CPUID: the guest's view (vmx/cpuid_policy.c). Hypervisor leaves are
- * answered without executing CPUID. The leaves below CPUID_FAST_LEAVES
- * come here once per policy: later ones take the fast path in
- * vmx/entry.asm, which applies cpuid_fast's masks to the native answer. */
+/* CPUID: the guest's view (vmx/cpuid_policy.c) under this vCPU's CR4.
+ * Hypervisor leaves are answered without executing CPUID. The leaves below
+ * CPUID_FAST_LEAVES come here once per policy and CR4.OSXSAVE/PKE setting:
+ * later ones take the fast path in vmx/entry.asm, which applies the vCPU's
+ * cpuid_fast masks to the native answer. */
 static enum exit_action handle_cpuid(struct vcpu *v)
 {
     uint32_t leaf = (uint32_t)v->regs.rax, sub = (uint32_t)v->regs.rcx;
@@ -86,8 +98,8 @@ static enum exit_action handle_cpuid(struct vcpu *v)
         native = (struct cpuid_result){ r.eax, r.ebx, r.ecx, r.edx };
     }
     cpuid_policy_note(&guest_cpuid, leaf);
-    cpuid_fast_fill(leaf);
-    g = cpuid_policy_apply(&guest_cpuid, leaf, sub, native);
+    cpuid_fast_fill(v, leaf);
+    g = cpuid_policy_apply(&guest_cpuid, leaf, sub, v->cr4_shadow, native);
     v->regs.rax = g.eax;
     v->regs.rbx = g.ebx;
     v->regs.rcx = g.ecx;
@@ -517,6 +529,10 @@ static enum exit_action guest_write_cr4(struct vcpu *v, uint64_t val)
         return inject_gp(v);
     if (!(val & CR4_PAE) && (vmcs_read64(VMCS_GUEST_EFER) & EFER_LMA))
         return inject_gp(v);
+    /* CPUID's OSXSAVE and OSPKE mirror CR4 (cpuid_policy.h): this vCPU's
+     * fast-path masks for leaves 1 and 7 are stale once either changes. */
+    if ((v->cr4_shadow ^ val) & CR4_CPUID_BITS)
+        cpuid_fast_invalidate_vcpu(v);
     v->cr4_shadow = val;
     vmcs_writen(VMCS_CR4_READ_SHADOW, val);
     vmcs_writen(VMCS_GUEST_CR4, val | CR4_VMXE);
@@ -544,7 +560,8 @@ static enum exit_action guest_write_cr3(struct vcpu *v, uint64_t val)
 }
 
 /* Control-register access (qualification: 28.2.1, table 28-3). Only bits
- * the host owns exit: the VMX fixed bits, CR0.PG and CR4.VMXE. */
+ * the host owns exit: the VMX fixed bits, CR0.PG, CR4.VMXE and the CR4
+ * bits CPUID mirrors (CR4_CPUID_BITS). */
 static enum exit_action handle_cr(struct vcpu *v)
 {
     uint64_t q = vcpu_qual(v);
@@ -587,12 +604,14 @@ static enum exit_action handle_cr(struct vcpu *v)
 
 /* XSETBV (SDM Vol. 2C, XSETBV "Protected Mode Exceptions"): validate as
  * the CPU would, then let the CPU do it. The hypervisor never touches
- * extended state, so the guest's XCR0 stays in place across exits. */
+ * extended state, so the guest's XCR0 stays in place across exits: CPUID
+ * leaf 0DH executed in root operation reports the sizes for the guest's
+ * XCR0 (and IA32_XSS, which is not intercepted). */
 static enum exit_action handle_xsetbv(struct vcpu *v)
 {
     uint32_t idx = (uint32_t)v->regs.rcx;
     uint64_t val = ((v->regs.rdx & 0xFFFFFFFF) << 32) | (v->regs.rax & 0xFFFFFFFF);
-    /* CR4 bits the host does not own change without exits: read the CPU's. */
+    /* The CR4 the guest runs with (GUEST_CR4 holds every bit the guest set). */
     if (!(vmcs_readn(VMCS_GUEST_CR4) & CR4_OSXSAVE))
         return inject_ud(v);
     struct cpuid_regs xs = cpuid(0xD, 0);

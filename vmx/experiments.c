@@ -269,7 +269,9 @@ static void print_leaf(uint32_t leaf, uint32_t sub)
         struct cpuid_regs r = cpuid(leaf, sub);
         native = (struct cpuid_result){ r.eax, r.ebx, r.ecx, r.edx };
     }
-    struct cpuid_result g = cpuid_policy_apply(&guest_cpuid, leaf, sub, native);
+    /* OSXSAVE/OSPKE follow a vCPU's CR4: the boot vCPU's. */
+    struct vcpu *bv = vcpu_boot();
+    struct cpuid_result g = cpuid_policy_apply(&guest_cpuid, leaf, sub, bv ? bv->cr4_shadow : 0, native);
     const uint32_t nat[4] = { native.eax, native.ebx, native.ecx, native.edx };
     const uint32_t gst[4] = { g.eax, g.ebx, g.ecx, g.edx };
     for (unsigned i = 0; i < 4; i++)

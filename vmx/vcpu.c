@@ -603,6 +603,7 @@ size_t vcpu_fetch_code(struct vcpu *v, uint8_t *buf)
 
 int vcpu_start(struct vcpu *v)
 {
+    vmx_reset_xstate();     /* a (re)start is a reset for XCR0 and IA32_XSS too */
     if (v->boot) {
         struct guest_start start;
         if (loader_load(&start)) {

@@ -11,12 +11,33 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "cpuid_policy.h"
 #include "hist.h"
 #include "vmx_defs.h"
 #include "vmx_ops.h"
 #include "../ept/guest_ept.h"
 #include "../kernel/loader.h"
 #include "../kernel/percpu.h"
+
+/* The CPUID fast path (vmx/entry.asm) answers leaves below this from
+ * the vCPU's cpuid_fast without leaving assembly. */
+#define CPUID_FAST_LEAVES 32
+
+/*
+ * cpuid_fast - the guest's CPUID policy (guest_cpuid) as masks
+ * (cpuid_policy_masks) for the leaves the fast path answers, one set per
+ * vCPU: the answer depends on the vCPU's CR4 (OSXSAVE, OSPKE). valid: bit
+ * n (n < 32) says masks[n] holds leaf n's masks under the current policy
+ * and CR4 and the leaf was noted as asked; bits 63:32 count changes
+ * (policy, or the vCPU's CR4.OSXSAVE/PKE), so that a slow CPUID exit that
+ * computed its masks before a change cannot set its bit (compare-and-swap
+ * on the whole word: the console changes the policy from another core).
+ * The slow path (handle_cpuid) fills it, one leaf at a time.
+ */
+struct cpuid_fast {
+    uint64_t valid;
+    struct cpuid_masks masks[CPUID_FAST_LEAVES];
+};
 
 /* Guest GPRs not held in the VMCS, saved and loaded by vmx/entry.asm.
  * entry.asm reaches the fields through build/gen/asm_offsets.inc, which
@@ -108,6 +129,7 @@ struct vcpu {
     uint64_t rip, qual;
 
     uint64_t cr0_shadow, cr4_shadow;
+    struct cpuid_fast cpuid_fast;   /* entry.asm's CPUID fast path (vmx/exits.c fills it) */
     uint64_t preempt_reload;        /* VMX-preemption timer reload value, 0 = off */
 
     uint32_t console_countdown;     /* exits until the console is served again */

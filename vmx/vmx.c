@@ -17,6 +17,7 @@
 #include "../kernel/x86.h"
 
 #define CPUID_1_ECX_XSAVE (1u << 26)
+#define MSR_IA32_XSS      0xDA0
 #define PAT_POWER_ON 0x0007040600070406ull      /* SDM Vol. 3A, 13.12.4 */
 
 extern char vmx_exit_entry[];
@@ -58,6 +59,19 @@ int vmx_enable_cpu(const struct vmx_caps *caps)
     }
     this_cpu()->vmx_on = true;
     return 0;
+}
+
+void vmx_reset_xstate(void)
+{
+    /* Reset values (SDM Vol. 3A, 10.1.1, Table 10-1: XCR0 = 1; Vol. 4,
+     * IA32_XSS (DA0H) = 0). XSETBV needs CR4.OSXSAVE, which vmx_enable_cpu
+     * set whenever CPUID.01H:ECX.XSAVE[26] is 1; IA32_XSS exists when
+     * CPUID.(0DH,1):EAX.XSAVES[3] is 1 (SDM Vol. 2A, CPUID, Table 3-8). */
+    if (!(cpuid(1, 0).ecx & CPUID_1_ECX_XSAVE))
+        return;
+    __asm__ volatile("xsetbv" : : "c"(0), "a"(1), "d"(0));
+    if (cpuid(0xD, 1).eax & (1u << 3))
+        wrmsr(MSR_IA32_XSS, 0);
 }
 
 void vmx_disable_cpu(void)
@@ -227,9 +241,10 @@ int vmx_setup_vcpu(struct vcpu *v, const struct vmx_caps *caps, const struct vmx
     /* CR0/CR4 bits the host owns (25.6.6): every bit VMX fixes, except
      * PE/PG which unrestricted guest frees (27.3.1.1), plus PG itself so
      * that entering long mode exits and we keep "IA-32e mode guest" right.
-     * CR4.VMXE reads as 0 through the shadow: the guest sees no VMX. */
+     * CR4.VMXE reads as 0 through the shadow: the guest sees no VMX.
+     * CR4_CPUID_BITS: changing one exits, for the vCPU's CPUID answers. */
     vmcs_writen(VMCS_CR0_MASK, ((caps->cr0_fixed0 | ~caps->cr0_fixed1) & ~CR0_PE) | CR0_PG);
-    vmcs_writen(VMCS_CR4_MASK, caps->cr4_fixed0 | ~caps->cr4_fixed1 | CR4_VMXE);
+    vmcs_writen(VMCS_CR4_MASK, caps->cr4_fixed0 | ~caps->cr4_fixed1 | CR4_VMXE | CR4_CPUID_BITS);
 
     v->preempt_reload = (v->pin & PIN_PREEMPTION_TIMER) ? cfg->preempt_ticks >> VMX_MISC_PREEMPT_TIMER_RATE(caps->misc) : 0;
     if (v->preempt_reload > 0xFFFFFFFFull)
@@ -317,6 +332,7 @@ void vmx_set_guest_start(struct vcpu *v, const struct guest_start *s)
     /* The guest sees cr0/cr4; the CPU runs with the VMX fixed bits added. */
     v->cr0_shadow = cr0;
     v->cr4_shadow = cr4;
+    cpuid_fast_invalidate_vcpu(v);      /* CPUID follows the new CR4 */
     vmcs_writen(VMCS_CR0_READ_SHADOW, cr0);
     vmcs_writen(VMCS_CR4_READ_SHADOW, cr4);
     vmcs_writen(VMCS_GUEST_CR0, cr0 | CR0_NE);
@@ -374,7 +390,8 @@ void vmx_set_init_state(struct vcpu *v)
     vmcs_writen(VMCS_GUEST_RSP, 0);
     vmcs_writen(VMCS_GUEST_RFLAGS, 0x2);
     v->cr0_shadow = cr0;
-    v->cr4_shadow = 0;
+    v->cr4_shadow = 0;                  /* CPUID: OSXSAVE = OSPKE = 0 */
+    cpuid_fast_invalidate_vcpu(v);
     vmcs_writen(VMCS_CR0_READ_SHADOW, cr0);
     vmcs_writen(VMCS_CR4_READ_SHADOW, 0);
     vmcs_writen(VMCS_GUEST_CR0, cr0 | CR0_NE);

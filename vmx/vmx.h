@@ -12,27 +12,21 @@
 /* The guest's CPUID policy, shared by every vCPU (vmx/exits.c). */
 extern struct cpuid_policy guest_cpuid;
 
-/* The CPUID fast path (vmx/entry.asm) answers leaves below this from
- * cpuid_fast without leaving assembly. */
-#define CPUID_FAST_LEAVES 32
-
-/*
- * cpuid_fast - guest_cpuid as masks (cpuid_policy_masks) for the leaves the
- * fast path answers. valid: bit n (n < 32) says masks[n] holds leaf n's
- * masks under the current policy and the leaf was noted as asked; bits
- * 63:32 count policy changes, so that a slow CPUID exit that computed its
- * masks under an older policy cannot set its bit (compare-and-swap on the
- * whole word). The slow path (handle_cpuid) fills it, one leaf at a time.
- */
-struct cpuid_fast {
-    uint64_t valid;
-    struct cpuid_masks masks[CPUID_FAST_LEAVES];
-};
-extern struct cpuid_fast cpuid_fast;
-
-/* cpuid_fast_invalidate - after any change of guest_cpuid: every leaf
- * goes through the slow path again (and refills its masks). */
+/* cpuid_fast_invalidate - after any change of guest_cpuid: on every vCPU,
+ * every leaf goes through the slow path again (and refills its masks). */
 void cpuid_fast_invalidate(void);
+
+/* cpuid_fast_invalidate_vcpu - the same for v alone: after its CR4 read
+ * shadow changed in CR4_CPUID_BITS (a MOV to CR4, INIT, a fresh start). */
+void cpuid_fast_invalidate_vcpu(struct vcpu *v);
+
+/* The CR4 bits that CPUID reports back (CPUID.01H:ECX.OSXSAVE = CR4.OSXSAVE,
+ * CPUID.(07H,0):ECX.OSPKE = CR4.PKE: SDM Vol. 2A, CPUID, Tables 3-10 and
+ * 3-8). Host-owned in the CR4 guest/host mask (SDM Vol. 3C, 25.6.6), so a
+ * MOV to CR4 that changes one exits and the vCPU's CPUID masks follow; a
+ * MOV that leaves them as the read shadow has them (Linux's CR4.PGE
+ * toggles) does not exit (26.1.3). */
+#define CR4_CPUID_BITS (CR4_OSXSAVE | CR4_PKE)
 
 struct vmx_config {
     bool hlt_exiting;           /* hlt=exit: intercept HLT */
@@ -48,6 +42,11 @@ struct vmx_config {
  * printing an error line.
  */
 int vmx_enable_cpu(const struct vmx_caps *caps);
+
+/* vmx_reset_xstate - XCR0 and IA32_XSS as a reset leaves them, on this
+ * core: they are the guest's while it runs (the hypervisor never changes
+ * them otherwise), so a guest (re)start must not inherit an older XCR0. */
+void vmx_reset_xstate(void);
 
 /* vmx_disable_cpu - VMXOFF on this core (idempotent). */
 void vmx_disable_cpu(void);

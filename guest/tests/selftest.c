@@ -1,7 +1,8 @@
 /*
  * selftest.c - exercises every exit handler from the guest's side and
  * checks the answers: CPUID policy, virtualised VMX MSRs, VMX instructions,
- * CR4.VMXE hiding, CR0 paging, XSETBV validation, the virtual UART, the
+ * CR4.VMXE hiding, CR0 paging, CPUID's OSXSAVE/OSPKE following this CPU's
+ * CR4 and leaf 0DH its XCR0, XSETBV validation, the virtual UART, the
  * guest-exit port, INVD/WBINVD and the hypercall ABI. Ends with
  * "N passed, N failed" and exits with that status.
  */
@@ -110,6 +111,74 @@ static void test_control_registers(void)
     sdk_checkf(get_cr0() & 1, "cr0.pe still set (cr0=%#x)", get_cr0());
 }
 
+#define CR4_PGE     (1u << 7)
+#define CR4_OSXSAVE (1u << 18)
+#define CR4_PKE     (1u << 22)
+#define EXIT_CR     28      /* control-register access (SDM Vol. 3C, appendix C) */
+
+/* CPUID.01H:ECX.OSXSAVE[27] (SDM Vol. 2A, CPUID, Table 3-10). */
+static bool cpuid_osxsave(void) { return sdk_cpuid(1, 0).ecx & (1u << 27); }
+/* CPUID.(07H,0):ECX.OSPKE[4] (Table 3-8). */
+static bool cpuid_ospke(void) { return sdk_cpuid(7, 0).ecx & (1u << 4); }
+
+/* Twice each: the first CPUID after a CR4 change takes the slow exit, the
+ * second the fast path with the vCPU's fresh masks. */
+static void check_mirror(bool (*bit)(void), bool want, const char *what)
+{
+    bool a = bit(), b = bit();
+    sdk_checkf(a == want && b == want, "cpuid %s=%d with cr4 bit %s (got %d, %d)", what, want,
+               want ? "set" : "clear", a, b);
+}
+
+static void set_cr4_bits(uint32_t set, uint32_t clear)
+{
+    cr_value = (get_cr4() | set) & ~clear;
+    sdk_catch(set_cr4, 0);
+}
+
+/* CPUID.01H:ECX.OSXSAVE and CPUID.(07H,0):ECX.OSPKE report this CPU's
+ * CR4.OSXSAVE and CR4.PKE: the guest's, not the hypervisor's. */
+static void test_cpuid_follows_cr4(void)
+{
+    if (!(sdk_cpuid(1, 0).ecx & (1u << 26))) {
+        sdk_check(true, "cpuid osxsave skipped: no XSAVE on this CPU");
+    } else {
+        sdk_checkf(!(get_cr4() & CR4_OSXSAVE), "cr4.osxsave clear at start (cr4=%#x)", get_cr4());
+        check_mirror(cpuid_osxsave, false, "1.ecx.osxsave");
+        set_cr4_bits(CR4_OSXSAVE, 0);
+        sdk_checkf(get_cr4() & CR4_OSXSAVE, "cr4.osxsave set (cr4=%#x)", get_cr4());
+        check_mirror(cpuid_osxsave, true, "1.ecx.osxsave");
+        /* CR4.PGE toggles (Linux's global TLB flush) leave OSXSAVE alone:
+         * no control-register exit, and CPUID still says 1. */
+        static sdk_exit_stats_t st;
+        sdk_hypercall(HC_EXIT_STATS, (long)st, sizeof(st), 0, 0);
+        uint64_t cr_before = st[1 + EXIT_CR];
+        for (int i = 0; i < 4; i++)
+            set_cr4_bits(i & 1 ? 0 : CR4_PGE, i & 1 ? CR4_PGE : 0);
+        sdk_hypercall(HC_EXIT_STATS, (long)st, sizeof(st), 0, 0);
+        sdk_checkf(st[1 + EXIT_CR] == cr_before, "cr4.pge toggles do not exit (%llu -> %llu cr exits)",
+                   (unsigned long long)cr_before, (unsigned long long)st[1 + EXIT_CR]);
+        check_mirror(cpuid_osxsave, true, "1.ecx.osxsave");
+        set_cr4_bits(0, CR4_OSXSAVE);
+        check_mirror(cpuid_osxsave, false, "1.ecx.osxsave");
+    }
+    if (!(sdk_cpuid(7, 0).ecx & (1u << 3))) {
+        sdk_puts("selftest: note: no PKU on this CPU (cpuid.7.0.ecx.pku=0): ospke checks skipped\n");
+        sdk_check(!cpuid_ospke(), "cpuid 7.0.ecx.ospke=0 without pku");
+        return;
+    }
+    check_mirror(cpuid_ospke, false, "7.0.ecx.ospke");
+    uint32_t sub1 = sdk_cpuid(7, 1).ecx;
+    set_cr4_bits(CR4_PKE, 0);
+    sdk_checkf(get_cr4() & CR4_PKE, "cr4.pke set (cr4=%#x)", get_cr4());
+    check_mirror(cpuid_ospke, true, "7.0.ecx.ospke");
+    uint32_t sub1_pke = sdk_cpuid(7, 1).ecx;
+    sdk_checkf(sub1_pke == sub1, "cpuid 7.1.ecx unchanged by cr4.pke: ospke is subleaf 0's (%#x, %#x)",
+               sub1, sub1_pke);
+    set_cr4_bits(0, CR4_PKE);
+    check_mirror(cpuid_ospke, false, "7.0.ecx.ospke");
+}
+
 static uint32_t xcr_index, xcr_lo, xcr_hi;
 static void do_xsetbv(void *a)
 {
@@ -133,6 +202,25 @@ static void test_xsetbv(void)
     uint32_t lo, hi;
     __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
     sdk_checkf(lo == 3 && hi == 0, "xgetbv reads back 3 (got %#x)", lo);
+    /* CPUID.(0DH,0):EBX is the XSAVE area size for the features enabled in
+     * XCR0 (SDM Vol. 2A, CPUID, Table 3-8): this guest's XCR0. x87|SSE:
+     * the 512-byte legacy region and the 64-byte header (SDM Vol. 1, 13.4). */
+    uint32_t size = sdk_cpuid(0xD, 0).ebx;
+    sdk_checkf(size == 576, "cpuid.d.0 ebx=576 for xcr0=x87|sse (got %u)", size);
+    if (sdk_cpuid(0xD, 0).eax & 4) {
+        /* AVX (component 2): the size grows to its offset + size (CPUID.(0DH,2)). */
+        struct sdk_cpuid avx = sdk_cpuid(0xD, 2);
+        xcr_lo = 7;
+        sdk_check(sdk_catch(do_xsetbv, 0) == -1, "xsetbv xcr0=x87|sse|avx");
+        size = sdk_cpuid(0xD, 0).ebx;
+        sdk_checkf(size == avx.ebx + avx.eax, "cpuid.d.0 ebx=%u follows xcr0 with avx (got %u)",
+                   avx.ebx + avx.eax, size);
+        xcr_lo = 3;
+        sdk_check(sdk_catch(do_xsetbv, 0) == -1 && sdk_cpuid(0xD, 0).ebx == 576,
+                  "xsetbv back to x87|sse: cpuid.d.0 ebx=576");
+    } else {
+        sdk_puts("selftest: note: no AVX state: cpuid.d.0 avx size check skipped\n");
+    }
     xcr_lo = 2;
     sdk_check(sdk_catch(do_xsetbv, 0) == VEC_GP, "xsetbv without x87 -> #GP");
     xcr_lo = 5;
@@ -224,6 +312,7 @@ int main(void)
     test_msrs();
     test_vmx_instructions();
     test_control_registers();
+    test_cpuid_follows_cr4();
     test_xsetbv();
     test_uart();
     test_cache_instructions();

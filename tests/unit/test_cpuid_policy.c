@@ -30,6 +30,15 @@ static void assert_result(struct cpuid_result r, uint32_t a, uint32_t b, uint32_
     assert_int_equal(r.edx, d);
 }
 
+static void assert_same_result(struct cpuid_result a, struct cpuid_result b)
+{
+    assert_result(a, b.eax, b.ebx, b.ecx, b.edx);
+}
+
+/* Guest CR4 values covering the bits CPUID mirrors (OSXSAVE, PKE). */
+static const uint64_t CR4S[] = { 0, CR4_OSXSAVE, CR4_PKE, CR4_OSXSAVE | CR4_PKE };
+#define NCR4S (sizeof(CR4S) / sizeof(CR4S[0]))
+
 /* A native answer with every bit set, to show the policy ignores it. */
 static const struct cpuid_result ALL_ONES = { 0xFFFFFFFF, 0xFFFFFFFF, 0xFFFFFFFF, 0xFFFFFFFF };
 
@@ -40,7 +49,7 @@ static void test_leaf1_hides_vmx_and_sets_hypervisor_bit(void **state)
     (void)state;
     /* A Skylake-like leaf 1: VMX (bit 5) set, hypervisor bit (31) clear. */
     struct cpuid_result n = res(0x000506E3, 0x00100800, 0x7FFAFBFF, 0xBFEBFBFF);
-    struct cpuid_result g = cpuid_guest_view(1, 0, n);
+    struct cpuid_result g = cpuid_guest_view(1, 0, CR4_OSXSAVE, n);   /* OSXSAVE: as the native */
     assert_result(g, 0x000506E3, 0x00100800, 0xFFFAFBDF, 0xBFEBFBFF);
     assert_int_equal(g.ecx & CPUID_1_ECX_VMX_BIT, 0);
     assert_int_equal(g.ecx & CPUID_1_ECX_HV_BIT, CPUID_1_ECX_HV_BIT);
@@ -49,14 +58,56 @@ static void test_leaf1_hides_vmx_and_sets_hypervisor_bit(void **state)
 static void test_leaf1_all_ones(void **state)
 {
     (void)state;
-    struct cpuid_result g = cpuid_guest_view(1, 0, ALL_ONES);
+    struct cpuid_result g = cpuid_guest_view(1, 0, CR4_OSXSAVE, ALL_ONES);
     assert_result(g, 0xFFFFFFFF, 0xFFFFFFFF, 0xFFFFFFDF, 0xFFFFFFFF);
+}
+
+/* OSXSAVE is the guest's CR4.OSXSAVE whatever the native bit (the host's
+ * CR4), and no other CR4 bit moves it. */
+static void test_leaf1_osxsave_mirrors_guest_cr4(void **state)
+{
+    (void)state;
+    const uint64_t others = CR4_PAE | (1ull << 7) /* PGE */ | CR4_PCIDE | CR4_PKE;
+    assert_int_equal(cpuid_guest_view(1, 0, 0, ALL_ONES).ecx & CPUID_1_ECX_OSXSAVE_BIT, 0);
+    assert_int_equal(cpuid_guest_view(1, 0, others, ALL_ONES).ecx & CPUID_1_ECX_OSXSAVE_BIT, 0);
+    assert_int_equal(cpuid_guest_view(1, 0, CR4_OSXSAVE, res(0, 0, 0, 0)).ecx,
+                     CPUID_1_ECX_OSXSAVE_BIT | CPUID_1_ECX_HV_BIT);
+    assert_int_equal(cpuid_guest_view(1, 5, others | CR4_OSXSAVE, res(0, 0, 0, 0)).ecx,
+                     CPUID_1_ECX_OSXSAVE_BIT | CPUID_1_ECX_HV_BIT);
+    /* The rest of the leaf is untouched either way. */
+    assert_result(cpuid_guest_view(1, 0, 0, res(1, 2, 0x0C000000, 4)), 1, 2, 0x84000000, 4);
+}
+
+/* OSPKE is the guest's CR4.PKE in subleaf 0 of leaf 7 only; the other
+ * subleaves and leaves keep bit 4 of ECX as the native answer has it. */
+static void test_leaf7_ospke_mirrors_guest_cr4_in_subleaf0(void **state)
+{
+    (void)state;
+    assert_result(cpuid_guest_view(7, 0, 0, ALL_ONES), 0xFFFFFFFF, 0xFFFFFFFF, 0xFFFFFFEF, 0xFFFFFFFF);
+    assert_result(cpuid_guest_view(7, 0, CR4_OSXSAVE, ALL_ONES), 0xFFFFFFFF, 0xFFFFFFFF, 0xFFFFFFEF,
+                  0xFFFFFFFF);
+    assert_result(cpuid_guest_view(7, 0, CR4_PKE, res(0, 0, 0, 0)), 0, 0, CPUID_7_ECX_OSPKE_BIT, 0);
+    assert_same_result(cpuid_guest_view(7, 1, 0, ALL_ONES), ALL_ONES);
+    assert_same_result(cpuid_guest_view(7, 1, CR4_PKE, res(0, 0, 0, 0)), res(0, 0, 0, 0));
+    assert_same_result(cpuid_guest_view(6, 0, 0, ALL_ONES), ALL_ONES);
+}
+
+/* Leaf 0DH: the sizes come from the XCR0/IA32_XSS in the CPU, which are
+ * the guest's: the view passes them through whatever CR4 says. */
+static void test_leaf_d_passes_through(void **state)
+{
+    (void)state;
+    struct cpuid_result n = res(0x2E7, 0x340, 0xA88, 0);
+    for (unsigned c = 0; c < NCR4S; c++) {
+        assert_same_result(cpuid_guest_view(0xD, 0, CR4S[c], n), n);
+        assert_same_result(cpuid_guest_view(0xD, 1, CR4S[c], n), n);
+    }
 }
 
 static void test_leaf1_all_zero(void **state)
 {
     (void)state;
-    struct cpuid_result g = cpuid_guest_view(1, 0, res(0, 0, 0, 0));
+    struct cpuid_result g = cpuid_guest_view(1, 0, 0, res(0, 0, 0, 0));
     assert_result(g, 0, 0, 0x80000000, 0);
 }
 
@@ -64,8 +115,8 @@ static void test_leaf1_subleaf_ignored(void **state)
 {
     (void)state;
     struct cpuid_result n = res(1, 2, 0x20, 4);
-    assert_result(cpuid_guest_view(1, 7, n), 1, 2, 0x80000000, 4);
-    assert_result(cpuid_guest_view(1, UINT32_MAX, n), 1, 2, 0x80000000, 4);
+    assert_result(cpuid_guest_view(1, 7, 0, n), 1, 2, 0x80000000, 4);
+    assert_result(cpuid_guest_view(1, UINT32_MAX, 0, n), 1, 2, 0x80000000, 4);
 }
 
 /* ---- hypervisor leaves ----------------------------------------------------- */
@@ -73,7 +124,7 @@ static void test_leaf1_subleaf_ignored(void **state)
 static void test_hv_base_leaf_signature(void **state)
 {
     (void)state;
-    struct cpuid_result g = cpuid_guest_view(CPUID_HV_BASE, 0, ALL_ONES);
+    struct cpuid_result g = cpuid_guest_view(CPUID_HV_BASE, 0, 0, ALL_ONES);
     assert_int_equal(g.eax, 0x40000001);
     uint8_t sig[12];
     memcpy(sig, &g.ebx, 4);
@@ -90,8 +141,8 @@ static void test_hv_base_leaf_signature(void **state)
 static void test_hv_base_leaf_ignores_native_and_subleaf(void **state)
 {
     (void)state;
-    struct cpuid_result a = cpuid_guest_view(CPUID_HV_BASE, 0, res(0, 0, 0, 0));
-    struct cpuid_result b = cpuid_guest_view(CPUID_HV_BASE, 3, res(0x12345678, 9, 8, 7));
+    struct cpuid_result a = cpuid_guest_view(CPUID_HV_BASE, 0, 0, res(0, 0, 0, 0));
+    struct cpuid_result b = cpuid_guest_view(CPUID_HV_BASE, 3, 0, res(0x12345678, 9, 8, 7));
     assert_memory_equal(&a, &b, sizeof(a));
     assert_int_equal(a.eax, CPUID_HV_MAX);
 }
@@ -99,8 +150,8 @@ static void test_hv_base_leaf_ignores_native_and_subleaf(void **state)
 static void test_hv_features_leaf(void **state)
 {
     (void)state;
-    assert_result(cpuid_guest_view(CPUID_HV_FEATURES, 0, ALL_ONES), 0x00010000, 0, 0, 0);
-    assert_result(cpuid_guest_view(0x40000001, 5, res(0, 0, 0, 0)), MONOVISOR_ABI_VERSION, 0, 0, 0);
+    assert_result(cpuid_guest_view(CPUID_HV_FEATURES, 0, 0, ALL_ONES), 0x00010000, 0, 0, 0);
+    assert_result(cpuid_guest_view(0x40000001, 5, 0, res(0, 0, 0, 0)), MONOVISOR_ABI_VERSION, 0, 0, 0);
 }
 
 static void test_other_hv_leaves_zero(void **state)
@@ -109,8 +160,8 @@ static void test_other_hv_leaves_zero(void **state)
     static const uint32_t leaves[] = { 0x40000002, 0x40000003, 0x40000010, 0x40000100,
                                        0x40010000, 0x41000000, 0x4FFFFFFE, 0x4FFFFFFF };
     for (size_t i = 0; i < sizeof(leaves) / sizeof(leaves[0]); i++) {
-        assert_result(cpuid_guest_view(leaves[i], 0, ALL_ONES), 0, 0, 0, 0);
-        assert_result(cpuid_guest_view(leaves[i], 1, res(1, 2, 3, 4)), 0, 0, 0, 0);
+        assert_result(cpuid_guest_view(leaves[i], 0, 0, ALL_ONES), 0, 0, 0, 0);
+        assert_result(cpuid_guest_view(leaves[i], 1, 0, res(1, 2, 3, 4)), 0, 0, 0, 0);
     }
 }
 
@@ -123,7 +174,7 @@ static void test_hv_leaf_direct(void **state)
     assert_result(cpuid_hv_leaf(CPUID_HV_FEATURES), 0x00010000, 0, 0, 0);
     assert_result(cpuid_hv_leaf(0x40000002), 0, 0, 0, 0);
     assert_result(cpuid_hv_leaf(0x4FFFFFFF), 0, 0, 0, 0);
-    struct cpuid_result via_view = cpuid_guest_view(CPUID_HV_BASE, 0, ALL_ONES);
+    struct cpuid_result via_view = cpuid_guest_view(CPUID_HV_BASE, 0, 0, ALL_ONES);
     assert_memory_equal(&base, &via_view, sizeof(base));
 }
 
@@ -136,9 +187,9 @@ static void test_other_leaves_pass_through(void **state)
                                        0x80000000, 0x80000001, 0x80000008, 0xFFFFFFFF };
     struct cpuid_result n = res(0xDEADBEEF, 0x756E6547, 0x6C65746E, 0xFFFFFFFF);
     for (size_t i = 0; i < sizeof(leaves) / sizeof(leaves[0]); i++) {
-        assert_result(cpuid_guest_view(leaves[i], 0, n), 0xDEADBEEF, 0x756E6547, 0x6C65746E,
+        assert_result(cpuid_guest_view(leaves[i], 0, 0, n), 0xDEADBEEF, 0x756E6547, 0x6C65746E,
                       0xFFFFFFFF);
-        assert_result(cpuid_guest_view(leaves[i], 2, ALL_ONES), 0xFFFFFFFF, 0xFFFFFFFF, 0xFFFFFFFF,
+        assert_result(cpuid_guest_view(leaves[i], 2, 0, ALL_ONES), 0xFFFFFFFF, 0xFFFFFFFF, 0xFFFFFFFF,
                       0xFFFFFFFF);
     }
 }
@@ -147,7 +198,7 @@ static void test_extended_leaf_keeps_bit5_of_ecx(void **state)
 {
     (void)state;
     /* Only leaf 1 is edited: 0x80000001 ECX bit 5 (LZCNT) stays. */
-    struct cpuid_result g = cpuid_guest_view(0x80000001, 0, res(0, 0, 0x21, 0));
+    struct cpuid_result g = cpuid_guest_view(0x80000001, 0, 0, res(0, 0, 0x21, 0));
     assert_result(g, 0, 0, 0x21, 0);
 }
 
@@ -194,11 +245,6 @@ static void assert_override(const struct cpuid_override *o, uint32_t leaf, uint3
     assert_int_equal(o->clear, clear);
 }
 
-static void assert_same_result(struct cpuid_result a, struct cpuid_result b)
-{
-    assert_result(a, b.eax, b.ebx, b.ecx, b.edx);
-}
-
 static void test_policy_init_empties(void **state)
 {
     (void)state;
@@ -226,8 +272,8 @@ static void test_apply_without_overrides_is_fixed_view(void **state)
     for (size_t l = 0; l < sizeof(leaves) / sizeof(leaves[0]); l++)
         for (size_t s = 0; s < sizeof(subleaves) / sizeof(subleaves[0]); s++)
             for (size_t n = 0; n < sizeof(natives) / sizeof(natives[0]); n++)
-                assert_same_result(cpuid_policy_apply(&p, leaves[l], subleaves[s], natives[n]),
-                                   cpuid_guest_view(leaves[l], subleaves[s], natives[n]));
+                assert_same_result(cpuid_policy_apply(&p, leaves[l], subleaves[s], 0, natives[n]),
+                                   cpuid_guest_view(leaves[l], subleaves[s], 0, natives[n]));
 }
 
 static void test_apply_set_and_clear_each_register(void **state)
@@ -240,12 +286,12 @@ static void test_apply_set_and_clear_each_register(void **state)
     assert_int_equal(cpuid_policy_change(&p, 0xD, 1, false, CPUID_ECX, 0x80000000, true), 0);
     assert_int_equal(cpuid_policy_change(&p, 0xD, 1, false, CPUID_EDX, 0x00000001, false), 0);
     assert_int_equal(p.n, 4);
-    assert_result(cpuid_policy_apply(&p, 0xD, 1, res(0x10, 0xFF, 0, 3)), 0x1F, 0x0F, 0x80000000, 2);
-    assert_result(cpuid_policy_apply(&p, 0xD, 1, ALL_ONES), 0xFFFFFFFF, 0xFFFFFF0F, 0xFFFFFFFF,
+    assert_result(cpuid_policy_apply(&p, 0xD, 1, 0, res(0x10, 0xFF, 0, 3)), 0x1F, 0x0F, 0x80000000, 2);
+    assert_result(cpuid_policy_apply(&p, 0xD, 1, 0, ALL_ONES), 0xFFFFFFFF, 0xFFFFFF0F, 0xFFFFFFFF,
                   0xFFFFFFFE);
     /* Other leaves and subleaves are untouched. */
-    assert_result(cpuid_policy_apply(&p, 0xD, 0, res(0x10, 0xFF, 0, 3)), 0x10, 0xFF, 0, 3);
-    assert_result(cpuid_policy_apply(&p, 0xE, 1, res(0x10, 0xFF, 0, 3)), 0x10, 0xFF, 0, 3);
+    assert_result(cpuid_policy_apply(&p, 0xD, 0, 0, res(0x10, 0xFF, 0, 3)), 0x10, 0xFF, 0, 3);
+    assert_result(cpuid_policy_apply(&p, 0xE, 1, 0, res(0x10, 0xFF, 0, 3)), 0x10, 0xFF, 0, 3);
 }
 
 static void test_apply_overrides_win_over_fixed_view(void **state)
@@ -256,8 +302,8 @@ static void test_apply_overrides_win_over_fixed_view(void **state)
     /* Overrides come after the fixed view: "+vmx" and "-hypervisor" hold. */
     cpuid_policy_change(&p, 1, 0, true, CPUID_ECX, CPUID_1_ECX_VMX_BIT, true);
     cpuid_policy_change(&p, 1, 0, true, CPUID_ECX, CPUID_1_ECX_HV_BIT, false);
-    assert_result(cpuid_policy_apply(&p, 1, 0, res(1, 2, 0, 4)), 1, 2, 0x20, 4);
-    assert_result(cpuid_policy_apply(&p, 1, 3, ALL_ONES), 0xFFFFFFFF, 0xFFFFFFFF, 0x7FFFFFFF,
+    assert_result(cpuid_policy_apply(&p, 1, 0, 0, res(1, 2, 0, 4)), 1, 2, 0x20, 4);
+    assert_result(cpuid_policy_apply(&p, 1, 3, CR4_OSXSAVE, ALL_ONES), 0xFFFFFFFF, 0xFFFFFFFF, 0x7FFFFFFF,
                   0xFFFFFFFF);
 }
 
@@ -268,15 +314,15 @@ static void test_any_subleaf_versus_exact(void **state)
     cpuid_policy_init(&p);
     /* Exact subleaf 0 of leaf 7: subleaf 1 is not touched. */
     cpuid_policy_change(&p, 7, 0, false, CPUID_EBX, 1u << 5, false);
-    assert_result(cpuid_policy_apply(&p, 7, 0, ALL_ONES), 0xFFFFFFFF, 0xFFFFFFDF, 0xFFFFFFFF,
+    assert_result(cpuid_policy_apply(&p, 7, 0, CR4_PKE, ALL_ONES), 0xFFFFFFFF, 0xFFFFFFDF, 0xFFFFFFFF,
                   0xFFFFFFFF);
-    assert_same_result(cpuid_policy_apply(&p, 7, 1, ALL_ONES), ALL_ONES);
+    assert_same_result(cpuid_policy_apply(&p, 7, 1, 0, ALL_ONES), ALL_ONES);
     /* Every subleaf of leaf 7. */
     cpuid_policy_change(&p, 7, 0, true, CPUID_ECX, 1u << 3, false);
     for (uint32_t s = 0; s < 4; s++)
-        assert_int_equal(cpuid_policy_apply(&p, 7, s, ALL_ONES).ecx, 0xFFFFFFF7);
-    assert_int_equal(cpuid_policy_apply(&p, 7, UINT32_MAX, ALL_ONES).ecx, 0xFFFFFFF7);
-    assert_int_equal(cpuid_policy_apply(&p, 7, UINT32_MAX, ALL_ONES).ebx, 0xFFFFFFFF);
+        assert_int_equal(cpuid_policy_apply(&p, 7, s, CR4_PKE, ALL_ONES).ecx, 0xFFFFFFF7);
+    assert_int_equal(cpuid_policy_apply(&p, 7, UINT32_MAX, 0, ALL_ONES).ecx, 0xFFFFFFF7);
+    assert_int_equal(cpuid_policy_apply(&p, 7, UINT32_MAX, 0, ALL_ONES).ebx, 0xFFFFFFFF);
     assert_int_equal(p.n, 2);
 }
 
@@ -289,13 +335,13 @@ static void test_any_and_exact_overlap_apply_in_order(void **state)
     cpuid_policy_change(&p, 7, 0, true, CPUID_EBX, 1u << 5, false);
     cpuid_policy_change(&p, 7, 2, false, CPUID_EBX, 1u << 5, true);
     assert_int_equal(p.n, 2);
-    assert_int_equal(cpuid_policy_apply(&p, 7, 2, res(0, 0, 0, 0)).ebx, 0x20);
-    assert_int_equal(cpuid_policy_apply(&p, 7, 1, ALL_ONES).ebx, 0xFFFFFFDF);
+    assert_int_equal(cpuid_policy_apply(&p, 7, 2, 0, res(0, 0, 0, 0)).ebx, 0x20);
+    assert_int_equal(cpuid_policy_apply(&p, 7, 1, 0, ALL_ONES).ebx, 0xFFFFFFDF);
     /* The other way round: the any override, later, wins. */
     cpuid_policy_init(&p);
     cpuid_policy_change(&p, 7, 2, false, CPUID_EBX, 1u << 5, true);
     cpuid_policy_change(&p, 7, 0, true, CPUID_EBX, 1u << 5, false);
-    assert_int_equal(cpuid_policy_apply(&p, 7, 2, res(0, 0, 0, 0)).ebx, 0);
+    assert_int_equal(cpuid_policy_apply(&p, 7, 2, 0, res(0, 0, 0, 0)).ebx, 0);
 }
 
 static void test_any_subleaf_ignores_subleaf_argument(void **state)
@@ -328,7 +374,7 @@ static void test_change_merges(void **state)
     assert_override(&p.ov[0], 1, 0, true, CPUID_EDX, 0x7, 0xF0);
     assert_int_equal(cpuid_policy_change(&p, 1, 0, true, CPUID_EDX, 0x11, true), 0);
     assert_override(&p.ov[0], 1, 0, true, CPUID_EDX, 0x17, 0xE0);
-    assert_result(cpuid_policy_apply(&p, 1, 0, res(0, 0, 0, 0xFF00)), 0, 0, 0x80000000, 0xFF17);
+    assert_result(cpuid_policy_apply(&p, 1, 0, 0, res(0, 0, 0, 0xFF00)), 0, 0, 0x80000000, 0xFF17);
     assert_int_equal(p.n, 1);
     /* Another register, another leaf, another subleaf kind: new entries. */
     cpuid_policy_change(&p, 1, 0, true, CPUID_ECX, 0x1, true);
@@ -364,13 +410,13 @@ static void test_overrides_on_hypervisor_leaves(void **state)
     cpuid_policy_change(&p, CPUID_HV_BASE, 0, false, CPUID_EAX, 0xFF, true);
     cpuid_policy_change(&p, 0x40000002, 0, true, CPUID_EDX, 0x5, true);
     /* The native answer is still ignored for hypervisor leaves. */
-    assert_result(cpuid_policy_apply(&p, CPUID_HV_FEATURES, 3, ALL_ONES), 0, 0x80000001, 0, 0);
-    assert_result(cpuid_policy_apply(&p, CPUID_HV_BASE, 0, ALL_ONES), 0x400000FF, 0x6F6E6F6D,
+    assert_result(cpuid_policy_apply(&p, CPUID_HV_FEATURES, 3, 0, ALL_ONES), 0, 0x80000001, 0, 0);
+    assert_result(cpuid_policy_apply(&p, CPUID_HV_BASE, 0, 0, ALL_ONES), 0x400000FF, 0x6F6E6F6D,
                   0x6F736976, 0x00000072);
-    assert_result(cpuid_policy_apply(&p, CPUID_HV_BASE, 1, ALL_ONES), 0x40000001, 0x6F6E6F6D,
+    assert_result(cpuid_policy_apply(&p, CPUID_HV_BASE, 1, 0, ALL_ONES), 0x40000001, 0x6F6E6F6D,
                   0x6F736976, 0x00000072);
-    assert_result(cpuid_policy_apply(&p, 0x40000002, 0, ALL_ONES), 0, 0, 0, 5);
-    assert_result(cpuid_policy_apply(&p, 0x40000003, 0, ALL_ONES), 0, 0, 0, 0);
+    assert_result(cpuid_policy_apply(&p, 0x40000002, 0, 0, ALL_ONES), 0, 0, 0, 5);
+    assert_result(cpuid_policy_apply(&p, 0x40000003, 0, 0, ALL_ONES), 0, 0, 0, 0);
 }
 
 /* Fills p with CPUID_MAX_OVERRIDES distinct overrides (leaf i, EAX bit 0). */
@@ -397,7 +443,7 @@ static void test_table_full(void **state)
     assert_override(&p.ov[31], 0x11F, 0, true, CPUID_EAX, 3, 0);
     assert_int_equal(p.n, CPUID_MAX_OVERRIDES);
     for (uint32_t i = 0; i < CPUID_MAX_OVERRIDES; i++)
-        assert_int_equal(cpuid_policy_apply(&p, 0x100 + i, 0, res(0, 0, 0, 0)).eax,
+        assert_int_equal(cpuid_policy_apply(&p, 0x100 + i, 0, 0, res(0, 0, 0, 0)).eax,
                          i == 31 ? 3 : 1);
 }
 
@@ -410,7 +456,7 @@ static void test_reset(void **state)
     cpuid_policy_note(&p, 0x12345678);
     cpuid_policy_reset(&p);
     assert_int_equal(p.n, 0);
-    assert_same_result(cpuid_policy_apply(&p, 0x105, 0, res(0, 0, 0, 0)), res(0, 0, 0, 0));
+    assert_same_result(cpuid_policy_apply(&p, 0x105, 0, 0, res(0, 0, 0, 0)), res(0, 0, 0, 0));
     /* What the guest asked is kept. */
     assert_int_equal(p.asked.basic, 2);
     assert_int_equal(p.asked.other, 1);
@@ -580,16 +626,16 @@ static void test_parse_names(void **state)
     /* Leaf 7 features name subleaf 0; leaf 1 features every subleaf. */
     assert_override(&p.ov[0], 7, 0, false, CPUID_EBX, 0, 1u << 16);
     assert_override(&p.ov[1], 1, 0, true, CPUID_ECX, 1u << 21, 0);
-    assert_int_equal(cpuid_policy_apply(&p, 7, 0, ALL_ONES).ebx, 0xFFFEFFFF);
-    assert_int_equal(cpuid_policy_apply(&p, 7, 1, ALL_ONES).ebx, 0xFFFFFFFF);
-    assert_int_equal(cpuid_policy_apply(&p, 1, 0, res(0, 0, 0, 0)).ecx, 0x80200000);
-    assert_int_equal(cpuid_policy_apply(&p, 1, 0xABCD, res(0, 0, 0, 0)).ecx, 0x80200000);
+    assert_int_equal(cpuid_policy_apply(&p, 7, 0, 0, ALL_ONES).ebx, 0xFFFEFFFF);
+    assert_int_equal(cpuid_policy_apply(&p, 7, 1, 0, ALL_ONES).ebx, 0xFFFFFFFF);
+    assert_int_equal(cpuid_policy_apply(&p, 1, 0, 0, res(0, 0, 0, 0)).ecx, 0x80200000);
+    assert_int_equal(cpuid_policy_apply(&p, 1, 0xABCD, 0, res(0, 0, 0, 0)).ecx, 0x80200000);
     /* 80000001H features cover every subleaf too. */
     assert_int_equal(parse(&p, "-nx,-lm,+lahf_lm", &r), 0);
     assert_int_equal(p.n, 2);
     assert_override(&p.ov[0], 0x80000001, 0, true, CPUID_EDX, 0, (1u << 20) | (1u << 29));
     assert_override(&p.ov[1], 0x80000001, 0, true, CPUID_ECX, 1, 0);
-    assert_result(cpuid_policy_apply(&p, 0x80000001, 9, res(0, 0, 0, 0xFFFFFFFF)), 0, 0, 1,
+    assert_result(cpuid_policy_apply(&p, 0x80000001, 9, 0, res(0, 0, 0, 0xFFFFFFFF)), 0, 0, 1,
                   0xDFEFFFFF);
 }
 
@@ -613,8 +659,8 @@ static void test_parse_numeric(void **state)
     assert_int_equal(parse(&p, "+7.ebx.5,+7.0.ebx.6", &r), 0);
     assert_override(&p.ov[0], 7, 0, true, CPUID_EBX, 1u << 5, 0);
     assert_override(&p.ov[1], 7, 0, false, CPUID_EBX, 1u << 6, 0);
-    assert_int_equal(cpuid_policy_apply(&p, 7, 0, res(0, 0, 0, 0)).ebx, 0x60);
-    assert_int_equal(cpuid_policy_apply(&p, 7, 3, res(0, 0, 0, 0)).ebx, 0x20);
+    assert_int_equal(cpuid_policy_apply(&p, 7, 0, 0, res(0, 0, 0, 0)).ebx, 0x60);
+    assert_int_equal(cpuid_policy_apply(&p, 7, 3, 0, res(0, 0, 0, 0)).ebx, 0x20);
 }
 
 static void test_parse_example_list(void **state)
@@ -627,7 +673,7 @@ static void test_parse_example_list(void **state)
     assert_int_equal(p.n, 2);
     assert_override(&p.ov[0], 7, 0, false, CPUID_EBX, 1u << 5, 1u << 16);
     assert_override(&p.ov[1], 1, 0, true, CPUID_ECX, 1u << 21, 1u << 12);
-    struct cpuid_result g = cpuid_policy_apply(&p, 1, 0, res(0, 0, 0x1020, 0));
+    struct cpuid_result g = cpuid_policy_apply(&p, 1, 0, 0, res(0, 0, 0x1020, 0));
     assert_int_equal(g.ecx, 0x80200000);        /* -fma, +x2apic, -vmx, +hypervisor */
 }
 
@@ -897,18 +943,34 @@ static uint32_t next_random(uint32_t *x)
     return *x;
 }
 
-/* masks applied to native equal cpuid_policy_apply, for every leaf given. */
+/* masks applied to native equal cpuid_policy_apply, for the leaf given and
+ * every guest CR4 of CR4S, the host's CR4 the same. */
 static void assert_masks_match(const struct cpuid_policy *p, uint32_t leaf)
 {
+    for (unsigned c = 0; c < NCR4S; c++) {
+        struct cpuid_masks m;
+        uint32_t x = 0x12345678u ^ leaf;
+        assert_true(cpuid_policy_masks(p, leaf, CR4S[c], CR4S[c], &m));
+        for (int i = 0; i < 200; i++) {
+            struct cpuid_result n = res(next_random(&x), next_random(&x), next_random(&x), next_random(&x));
+            uint32_t sub = i < 100 ? (uint32_t)i : next_random(&x);
+            if (leaf == 7 && sub == 0)  /* as the CPU under the same CR4.PKE reports it */
+                n.ecx = (n.ecx & ~CPUID_7_ECX_OSPKE_BIT) | (CR4S[c] & CR4_PKE ? CPUID_7_ECX_OSPKE_BIT : 0);
+            struct cpuid_result g = cpuid_policy_apply(p, leaf, sub, CR4S[c], n);
+            assert_result(g, (n.eax & m.and_mask[0]) | m.or_mask[0], (n.ebx & m.and_mask[1]) | m.or_mask[1],
+                          (n.ecx & m.and_mask[2]) | m.or_mask[2], (n.edx & m.and_mask[3]) | m.or_mask[3]);
+        }
+    }
+}
+
+/* Leaf 7 tells subleaf 0 (OSPKE) apart: no masks when the guest's CR4.PKE
+ * is not the host's (OSXSAVE does not matter there). */
+static void assert_leaf7_refused(const struct cpuid_policy *p)
+{
     struct cpuid_masks m;
-    uint32_t x = 0x12345678u ^ leaf;
-    assert_true(cpuid_policy_masks(p, leaf, &m));
-    for (int i = 0; i < 200; i++) {
-        struct cpuid_result n = res(next_random(&x), next_random(&x), next_random(&x), next_random(&x));
-        uint32_t sub = i < 100 ? (uint32_t)i : next_random(&x);
-        struct cpuid_result g = cpuid_policy_apply(p, leaf, sub, n);
-        assert_result(g, (n.eax & m.and_mask[0]) | m.or_mask[0], (n.ebx & m.and_mask[1]) | m.or_mask[1],
-                      (n.ecx & m.and_mask[2]) | m.or_mask[2], (n.edx & m.and_mask[3]) | m.or_mask[3]);
+    for (unsigned c = 0; c < NCR4S; c++) {
+        assert_false(cpuid_policy_masks(p, 7, CR4S[c], CR4S[c] ^ CR4_PKE, &m));
+        assert_false(cpuid_policy_masks(p, 7, CR4S[c], (CR4S[c] ^ CR4_PKE) | CR4_OSXSAVE, &m));
     }
 }
 
@@ -918,16 +980,24 @@ static void test_masks_fixed_view(void **state)
     struct cpuid_policy p;
     struct cpuid_masks m;
     cpuid_policy_init(&p);
-    assert_true(cpuid_policy_masks(&p, 1, &m));
-    assert_int_equal(m.and_mask[2], ~CPUID_1_ECX_VMX_BIT);
+    assert_true(cpuid_policy_masks(&p, 1, 0, 0, &m));
+    assert_int_equal(m.and_mask[2], ~(CPUID_1_ECX_VMX_BIT | CPUID_1_ECX_OSXSAVE_BIT));
     assert_int_equal(m.or_mask[2], CPUID_1_ECX_HV_BIT);
-    assert_true(cpuid_policy_masks(&p, 0, &m));
+    assert_true(cpuid_policy_masks(&p, 1, CR4_OSXSAVE, 0, &m));
+    assert_int_equal(m.and_mask[2], ~CPUID_1_ECX_VMX_BIT);
+    assert_int_equal(m.or_mask[2], CPUID_1_ECX_HV_BIT | CPUID_1_ECX_OSXSAVE_BIT);
+    assert_true(cpuid_policy_masks(&p, 0, 0, 0, &m));
     for (int r = 0; r < 4; r++) {
         assert_int_equal(m.and_mask[r], 0xFFFFFFFFu);
         assert_int_equal(m.or_mask[r], 0);
     }
     for (uint32_t leaf = 0; leaf < 40; leaf++)
         assert_masks_match(&p, leaf);
+    assert_leaf7_refused(&p);
+    /* Leaf 7 with the host's PKE: subleaf 0's OSPKE is left to the CPU. */
+    assert_true(cpuid_policy_masks(&p, 7, CR4_PKE, CR4_PKE | CR4_OSXSAVE, &m));
+    assert_int_equal(m.and_mask[2], 0xFFFFFFFFu);
+    assert_int_equal(m.or_mask[2], 0);
     assert_masks_match(&p, CPUID_HV_BASE);      /* constant: and = or = the answer */
     assert_masks_match(&p, CPUID_HV_FEATURES);
     assert_masks_match(&p, CPUID_EXT_BASE + 1);
@@ -941,6 +1011,7 @@ static void test_masks_follow_any_subleaf_overrides(void **state)
     assert_int_equal(cpuid_policy_parse(&p, "-x2apic,+1.ecx.5,-1.edx.0,+7.ebx.3,-7.ebx.3,+0.eax.31", 0, 0), 0);
     for (uint32_t leaf = 0; leaf < 40; leaf++)
         assert_masks_match(&p, leaf);
+    assert_leaf7_refused(&p);
 }
 
 static void test_masks_refused_for_exact_subleaf_override(void **state)
@@ -949,11 +1020,25 @@ static void test_masks_refused_for_exact_subleaf_override(void **state)
     struct cpuid_policy p;
     struct cpuid_masks m;
     cpuid_policy_init(&p);
-    assert_int_equal(cpuid_policy_parse(&p, "-avx2", 0, 0), 0);    /* leaf 7 subleaf 0 */
-    assert_false(cpuid_policy_masks(&p, 7, &m));
+    assert_int_equal(cpuid_policy_parse(&p, "-0xd.1.eax.3", 0, 0), 0);    /* leaf 0DH subleaf 1 */
+    assert_false(cpuid_policy_masks(&p, 0xD, 0, 0, &m));
     assert_masks_match(&p, 1);                  /* other leaves stay expressible */
     cpuid_policy_reset(&p);
-    assert_true(cpuid_policy_masks(&p, 7, &m));
+    assert_true(cpuid_policy_masks(&p, 0xD, 0, 0, &m));
+}
+
+/* The experiments' overrides come after the CR4 mirror, so they win. */
+static void test_overrides_win_over_cr4_bits(void **state)
+{
+    (void)state;
+    struct cpuid_policy p;
+    cpuid_policy_init(&p);
+    assert_int_equal(cpuid_policy_parse(&p, "-osxsave,+ospke", 0, 0), 0);
+    assert_int_equal(cpuid_policy_apply(&p, 1, 0, CR4_OSXSAVE, ALL_ONES).ecx & CPUID_1_ECX_OSXSAVE_BIT, 0);
+    assert_int_equal(cpuid_policy_apply(&p, 7, 0, 0, res(0, 0, 0, 0)).ecx, CPUID_7_ECX_OSPKE_BIT);
+    struct cpuid_masks m;
+    assert_true(cpuid_policy_masks(&p, 1, CR4_OSXSAVE, 0, &m));
+    assert_int_equal(m.or_mask[2] & CPUID_1_ECX_OSXSAVE_BIT, 0);
 }
 
 int main(void)
@@ -961,6 +1046,9 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_leaf1_hides_vmx_and_sets_hypervisor_bit),
         cmocka_unit_test(test_leaf1_all_ones),
+        cmocka_unit_test(test_leaf1_osxsave_mirrors_guest_cr4),
+        cmocka_unit_test(test_leaf7_ospke_mirrors_guest_cr4_in_subleaf0),
+        cmocka_unit_test(test_leaf_d_passes_through),
         cmocka_unit_test(test_leaf1_all_zero),
         cmocka_unit_test(test_leaf1_subleaf_ignored),
         cmocka_unit_test(test_hv_base_leaf_signature),
@@ -1006,6 +1094,7 @@ int main(void)
         cmocka_unit_test(test_masks_fixed_view),
         cmocka_unit_test(test_masks_follow_any_subleaf_overrides),
         cmocka_unit_test(test_masks_refused_for_exact_subleaf_override),
+        cmocka_unit_test(test_overrides_win_over_cr4_bits),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
