@@ -37,7 +37,8 @@ static void count_leaf(struct ept *e, int level, int delta)
         e->pages_4k += (uint64_t)delta;
 }
 
-uint64_t *ept_table(struct ept *e, uint64_t gpa, int level)
+/* ept_table's walk, inlined into map_one: the static map calls it per page. */
+static inline uint64_t *descend(struct ept *e, uint64_t gpa, int level)
 {
     uint64_t *table = e->ops.table(e->ops.ctx, e->root);
     for (int l = 3; l > level; l--) {
@@ -56,10 +57,15 @@ uint64_t *ept_table(struct ept *e, uint64_t gpa, int level)
     return table;
 }
 
+uint64_t *ept_table(struct ept *e, uint64_t gpa, int level)
+{
+    return descend(e, gpa, level);
+}
+
 /* Install one leaf of size 4 KiB << (9 * level) at gpa. */
 static int map_one(struct ept *e, uint64_t gpa, int level, uint64_t perms, unsigned memtype)
 {
-    uint64_t *table = ept_table(e, gpa, level);
+    uint64_t *table = descend(e, gpa, level);
     if (!table)
         return -1;
     uint64_t *slot = &table[index_at(gpa, level)];
