@@ -122,8 +122,10 @@ def vmcs_accesses():
     instructions, so the instruction figures come from the normal build)."""
     subprocess.run(["make", f"BUILD={COUNT_BUILD}", "KDEFS=-DVMX_COUNT_VMCS_ACCESS",
                     f"{COUNT_BUILD}/monovisor.elf"], check=True, stdout=subprocess.DEVNULL)
+    # ept=lazy (and the guest's lazy part): the EPT violations of first
+    # touches are among the exits counted.
     iso = build_iso(os.path.join(OUT, "bench-count.iso"), guest="bench",
-                    hv_args='onexit=console run="msr 0x174 log"',
+                    hv_args='onexit=console ept=lazy run="msr 0x174 log"', guest_args="mode=lazy",
                     elf=os.path.join(COUNT_BUILD, "monovisor.elf"))
     m = Bochs(iso, cpus=1, megs=512, logname="bench-count")
     try:
