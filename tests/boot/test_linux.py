@@ -5,6 +5,10 @@ virtual 16550) with interrupts, and the terminal goes back and forth
 between the guest's shell and the monovisor> prompt with Ctrl-A c.
 `poweroff` in the guest powers the machine off, every core leaving VMX
 operation first. It takes a few minutes of Bochs time."""
+import re
+
+import pytest
+
 from machine import LINUX_ARGS, LINUX_CPU, linux_files
 
 CTRL_A_C = b"\x01c"
@@ -22,10 +26,13 @@ def shell(m, line, timeout=120):
     return out
 
 
-def test_linux_smp_shell_through_the_console_mux(iso, bochs):
+# ept=lazy: both vCPUs fault Linux's RAM in as they touch it, through the
+# exit path's assembly and, when they meet on the map lock, ept_fault_in.
+@pytest.mark.parametrize("ept", ["static", "lazy"])
+def test_linux_smp_shell_through_the_console_mux(iso, bochs, ept):
     kernel, initrd = linux_files()
     m = bochs(iso(guest=kernel, initrd=initrd, guest_args=LINUX_ARGS,
-                  hv_args="console=guest verbose=1"),
+                  hv_args=f"console=guest verbose=1 ept={ept}"),
               cpus=2, model=LINUX_CPU, ignore_bad_msrs=True)
     m.expect_exact("guest.loaded format=bzimage protocol=2.15", timeout=120)
     m.expect(r"smp: Brought up 1 node, 2 CPUs", timeout=1200)
@@ -52,6 +59,13 @@ def test_linux_smp_shell_through_the_console_mux(iso, bochs):
     m.wait_prompt(60)
     stats = m.command("stats")
     assert "reason=io " in stats and "stats.cpu=1 state=running" in stats, stats
+    out = m.command("ept")
+    assert f"ept.mode={ept} " in out, out
+    faults = re.search(r"^ept\.faults ram=(\d+) mmio=(\d+) hypervisor=0 outside=0 "
+                       r"mapped_2m=(\d+) mapped_4k=(\d+) refusals=0$", out, re.M)
+    assert faults, out
+    ram, mmio, m2, m4 = map(int, faults.groups())
+    assert ram + mmio == m2 + m4 and (ram > 0) == (ept == "lazy"), out
     m.send(CTRL_A_C)
     m.send("\r")
     m.expect_exact(SHELL, timeout=120)
