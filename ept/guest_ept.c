@@ -143,7 +143,8 @@ uint64_t guest_ept_build(const struct memmap *guest, const struct memmap *firmwa
         .hv_end = r.end,
         .phys_limit = mtrr.addr_mask + 0x1000,
     };
-    if (ept_init(&ept_guest_map, ops, cfg->allow_1g) || (!cfg->lazy && ept_map_guest_ram(&ept_guest_map, &space, &mtrr))) {
+    if (ept_init(&ept_guest_map, ops, cfg->allow_1g) ||
+        (!cfg->lazy && ept_map_guest_ram(&ept_guest_map, &space, &mtrr))) {
         kprintf("error: ept: out of pool pages building the guest map\n");
         return 0;
     }
@@ -157,7 +158,8 @@ uint64_t guest_ept_build(const struct memmap *guest, const struct memmap *firmwa
         kprintf("ept.built mode=%s pages_1g=%llu pages_2m=%llu pages_4k=%llu tables=%llu mtrr=%s "
                 "build_ticks=%llu\n",
                 cfg->lazy ? "lazy" : "static", (unsigned long long)ept_guest_map.pages_1g,
-                (unsigned long long)ept_guest_map.pages_2m, (unsigned long long)ept_guest_map.pages_4k,
+                (unsigned long long)ept_guest_map.pages_2m,
+                (unsigned long long)ept_guest_map.pages_4k,
                 (unsigned long long)ept_guest_map.tables, mtrr.enabled ? "on" : "off",
                 (unsigned long long)build_ticks);
     eptp_value = ept_eptp(ept_guest_map.root, cfg->ad);
@@ -209,7 +211,8 @@ static enum ept_action map_locked(struct ept_fault_plan *p, uint64_t gpa)
 int guest_ept_map_page(uint64_t gpa, uint64_t perms)
 {
     spin_lock(&ept_map_lock);
-    int r = ept_map(&ept_guest_map, gpa & ~(uint64_t)(EPT_PAGE_4K - 1), EPT_PAGE_4K, perms, MEMTYPE_UC);
+    int r = ept_map(&ept_guest_map, gpa & ~(uint64_t)(EPT_PAGE_4K - 1), EPT_PAGE_4K, perms,
+                    MEMTYPE_UC);
     spin_unlock(&ept_map_lock);
     if (r)
         kprintf("error: ept: cannot map the page at %#llx on its own (a large page is there, "
