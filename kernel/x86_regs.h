@@ -15,9 +15,12 @@
 #define CR0_CD          (1ull << 30)
 #define CR0_PG          (1ull << 31)
 
+#define CR4_PSE         (1ull << 4)
 #define CR4_PAE         (1ull << 5)
+#define CR4_PGE         (1ull << 7)
 #define CR4_VMXE        (1ull << 13)
 #define CR4_PCIDE       (1ull << 17)
+#define CR4_SMEP        (1ull << 20)
 #define CR4_OSXSAVE     (1ull << 18)
 #define CR4_PKE         (1ull << 22)
 #define CR4_CET         (1ull << 23)

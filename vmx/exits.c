@@ -485,6 +485,16 @@ static bool load_pdptes(uint64_t cr3)
     return true;
 }
 
+/* Flush this vCPU's TLB entries as the emulated instruction would (SDM
+ * Vol. 3A, 4.10.4.1): INVVPID type 1 (single context) drops them all,
+ * type 3 keeps the global ones, as a MOV to CR3 does. Without VPID every
+ * VM entry flushes anyway. */
+static void flush_guest_tlb(struct vcpu *v, uint64_t type)
+{
+    if (v->proc2 & PROC2_ENABLE_VPID)
+        invvpid(type, (uint16_t)vmcs_read16(VMCS_VPID), 0);
+}
+
 static enum exit_action guest_write_cr0(struct vcpu *v, uint64_t val)
 {
     /* Architectural #GP checks (SDM Vol. 3A, 2.5): PG without PE, bits 63:32. */
@@ -514,6 +524,9 @@ static enum exit_action guest_write_cr0(struct vcpu *v, uint64_t val)
     }
     vmcs_write64(VMCS_GUEST_EFER, efer);
     vmcs_write32(VMCS_ENTRY_CONTROLS, v->entry_ctl);
+    /* Clearing CR0.PG invalidates every TLB entry, global ones too. */
+    if (was_pg && !pg)
+        flush_guest_tlb(v, 1);
     v->cr0_shadow = val;
     vmcs_writen(VMCS_CR0_READ_SHADOW, val);
     vmcs_writen(VMCS_GUEST_CR0, val | CR0_NE);
@@ -533,18 +546,18 @@ static enum exit_action guest_write_cr4(struct vcpu *v, uint64_t val)
      * fast-path masks for leaves 1 and 7 are stale once either changes. */
     if ((v->cr4_shadow ^ val) & CR4_CPUID_BITS)
         cpuid_fast_invalidate_vcpu(v);
+    /* The write's own TLB invalidation: a change of PAE, PGE, PSE or SMEP,
+     * or PCIDE cleared, drops every entry, global ones too. Compared with
+     * the CR4 the guest runs with: bits it does not own change without
+     * exits, so the read shadow has only the host-owned ones right. */
+    uint64_t changed = vmcs_readn(VMCS_GUEST_CR4) ^ val;
+    if ((changed & (CR4_PAE | CR4_PGE | CR4_PSE | CR4_SMEP)) ||
+        ((changed & CR4_PCIDE) && !(val & CR4_PCIDE)))
+        flush_guest_tlb(v, 1);
     v->cr4_shadow = val;
     vmcs_writen(VMCS_CR4_READ_SHADOW, val);
     vmcs_writen(VMCS_GUEST_CR4, val | CR4_VMXE);
     return EXIT_RESUME;
-}
-
-/* Flush this vCPU's non-global TLB entries, as a MOV to CR3 would
- * (SDM Vol. 3A, 5.10.4.1). Without VPID every VM entry flushes anyway. */
-static void flush_guest_tlb(struct vcpu *v, uint64_t type)
-{
-    if (v->proc2 & PROC2_ENABLE_VPID)
-        invvpid(type, (uint16_t)vmcs_read16(VMCS_VPID), 0);
 }
 
 /* MOV to CR3 when CR3-load exiting is on (`trap cr3`). */

@@ -186,6 +186,59 @@ static void do_xsetbv(void *a)
     __asm__ volatile("xsetbv" : : "c"(xcr_index), "a"(xcr_lo), "d"(xcr_hi));
 }
 
+/* A MOV to CR0 or CR4 that exits is carried out by the hypervisor, which
+ * must flush the TLB as the instruction would (SDM Vol. 3A, 4.10.4.1):
+ * with VPID the guest's translations outlive VM entries. A global 4 KiB
+ * page is read, its PTE pointed at another page without INVLPG, then CR4
+ * is written with PGE cleared and OSXSAVE flipped (which exits), or CR0.PG
+ * cleared and set again (both exit): the next read sees the new page. */
+#define CR4_PSE     (1u << 4)
+#define PTE_GLOBAL  0x103u                  /* present, writable, global */
+static uint32_t window_pt[1024] __attribute__((aligned(4096)));
+static uint32_t frames[3][1024] __attribute__((aligned(4096)));
+
+static uint32_t window_read(void)
+{
+    return *(volatile uint32_t *)(16u << 22);  /* pd[16], window_pt[0] */
+}
+
+static void test_emulated_cr_writes_flush_the_tlb(void)
+{
+    for (uint32_t i = 0; i < 3; i++)
+        frames[i][0] = 0xF0 + i;
+    for (uint32_t i = 0; i < 1024; i++)
+        pd[i] = (i << 22) | 0x83;
+    pd[16] = (uint32_t)window_pt | 0x03;
+    window_pt[0] = (uint32_t)frames[0] | PTE_GLOBAL;
+    __asm__ volatile("mov %0, %%cr3" : : "r"(pd) : "memory");
+    set_cr4_bits(CR4_PSE | CR4_PGE, 0);
+    uint32_t cr0 = get_cr0();
+    set_cr0(cr0 | 0x80000000u);
+    uint32_t first = window_read();
+    if (sdk_cpuid(1, 0).ecx & (1u << 26)) {
+        window_pt[0] = (uint32_t)frames[1] | PTE_GLOBAL;   /* no INVLPG */
+        cr_value = (get_cr4() ^ CR4_OSXSAVE) & ~CR4_PGE;
+        sdk_catch(set_cr4, 0);
+        uint32_t now = window_read();
+        sdk_checkf(first == 0xF0 && now == 0xF1,
+                   "cr4 write clearing pge (an exit: osxsave flipped) flushes the tlb (read %#x, then %#x)",
+                   first, now);
+        set_cr4_bits(CR4_PGE, 0);
+        set_cr4_bits(0, CR4_OSXSAVE);
+        first = window_read();
+    } else {
+        sdk_check(true, "cr4 tlb flush skipped: no XSAVE, no exiting cr4 write");
+    }
+    window_pt[0] = (uint32_t)frames[2] | PTE_GLOBAL;       /* no INVLPG */
+    set_cr0(cr0 & ~0x80000000u);
+    set_cr0(cr0 | 0x80000000u);
+    uint32_t now = window_read();
+    sdk_checkf(now == 0xF2, "cr0.pg cleared and set (exits) flushes the tlb (read %#x, then %#x)",
+               first, now);
+    set_cr0(cr0 & ~0x80000000u);
+    set_cr4_bits(0, CR4_PGE);
+}
+
 static void test_xsetbv(void)
 {
     if (!(sdk_cpuid(1, 0).ecx & (1u << 26))) {
@@ -313,6 +366,7 @@ int main(void)
     test_vmx_instructions();
     test_control_registers();
     test_cpuid_follows_cr4();
+    test_emulated_cr_writes_flush_the_tlb();
     test_xsetbv();
     test_uart();
     test_cache_instructions();
