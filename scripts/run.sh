@@ -39,27 +39,18 @@ qemu)
         -display none -monitor none -no-reboot \
         -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
         -serial "tcp:127.0.0.1:$port,server=on,wait=on" > "$rundir/qemu.log" 2>&1 &
+    emu_out=$rundir/qemu.log
     ;;
 bochs)
     echo "run: Bochs (this host cannot run VMX guests under KVM), $cpus CPUs, $mem MiB, model ${BOCHS_CPU:-tigerlake}"
-    cat > "$rundir/bochsrc" <<EOT
-megs: $mem
-cpu: model=${BOCHS_CPU:-tigerlake}, count=$cpus, ips=100000000, ignore_bad_msrs=${BOCHS_IGNORE_BAD_MSRS:-0}
-clock: sync=none, time0=local
-romimage: file=/usr/share/bochs/BIOS-bochs-latest
-vgaromimage: file=/usr/share/bochs/VGABIOS-lgpl-latest
-display_library: rfb, options="timeout=0"
-ata0-master: type=cdrom, path=$iso, status=inserted
-boot: cdrom
-com1: enabled=1, mode=socket-server, dev=127.0.0.1:$port
-log: $rundir/bochs.log
-panic: action=fatal
-error: action=report
-info: action=ignore
-debug: action=ignore
-EOT
+    bad_msrs=()
+    [ "${BOCHS_IGNORE_BAD_MSRS:-0}" = 1 ] && bad_msrs=(--ignore-bad-msrs)
+    /usr/bin/python3 "$here/scripts/bochsrc.py" --iso "$iso" --serial "$port" --megs "$mem" \
+        --cpus "$cpus" --model "${BOCHS_CPU:-tigerlake}" --log "$rundir/bochs.log" "${bad_msrs[@]}" \
+        > "$rundir/bochsrc"
     echo c > "$rundir/bochs.cont"
     bochs -q -f "$rundir/bochsrc" -rc "$rundir/bochs.cont" < /dev/null > "$rundir/bochs.out" 2>&1 &
+    emu_out=$rundir/bochs.out
     ;;
 *)
     echo "run: EMULATOR must be bochs or qemu" >&2
@@ -78,7 +69,10 @@ listening() {
 }
 for _ in $(seq 300); do
     listening && break
-    kill -0 $emu_pid 2>/dev/null || { echo "run: $emulator exited; see $rundir" >&2; exit 1; }
+    kill -0 $emu_pid 2>/dev/null || {
+        echo "run: $emulator exited: $(grep -v '^[[:space:]]*$' "$emu_out" | tail -n 1); see $rundir" >&2
+        exit 1
+    }
     sleep 0.1
 done
 echo "run: console on this terminal; 'quit' powers off, Ctrl-] leaves"

@@ -8,20 +8,22 @@ import os
 import shutil
 import socket
 import subprocess
+import sys
 import time
 
 import pexpect
 import pexpect.fdpexpect
 
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+sys.path.insert(0, os.path.join(ROOT, "scripts"))
+from bochsrc import bochsrc  # noqa: E402  (the one generator: scripts/bochsrc.py)
+
 # Slower builds (make coverage's) stretch every wait by this factor.
 TIMEOUT_SCALE = float(os.environ.get("BOOTTEST_TIMEOUT_SCALE", "1"))
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 BUILD = os.path.join(ROOT, "build")
 ELF = os.path.join(BUILD, "monovisor.elf")
 LOGS = os.path.join(BUILD, "test-logs")
 
-BOCHS_BIOS = "/usr/share/bochs/BIOS-bochs-latest"
-BOCHS_VGA = "/usr/share/bochs/VGABIOS-lgpl-latest"
 
 PROMPT = "monovisor> "
 
@@ -64,6 +66,16 @@ def linux_files():
     subprocess.run([os.path.join(ROOT, "guest", "linux", "build.sh"), LINUX_DIR], check=True,
                    stdout=subprocess.DEVNULL)
     return kernel, initrd
+
+
+def last_line(path):
+    """The last non-empty line of a file (an emulator's output): why it stopped."""
+    try:
+        with open(path, errors="replace") as f:
+            lines = [ln.strip() for ln in f if ln.strip()]
+    except OSError:
+        return ""
+    return lines[-1] if lines else ""
 
 
 def free_port():
@@ -155,24 +167,9 @@ class Bochs(Machine):
         port = free_port()
         rc = os.path.join(self.dir, "bochsrc")
         with open(rc, "w") as f:
-            # Bochs backs at most 2 GiB with host memory; more swaps to a file.
-            mem = f"megs: {megs}" if megs <= 2048 else f"memory: guest={megs}, host=2048"
-            f.write(f"""{mem}
-cpu: model={model}, count={cpus}, ips=100000000, ignore_bad_msrs={int(ignore_bad_msrs)}
-clock: sync=none, time0=local
-romimage: file={BOCHS_BIOS}
-vgaromimage: file={BOCHS_VGA}
-display_library: rfb, options="timeout=0"
-ata0-master: type=cdrom, path={iso}, status=inserted
-boot: cdrom
-com1: enabled=1, mode=socket-server, dev=127.0.0.1:{port}
-port_e9_hack: enabled=1
-log: {self.dir}/bochs.log
-panic: action=fatal
-error: action=report
-info: action=ignore
-debug: action=ignore
-""")
+            f.write(bochsrc(iso, port, megs=megs, cpus=cpus, model=model,
+                            ignore_bad_msrs=ignore_bad_msrs, log=f"{self.dir}/bochs.log",
+                            port_e9=True))
         with open(os.path.join(self.dir, "cont"), "w") as f:
             f.write("c\n")
         self.out = open(os.path.join(self.dir, "stdout"), "w")
@@ -187,7 +184,8 @@ debug: action=ignore
             except OSError:
                 if self.proc.poll() is not None or time.time() > deadline:
                     raise AssertionError(
-                        f"bochs did not open its serial socket; see {self.dir}/stdout")
+                        f"bochs did not open its serial socket: {last_line(self.out.name)!r}; "
+                        f"see {self.dir}/stdout")
                 time.sleep(0.2)
         self.child = pexpect.fdpexpect.fdspawn(self.sock.fileno(), encoding="utf-8",
                                                codec_errors="replace")
