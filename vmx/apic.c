@@ -108,9 +108,7 @@ bool apic_msr_write(struct vcpu *v, uint32_t msr, uint64_t val, enum exit_action
     if (msr == MSR_X2APIC_ICR) {
         /* Reserved bits and xAPIC mode fault as they would (12.12.9). */
         if (!(rdmsr(MSR_IA32_APIC_BASE) & (1ull << 10)) || (val & 0xFFF32000ull)) {
-            vmcs_write32(VMCS_ENTRY_INTR_INFO, INTR_INFO_VALID | INTR_TYPE_HW_EXCEPTION |
-                                                   INTR_INFO_DELIVER_ERROR | 13);
-            vmcs_write32(VMCS_ENTRY_EXCEPTION_ERROR, 0);
+            vcpu_inject_exception(v, 13, true, 0);
             *a = EXIT_RESUME;
             return true;
         }

@@ -42,3 +42,14 @@ unsigned fault_during_delivery(uint32_t idt_vectoring_info, unsigned fault)
         return VEC_DF;
     return fault;
 }
+
+bool exception_sets_rf(unsigned vector)
+{
+    switch (vector) {
+    case 0: case 5: case 6: case 7: case 9: case 10: case 11: case 12: case 13: case 14:
+    case 16: case 17: case 19: case 20: case 21:
+        return true;
+    default:    /* #DB; #BP, #OF: traps; #DF, #MC: aborts; NMI and the rest */
+        return false;
+    }
+}

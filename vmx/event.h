@@ -8,6 +8,7 @@
 #ifndef EVENT_H
 #define EVENT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #define VEC_DF 8                        /* #DF, error code 0 */
@@ -23,5 +24,15 @@
  * delivering #DF).
  */
 unsigned fault_during_delivery(uint32_t idt_vectoring_info, unsigned fault);
+
+/*
+ * exception_sets_rf - whether the CPU pushes RFLAGS with RF set when it
+ * delivers exception vector: every fault-class exception (SDM Vol. 3A,
+ * 6.15, Table 6-1 "Fault"), except #DB, whose instruction-breakpoint
+ * faults push RF clear and whose traps push it as it was (17.3.1.1).
+ * An injected exception pushes the guest's RFLAGS as it is, so whoever
+ * injects a fault sets RF there first (KVM does the same).
+ */
+bool exception_sets_rf(unsigned vector);
 
 #endif

@@ -6,6 +6,7 @@
 #include "vcpu.h"
 
 #include "apic.h"
+#include "event.h"
 #include "guest_check.h"
 #include "guest_walk.h"
 #include "vmx.h"
@@ -212,7 +213,12 @@ void vcpu_inject_exception(struct vcpu *v, unsigned vector, bool has_error, uint
 {
     (void)v;
     /* VM-entry interruption information (25.8.3): a hardware exception
-     * delivered as if the instruction had faulted; RIP is not advanced. */
+     * delivered as if the instruction had faulted; RIP is not advanced.
+     * The frame gets the guest's RFLAGS as they are: a fault's has RF set
+     * (vmx/event.h), so that the handler's IRET does not retrigger an
+     * instruction breakpoint on the faulting instruction. */
+    if (exception_sets_rf(vector))
+        vmcs_writen(VMCS_GUEST_RFLAGS, vmcs_readn(VMCS_GUEST_RFLAGS) | RFLAGS_RF);
     uint32_t info = INTR_INFO_VALID | INTR_TYPE_HW_EXCEPTION | (vector & 0xFF);
     if (has_error) {
         info |= INTR_INFO_DELIVER_ERROR;

@@ -93,6 +93,19 @@ static void test_a_fault_delivering_a_double_fault_shuts_down(void **state)
     assert_int_equal(fault_during_delivery(hw(VEC_DF), 1), 1);
 }
 
+/* SDM Vol. 3A, 6.15, Table 6-1: faults push RF set (17.3.1.1); #DB
+ * (instruction breakpoints push it clear), traps, aborts and NMI do not. */
+static void test_faults_push_rf(void **state)
+{
+    (void)state;
+    static const unsigned faults[] = { 0, 5, 6, 7, 9, 10, 11, 12, 13, 14, 16, 17, 19, 20, 21 };
+    static const unsigned others[] = { 1, 2, 3, 4, 8, 18, 15, 22, 31, 32, 255 };
+    for (unsigned i = 0; i < N(faults); i++)
+        assert_true(exception_sets_rf(faults[i]));
+    for (unsigned i = 0; i < N(others); i++)
+        assert_false(exception_sets_rf(others[i]));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -103,6 +116,7 @@ int main(void)
         cmocka_unit_test(test_contributory_then_page_fault_or_benign_is_serial),
         cmocka_unit_test(test_page_fault_then_contributory_or_page_fault_is_a_double_fault),
         cmocka_unit_test(test_a_fault_delivering_a_double_fault_shuts_down),
+        cmocka_unit_test(test_faults_push_rf),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
