@@ -54,12 +54,12 @@ unsigned sdk_icr_stuck, sdk_ipis_sent;
 
 uint32_t sdk_apic_read(uint32_t reg)
 {
-    return *(volatile uint32_t *)(sdk_lapic_base + reg);
+    return *(volatile uint32_t *)sdk_ptr(sdk_lapic_base + reg);
 }
 
 void sdk_apic_write(uint32_t reg, uint32_t v)
 {
-    *(volatile uint32_t *)(sdk_lapic_base + reg) = v;
+    *(volatile uint32_t *)sdk_ptr(sdk_lapic_base + reg) = v;
 }
 
 void sdk_apic_enable(void)
@@ -117,7 +117,7 @@ bool sdk_page_usable(uint32_t page)
     sdk_memory_map(page_in_ram, &r);
     if (!r.ram)
         return false;
-    const uint32_t *info = (const uint32_t *)sdk_mb_info;
+    const uint32_t *info = sdk_ptr(sdk_mb_info);
     if (!info)
         return true;
     if (sdk_mb_magic == SDK_MB2_MAGIC)     /* the tags hold the strings and the map */
@@ -126,7 +126,7 @@ bool sdk_page_usable(uint32_t page)
     uint32_t cl_len = 1;
     while (cl[cl_len - 1])
         cl_len++;
-    return !overlaps(page, sdk_mb_info, 88) && !overlaps(page, (uint32_t)cl, cl_len) &&
+    return !overlaps(page, sdk_mb_info, 88) && !overlaps(page, sdk_phys(cl), cl_len) &&
            !((info[0] & (1u << 6)) && overlaps(page, info[12], info[11]));
 }
 

@@ -119,8 +119,8 @@ static void do_wrmsr(void *a)
     __asm__ volatile("wrmsr" : : "a"(msr_lo), "d"(msr_hi), "c"(msr_index));
 }
 
-static void do_read(void *a) { (void)a; mem_val = *(volatile uint32_t *)mem_addr; }
-static void do_write(void *a) { (void)a; *(volatile uint32_t *)mem_addr = mem_val; }
+static void do_read(void *a) { (void)a; mem_val = *(volatile uint32_t *)sdk_ptr(mem_addr); }
+static void do_write(void *a) { (void)a; *(volatile uint32_t *)sdk_ptr(mem_addr) = mem_val; }
 
 int sdk_rdmsr(uint32_t msr, uint64_t *val)
 {
@@ -182,18 +182,18 @@ uint32_t sdk_long_mode_tables(void)
         for (uint32_t g = 0; g < 4; g++) {
             for (uint32_t i = 0; i < 512; i++)
                 lm_pd[g][i] = ((uint64_t)g << 30) | ((uint64_t)i << 21) | 0x83;
-            lm_pdpt[g] = (uint32_t)lm_pd[g] | 3;
+            lm_pdpt[g] = sdk_phys(lm_pd[g]) | 3;
         }
-        lm_pml4[0] = (uint32_t)lm_pdpt | 3;
+        lm_pml4[0] = sdk_phys(lm_pdpt) | 3;
     }
-    return (uint32_t)lm_pml4;
+    return sdk_phys(lm_pml4);
 }
 
 const uint32_t *sdk_mb2_tag(uint32_t type)
 {
     if (sdk_mb_magic != SDK_MB2_MAGIC || !sdk_mb_info)
         return 0;
-    const uint8_t *base = (const uint8_t *)sdk_mb_info;
+    const uint8_t *base = sdk_ptr(sdk_mb_info);
     uint32_t total = *(const uint32_t *)base;
     for (uint32_t off = 8; off + 8 <= total;) {
         const uint32_t *t = (const uint32_t *)(base + off);
@@ -212,10 +212,10 @@ const char *sdk_cmdline(void)
         const uint32_t *t = sdk_mb2_tag(1);
         return t ? (const char *)(t + 2) : "";
     }
-    const uint32_t *info = (const uint32_t *)sdk_mb_info;
+    const uint32_t *info = sdk_ptr(sdk_mb_info);
     if (sdk_mb_magic != SDK_MB1_MAGIC || !(info[0] & (1u << 2)) || !info[4])
         return "";
-    return (const char *)info[4];
+    return sdk_ptr(info[4]);
 }
 
 /* Start of the value of key in the command line, or 0. */
@@ -267,11 +267,11 @@ void sdk_memory_map(void (*fn)(uint64_t base, uint64_t len, uint32_t type, void 
         }
         return;
     }
-    const uint32_t *info = (const uint32_t *)sdk_mb_info;
+    const uint32_t *info = sdk_ptr(sdk_mb_info);
     if (sdk_mb_magic != SDK_MB1_MAGIC || !(info[0] & (1u << 6)))
         return;
     for (uint32_t a = info[12]; a < info[12] + info[11];) {
-        const uint32_t *e = (const uint32_t *)a;
+        const uint32_t *e = sdk_ptr(a);
         fn(e[1] | ((uint64_t)e[2] << 32), e[3] | ((uint64_t)e[4] << 32), e[5], ctx);
         a += e[0] + 4;
     }
@@ -288,7 +288,7 @@ static uint8_t byte_sum(const uint8_t *p, uint32_t len)
 static const uint8_t *scan_rsdp(uint32_t from, uint32_t len)
 {
     for (uint32_t a = from; a + 20 <= from + len; a += 16) {
-        const uint8_t *p = (const uint8_t *)a;
+        const uint8_t *p = sdk_ptr(a);
         if (!memcmp(p, "RSD PTR ", 8) && byte_sum(p, 20) == 0)
             return p;
     }
@@ -307,7 +307,7 @@ const void *sdk_find_rsdp(size_t *len)
 {
     uint32_t bda_ebda = 0x40E;      /* the BDA's EBDA segment */
     __asm__("" : "+r"(bda_ebda));   /* an address, not a zero-size object to GCC */
-    uint32_t ebda = (uint32_t)*(volatile uint16_t *)bda_ebda << 4;
+    uint32_t ebda = (uint32_t)*(volatile uint16_t *)sdk_ptr(bda_ebda) << 4;
     const uint8_t *p = 0;
     if (ebda >= 0x80000 && ebda < 0xA0000)
         p = scan_rsdp(ebda, 1024);

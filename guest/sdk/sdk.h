@@ -17,6 +17,11 @@
 
 int main(void);
 
+/* Guests run with physical addresses below 4 GiB as their own (no paging,
+ * or the identity map of start64.asm), 32-bit and 64-bit builds alike. */
+static inline void *sdk_ptr(uint64_t phys) { return (void *)(uintptr_t)phys; }
+static inline uint32_t sdk_phys(const volatile void *p) { return (uint32_t)(uintptr_t)p; }
+
 /* Console output on COM1 (a virtual UART under monovisor). */
 void sdk_putc(char c);
 void sdk_puts(const char *s);
@@ -90,6 +95,55 @@ int sdk_write32(uint32_t addr, uint32_t val);
  * reported as unexpected; 0 restores that. */
 void sdk_set_nmi_handler(void (*fn)(void));
 
+#ifdef __x86_64__
+/* ---- 64-bit guests (start64.asm, frame64.c) ---- */
+
+/* Selectors of start64.asm's GDT. */
+#define SDK_SEL_CODE32  0x08
+#define SDK_SEL_DATA    0x10
+#define SDK_SEL_CODE64  0x18
+#define SDK_SEL_UCODE32 0x23
+#define SDK_SEL_UDATA   0x2B
+#define SDK_SEL_UCODE64 0x33
+#define SDK_SEL_CODE16  0x38
+#define SDK_SEL_DATA16  0x40
+#define SDK_SEL_TSS     0x48
+#define SDK_SEL_FREE    0x58    /* 0x58-0x70: descriptors tests may set */
+extern uint64_t sdk_gdt[];
+
+/* The interrupted state as an exception or interrupt stub saved it: the
+ * GPRs, the vector and error code (0 where the CPU pushes none), then the
+ * CPU's own frame (SDM Vol. 3A, 6.14.2). A handler may change any of it;
+ * the stub's IRETQ loads it. */
+struct sdk_frame {
+    uint64_t r15, r14, r13, r12, r11, r10, r9, r8, rbp, rdi, rsi, rdx, rcx, rbx, rax;
+    uint64_t vector, error, rip, cs, rflags, rsp, ss;
+};
+typedef void (*sdk_handler)(struct sdk_frame *f);
+
+/* Vector's handler (0: none; the previous one is returned). Without one
+ * an exception ends sdk_catch, or the guest (status 3). */
+sdk_handler sdk_set_handler(unsigned vector, sdk_handler fn);
+
+/* The gate of vector: its IST index (0-7), DPL, present bit, type (0xE
+ * interrupt gate, 0xF trap gate). */
+void sdk_set_ist(unsigned vector, unsigned ist);
+void sdk_set_gate_dpl(unsigned vector, unsigned dpl);
+void sdk_set_gate_present(unsigned vector, bool present);
+void sdk_set_gate_type(unsigned vector, unsigned type);
+extern char sdk_ist_stack_top[];     /* IST1 */
+
+/* The exception that ended the last sdk_catch/sdk_catch_user: the CPU's
+ * frame as pushed and CR2 at the handler. */
+struct sdk_fault {
+    uint64_t vector, error, rip, cs, rflags, rsp, ss, cr2;
+};
+extern struct sdk_fault sdk_fault;
+
+/* The identity map of the low 4 GiB: sdk_pd[i] maps the 2 MiB page at
+ * i << 21 (present, writable, user; the top GiB uncached). */
+extern uint64_t sdk_pml4[512], sdk_pd[4 * 512];
+#else
 /* VMCALL with 64-bit registers (from IA-32e mode, entered and left
  * around it; see start.asm). back32: load the registers in 64-bit mode,
  * then VMCALL from 32-bit mode with RBX and RSI keeping their upper
@@ -104,6 +158,7 @@ static inline long long sdk_hypercall64(uint64_t nr, uint64_t a0, uint64_t a1)
     sdk_vmcall64(&r, 0);
     return (long long)r.rax;
 }
+#endif
 
 /* Basic exit reasons (SDM Vol. 3D, appendix C) as HC_EXIT_STATS counts them. */
 #define SDK_EXIT_NMI        0

@@ -38,3 +38,20 @@ def qemu(request):
     yield boot
     for m in machines:
         m.close()
+
+
+def pytest_sessionstart(session):
+    """A fresh conformance summary per session (the controller only: xdist
+    workers share its directory)."""
+    if not hasattr(session.config, "workerinput"):
+        import shutil
+        import conformance
+        shutil.rmtree(conformance.RESULTS, ignore_errors=True)
+
+
+def pytest_terminal_summary(terminalreporter):
+    """`conformance: N checks, N differ ...` when conformance tests ran."""
+    import conformance
+    line = conformance.summary()
+    if line:
+        terminalreporter.write_line(line)

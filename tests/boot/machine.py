@@ -20,7 +20,8 @@ from bochsrc import bochsrc  # noqa: E402  (the one generator: scripts/bochsrc.p
 
 # Slower builds (make coverage's) stretch every wait by this factor.
 TIMEOUT_SCALE = float(os.environ.get("BOOTTEST_TIMEOUT_SCALE", "1"))
-BUILD = os.path.join(ROOT, "build")
+# MONOVISOR_BUILD: another build tree (make BUILD=...) with its ELF and guests.
+BUILD = os.environ.get("MONOVISOR_BUILD") or os.path.join(ROOT, "build")
 ELF = os.path.join(BUILD, "monovisor.elf")
 LOGS = os.path.join(BUILD, "test-logs")
 
