@@ -43,4 +43,13 @@ uint32_t lapic_id(void);
  */
 void lapic_send_ipi(uint32_t dest, uint32_t icr_low);
 
+/*
+ * lapic_init_reset - what an INIT does to this core's local APIC (SDM Vol.
+ * 3A, 12.4.7.3): every register back to its power-up value but the APIC
+ * ID and IA32_APIC_BASE, in whichever mode the APIC is in; nothing when it
+ * is globally disabled. For INITs the hypervisor emulates: a real one
+ * never reaches the core in VMX operation.
+ */
+void lapic_init_reset(void);
+
 #endif

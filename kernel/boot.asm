@@ -137,7 +137,12 @@ _start:
     rdmsr
     or eax, EFER_LME
     wrmsr
+    ; Caches on: Multiboot leaves CR0.CD and NW undefined, and GRUB hands
+    ; over what the firmware left (SeaBIOS and Bochs's BIOS: both set, as
+    ; after reset). Neither VM entry nor VM exit changes them (SDM Vol. 3C,
+    ; 27.3.2.1, 28.5.1), so they are the guest's to set later.
     mov eax, cr0
+    and eax, ~(CR0_CD | CR0_NW)
     or eax, CR0_PG | CR0_PE | CR0_WP
     mov cr0, eax
 

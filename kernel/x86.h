@@ -145,8 +145,28 @@ DEFINE_READ_CR(2)
 DEFINE_READ_CR(3)
 DEFINE_READ_CR(4)
 DEFINE_WRITE_CR(0)
+DEFINE_WRITE_CR(2)
 DEFINE_WRITE_CR(3)
 DEFINE_WRITE_CR(4)
+
+/* Debug registers. The hypervisor sets none of them: DR0-DR3 and DR6 hold
+ * the guest's across exits (VMX switches only DR7). */
+#define DEFINE_DR(n)                                                 \
+    static inline uint64_t read_dr##n(void)                          \
+    {                                                                \
+        uint64_t v;                                                  \
+        __asm__ volatile("mov %%dr" #n ", %0" : "=r"(v));            \
+        return v;                                                    \
+    }                                                                \
+    static inline void write_dr##n(uint64_t v)                       \
+    {                                                                \
+        __asm__ volatile("mov %0, %%dr" #n : : "r"(v));              \
+    }
+DEFINE_DR(0)
+DEFINE_DR(1)
+DEFINE_DR(2)
+DEFINE_DR(3)
+DEFINE_DR(6)
 
 static inline uint64_t read_rflags(void)
 {

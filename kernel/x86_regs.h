@@ -15,6 +15,7 @@
 #define CR0_CD          (1ull << 30)
 #define CR0_PG          (1ull << 31)
 
+#define CR4_DE          (1ull << 3)
 #define CR4_PSE         (1ull << 4)
 #define CR4_PAE         (1ull << 5)
 #define CR4_PGE         (1ull << 7)
@@ -29,6 +30,8 @@
 #define EFER_LME        (1ull << 8)
 #define EFER_LMA        (1ull << 10)
 #define EFER_NXE        (1ull << 11)
+
+#define DEBUGCTL_BTF    (1ull << 1)     /* IA32_DEBUGCTL: single-step on branches (SDM Vol. 3A, 19.4.1) */
 
 #define RFLAGS_FIXED1   (1ull << 1)
 #define RFLAGS_TF       (1ull << 8)

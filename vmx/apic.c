@@ -141,30 +141,138 @@ static enum insn_mode code_mode(void)
     return (ar & AR_DB) ? INSN_MODE32 : INSN_MODE16;
 }
 
-bool mmio_store32_decode(struct vcpu *v, uint64_t gpa, const char *device, uint32_t *val,
-                         struct mmio_store *st, enum exit_action *a)
+bool mmio_decode(struct vcpu *v, uint64_t gpa, const char *device, struct mmio_store *st,
+                 enum exit_action *a)
 {
     uint8_t code[INSN_MAX_LEN];
     size_t n = vcpu_fetch_code(v, code);
     const char *why = "instruction not in guest RAM";
-    unsigned off = (unsigned)(gpa & (PAGE_SIZE - 1));
-    if (!n || insn_decode_store(code, n, code_mode(), st, &why) || st->size != 4 || (off & 3)) {
-        kprintf("\nerror: guest %s write at offset %#x by rip=%#llx: %s (the %s "
-                "takes aligned 32-bit stores)\n",
-                device, off, (unsigned long long)vcpu_rip(v),
-                n ? (st->size != 4 ? "not a 32-bit store" : why) : why, device);
-        *a = vcpu_stop_guest(v, "unsupported device register access");
+    if (n && !insn_decode_store(code, n, code_mode(), st, &why))
+        return true;
+    kprintf("\nerror: guest %s write at offset %#x by rip=%#llx: %s\n", device,
+            (unsigned)(gpa & (PAGE_SIZE - 1)), (unsigned long long)vcpu_rip(v), why);
+    *a = vcpu_stop_guest(v, "unsupported device register access");
+    return false;
+}
+
+/* A GPR's low size bytes as a store takes them (AH-BH: bits 15:8). */
+static uint64_t store_value(struct vcpu *v, const struct mmio_store *st)
+{
+    uint64_t val = st->is_imm ? st->imm
+                   : st->high_byte ? vcpu_get_gpr(v, st->reg - 4u) >> 8
+                                   : vcpu_get_gpr(v, st->reg);
+    return st->size == 8 ? val : val & ((1ull << (8 * st->size)) - 1);
+}
+
+bool mmio_plain32(struct vcpu *v, uint64_t gpa, const struct mmio_store *st, uint32_t *val)
+{
+    if (st->is_string || st->size != 4 || (gpa & 3))
         return false;
-    }
-    *val = (uint32_t)(st->is_imm ? st->imm : vcpu_get_gpr(v, st->reg));
+    *val = (uint32_t)store_value(v, st);
     return true;
+}
+
+static uint64_t phys_access(uint64_t pa, unsigned size, const uint64_t *store)
+{
+    volatile void *p = phys_ptr(pa);
+    uint64_t old = 0;
+    switch (size) {
+    case 1: old = *(volatile uint8_t *)p; if (store) *(volatile uint8_t *)p = (uint8_t)*store; break;
+    case 2: old = *(volatile uint16_t *)p; if (store) *(volatile uint16_t *)p = (uint16_t)*store; break;
+    case 4: old = *(volatile uint32_t *)p; if (store) *(volatile uint32_t *)p = (uint32_t)*store; break;
+    default: old = *(volatile uint64_t *)p; if (store) *(volatile uint64_t *)p = *store; break;
+    }
+    return old;
+}
+
+/* A register written with an operand of size bytes: 1 and 2 merge into
+ * the old value, 4 zero-extends, 8 replaces (SDM Vol. 1, 3.4.1.1). */
+static void set_sized(struct vcpu *v, unsigned reg, unsigned size, uint64_t val)
+{
+    uint64_t old = vcpu_get_gpr(v, reg);
+    if (size < 4) {
+        uint64_t m = (1ull << (8 * size)) - 1;
+        val = (old & ~m) | (val & m);
+    } else if (size == 4) {
+        val = (uint32_t)val;
+    }
+    vcpu_set_gpr(v, reg, val);
+}
+
+void mmio_store_physical(struct vcpu *v, uint64_t gpa, const struct mmio_store *st)
+{
+    uint64_t val = store_value(v, st);
+    apic_stats.physical++;
+    if (!st->is_string) {
+        uint64_t old = phys_access(gpa, st->size, st->is_xchg ? 0 : &val);
+        if (st->is_xchg) {
+            phys_access(gpa, st->size, &val);
+            if (st->high_byte)      /* AH-BH: bits 15:8 of the register */
+                vcpu_set_gpr(v, st->reg - 4u, (vcpu_get_gpr(v, st->reg - 4u) & ~0xFF00ull) | (old << 8));
+            else
+                set_sized(v, st->reg, st->size, old);
+        }
+        vcpu_advance(v, st->len);
+        return;
+    }
+    /* STOS (SDM Vol. 2B): ES:[rDI] := rAX, rDI moves by size (down when
+     * RFLAGS.DF); with REP, rCX times. gpa is rDI's element: the ones up
+     * to the end of its page are done now. */
+    uint64_t mask = st->addr_size == 8 ? ~0ull : (1ull << (8 * st->addr_size)) - 1;
+    uint64_t rdi = vcpu_get_gpr(v, 7), rcx = vcpu_get_gpr(v, 1);
+    bool down = vmcs_readn(VMCS_GUEST_RFLAGS) & (1u << 10);
+    unsigned off = (unsigned)(gpa & (PAGE_SIZE - 1));
+    uint64_t in_page = down ? off / st->size + 1 : (PAGE_SIZE - off + st->size - 1) / st->size;
+    uint64_t count = st->rep ? rcx & mask : 1;
+    uint64_t k = count < in_page ? count : in_page;
+    for (uint64_t i = 0; i < k; i++)
+        phys_access(down ? gpa - i * st->size : gpa + i * st->size, st->size, &val);
+    uint64_t step = k * st->size;
+    rdi = (rdi & ~mask) | ((down ? rdi - step : rdi + step) & mask);
+    if (st->addr_size == 4)
+        rdi = (uint32_t)rdi;    /* a 32-bit address register zero-extends */
+    vcpu_set_gpr(v, 7, rdi);
+    if (st->rep) {
+        rcx = (rcx & ~mask) | ((rcx - k) & mask);
+        if (st->addr_size == 4)
+            rcx = (uint32_t)rcx;
+        vcpu_set_gpr(v, 1, rcx);
+        if (rcx & mask)
+            return;             /* the rest after the next exit: RIP stays */
+    }
+    vcpu_advance(v, st->len);
 }
 
 void mmio_store_done(struct vcpu *v, const struct mmio_store *st, uint32_t old)
 {
     if (st->is_xchg)    /* the register gets the old value; the upper half is cleared */
         vcpu_set_gpr(v, st->reg, old);
-    vmcs_writen(VMCS_GUEST_RIP, vcpu_rip(v) + st->len);
+    vcpu_advance(v, st->len);
+}
+
+/* Say once per kind that stores went to the bus instead of a model. */
+static void note_physical(const char *what)
+{
+    static const char *told[4];
+    for (unsigned i = 0; i < 4; i++) {
+        if (told[i] == what)
+            return;
+        if (!told[i]) {
+            told[i] = what;
+            kprintf("\nnote: %s (noted once; `cpus` counts them)\n", what);
+            return;
+        }
+    }
+}
+
+/* This core's APIC is globally enabled in xAPIC mode (IA32_APIC_BASE
+ * bit 11 EN set, bit 10 EXTD clear: SDM Vol. 3A, 12.4.3, 12.12.1): only
+ * then is the page its register file. The MSR is the guest's own
+ * (apic_msr_write lets it change both bits). */
+static bool xapic_enabled(void)
+{
+    uint64_t base = rdmsr(MSR_IA32_APIC_BASE);
+    return (base & (1ull << 11)) && !(base & (1ull << 10));
 }
 
 enum exit_action apic_mmio_write(struct vcpu *v, uint64_t gpa)
@@ -173,8 +281,27 @@ enum exit_action apic_mmio_write(struct vcpu *v, uint64_t gpa)
     uint32_t val;
     enum exit_action a;
     unsigned off = (unsigned)(gpa & (PAGE_SIZE - 1));
-    if (!mmio_store32_decode(v, gpa, "local APIC", &val, &st, &a))
+    if (!mmio_decode(v, gpa, "local APIC", &st, &a))
         return a;
+    if (!xapic_enabled()) {
+        note_physical("guest stores to the APIC page while its APIC is disabled or in "
+                      "x2APIC mode: done on the bus");
+        mmio_store_physical(v, gpa, &st);
+        return EXIT_RESUME;
+    }
+    if (!mmio_plain32(v, gpa, &st, &val)) {
+        /* Not a register access the SDM defines (12.4.1): the APIC itself
+         * decides, but for the ICR, whose IPIs must be seen. */
+        if (off < XAPIC_ICR_LOW + 4 && off + (st.is_string ? PAGE_SIZE : st.size) > XAPIC_ICR_LOW) {
+            note_physical("guest APIC store of another width than 32 bits over the ICR: dropped");
+            apic_stats.dropped++;
+            mmio_store_done(v, &st, 0);
+            return EXIT_RESUME;
+        }
+        note_physical("guest APIC stores of another width than 32 bits: done on the APIC as written");
+        mmio_store_physical(v, gpa, &st);
+        return EXIT_RESUME;
+    }
     apic_stats.mmio_writes++;
     uint32_t old = st.is_xchg ? *apic_reg(off) : 0;
     if (off == XAPIC_ICR_LOW)

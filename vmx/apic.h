@@ -24,20 +24,39 @@ void apic_virt_vcpu(struct vcpu *v);
 uint64_t apic_page(void);
 
 /* apic_mmio_write - the guest wrote to the xAPIC page at gpa (EPT
- * violation): decode the store, do it for the guest, skip the instruction. */
+ * violation): decode the store, do it for the guest (an ICR write as an
+ * IPI, vmx/ipi.c), skip the instruction. While this core's APIC is not
+ * globally enabled in xAPIC mode the page is no APIC register and the
+ * store goes to the bus (mmio_store_physical). */
 enum exit_action apic_mmio_write(struct vcpu *v, uint64_t gpa);
 
 /*
- * mmio_store32_decode - the guest's store that hit a write-protected
- * device page at gpa (EPT violation): decode it (vmx/insn_decode.c,
- * through the guest's page tables) into *st and the 32-bit value it
- * stores into *val. A store that is not an aligned 32-bit one stops the
- * guest with an error line naming device: then false, and *a is the
- * handler's answer.
+ * mmio_decode - the guest's store that hit a write-protected device page
+ * at gpa (EPT violation), decoded (vmx/insn_decode.c, the instruction
+ * read through the guest's page tables) into *st. An instruction the
+ * decoder does not know stops the guest with an error line naming
+ * device: then false, and *a is the handler's answer.
  */
 struct mmio_store;
-bool mmio_store32_decode(struct vcpu *v, uint64_t gpa, const char *device, uint32_t *val,
-                         struct mmio_store *st, enum exit_action *a);
+bool mmio_decode(struct vcpu *v, uint64_t gpa, const char *device, struct mmio_store *st,
+                 enum exit_action *a);
+
+/* mmio_plain32 - st is one aligned 32-bit store, the access device
+ * registers take (SDM Vol. 3A, 12.4.1; the I/O APIC's datasheet): its
+ * value in *val. */
+bool mmio_plain32(struct vcpu *v, uint64_t gpa, const struct mmio_store *st, uint32_t *val);
+
+/*
+ * mmio_store_physical - do st for the guest on the physical address gpa
+ * (guest-physical is host-physical), as wide as the guest's own store: what
+ * the bus does with an access a device model does not take (another
+ * width, a string store, or a page that is not the device's just now).
+ * XCHG gets the old value; STOS writes the elements inside gpa's page and
+ * updates rDI and rCX, moving RIP on only when its count is done (a REP
+ * STOS over several pages continues with the next exit). Counted in
+ * apic_stats.physical.
+ */
+void mmio_store_physical(struct vcpu *v, uint64_t gpa, const struct mmio_store *st);
 
 /* mmio_store_done - after the store was done for the guest: an XCHG's
  * register gets old, RIP moves past the instruction. */
@@ -50,6 +69,7 @@ bool apic_msr_write(struct vcpu *v, uint32_t msr, uint64_t val, enum exit_action
 /* Counters for `cpus`/`apic`: writes emulated, IPIs by kind. */
 struct apic_stats {
     uint64_t mmio_writes, icr_writes, passed, inits, sipis, ignored, dropped;
+    uint64_t physical;      /* stores done on the bus (mmio_store_physical) */
 };
 extern struct apic_stats apic_stats;
 

@@ -8,6 +8,7 @@
 
 #include "cpuid_policy.h"
 #include "vcpu.h"
+#include "../kernel/x86_regs.h"
 #include "vmx.h"
 
 #define DEFINE(sym, val) __asm__ volatile("\n.ascii \"->" #sym " %c0\"" : : "i"(val))
@@ -57,6 +58,8 @@ void asm_offsets(void)
                    "entry.asm tests stepping and nmi_pending with one word");
     DEFINE(VMCS_EXIT_REASON_ENC, VMCS_EXIT_REASON);
     DEFINE(VMCS_GUEST_RIP_ENC, VMCS_GUEST_RIP);
+    DEFINE(VMCS_GUEST_RFLAGS_ENC, VMCS_GUEST_RFLAGS);
+    DEFINE(RFLAGS_TF_RF, RFLAGS_TF | RFLAGS_RF);
     DEFINE(VMCS_EXIT_QUALIFICATION_ENC, VMCS_EXIT_QUALIFICATION);
     DEFINE(VMCS_GUEST_PHYSICAL_ADDRESS_ENC, VMCS_GUEST_PHYSICAL_ADDRESS);
     DEFINE(VMCS_IDT_VECTORING_INFO_ENC, VMCS_IDT_VECTORING_INFO);

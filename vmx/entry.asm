@@ -146,9 +146,7 @@ vmx_exit_entry:
     mov esi, VMCS_EXIT_REASON_ENC
     vmread rdx, rsi
     mov [rdi + VCPU_EXIT_REASON], edx
-    mov word [rdi + VCPU_HAVE_RIP], 0   ; have_rip, have_qual: nothing cached yet
-    mov dword [rdi + VCPU_LAUNCHED], 1
-    inc qword [rdi + VCPU_EXITS]
+    inc qword [rdi + VCPU_EXITS]        ; (vcpu_run: an exit means the VMCS was launched)
     dec dword [rdi + VCPU_COUNTDOWN]    ; 0: the console's turn (vcpu_exit)
     jz .light
     cmp edx, EXIT_CPUID
@@ -315,6 +313,13 @@ vmx_exit_entry:
     jne .light
     bt dword [rdi + VCPU_CPUID_VALID], eax
     jnc .light                          ; not asked yet, or no masks: the slow path fills them
+    ; RFLAGS.TF (a single-step trap due after the CPUID) or RF (to clear):
+    ; vcpu_skip_instruction's work, on the slow path.
+    mov esi, VMCS_GUEST_RFLAGS_ENC
+    vmread rsi, rsi
+    COUNT_VMREAD
+    test esi, RFLAGS_TF_RF
+    jnz .light
     ; Handled from here on. RIP += the VM-exit instruction length (28.2.5):
     ; CPUID is 0F A2, but prefixes count (a 66 0F A2 is three bytes). RBX
     ; and RDX are free: CPUID overwrites both.
@@ -339,7 +344,7 @@ vmx_exit_entry:
 %ifdef VMX_COUNT_VMCS_ACCESS
     add qword [rel vmcs_reads], 2
     inc qword [rel vmcs_writes]
-    add qword [rdi + VCPU_VMREADS + EXIT_CPUID * 8], 3
+    add qword [rdi + VCPU_VMREADS + EXIT_CPUID * 8], 4
     inc qword [rdi + VCPU_VMWRITES + EXIT_CPUID * 8]
 %endif
     mov rsi, [rdi + GR_RSI]
@@ -348,6 +353,7 @@ vmx_exit_entry:
     ; ---- layer 2: the caller-saved GPRs; RBX, RBP, R12-R15 stay in the
     ; CPU across the call (the C ABI keeps them).
 .light:
+    mov word [rdi + VCPU_HAVE_RIP], 0   ; have_rip, have_qual: nothing cached yet (C's)
     mov [rdi + GR_RAX], rax
     mov [rdi + GR_RCX], rcx
     mov [rdi + GR_R8],  r8

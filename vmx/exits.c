@@ -13,6 +13,7 @@
 #include "vcpu.h"
 
 #include "cpuid_policy.h"
+#include "cr_rules.h"
 #include "event.h"
 #include "hypercall_abi.h"
 #include "msr_policy.h"
@@ -108,6 +109,21 @@ static enum exit_action handle_cpuid(struct vcpu *v)
     return EXIT_RESUME;
 }
 
+static struct cr_state cr_state(struct vcpu *v);
+
+/* The EFER bits this CPU has (CPUID.80000001H:EDX: SYSCALL 11, NX 20,
+ * Intel 64 29; SDM Vol. 3A, 2.2.1). */
+static uint64_t efer_allowed(void)
+{
+    static uint64_t allowed;
+    if (!allowed) {
+        uint32_t edx = cpuid(0x80000000, 0).eax >= 0x80000001 ? cpuid(0x80000001, 0).edx : 0;
+        allowed = ((edx >> 11) & 1 ? EFER_SCE : 0) | ((edx >> 20) & 1 ? EFER_NXE : 0) |
+                  ((edx >> 29) & 1 ? EFER_LME : 0) | (1ull << 63);     /* bit 63: marks it computed */
+    }
+    return allowed & ~(1ull << 63);
+}
+
 static bool is_vmx_cap_msr(uint32_t msr)
 {
     return msr >= MSR_IA32_VMX_BASIC && msr <= MSR_IA32_VMX_VMFUNC;
@@ -159,13 +175,19 @@ static const struct msr_rule *msr_rule(uint32_t msr)
  * ring: under a lock, off the common path (no rule, no log). */
 static struct spinlock msr_log_lock;
 
-static void msr_log(struct vcpu *v, const struct msr_rule *r, uint32_t msr, bool write, uint64_t val)
+static void msr_log_record(struct vcpu *v, const struct msr_rule *r, uint32_t msr, bool write,
+                           uint64_t val)
 {
-    if (!r || r->action == MSR_PASS)
-        return;
     spin_lock(&msr_log_lock);
     msr_policy_record(&guest_msrs, msr, write, val, vcpu_rip(v), r->action);
     spin_unlock(&msr_log_lock);
+}
+
+static inline void msr_log(struct vcpu *v, const struct msr_rule *r, uint32_t msr, bool write,
+                           uint64_t val)
+{
+    if (__builtin_expect(r && r->action != MSR_PASS, 0))
+        msr_log_record(v, r, msr, write, val);
 }
 
 /* RDMSR: only intercepted MSRs and those outside the bitmap ranges exit
@@ -219,8 +241,10 @@ static enum exit_action handle_wrmsr(struct vcpu *v)
         bool in_vmcs = vmcs_msr_read(msr, &host);
         if (msr == MSR_EFER) {
             /* Never on the host's EFER (clearing LME would fault): check
-             * the reserved bits (SDM Vol. 3A, 2.2.1) and keep it in the VMCS. */
-            if (val & ~(EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE))
+             * as the CPU would (vmx/cr_rules.c: reserved bits, LME with
+             * paging on, LMA read-only) and keep it in the VMCS. */
+            struct cr_state s = cr_state(v);
+            if (!efer_write(&s, &val, efer_allowed()))
                 return inject_gp(v);
             vmcs_msr_write(msr, val);
             vcpu_skip_instruction(v);
@@ -393,6 +417,7 @@ static bool vuart_byte(struct vcpu *v, uint64_t q)
     else
         vserial_write(reg, (uint8_t)v->regs.rax);
     vcpu_skip_instruction(v);
+    vcpu_io_breakpoints(v, port, 1);
     return true;
 }
 
@@ -407,8 +432,8 @@ static bool light_io(struct vcpu *v)
     return vuart_byte(v, q);
 }
 
-/* I/O instruction (qualification: 28.2.1, table 28-5). */
-static enum exit_action handle_io(struct vcpu *v)
+/* I/O instruction (qualification: 28.2.1, table 28-5), done for the guest. */
+static enum exit_action io_emulate(struct vcpu *v)
 {
     uint64_t q = vcpu_qual(v);
     unsigned size = (unsigned)(q & 7) + 1;
@@ -429,8 +454,6 @@ static enum exit_action handle_io(struct vcpu *v)
         return platform_write(v, port, size,
                               (uint32_t)v->regs.rax & (size == 4 ? ~0u : (1u << (8 * size)) - 1));
     }
-    if (vuart_byte(v, q))       /* the common case: a virtual UART register */
-        return EXIT_RESUME;
     if (size == 1 && !in && vserial_pic_port(port)) {   /* the guest programs its PIC */
         vserial_pic_write(port, (uint8_t)v->regs.rax);
         vcpu_skip_instruction(v);
@@ -453,6 +476,22 @@ static enum exit_action handle_io(struct vcpu *v)
     }
     vcpu_skip_instruction(v);
     return EXIT_RESUME;
+}
+
+/* The common case first, the virtual UART's byte access (light_io: with
+ * its I/O breakpoints); then every other access, and the guest's I/O
+ * breakpoints it matches (vcpu_io_breakpoints) unless it stopped the
+ * guest or powered it off. */
+static enum exit_action handle_io(struct vcpu *v)
+{
+    if (light_io(v))
+        return EXIT_RESUME;
+    enum exit_action a = io_emulate(v);
+    if (a == EXIT_RESUME) {
+        uint64_t q = vcpu_qual(v);
+        vcpu_io_breakpoints(v, (uint16_t)(q >> 16), (unsigned)(q & 7) + 1);
+    }
+    return a;
 }
 
 /* MAXPHYADDR (CPUID.80000008H:EAX[7:0], 36 without that leaf). */
@@ -495,19 +534,36 @@ static void flush_guest_tlb(struct vcpu *v, uint64_t type)
         invvpid(type, (uint16_t)vmcs_read16(VMCS_VPID), 0);
 }
 
+/* The guest's CR0, CR3, CR4 and EFER as it has them, for cr_rules.h: the
+ * bits the host owns from their shadows (CR0.PG, CR4.OSXSAVE/PKE/DE/VMXE,
+ * whose guest values only exits change), the rest from the guest-state
+ * fields the CPU keeps current. */
+static struct cr_state cr_state(struct vcpu *v)
+{
+    uint64_t cr0_mask = vmcs_readn(VMCS_CR0_MASK), cr4_mask = vmcs_readn(VMCS_CR4_MASK);
+    uint64_t efer = vmcs_read64(VMCS_GUEST_EFER);
+    return (struct cr_state){
+        .cr0 = (vmcs_readn(VMCS_GUEST_CR0) & ~cr0_mask) | (v->cr0_shadow & cr0_mask),
+        .cr3 = vmcs_readn(VMCS_GUEST_CR3),
+        .cr4 = (vmcs_readn(VMCS_GUEST_CR4) & ~cr4_mask) | (v->cr4_shadow & cr4_mask),
+        .efer = efer,
+        .cs_l = (efer & EFER_LMA) && (vmcs_read32(VMCS_GUEST_CS_AR) & AR_L),
+    };
+}
+
 static enum exit_action guest_write_cr0(struct vcpu *v, uint64_t val)
 {
-    /* Architectural #GP checks (SDM Vol. 3A, 2.5): PG without PE, bits 63:32. */
-    if ((val >> 32) || ((val & CR0_PG) && !(val & CR0_PE)))
+    /* Every architectural check of the MOV (vmx/cr_rules.c): the CPU made
+     * none, since the write exited. */
+    struct cr_state s = cr_state(v);
+    if (!cr0_write(&s, &val))
         return inject_gp(v);
-    uint64_t efer = vmcs_read64(VMCS_GUEST_EFER);
-    bool was_pg = v->cr0_shadow & CR0_PG, pg = val & CR0_PG;
-    bool pae = vmcs_readn(VMCS_GUEST_CR4) & CR4_PAE;   /* not host-owned: the CPU's */
-    if (pg && !was_pg && pae && !(efer & EFER_LME) && !load_pdptes(vmcs_readn(VMCS_GUEST_CR3)))
+    uint64_t efer = s.efer;
+    bool was_pg = s.cr0 & CR0_PG, pg = val & CR0_PG;
+    bool pae = s.cr4 & CR4_PAE;
+    if (pg && !was_pg && pae && !(efer & EFER_LME) && !load_pdptes(s.cr3))
         return inject_gp(v);
     if (pg && !was_pg && (efer & EFER_LME)) {
-        if (!pae)
-            return inject_gp(v);
         efer |= EFER_LMA;       /* entering IA-32e mode (10.8.5) */
         v->entry_ctl |= ENTRY_IA32E_MODE_GUEST;
         /* The CPU never looks at TR's cached type when it activates IA-32e
@@ -530,17 +586,17 @@ static enum exit_action guest_write_cr0(struct vcpu *v, uint64_t val)
     v->cr0_shadow = val;
     vmcs_writen(VMCS_CR0_READ_SHADOW, val);
     vmcs_writen(VMCS_GUEST_CR0, val | CR0_NE);
+    vmx_guest_cache_control(val);       /* CD and NW: not loaded by VM entry */
     return EXIT_RESUME;
 }
 
 static enum exit_action guest_write_cr4(struct vcpu *v, uint64_t val)
 {
     /* CR4.VMXE is reserved on a CPU without VMX: setting it is #GP. So is
-     * any bit this CPU cannot set (fixed-1 MSR), or clearing PAE in long mode. */
-    uint64_t fixed1 = rdmsr(MSR_IA32_VMX_CR4_FIXED1);
-    if ((val & CR4_VMXE) || (val & ~fixed1))
-        return inject_gp(v);
-    if (!(val & CR4_PAE) && (vmcs_read64(VMCS_GUEST_EFER) & EFER_LMA))
+     * any bit this CPU cannot set (fixed-1 MSR), and every combination
+     * the CPU refuses (vmx/cr_rules.c). */
+    struct cr_state s = cr_state(v);
+    if (!cr4_write(&s, val, rdmsr(MSR_IA32_VMX_CR4_FIXED1) & ~CR4_VMXE))
         return inject_gp(v);
     /* CPUID's OSXSAVE and OSPKE mirror CR4 (cpuid_policy.h): this vCPU's
      * fast-path masks for leaves 1 and 7 are stale once either changes. */
@@ -600,9 +656,9 @@ static enum exit_action handle_cr(struct vcpu *v)
             return vcpu_stop_guest(v, "unexpected MOV from CR exit");
         vcpu_set_gpr(v, gpr, vmcs_readn(VMCS_GUEST_CR3));
         break;
-    case 3: {       /* LMSW: bits 3:0 of CR0, cannot clear PE */
-        uint64_t src = (q >> 16) & 0xF;
-        uint64_t val = (v->cr0_shadow & ~0xEull) | (src & 0xF) | (v->cr0_shadow & CR0_PE);
+    case 3: {       /* LMSW: bits 3:0 of CR0, cannot clear PE; the rest as the guest has it */
+        uint64_t src = (q >> 16) & 0xF, cr0 = cr_state(v).cr0;
+        uint64_t val = (cr0 & ~0xEull) | (src & 0xF) | (cr0 & CR0_PE);
         a = guest_write_cr0(v, val);
         break;
     }
@@ -627,6 +683,10 @@ static enum exit_action handle_xsetbv(struct vcpu *v)
     /* The CR4 the guest runs with (GUEST_CR4 holds every bit the guest set). */
     if (!(vmcs_readn(VMCS_GUEST_CR4) & CR4_OSXSAVE))
         return inject_ud(v);
+    /* The CPL check comes before the exit on hardware (SDM Vol. 3C,
+     * 26.1.1); Bochs 2.7 exits first, so it is made here too. */
+    if (vcpu_cpl(v))
+        return inject_gp(v);
     struct cpuid_regs xs = cpuid(0xD, 0);
     uint64_t supported = ((uint64_t)xs.edx << 32) | xs.eax;
     bool bad = idx != 0 || !(val & 1) || (val & ~supported) ||
@@ -675,27 +735,27 @@ static enum exit_action handle_dr(struct vcpu *v)
     if (dr == 4 || dr == 5)
         dr += 2;                /* aliases of DR6/DR7 */
     if (from) {
-        uint64_t val = 0;
+        uint64_t val;
         switch (dr) {
-        case 0: __asm__ volatile("mov %%dr0, %0" : "=r"(val)); break;
-        case 1: __asm__ volatile("mov %%dr1, %0" : "=r"(val)); break;
-        case 2: __asm__ volatile("mov %%dr2, %0" : "=r"(val)); break;
-        case 3: __asm__ volatile("mov %%dr3, %0" : "=r"(val)); break;
-        case 6: __asm__ volatile("mov %%dr6, %0" : "=r"(val)); break;
+        case 0: val = read_dr0(); break;
+        case 1: val = read_dr1(); break;
+        case 2: val = read_dr2(); break;
+        case 3: val = read_dr3(); break;
+        case 6: val = read_dr6(); break;
         default: val = vmcs_readn(VMCS_GUEST_DR7); break;
         }
         vcpu_set_gpr(v, gpr, val);
     } else {
         uint64_t val = vcpu_get_gpr(v, gpr);
+        if ((dr == 6 || dr == 7) && (val >> 32))
+            return inject_gp(v);    /* bits 63:32 of DR6/DR7 are reserved (17.2.3, 17.2.4) */
         switch (dr) {
-        case 0: __asm__ volatile("mov %0, %%dr0" : : "r"(val)); break;
-        case 1: __asm__ volatile("mov %0, %%dr1" : : "r"(val)); break;
-        case 2: __asm__ volatile("mov %0, %%dr2" : : "r"(val)); break;
-        case 3: __asm__ volatile("mov %0, %%dr3" : : "r"(val)); break;
-        case 6: __asm__ volatile("mov %0, %%dr6" : : "r"(val)); break;
+        case 0: write_dr0(val); break;
+        case 1: write_dr1(val); break;
+        case 2: write_dr2(val); break;
+        case 3: write_dr3(val); break;
+        case 6: write_dr6(val); break;
         default:
-            if (val >> 32)
-                return inject_gp(v);
             vmcs_writen(VMCS_GUEST_DR7, val);
             break;
         }
@@ -852,7 +912,7 @@ static enum exit_action handle_external_interrupt(struct vcpu *v)
 static enum exit_action handle_vmcall(struct vcpu *v)
 {
     uint32_t cs_ar = vmcs_read32(VMCS_GUEST_CS_AR);
-    if ((cs_ar >> 5) & 3)   /* CPL = CS.DPL (25.4.1) */
+    if ((cs_ar >> 5) & 3)   /* CPL = CS.DPL (vcpu_cpl) */
         return inject_ud(v);
     int64_t ret;
     uint64_t nr = v->regs.rax, a0 = v->regs.rbx, a1 = v->regs.rcx;

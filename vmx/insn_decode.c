@@ -98,7 +98,7 @@ int insn_decode_store(const uint8_t *code, size_t avail, enum insn_mode mode,
                       struct mmio_store *out, const char **why)
 {
     struct cursor c = { code, avail, 0, NULL };
-    bool opsize = false, addrsize = false, lock = false;
+    bool opsize = false, addrsize = false, lock = false, rep = false;
     uint8_t rex = 0, op, modrm;
     struct mmio_store s = { 0 };
 
@@ -120,9 +120,12 @@ int insn_decode_store(const uint8_t *code, size_t avail, enum insn_mode mode,
                    op == 0x65) {
             /* ES CS SS DS FS GS: the caller has the guest-physical address
              * from the EPT violation, the segment does not matter. */
-        } else if (op == 0xF2 || op == 0xF3) {
-            /* REP/REPNE, or XACQUIRE/XRELEASE on XCHG and MOV C6/C7. */
-            return fail(why, "F2/F3 prefix");
+        } else if (op == 0xF3) {
+            /* REP on STOS; XRELEASE on XCHG and MOV C6/C7 (refused below). */
+            rep = true;
+        } else if (op == 0xF2) {
+            /* REPNE, or XACQUIRE on XCHG. */
+            return fail(why, "F2 prefix");
         } else if (mode == INSN_MODE64 && (op & 0xF0) == 0x40) {
             /* REX (2.2.1); outside 64-bit mode 40-4F are INC/DEC. */
             rex = op;
@@ -171,15 +174,26 @@ int insn_decode_store(const uint8_t *code, size_t avail, enum insn_mode mode,
     case 0xA3: /* MOV moffs, eAX */
         s.size = (op & 1) ? osz : 1;
         break;
+    case 0xAA: /* STOS m8 */
+    case 0xAB: /* STOS m16/32/64 */
+        s.size = (op & 1) ? osz : 1;
+        s.is_string = true;
+        s.rep = rep;
+        s.addr_size = (uint8_t)asz;
+        break;
     default:
         return fail(why, "unsupported opcode");
     }
+    if (rep && !s.is_string)
+        return fail(why, "F3 prefix");
     /* LOCK is #UD on anything but a read-modify-write such as XCHG
      * (Vol. 2A, LOCK). */
     if (lock && op != 0x86 && op != 0x87)
         return fail(why, "LOCK prefix on MOV");
 
-    if (op == 0xA2 || op == 0xA3) {
+    if (s.is_string) {
+        /* No operand bytes: the source is the accumulator. */
+    } else if (op == 0xA2 || op == 0xA3) {
         /* The offset is as wide as the address size: 8 bytes in 64-bit mode
          * without 67 (2.2.1.4). The source is always the accumulator. */
         if (!take(&c, asz))

@@ -16,11 +16,13 @@
  *   86/87 /r    XCHG r/m, r   - only the store half is described: the
  *               caller must also put the old memory value into reg
  *   A2 / A3     MOV moffs, AL / eAX / RAX
+ *   AA / AB     STOS to ES:[rDI] from AL / eAX / RAX, with or without
+ *               REP (F3): what memset compiles to
  *
- * with the legacy prefixes 66, 67, F0 (XCHG only), the segment overrides
- * and, in 64-bit mode, REX. Everything else is refused with a reason, so
- * that the caller can stop the guest with a clear report instead of
- * emulating something wrongly.
+ * with the legacy prefixes 66, 67, F0 (XCHG only), F3 (STOS only), the
+ * segment overrides and, in 64-bit mode, REX. Everything else is refused
+ * with a reason, so that the caller can stop the guest with a clear
+ * report instead of emulating something wrongly.
  */
 #ifndef INSN_DECODE_H
 #define INSN_DECODE_H
@@ -49,6 +51,9 @@ struct mmio_store {
     uint64_t imm;     /* when is_imm: the value stored, size bytes wide (imm32
                        * sign-extended for size 8), zero above; else 0 */
     bool is_xchg;     /* XCHG: reg must also receive the old memory value */
+    bool is_string;   /* STOS: size bytes from rAX to ES:[rDI], rDI moves by size */
+    bool rep;         /* STOS with REP: rCX elements */
+    uint8_t addr_size;  /* STOS: bytes of rDI and rCX used (2, 4 or 8) */
 };
 
 /*

@@ -6,6 +6,7 @@
 #include "vcpu.h"
 
 #include "apic.h"
+#include "dbg.h"
 #include "event.h"
 #include "guest_check.h"
 #include "guest_walk.h"
@@ -225,6 +226,31 @@ void vcpu_inject_exception(struct vcpu *v, unsigned vector, bool has_error, uint
         vmcs_write32(VMCS_ENTRY_EXCEPTION_ERROR, error);
     }
     vmcs_write32(VMCS_ENTRY_INTR_INFO, info);
+}
+
+void vcpu_skip_debug(struct vcpu *v, uint64_t rflags)
+{
+    (void)v;
+    /* TF: the single-step trap of the instruction just completed for the
+     * guest, which the CPU does not raise for an instruction that exited
+     * (SDM Vol. 3A, 17.3.1.4; KVM's kvm_vcpu_do_singlestep does the same),
+     * as a pending debug exception (25.4.2, Table 25-4: BS), unless
+     * IA32_DEBUGCTL.BTF makes it a branch trap. RF: cleared, as by any
+     * instruction that completes (17.3.1.1). */
+    if ((rflags & RFLAGS_TF) && !(vmcs_read64(VMCS_GUEST_DEBUGCTL) & DEBUGCTL_BTF))
+        vmcs_writen(VMCS_GUEST_PENDING_DBG, vmcs_readn(VMCS_GUEST_PENDING_DBG) | PENDING_DBG_BS);
+    if (rflags & RFLAGS_RF)
+        vmcs_writen(VMCS_GUEST_RFLAGS, rflags & ~RFLAGS_RF);
+}
+
+void vcpu_io_breakpoints_slow(struct vcpu *v, uint16_t port, unsigned size)
+{
+    (void)v;
+    uint64_t dr[4] = { read_dr0(), read_dr1(), read_dr2(), read_dr3() };   /* the guest's */
+    uint32_t hits = dbg_io_hits(vmcs_readn(VMCS_GUEST_DR7), dr, port, size);
+    if (hits)   /* pending debug exceptions: B3-B0 and "enabled breakpoint" (25.4.2, Table 25-4) */
+        vmcs_writen(VMCS_GUEST_PENDING_DBG,
+                    vmcs_readn(VMCS_GUEST_PENDING_DBG) | hits | PENDING_DBG_ENABLED_BP);
 }
 
 void vcpu_trace(struct vcpu *v, uint32_t reason, uint64_t qual)
@@ -678,7 +704,7 @@ int vcpu_exit_light(struct vcpu *v)
     uint32_t reason = v->exit_reason;   /* < EXIT_REASON_MAX, with a light handler */
     /* A pending NMI of the guest's: vcpu_run tries to deliver it before
      * the next entry (vcpu_exit returns 0 for it). */
-    if (v->stepping || !v->console_countdown || v->nmi_pending || !exit_light_handlers[reason](v))
+    if (vcpu_stepping_or_nmi(v) || !v->console_countdown || !exit_light_handlers[reason](v))
         return 0;
     v->exit_count[reason]++;
     trace_exit(v, rdtsc(), reason);
@@ -723,12 +749,13 @@ int vcpu_exit(struct guest_regs *regs)
         v->vmwrites[basic] += vmcs_writes - v->vmwrites0;
     }
 #endif
-    if (__builtin_expect(v->stepping, 0)) {
-        finish_step(v);
-        return 0;
+    if (__builtin_expect(vcpu_stepping_or_nmi(v), 0)) {
+        if (v->stepping)
+            finish_step(v);
+        return 0;       /* (an NMI of the guest's: vcpu_run delivers it first) */
     }
     return a == EXIT_RESUME && !__atomic_load_n(&v->requests, __ATOMIC_SEQ_CST) &&
-           v->state == VCPU_RUNNING && v->mp_state == MP_RUNNABLE && !v->nmi_pending;
+           v->state == VCPU_RUNNING && v->mp_state == MP_RUNNABLE;
 }
 
 /* HLT until *word is set (a request). The kick is an NMI, which wakes HLT; one
@@ -770,8 +797,12 @@ _Noreturn void vcpu_run(struct vcpu *v)
         }
         if (v->nmi_pending)
             vcpu_deliver_nmi(v);
-        /* Returns only for a stop, a request or a failed entry. */
+        /* Returns only for a stop, a request or a failed entry. After
+         * an exit the VMCS is launched (VMRESUME next). */
+        uint64_t exits = v->exits;
         int r = vmx_run_guest(&v->regs, v->launched);
+        if (v->exits != exits)
+            v->launched = 1;
         if (r) {
             report_entry_failure(v, r, 0);
             vcpu_stop_guest(v, "VM entry failed");
@@ -843,11 +874,11 @@ static void cmd_cpus(int argc, char **argv)
         print_end();
     }
     kprintf("apic.mmio_writes=%llu icr_writes=%llu passed=%llu inits=%llu sipis=%llu ignored=%llu "
-            "dropped=%llu\n",
+            "dropped=%llu physical=%llu\n",
             (unsigned long long)apic_stats.mmio_writes, (unsigned long long)apic_stats.icr_writes,
             (unsigned long long)apic_stats.passed, (unsigned long long)apic_stats.inits,
             (unsigned long long)apic_stats.sipis, (unsigned long long)apic_stats.ignored,
-            (unsigned long long)apic_stats.dropped);
+            (unsigned long long)apic_stats.dropped, (unsigned long long)apic_stats.physical);
 }
 CONSOLE_COMMAND(cpus, "cpus", "cpus", "per core: APIC id, state, the vCPU's state and exits", cmd_cpus);
 

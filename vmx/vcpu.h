@@ -18,6 +18,7 @@
 #include "../ept/guest_ept.h"
 #include "../kernel/loader.h"
 #include "../kernel/percpu.h"
+#include "../kernel/x86_regs.h"
 
 /* The CPUID fast path (vmx/entry.asm) answers leaves below this from
  * the vCPU's cpuid_fast without leaving assembly. */
@@ -212,6 +213,16 @@ _Noreturn void vcpu_park(struct cpu *c);
 /* vcpu_run - the non-preemptive loop on this core; never returns. */
 _Noreturn void vcpu_run(struct vcpu *v);
 
+/* vcpu_stepping_or_nmi - `step` is on or an NMI of the guest's waits:
+ * both flags in one 16-bit load, as entry.asm tests them
+ * (vmx/asm_offsets.c asserts that they are adjacent bytes). */
+static inline bool vcpu_stepping_or_nmi(const struct vcpu *v)
+{
+    uint16_t both;
+    __builtin_memcpy(&both, &v->stepping, sizeof(both));
+    return both;
+}
+
 /* Exit helpers for handlers: each VMCS field is read at most once per
  * exit (vmx/entry.asm clears the have_ flags). */
 static inline uint64_t vcpu_rip(struct vcpu *v)
@@ -232,14 +243,51 @@ static inline uint64_t vcpu_qual(struct vcpu *v)
     return v->qual;
 }
 
-/* vcpu_skip_instruction - advance RIP past the exiting instruction (its
+/* vcpu_cpl - the guest's current privilege level: SS.DPL, which VM entry
+ * requires equal to CPL (SDM Vol. 3C, 25.4.1; CS.DPL can differ for a
+ * conforming code segment). Real mode: 0; virtual-8086 mode: 3. */
+static inline unsigned vcpu_cpl(struct vcpu *v)
+{
+    (void)v;
+    return (vmcs_read32(VMCS_GUEST_SS_AR) >> 5) & 3;
+}
+
+/* vcpu_skip_debug - the end of an emulated instruction for the debug
+ * flags in rflags (TF, RF); vcpu_skip_instruction's rare case. */
+void vcpu_skip_debug(struct vcpu *v, uint64_t rflags);
+
+/* vcpu_advance - the instruction at RIP, len bytes, completed for the
+ * guest: RIP past it, and what its completion does to RFLAGS.TF and RF
+ * (vcpu_skip_debug). */
+static inline void vcpu_advance(struct vcpu *v, uint32_t len)
+{
+    v->rip = vcpu_rip(v) + len;
+    vmcs_writen(VMCS_GUEST_RIP, v->rip);
+    uint64_t rflags = vmcs_readn(VMCS_GUEST_RFLAGS);
+    if (__builtin_expect(rflags & (RFLAGS_TF | RFLAGS_RF), 0))
+        vcpu_skip_debug(v, rflags);
+}
+
+/* vcpu_skip_instruction - vcpu_advance past the exiting instruction (its
  * length from the VM-exit instruction-length field, 28.2.5). */
 static inline void vcpu_skip_instruction(struct vcpu *v)
 {
-    v->rip = vcpu_rip(v) + vmcs_read32(VMCS_EXIT_INSTRUCTION_LEN);
-    vmcs_writen(VMCS_GUEST_RIP, v->rip);
+    vcpu_advance(v, vmcs_read32(VMCS_EXIT_INSTRUCTION_LEN));
 }
 void vcpu_inject_exception(struct vcpu *v, unsigned vector, bool has_error, uint32_t error);
+
+/* vcpu_io_breakpoints - after an IN or OUT of size bytes at port that the
+ * hypervisor performed for the guest: the guest's I/O breakpoints it
+ * matches (vmx/dbg.h) become a pending #DB trap, delivered at the next
+ * entry as the CPU would have after the instruction. Only while the
+ * guest's CR4.DE is set (I/O breakpoints need it: 17.2.4); the check is
+ * inline so the common case costs a test. */
+void vcpu_io_breakpoints_slow(struct vcpu *v, uint16_t port, unsigned size);
+static inline void vcpu_io_breakpoints(struct vcpu *v, uint16_t port, unsigned size)
+{
+    if (__builtin_expect(v->cr4_shadow & CR4_DE, 0))
+        vcpu_io_breakpoints_slow(v, port, size);
+}
 
 /* vcpu_deliver_nmi - inject the guest's pending NMI (nmi_pending) if it
  * can take one now, else ask for an NMI-window exit (virtual NMIs). */

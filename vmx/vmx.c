@@ -8,6 +8,7 @@
 #include "vmx_names.h"
 #include "vmx_ops.h"
 #include "vserial.h"
+#include "../drivers/lapic.h"
 #include "../kernel/x86_regs.h"
 #include "../kernel/kstring.h"
 #include "../kernel/mem.h"
@@ -197,10 +198,15 @@ int vmx_setup_vcpu(struct vcpu *v, const struct vmx_caps *caps, const struct vmx
     uint32_t proc2_opt = PROC2_ENABLE_VPID | PROC2_ENABLE_RDTSCP | PROC2_ENABLE_INVPCID |
                          PROC2_ENABLE_XSAVES;
     v->proc2 = vmx_adjust_ctl(CTL_PROC2, proc2_req, proc2_opt, caps->proc2, report_ctl, 0, &missing);
-    uint32_t exit_req = EXIT_HOST_ADDR_SPACE_SIZE | EXIT_SAVE_EFER | EXIT_LOAD_EFER;
+    /* The debug controls: without them (the TRUE_ MSRs may allow 0, as
+     * Bochs's do) a VM exit leaves DR7 at 400H and the next entry does not
+     * load the guest's back, so its breakpoints would vanish at the first
+     * exit (SDM Vol. 3C, 28.3.1, 28.5.1, 27.3.2.1). */
+    uint32_t exit_req = EXIT_HOST_ADDR_SPACE_SIZE | EXIT_SAVE_EFER | EXIT_LOAD_EFER |
+                        EXIT_SAVE_DEBUG_CONTROLS;
     uint32_t exit_opt = EXIT_SAVE_PAT | EXIT_LOAD_PAT | (pin_opt ? EXIT_SAVE_PREEMPTION_TIMER : 0);
     v->exit_ctl = vmx_adjust_ctl(CTL_EXIT, exit_req, exit_opt, caps->exit, report_ctl, 0, &missing);
-    uint32_t entry_req = ENTRY_LOAD_EFER;
+    uint32_t entry_req = ENTRY_LOAD_EFER | ENTRY_LOAD_DEBUG_CONTROLS;
     v->entry_ctl = vmx_adjust_ctl(CTL_ENTRY, entry_req, ENTRY_LOAD_PAT, caps->entry, report_ctl, 0,
                                   &missing);
     if (missing) {
@@ -242,9 +248,12 @@ int vmx_setup_vcpu(struct vcpu *v, const struct vmx_caps *caps, const struct vmx
      * PE/PG which unrestricted guest frees (27.3.1.1), plus PG itself so
      * that entering long mode exits and we keep "IA-32e mode guest" right.
      * CR4.VMXE reads as 0 through the shadow: the guest sees no VMX.
-     * CR4_CPUID_BITS: changing one exits, for the vCPU's CPUID answers. */
+     * CR4_CPUID_BITS: changing one exits, for the vCPU's CPUID answers;
+     * CR4.DE too, so that cr4_shadow says whether the guest may have I/O
+     * breakpoints on the ports monovisor emulates (vcpu_io_breakpoints). */
     vmcs_writen(VMCS_CR0_MASK, ((caps->cr0_fixed0 | ~caps->cr0_fixed1) & ~CR0_PE) | CR0_PG);
-    vmcs_writen(VMCS_CR4_MASK, caps->cr4_fixed0 | ~caps->cr4_fixed1 | CR4_VMXE | CR4_CPUID_BITS);
+    vmcs_writen(VMCS_CR4_MASK,
+                caps->cr4_fixed0 | ~caps->cr4_fixed1 | CR4_VMXE | CR4_CPUID_BITS | CR4_DE);
 
     v->preempt_reload = (v->pin & PIN_PREEMPTION_TIMER) ? cfg->preempt_ticks >> VMX_MISC_PREEMPT_TIMER_RATE(caps->misc) : 0;
     if (v->preempt_reload > 0xFFFFFFFFull)
@@ -273,6 +282,13 @@ static void set_data_segments(uint16_t sel, uint32_t limit, uint32_t ar)
     SET_SEG(SS, sel, 0, limit, ar);
     SET_SEG(FS, sel, 0, limit, ar);
     SET_SEG(GS, sel, 0, limit, ar);
+}
+
+void vmx_guest_cache_control(uint64_t cr0)
+{
+    uint64_t now = read_cr0();
+    if ((now ^ cr0) & (CR0_CD | CR0_NW))
+        write_cr0((now & ~(CR0_CD | CR0_NW)) | (cr0 & (CR0_CD | CR0_NW)));
 }
 
 void vmx_set_guest_start(struct vcpu *v, const struct guest_start *s)
@@ -336,6 +352,7 @@ void vmx_set_guest_start(struct vcpu *v, const struct guest_start *s)
     vmcs_writen(VMCS_CR0_READ_SHADOW, cr0);
     vmcs_writen(VMCS_CR4_READ_SHADOW, cr4);
     vmcs_writen(VMCS_GUEST_CR0, cr0 | CR0_NE);
+    vmx_guest_cache_control(cr0);       /* caches on */
     vmcs_writen(VMCS_GUEST_CR4, cr4 | CR4_VMXE);
     vmcs_writen(VMCS_GUEST_CR3, s->cr3);
     vmcs_write64(VMCS_GUEST_EFER, efer);
@@ -395,6 +412,16 @@ void vmx_set_init_state(struct vcpu *v)
     vmcs_writen(VMCS_CR0_READ_SHADOW, cr0);
     vmcs_writen(VMCS_CR4_READ_SHADOW, 0);
     vmcs_writen(VMCS_GUEST_CR0, cr0 | CR0_NE);
+    vmx_guest_cache_control(cr0);       /* caches off, as INIT leaves them */
+    /* What INIT resets outside the VMCS: CR2, DR0-DR3, DR6 (the CPU's own,
+     * the guest's since the host never uses them) and the local APIC. */
+    write_cr2(0);
+    write_dr0(0);
+    write_dr1(0);
+    write_dr2(0);
+    write_dr3(0);
+    write_dr6(0xFFFF0FF0);
+    lapic_init_reset();
     vmcs_writen(VMCS_GUEST_CR4, CR4_VMXE);
     vmcs_writen(VMCS_GUEST_CR3, 0);
     vmcs_write64(VMCS_GUEST_EFER, 0);

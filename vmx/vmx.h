@@ -72,6 +72,13 @@ bool vmx_msr_always_intercepted(uint32_t msr);
 /* The guest's MSR policy, shared by every vCPU (vmx/exits.c). */
 extern struct msr_policy guest_msrs;
 
+/* vmx_guest_cache_control - give this core the guest's CR0.CD and NW
+ * from cr0. VM entry does not load them and VM exit does not change them
+ * (SDM Vol. 3C, 27.3.2.1, 28.5.1): the core's own bits are the guest's
+ * (it owns the core), and a MOV to CR0 the hypervisor emulates, INIT and
+ * a fresh start set them here, on the vCPU's core. */
+void vmx_guest_cache_control(uint64_t cr0);
+
 /* vmx_set_guest_start - the guest state of a fresh start in s->mode. */
 void vmx_set_guest_start(struct vcpu *v, const struct guest_start *s);
 

@@ -250,8 +250,14 @@ enum exit_action vserial_ioapic_write(struct vcpu *v, uint64_t gpa)
     uint32_t val;
     enum exit_action a;
     unsigned off = (unsigned)(gpa & (PAGE_SIZE - 1));
-    if (!mmio_store32_decode(v, gpa, "I/O APIC", &val, &ms, &a))
+    if (!mmio_decode(v, gpa, "I/O APIC", &ms, &a))
         return a;
+    if (!mmio_plain32(v, gpa, &ms, &val)) {
+        /* The I/O APIC takes aligned 32-bit accesses: another store goes
+         * to it as written (the shadow does not follow it). */
+        mmio_store_physical(v, gpa, &ms);
+        return EXIT_RESUME;
+    }
     volatile uint32_t *reg = (volatile uint32_t *)phys_ptr(ioapic_base + off);
     spin_lock(&chip_lock);
     uint32_t old = ms.is_xchg ? *reg : 0;

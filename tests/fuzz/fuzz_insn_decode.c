@@ -22,7 +22,8 @@
 static bool same(const struct mmio_store *a, const struct mmio_store *b)
 {
     return a->len == b->len && a->size == b->size && a->is_imm == b->is_imm &&
-           a->reg == b->reg && a->high_byte == b->high_byte && a->imm == b->imm;
+           a->reg == b->reg && a->high_byte == b->high_byte && a->imm == b->imm &&
+           a->is_string == b->is_string && a->rep == b->rep && a->addr_size == b->addr_size;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -60,6 +61,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (s.is_imm && s.size < 8 && (s.imm >> (8 * s.size)) != 0)
         __builtin_trap();
     if (s.is_imm && s.size == 8 && s.imm != (uint64_t)(int64_t)(int32_t)(uint32_t)s.imm)
+        __builtin_trap();
+    /* STOS: from the accumulator, with an address size; REP only on STOS */
+    if (s.is_string && (s.is_imm || s.is_xchg || s.reg != 0 ||
+                        (s.addr_size != 2 && s.addr_size != 4 && s.addr_size != 8)))
+        __builtin_trap();
+    if (!s.is_string && (s.rep || s.addr_size))
+        __builtin_trap();
+    if (s.addr_size == 8 && mode != INSN_MODE64)
         __builtin_trap();
     /* 8-byte stores exist only in 64-bit mode (REX.W) */
     if (s.size == 8 && mode != INSN_MODE64)

@@ -318,7 +318,8 @@ struct bad_case {
 #define LONG "longer than 15 bytes"
 #define MOD3 "register destination (ModRM.mod = 3)"
 #define UNSUP "unsupported opcode"
-#define REP "F2/F3 prefix"
+#define REPNE "F2 prefix"
+#define REP "F3 prefix"
 #define LOCKMOV "LOCK prefix on MOV"
 #define SLASH0 "C6/C7 with ModRM.reg != 0"
 
@@ -342,17 +343,19 @@ static const struct bad_case bad_cases[] = {
     { "movnti [rax],eax", M64, CODE(0x0F, 0xC3, 0x00), UNSUP },
     { "add [rax],eax", M64, CODE(0x01, 0x00), UNSUP },
     { "or dword [rax],1", M32, CODE(0x83, 0x08, 0x01), UNSUP },
-    { "stosd", M32, CODE(0xAB), UNSUP },
+    { "lodsd (a load)", M32, CODE(0xAD), UNSUP },
+    { "movsd (a copy)", M32, CODE(0xA5), UNSUP },
     { "movaps [rax],xmm0", M64, CODE(0x0F, 0x29, 0x00), UNSUP },
     { "vmovdqa [rax],ymm0 (VEX)", M64, CODE(0xC5, 0xFD, 0x7F, 0x00), UNSUP },
     /* 40-4F outside 64-bit mode are INC/DEC, not REX */
     { "dec eax; mov [eax],ecx", M32, CODE(0x48, 0x89, 0x08), UNSUP },
     { "inc ax; mov [bx],ax", M16, CODE(0x40, 0x89, 0x07), UNSUP },
-    /* F2/F3 */
-    { "rep stosb", M64, CODE(0xF3, 0xAA), REP },
+    /* F2 anywhere, F3 but on STOS */
+    { "repne stosb", M64, CODE(0xF2, 0xAA), REPNE },
     { "xrelease mov [rax],eax", M64, CODE(0xF3, 0x89, 0x00), REP },
-    { "xacquire lock xchg [rax],eax", M64, CODE(0xF2, 0xF0, 0x87, 0x00), REP },
-    { "raw 66 F2 mov", M32, CODE(0x66, 0xF2, 0x89, 0x00), REP },
+    { "xacquire lock xchg [rax],eax", M64, CODE(0xF2, 0xF0, 0x87, 0x00), REPNE },
+    { "raw 66 F2 mov", M32, CODE(0x66, 0xF2, 0x89, 0x00), REPNE },
+    { "raw rep mov byte [eax],1", M32, CODE(0xF3, 0xC6, 0x00, 0x01), REP },
     /* LOCK on a MOV is #UD */
     { "raw lock mov [rax],eax", M64, CODE(0xF0, 0x89, 0x00), LOCKMOV },
     { "raw lock mov byte [eax],1", M32, CODE(0xF0, 0xC6, 0x00, 0x01), LOCKMOV },
@@ -542,10 +545,50 @@ static void test_all_modrm_lengths(void **state)
     }
 }
 
+/* STOS (AA, AB), with or without REP: size from the opcode, 66 and REX.W,
+ * the address size (rDI, rCX) from the mode and 67. */
+static void test_stos(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *text;
+        enum insn_mode mode;
+        uint8_t n;
+        uint8_t code[4];
+        uint8_t size, asz;
+        bool rep;
+    } cases[] = {
+        { "stosb", M64, CODE(0xAA), 1, 8, false },
+        { "rep stosb", M64, CODE(0xF3, 0xAA), 1, 8, true },
+        { "rep stosq", M64, CODE(0xF3, 0x48, 0xAB), 8, 8, true },
+        { "rep stosd", M64, CODE(0xF3, 0xAB), 4, 8, true },
+        { "rep stosw", M64, CODE(0x66, 0xF3, 0xAB), 2, 8, true },
+        { "a32 rep stosq", M64, CODE(0x67, 0xF3, 0x48, 0xAB), 8, 4, true },
+        { "rep stosd", M32, CODE(0xF3, 0xAB), 4, 4, true },
+        { "a16 stosd", M32, CODE(0x67, 0xAB), 4, 2, false },
+        { "rep stosw", M16, CODE(0xF3, 0xAB), 2, 2, true },
+        { "es stosb", M16, CODE(0x26, 0xAA), 1, 2, false },
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct mmio_store st;
+        const char *why = NULL;
+        if (insn_decode_store(cases[i].code, cases[i].n, cases[i].mode, &st, &why))
+            fail_msg("%s: refused: %s", cases[i].text, why);
+        assert_true(st.is_string);
+        assert_int_equal(st.len, cases[i].n);
+        assert_int_equal(st.size, cases[i].size);
+        assert_int_equal(st.addr_size, cases[i].asz);
+        assert_int_equal(st.rep, cases[i].rep);
+        assert_int_equal(st.reg, 0);
+        assert_false(st.is_imm || st.is_xchg);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_supported_forms),
+        cmocka_unit_test(test_stos),
         cmocka_unit_test(test_trailing_bytes_ignored),
         cmocka_unit_test(test_every_truncation),
         cmocka_unit_test(test_refusals),
