@@ -7,18 +7,19 @@
 
 static unsigned checks, failed, skipped;
 
-static void name_of(char *buf, const char *fmt, va_list ap)
-{
-    fmt_vsnprintf(buf, CONF_NAME_MAX, fmt, ap);
-}
+/* char buf[] := the check name fmt and the variable arguments make. */
+#define NAME(buf, fmt)                                                         \
+    char buf[CONF_NAME_MAX];                                                   \
+    do {                                                                       \
+        va_list ap_;                                                           \
+        va_start(ap_, fmt);                                                    \
+        fmt_vsnprintf(buf, CONF_NAME_MAX, fmt, ap_);                           \
+        va_end(ap_);                                                           \
+    } while (0)
 
 void conf_eq(uint64_t got, uint64_t want, const char *fmt, ...)
 {
-    char name[CONF_NAME_MAX];
-    va_list ap;
-    va_start(ap, fmt);
-    name_of(name, fmt, ap);
-    va_end(ap);
+    NAME(name, fmt);
     checks++;
     if (got == want) {
         sdk_printf("PASS: %s\n", name);
@@ -31,23 +32,22 @@ void conf_eq(uint64_t got, uint64_t want, const char *fmt, ...)
 
 void conf_true(bool ok, const char *fmt, ...)
 {
-    char name[CONF_NAME_MAX];
-    va_list ap;
-    va_start(ap, fmt);
-    name_of(name, fmt, ap);
-    va_end(ap);
+    NAME(name, fmt);
     checks++;
     failed += !ok;
     sdk_printf("%s: %s\n", ok ? "PASS" : "FAIL", name);
 }
 
+void conf_value(uint64_t value, const char *fmt, ...)
+{
+    NAME(name, fmt);
+    checks++;
+    sdk_printf("PASS: %s=%#llx\n", name, (unsigned long long)value);
+}
+
 void conf_skip(const char *why, const char *fmt, ...)
 {
-    char name[CONF_NAME_MAX];
-    va_list ap;
-    va_start(ap, fmt);
-    name_of(name, fmt, ap);
-    va_end(ap);
+    NAME(name, fmt);
     checks++;
     skipped++;
     sdk_printf("SKIP: %s: %s\n", name, why);
@@ -89,32 +89,20 @@ static int fault_check(int (*catch)(void (*)(void *), void *), void (*fn)(void *
 int conf_fault(void (*fn)(void *), void *arg, int want_vector, int64_t want_error, int want_rf,
                const char *fmt, ...)
 {
-    char name[CONF_NAME_MAX];
-    va_list ap;
-    va_start(ap, fmt);
-    name_of(name, fmt, ap);
-    va_end(ap);
+    NAME(name, fmt);
     return fault_check(sdk_catch, fn, arg, want_vector, want_error, want_rf, name);
 }
 
 int conf_fault_user(void (*fn)(void *), void *arg, int want_vector, int64_t want_error, int want_rf,
                     const char *fmt, ...)
 {
-    char name[CONF_NAME_MAX];
-    va_list ap;
-    va_start(ap, fmt);
-    name_of(name, fmt, ap);
-    va_end(ap);
+    NAME(name, fmt);
     return fault_check(sdk_catch_user, fn, arg, want_vector, want_error, want_rf, name);
 }
 
 int conf_vector(void (*fn)(void *), void *arg, int want_vector, const char *fmt, ...)
 {
-    char name[CONF_NAME_MAX];
-    va_list ap;
-    va_start(ap, fmt);
-    name_of(name, fmt, ap);
-    va_end(ap);
+    NAME(name, fmt);
     return fault_check(sdk_catch, fn, arg, want_vector, -1, -1, name);
 }
 

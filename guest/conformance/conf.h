@@ -26,6 +26,11 @@ void conf_eq(uint64_t got, uint64_t want, const char *fmt, ...) __attribute__((f
 /* ok. */
 void conf_true(bool ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* An observation: "PASS: NAME=0xVALUE". It holds no expectation of its
+ * own (the value is the CPU model's, such as an APIC version register);
+ * the differential comparison of the lines is the check. */
+void conf_value(uint64_t value, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 /* A check that cannot run on this CPU (a missing feature): why. */
 void conf_skip(const char *why, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -36,6 +41,18 @@ void conf_begin(const char *suite);
 _Noreturn void conf_done(void);
 
 /* ---- faults ---- */
+
+/* A function for sdk_catch, fn(void *arg) with arg in RDI: before, then
+ * the instruction under test at NAME_insn (the RIP a fault pushes), then
+ * after from NAME_next (the RIP a trap pushes), then RET. */
+#define FAULT_FN(name, before, insn, after)                                    \
+    void name(void *);                                                         \
+    extern char name##_insn[], name##_next[];                                  \
+    __asm__(".pushsection .text\n"                                             \
+            ".globl " #name "\n" #name ":\n" before "\n"                       \
+            ".globl " #name "_insn\n" #name "_insn:\n" insn "\n"               \
+            ".globl " #name "_next\n" #name "_next:\n" after "\n"              \
+            "ret\n.popsection\n")
 
 /* No exception (CONF_NONE) or the vector fn raised under sdk_catch;
  * sdk_fault holds the frame. */

@@ -9,18 +9,6 @@
  */
 #include "conf.h"
 
-/* A function for sdk_catch whose faulting instruction is at NAME_insn
- * (the RIP a fault pushes) and whose next instruction is at NAME_next
- * (the RIP a trap pushes). */
-#define FAULT_FN(name, before, insn, after)                                    \
-    void name(void *);                                                         \
-    extern char name##_insn[], name##_next[];                                  \
-    __asm__(".pushsection .text\n"                                             \
-            ".globl " #name "\n" #name ":\n" before "\n"                       \
-            ".globl " #name "_insn\n" #name "_insn:\n" insn "\n"               \
-            ".globl " #name "_next\n" #name "_next:\n" after "\n"              \
-            "ret\n.popsection\n")
-
 FAULT_FN(f_de, "xor %ecx, %ecx; mov $1, %eax; xor %edx, %edx", "div %ecx", "");
 FAULT_FN(f_de64, "xor %ecx, %ecx; mov $1, %eax; xor %edx, %edx", "div %rcx", "");
 FAULT_FN(f_ud2, "", "ud2", "");

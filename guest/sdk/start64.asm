@@ -39,7 +39,7 @@ SEL_TSS     equ 0x48
 
 EFER        equ 0xC0000080
 EFER_LME    equ 1 << 8
-CR0_PG_WP_NE_PE equ 0x80010021
+CR0_PG_WP_NE_ET_PE equ 0x80010031
 CR4_PAE     equ 1 << 5
 PDE_FLAGS   equ 0x87                ; present, writable, user, 2 MiB page (4.5.4)
 PDE_UC      equ 0x18                ; PWT | PCD: the top GiB holds the APIC and I/O APIC
@@ -94,17 +94,18 @@ _start:
     mov eax, pdpt
     or eax, 7
     mov [sdk_pml4], eax
+    ; Exact values, not bits added to what the loader left: Multiboot
+    ; leaves all but PE and PG undefined (GRUB on Bochs's BIOS hands over
+    ; caches disabled, CR0.CD = NW = 1).
     mov eax, sdk_pml4
     mov cr3, eax
-    mov eax, cr4
-    or eax, CR4_PAE
+    mov eax, CR4_PAE
     mov cr4, eax
     mov ecx, EFER
-    rdmsr
-    or eax, EFER_LME
+    mov eax, EFER_LME
+    xor edx, edx
     wrmsr
-    mov eax, cr0
-    or eax, CR0_PG_WP_NE_PE         ; IA-32e mode active (10.8.5)
+    mov eax, CR0_PG_WP_NE_ET_PE     ; IA-32e mode active (10.8.5)
     mov cr0, eax
     jmp SEL_CODE64:long_entry
 
@@ -198,6 +199,12 @@ sdk_catch:
     mov dword [rel catch_active], 0
     mov eax, -1
 sdk_catch_landing:
+    ; A visit to ring 3 left DS and ES null (IRET to an outer level clears
+    ; data selectors of a higher privilege, 6.14.4): harmless in 64-bit
+    ; mode, not in a 32-bit one a test may switch to next.
+    mov ecx, SEL_DATA
+    mov ds, ecx
+    mov es, ecx
     popfq
     pop r15
     pop r14
