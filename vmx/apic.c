@@ -6,8 +6,8 @@
  */
 #include "apic.h"
 
-#include "insn_decode.h"
-#include "ipi.h"
+#include "../kernel/insn_decode.h"
+#include "../kernel/ipi.h"
 #include "vmx.h"
 #include "vmx_ops.h"
 #include "../drivers/lapic.h"

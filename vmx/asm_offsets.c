@@ -6,7 +6,7 @@
  */
 #include <stddef.h>
 
-#include "cpuid_policy.h"
+#include "../kernel/cpuid_policy.h"
 #include "vcpu.h"
 #include "../kernel/x86_regs.h"
 #include "vmx.h"

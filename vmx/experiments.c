@@ -8,7 +8,7 @@
  */
 #include "vcpu.h"
 
-#include "cpuid_policy.h"
+#include "../kernel/cpuid_policy.h"
 #include "vmx.h"
 #include "vmx_ops.h"
 #include "vserial.h"

@@ -6,10 +6,10 @@
 #include "vcpu.h"
 
 #include "apic.h"
-#include "dbg.h"
-#include "event.h"
+#include "../kernel/dbg.h"
+#include "../kernel/event.h"
 #include "guest_check.h"
-#include "guest_walk.h"
+#include "../kernel/guest_walk.h"
 #include "vmx.h"
 #include "vmx_names.h"
 #include "vmx_ops.h"

@@ -11,8 +11,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "cpuid_policy.h"
-#include "hist.h"
+#include "../kernel/cpuid_policy.h"
+#include "../kernel/hist.h"
 #include "vmx_defs.h"
 #include "vmx_ops.h"
 #include "../ept/guest_ept.h"

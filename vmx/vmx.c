@@ -9,6 +9,7 @@
 #include "vmx_ops.h"
 #include "vserial.h"
 #include "../drivers/lapic.h"
+#include "../kernel/event.h"
 #include "../kernel/x86_regs.h"
 #include "../kernel/kstring.h"
 #include "../kernel/mem.h"
@@ -22,6 +23,13 @@
 #define PAT_POWER_ON 0x0007040600070406ull      /* SDM Vol. 3A, 13.12.4 */
 
 extern char vmx_exit_entry[];
+
+/* The VM-entry/exit interruption information is the neutral event
+ * encoding (kernel/event.h). */
+_Static_assert(INTR_INFO_VALID == EVENT_VALID && INTR_INFO_DELIVER_ERROR == EVENT_HAS_ERROR &&
+                   INTR_TYPE_HW_EXCEPTION == EVENT_TYPE_EXCEPTION << 8 &&
+                   INTR_TYPE_NMI == EVENT_TYPE_NMI << 8 && INTR_TYPE_EXTERNAL == EVENT_TYPE_EXTERNAL << 8,
+               "VMX event encoding");
 
 static struct vmx_config config;
 

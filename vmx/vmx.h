@@ -4,8 +4,8 @@
 #ifndef VMX_H
 #define VMX_H
 
-#include "cpuid_policy.h"
-#include "msr_policy.h"
+#include "../kernel/cpuid_policy.h"
+#include "../kernel/msr_policy.h"
 #include "vcpu.h"
 #include "vmx_caps.h"
 

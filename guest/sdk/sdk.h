@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../../vmx/hypercall_abi.h"
+#include "../../kernel/hypercall_abi.h"
 
 int main(void);
 

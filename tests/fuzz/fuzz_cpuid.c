@@ -1,4 +1,4 @@
-// covers: vmx/cpuid_policy.c kernel/fmt.c
+// covers: kernel/cpuid_policy.c kernel/fmt.c
 /*
  * fuzz_cpuid.c - the CPUID override list parser (vmx/cpuid_policy.c) on
  * arbitrary text, then the policy it built applied and formatted.
@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../vmx/cpuid_policy.h"
+#include "../../kernel/cpuid_policy.h"
 
 static void count_report(void *ctx, const char *msg)
 {

@@ -1,4 +1,4 @@
-// covers: vmx/guest_walk.c
+// covers: kernel/guest_walk.c
 /*
  * fuzz_guest_walk.c - the guest page-table walker (vmx/guest_walk.c) on
  * page tables the input writes into a small fake guest memory:
@@ -24,7 +24,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "../../vmx/guest_walk.h"
+#include "../../kernel/guest_walk.h"
 
 #define MEM_PAGES 16
 #define MEM_QWORDS (MEM_PAGES * 4096 / 8)

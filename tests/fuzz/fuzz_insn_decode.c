@@ -1,4 +1,4 @@
-// covers: vmx/insn_decode.c
+// covers: kernel/insn_decode.c
 /*
  * fuzz_insn_decode.c - the MMIO store decoder (vmx/insn_decode.c) on
  * arbitrary instruction bytes. Input: one byte whose value mod 4 is the
@@ -17,7 +17,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "../../vmx/insn_decode.h"
+#include "../../kernel/insn_decode.h"
 
 static bool same(const struct mmio_store *a, const struct mmio_store *b)
 {

@@ -1,4 +1,4 @@
-// covers: vmx/ipi.c
+// covers: kernel/ipi.c
 /*
  * fuzz_ipi.c - the decision on a guest ICR write (vmx/ipi.c) for arbitrary
  * ICR values, destinations, senders and vCPU tables. Input: u32 icr_low,
@@ -13,7 +13,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "../../vmx/ipi.h"
+#include "../../kernel/ipi.h"
 
 static uint32_t u32(const uint8_t *p)
 {

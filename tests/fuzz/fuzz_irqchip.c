@@ -1,4 +1,4 @@
-// covers: vmx/irqchip.c kernel/kstring.c
+// covers: kernel/irqchip.c kernel/kstring.c
 /*
  * fuzz_irqchip.c - the I/O APIC shadow and the 8259A tracker
  * (vmx/irqchip.c) fed arbitrary guest writes. Each operation is six
@@ -17,7 +17,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "../../vmx/irqchip.h"
+#include "../../kernel/irqchip.h"
 
 static const uint16_t ports[4] = { 0x20, 0x21, 0xA0, 0xA1 };
 

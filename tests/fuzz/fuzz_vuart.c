@@ -1,4 +1,4 @@
-// covers: vmx/vuart.c
+// covers: kernel/vuart.c
 /*
  * fuzz_vuart.c - the virtual 16550A (vmx/vuart.c) driven by a guest that
  * does arbitrary register accesses while bytes arrive from the wire. Each
@@ -20,7 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../../vmx/vuart.h"
+#include "../../kernel/vuart.h"
 
 static void count_tx(void *ctx, uint8_t byte)
 {

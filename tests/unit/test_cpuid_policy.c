@@ -1,4 +1,4 @@
-// covers: vmx/cpuid_policy.c kernel/fmt.c
+// covers: kernel/cpuid_policy.c kernel/fmt.c
 /*
  * test_cpuid_policy.c - host unit tests of the guest's CPUID view
  * (vmx/cpuid_policy.c): leaf 1 edits, the hypervisor leaves and
@@ -15,7 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../../vmx/cpuid_policy.h"
+#include "../../kernel/cpuid_policy.h"
 
 static struct cpuid_result res(uint32_t a, uint32_t b, uint32_t c, uint32_t d)
 {

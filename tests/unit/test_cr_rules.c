@@ -1,4 +1,4 @@
-// covers: vmx/cr_rules.c
+// covers: kernel/cr_rules.c
 /*
  * test_cr_rules.c - host unit tests of vmx/cr_rules.c against SDM Vol. 3A
  * 2.5, 2.2.1, 4.10.1 and 10.8.5 (and the MOV to CR0/CR4 pages of Vol. 2B).
@@ -9,7 +9,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include "../../vmx/cr_rules.h"
+#include "../../kernel/cr_rules.h"
 #include "../../kernel/x86_regs.h"
 
 #define CR0_64 (CR0_PG | CR0_WP | CR0_NE | CR0_ET | CR0_PE)     /* 0x80010031 */

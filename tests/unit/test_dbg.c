@@ -1,4 +1,4 @@
-// covers: vmx/dbg.c
+// covers: kernel/dbg.c
 /*
  * test_dbg.c - host unit tests of vmx/dbg.c: which I/O breakpoints an
  * access matches (SDM Vol. 3A, 17.2.4, 17.2.5).
@@ -9,7 +9,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include "../../vmx/dbg.h"
+#include "../../kernel/dbg.h"
 
 #define L(n) (1ull << (2 * (n)))
 #define G(n) (2ull << (2 * (n)))

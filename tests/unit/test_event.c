@@ -1,4 +1,4 @@
-// covers: vmx/event.c
+// covers: kernel/event.c
 /*
  * test_event.c - host unit tests of vmx/event.c: an exception raised
  * while another event is delivered, against SDM Vol. 3A, 6.15, Tables
@@ -10,12 +10,11 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include "../../vmx/event.h"
-#include "../../vmx/vmx_defs.h"
+#include "../../kernel/event.h"
 
 static uint32_t hw(unsigned vector)
 {
-    return INTR_INFO_VALID | INTR_TYPE_HW_EXCEPTION | vector;
+    return EVENT_VALID | (EVENT_TYPE_EXCEPTION << 8) | vector;
 }
 
 static const unsigned contributory[] = { 0, 10, 11, 12, 13, 21 };
@@ -28,17 +27,17 @@ static void test_nothing_being_delivered_leaves_the_fault(void **state)
     (void)state;
     assert_int_equal(fault_during_delivery(0, 13), 13);
     /* Bit 31 clear: the other bits mean nothing. */
-    assert_int_equal(fault_during_delivery(INTR_TYPE_HW_EXCEPTION | 8, 13), 13);
+    assert_int_equal(fault_during_delivery((EVENT_TYPE_EXCEPTION << 8) | 8, 13), 13);
 }
 
 static void test_interrupts_and_software_events_are_benign(void **state)
 {
     (void)state;
-    assert_int_equal(fault_during_delivery(INTR_INFO_VALID | INTR_TYPE_EXTERNAL | 0x30, 13), 13);
-    assert_int_equal(fault_during_delivery(INTR_INFO_VALID | INTR_TYPE_NMI | 2, 14), 14);
+    assert_int_equal(fault_during_delivery(EVENT_VALID | (EVENT_TYPE_EXTERNAL << 8) | 0x30, 13), 13);
+    assert_int_equal(fault_during_delivery(EVENT_VALID | (EVENT_TYPE_NMI << 8) | 2, 14), 14);
     /* INT 8 or INT 13 from software is no #DF or #GP being delivered. */
-    assert_int_equal(fault_during_delivery(INTR_INFO_VALID | INTR_TYPE_SW_EXCEPTION | 8, 13), 13);
-    assert_int_equal(fault_during_delivery(INTR_INFO_VALID | (4u << 8) | 13, 13), 13);
+    assert_int_equal(fault_during_delivery(EVENT_VALID | (EVENT_TYPE_SOFT_EXC << 8) | 8, 13), 13);
+    assert_int_equal(fault_during_delivery(EVENT_VALID | (4u << 8) | 13, 13), 13);
 }
 
 static void test_benign_first_is_handled_serially(void **state)

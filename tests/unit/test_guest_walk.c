@@ -1,4 +1,4 @@
-// covers: vmx/guest_walk.c
+// covers: kernel/guest_walk.c
 /*
  * test_guest_walk.c - host unit tests of the guest page-table walker
  * (vmx/guest_walk.c) on small page tables in an array-backed guest memory:
@@ -15,7 +15,7 @@
 
 #include <string.h>
 
-#include "../../vmx/guest_walk.h"
+#include "../../kernel/guest_walk.h"
 
 /* Guest memory: MEM_PAGES pages at guest-physical 0; the rest unreadable. */
 #define MEM_PAGES 32

@@ -1,4 +1,4 @@
-// covers: vmx/hist.c kernel/fmt.c
+// covers: kernel/hist.c kernel/fmt.c
 /*
  * test_hist.c - host unit tests of the TSC latency histogram (vmx/hist.h,
  * vmx/hist.c): bucket placement, min/max/sum, percentiles and the text
@@ -13,7 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../../vmx/hist.h"
+#include "../../kernel/hist.h"
 
 /* Lines hist_format produced, in order. */
 struct lines {

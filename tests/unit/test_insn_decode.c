@@ -1,4 +1,4 @@
-// covers: vmx/insn_decode.c
+// covers: kernel/insn_decode.c
 /*
  * test_insn_decode.c - host unit tests of the MMIO store decoder
  * (vmx/insn_decode.c): every supported form in 16-, 32- and 64-bit mode,
@@ -20,7 +20,7 @@
 
 #include <string.h>
 
-#include "../../vmx/insn_decode.h"
+#include "../../kernel/insn_decode.h"
 
 #define M16 INSN_MODE16
 #define M32 INSN_MODE32

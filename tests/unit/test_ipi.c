@@ -1,4 +1,4 @@
-// covers: vmx/ipi.c
+// covers: kernel/ipi.c
 /*
  * test_ipi.c - host unit tests of the decisions on the guest's IPIs
  * (vmx/ipi.c): INIT and SIPI emulated for the right vCPUs by destination
@@ -11,7 +11,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include "../../vmx/ipi.h"
+#include "../../kernel/ipi.h"
 
 /* Four vCPUs with APIC ids 0, 2, 4, 6; index 2 has no vCPU (a core kept
  * out of the guest with cpus=). */

@@ -1,4 +1,4 @@
-// covers: vmx/irqchip.c kernel/kstring.c
+// covers: kernel/irqchip.c kernel/kstring.c
 /*
  * test_irqchip.c - host unit tests of vmx/irqchip.c: the I/O APIC shadow
  * (IOREGSEL, the two 32-bit halves of each RTE), the 8259A tracker (ICW1
@@ -11,7 +11,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include "../../vmx/irqchip.h"
+#include "../../kernel/irqchip.h"
 
 /* The guest selects register reg, then writes val through IOWIN. */
 static int io_write(struct ioapic_shadow *s, unsigned reg, uint32_t val)

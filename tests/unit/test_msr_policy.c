@@ -1,4 +1,4 @@
-// covers: vmx/msr_policy.c
+// covers: kernel/msr_policy.c
 /*
  * test_msr_policy.c - host unit tests of the guest's MSR policy
  * (vmx/msr_policy.c): finding the rule for an MSR, adding, replacing and
@@ -13,7 +13,7 @@
 
 #include <string.h>
 
-#include "../../vmx/msr_policy.h"
+#include "../../kernel/msr_policy.h"
 
 #define MSR_EFER 0xC0000080u
 #define MSR_STAR 0xC0000081u

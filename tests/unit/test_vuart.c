@@ -1,4 +1,4 @@
-// covers: vmx/vuart.c
+// covers: kernel/vuart.c
 /*
  * test_vuart.c - host unit tests of the virtual 16550 (vmx/vuart.c):
  * register reads and writes as the guest does them, transmit to the
@@ -12,7 +12,7 @@
 
 #include <string.h>
 
-#include "../../vmx/vuart.h"
+#include "../../kernel/vuart.h"
 
 /* Register offsets (PC16550D table 2). */
 enum { RBR_THR = 0, IER = 1, IIR_FCR = 2, LCR = 3, MCR = 4, LSR = 5, MSR = 6, SCR = 7 };

@@ -6,8 +6,8 @@
 
 #include <stdarg.h>
 
-#include "../kernel/fmt.h"
-#include "../kernel/kstring.h"
+#include "fmt.h"
+#include "kstring.h"
 
 /* Longest item quoted whole in a report; longer ones end in "...". */
 #define ITEM_SHOWN_MAX 48

@@ -4,7 +4,7 @@
  */
 #include "cr_rules.h"
 
-#include "../kernel/x86_regs.h"
+#include "x86_regs.h"
 
 #define CR4_LA57 (1ull << 12)
 

@@ -29,7 +29,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../kernel/x86_regs.h"
+#include "x86_regs.h"
 
 #define CPUID_HV_BASE         0x40000000u
 #define CPUID_HV_FEATURES     0x40000001u

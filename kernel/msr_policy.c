@@ -3,7 +3,7 @@
  */
 #include "msr_policy.h"
 
-#include "../kernel/kstring.h"
+#include "kstring.h"
 
 static const char *const names[MSR_ACTIONS] = { "pass", "log", "deny", "fixed" };
 

@@ -4,7 +4,7 @@
  */
 #include "vuart.h"
 
-#include "../kernel/kstring.h"
+#include "kstring.h"
 
 #define IER_ERBFI 0x01      /* received data available */
 #define IER_ETBEI 0x02      /* transmitter holding register empty */

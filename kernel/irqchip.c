@@ -4,7 +4,7 @@
  */
 #include "irqchip.h"
 
-#include "../kernel/kstring.h"
+#include "kstring.h"
 
 void ioapic_shadow_reset(struct ioapic_shadow *s)
 {

@@ -3,8 +3,6 @@
  */
 #include "event.h"
 
-#include "vmx_defs.h"
-
 enum exception_class { BENIGN, CONTRIBUTORY, PAGE_FAULT };
 
 /* SDM Vol. 3A, 6.15, Table 6-4: contributory are #DE (0), #TS (10), #NP
@@ -26,8 +24,8 @@ unsigned fault_during_delivery(uint32_t idt_vectoring_info, unsigned fault)
 {
     /* Only a hardware exception being delivered combines (external
      * interrupts, NMIs and software INTn/INT3/INTO count as benign). */
-    if (!(idt_vectoring_info & INTR_INFO_VALID) ||
-        (idt_vectoring_info & (7u << 8)) != INTR_TYPE_HW_EXCEPTION)
+    if (!(idt_vectoring_info & EVENT_VALID) ||
+        EVENT_TYPE(idt_vectoring_info) != EVENT_TYPE_EXCEPTION)
         return fault;
     unsigned first = idt_vectoring_info & 0xFF;
     enum exception_class second = class_of(fault);

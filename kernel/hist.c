@@ -3,8 +3,8 @@
  */
 #include "hist.h"
 
-#include "../kernel/fmt.h"
-#include "../kernel/kstring.h"
+#include "fmt.h"
+#include "kstring.h"
 
 #define BAR_MAX 40
 
