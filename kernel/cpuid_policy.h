@@ -29,6 +29,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "hypercall_abi.h"
 #include "x86_regs.h"
 
 #define CPUID_HV_BASE         0x40000000u
@@ -40,7 +41,7 @@
 #define CPUID_1_ECX_OSXSAVE_BIT (1u << 27)  /* = CR4.OSXSAVE (Table 3-10) */
 #define CPUID_7_ECX_OSPKE_BIT (1u << 4)    /* subleaf 0: = CR4.PKE (Table 3-8) */
 #define MONOVISOR_SIGNATURE   "monovisor\0\0\0"   /* 12 bytes: EBX, ECX, EDX */
-#define MONOVISOR_ABI_VERSION 0x00010000u          /* major << 16 | minor */
+#define MONOVISOR_ABI_VERSION ((uint32_t)HC_ABI_VERSION)     /* kernel/hypercall_abi.h */
 
 #define CPUID_MAX_OVERRIDES   32
 

@@ -280,11 +280,11 @@ vmx_exit_entry:
     mov eax, VMCS_GUEST_RIP_ENC
     vmread [r8 + VCPU_EPT_LOG + LOG_RIP], rax
     COUNT_VMREAD
-    inc qword [rdi + VCPU_EXIT_COUNT + EXIT_EPT_VIOLATION * 8]
+    inc qword [rdi + VCPU_EXIT_COUNT + VEXIT_NPF_NR * 8]
 %ifdef VMX_COUNT_VMCS_ACCESS
     mov rax, [rel vmcs_reads]
     sub rax, [rdi + VCPU_VMREADS0]
-    add [rdi + VCPU_VMREADS + EXIT_EPT_VIOLATION * 8], rax
+    add [rdi + VCPU_VMREADS + VEXIT_NPF_NR * 8], rax
 %endif
     mov rax, [rdi + GR_RAX]
     mov rcx, [rdi + GR_RCX]
@@ -340,12 +340,12 @@ vmx_exit_entry:
     or ebx, [rdi + rsi + VCPU_CPUID_MASKS + 20]
     or ecx, [rdi + rsi + VCPU_CPUID_MASKS + 24]
     or edx, [rdi + rsi + VCPU_CPUID_MASKS + 28]
-    inc qword [rdi + VCPU_EXIT_COUNT + EXIT_CPUID * 8]
+    inc qword [rdi + VCPU_EXIT_COUNT + VEXIT_CPUID_NR * 8]
 %ifdef VMX_COUNT_VMCS_ACCESS
     add qword [rel vmcs_reads], 2
     inc qword [rel vmcs_writes]
-    add qword [rdi + VCPU_VMREADS + EXIT_CPUID * 8], 4
-    inc qword [rdi + VCPU_VMWRITES + EXIT_CPUID * 8]
+    add qword [rdi + VCPU_VMREADS + VEXIT_CPUID_NR * 8], 4
+    inc qword [rdi + VCPU_VMWRITES + VEXIT_CPUID_NR * 8]
 %endif
     mov rsi, [rdi + GR_RSI]
     PARTIAL_RESUME .window4

@@ -950,8 +950,7 @@ static enum exit_action handle_vmcall(struct vcpu *v)
         /* Counts as of this call, the VMCALL itself included. */
         for (uint64_t i = 0; i < len / 8; i++)
             out[i] = i == 0 ? v->exits
-                            : (i - 1 < EXIT_REASON_MAX ? v->exit_count[i - 1] : 0) +
-                                  (i - 1 == EXIT_REASON_VMCALL);
+                            : v->exit_count[i - 1] + (i - 1 == VEXIT_HYPERCALL);
         ret = (int64_t)len;
         break;
     }
@@ -1050,48 +1049,35 @@ enum exit_action handle_unknown_exit(struct vcpu *v)
     return vcpu_stop_guest(v, "unhandled exit");
 }
 
-const exit_handler exit_handlers[EXIT_REASON_MAX] = {
-    [EXIT_REASON_EXCEPTION_NMI] = handle_exception_nmi,
-    [EXIT_REASON_EXTERNAL_INTERRUPT] = handle_external_interrupt,
-    [EXIT_REASON_NMI_WINDOW] = handle_nmi_window,
-    [EXIT_REASON_INTERRUPT_WINDOW] = handle_interrupt_window,
-    [EXIT_REASON_TRIPLE_FAULT] = handle_triple_fault,
-    [EXIT_REASON_INIT] = handle_init,
-    [EXIT_REASON_SIPI] = handle_sipi,
-    [EXIT_REASON_CPUID] = handle_cpuid,
-    [EXIT_REASON_GETSEC] = handle_vmx_instruction,
-    [EXIT_REASON_HLT] = handle_hlt,
-    [EXIT_REASON_INVD] = handle_invd,
-    [EXIT_REASON_WBINVD] = handle_invd,
-    [EXIT_REASON_VMCALL] = handle_vmcall,
-    [EXIT_REASON_VMCLEAR] = handle_vmx_instruction,
-    [EXIT_REASON_VMLAUNCH] = handle_vmx_instruction,
-    [EXIT_REASON_VMPTRLD] = handle_vmx_instruction,
-    [EXIT_REASON_VMPTRST] = handle_vmx_instruction,
-    [EXIT_REASON_VMREAD] = handle_vmx_instruction,
-    [EXIT_REASON_VMRESUME] = handle_vmx_instruction,
-    [EXIT_REASON_VMWRITE] = handle_vmx_instruction,
-    [EXIT_REASON_VMXOFF] = handle_vmx_instruction,
-    [EXIT_REASON_VMXON] = handle_vmx_instruction,
-    [EXIT_REASON_INVEPT] = handle_vmx_instruction,
-    [EXIT_REASON_INVVPID] = handle_vmx_instruction,
-    [EXIT_REASON_VMFUNC] = handle_vmx_instruction,
-    [EXIT_REASON_CR_ACCESS] = handle_cr,
-    [EXIT_REASON_IO] = handle_io,
-    [EXIT_REASON_RDMSR] = handle_rdmsr,
-    [EXIT_REASON_WRMSR] = handle_wrmsr,
-    [EXIT_REASON_EPT_VIOLATION] = handle_ept_violation,
-    [EXIT_REASON_EPT_MISCONFIG] = handle_ept_misconfig,
-    [EXIT_REASON_PREEMPTION_TIMER] = handle_preemption_timer,
-    [EXIT_REASON_XSETBV] = handle_xsetbv,
-    [EXIT_REASON_RDTSC] = handle_rdtsc,
-    [EXIT_REASON_RDTSCP] = handle_rdtsc,
-    [EXIT_REASON_INVLPG] = handle_invlpg,
-    [EXIT_REASON_DR_ACCESS] = handle_dr,
-    [EXIT_REASON_MONITOR] = handle_skip,
-    [EXIT_REASON_MWAIT] = handle_skip,
-    [EXIT_REASON_PAUSE] = handle_skip,
-    [EXIT_REASON_MONITOR_TRAP_FLAG] = handle_mtf,
+const exit_handler exit_handlers[VEXIT_MAX] = {
+    [VEXIT_EXCEPTION] = handle_exception_nmi,
+    [VEXIT_NMI] = handle_exception_nmi,
+    [VEXIT_INTERRUPT] = handle_external_interrupt,
+    [VEXIT_NMI_WINDOW] = handle_nmi_window,
+    [VEXIT_INTERRUPT_WINDOW] = handle_interrupt_window,
+    [VEXIT_TRIPLE_FAULT] = handle_triple_fault,
+    [VEXIT_INIT] = handle_init,
+    [VEXIT_SIPI] = handle_sipi,
+    [VEXIT_CPUID] = handle_cpuid,
+    [VEXIT_HLT] = handle_hlt,
+    [VEXIT_INVD] = handle_invd,
+    [VEXIT_HYPERCALL] = handle_vmcall,
+    [VEXIT_VIRT_INSN] = handle_vmx_instruction,
+    [VEXIT_CR_ACCESS] = handle_cr,
+    [VEXIT_IO] = handle_io,
+    [VEXIT_RDMSR] = handle_rdmsr,
+    [VEXIT_WRMSR] = handle_wrmsr,
+    [VEXIT_NPF] = handle_ept_violation,
+    [VEXIT_NPF_MISCONFIG] = handle_ept_misconfig,
+    [VEXIT_TIMER] = handle_preemption_timer,
+    [VEXIT_XSETBV] = handle_xsetbv,
+    [VEXIT_RDTSC] = handle_rdtsc,
+    [VEXIT_INVLPG] = handle_invlpg,
+    [VEXIT_DR_ACCESS] = handle_dr,
+    [VEXIT_MONITOR] = handle_skip,
+    [VEXIT_MWAIT] = handle_skip,
+    [VEXIT_PAUSE] = handle_skip,
+    [VEXIT_STEP] = handle_mtf,
 };
 
 const exit_light_handler exit_light_handlers[EXIT_REASON_MAX] = {

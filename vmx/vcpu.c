@@ -593,7 +593,7 @@ static void finish_step(struct vcpu *v)
     print_begin();
     kprintf("step cpu=%u rip_before=%#llx rip=%#llx reason=%s bytes=", v->id,
             (unsigned long long)v->step_from, (unsigned long long)rip,
-            exit_reason_name(v->exit_reason & 0xFFFF));
+            vexit_name(vmx_vexit(v->exit_reason & 0xFFFF, 0)));
     for (size_t i = 0; i < n; i++)
         kprintf("%02x", code[i]);
     kprintf("%s\n", n ? "" : "n/a");
@@ -701,11 +701,12 @@ static void console_countdown_expired(struct vcpu *v)
  */
 int vcpu_exit_light(struct vcpu *v)
 {
-    uint32_t reason = v->exit_reason;   /* < EXIT_REASON_MAX, with a light handler */
+    uint32_t raw = v->exit_reason;      /* < EXIT_REASON_MAX, with a light handler */
     /* A pending NMI of the guest's: vcpu_run tries to deliver it before
      * the next entry (vcpu_exit returns 0 for it). */
-    if (vcpu_stepping_or_nmi(v) || !v->console_countdown || !exit_light_handlers[reason](v))
+    if (vcpu_stepping_or_nmi(v) || !v->console_countdown || !exit_light_handlers[raw](v))
         return 0;
+    unsigned reason = vmx_vexit(raw, 0);   /* (a light handler is never reason 0's) */
     v->exit_count[reason]++;
     trace_exit(v, rdtsc(), reason);
 #ifdef VMX_COUNT_VMCS_ACCESS
@@ -726,28 +727,26 @@ int vcpu_exit(struct guest_regs *regs)
 {
     struct vcpu *v = (struct vcpu *)regs;   /* regs is the first member */
     uint64_t t0 = rdtsc();
-    uint32_t reason = v->exit_reason;       /* entry.asm read it */
+    uint32_t raw = v->exit_reason;          /* entry.asm read it */
     if (__builtin_expect(!v->console_countdown, 0))
         console_countdown_expired(v);
-    if (__builtin_expect(reason & EXIT_REASON_ENTRY_FAILURE, 0)) {
-        report_entry_failure(v, 0, reason);
+    if (__builtin_expect(raw & EXIT_REASON_ENTRY_FAILURE, 0)) {
+        report_entry_failure(v, 0, raw);
         vcpu_stop_guest(v, "VM entry failed");
         return 0;
     }
-    uint32_t basic = reason & 0xFFFF;
-    exit_handler h = basic < EXIT_REASON_MAX ? exit_handlers[basic] : 0;
-    struct hist *s = h ? &v->stats[basic] : &v->unknown_stat;
+    uint32_t basic = raw & 0xFFFF;
+    unsigned reason = vmx_vexit(basic, basic ? 0 : vmcs_read32(VMCS_EXIT_INTR_INFO));
+    exit_handler h = exit_handlers[reason];
+    struct hist *s = h ? &v->stats[reason] : &v->unknown_stat;
     enum exit_action a = h ? h(v) : handle_unknown_exit(v);
 
-    if (h)
-        v->exit_count[basic]++;
-    trace_exit(v, t0, basic);
+    v->exit_count[reason]++;
+    trace_exit(v, t0, reason);
     hist_add(s, rdtsc() - t0);
 #ifdef VMX_COUNT_VMCS_ACCESS
-    if (basic < EXIT_REASON_MAX) {
-        v->vmreads[basic] += vmcs_reads - v->vmreads0;
-        v->vmwrites[basic] += vmcs_writes - v->vmwrites0;
-    }
+    v->vmreads[reason] += vmcs_reads - v->vmreads0;
+    v->vmwrites[reason] += vmcs_writes - v->vmwrites0;
 #endif
     if (__builtin_expect(vcpu_stepping_or_nmi(v), 0)) {
         if (v->stepping)
@@ -886,14 +885,14 @@ static void print_stats(const struct vcpu *v)
 {
     kprintf("stats.cpu=%u state=%s exits=%llu resets=%llu\n", v->id, state_names[v->state],
             (unsigned long long)v->exits, (unsigned long long)v->resets);
-    for (unsigned i = 0; i < EXIT_REASON_MAX; i++) {
+    for (unsigned i = 0; i < VEXIT_MAX; i++) {
         const struct hist *s = &v->stats[i];
         if (!v->exit_count[i])
             continue;
         /* cycles, avg, max: of the exits the full path handled (vcpu_exit). */
         print_begin();
         kprintf("stats cpu=%u reason=%s count=%llu cycles=%llu avg=%llu max=%llu", v->id,
-                exit_reason_name(i), (unsigned long long)v->exit_count[i],
+                vexit_name(i), (unsigned long long)v->exit_count[i],
                 (unsigned long long)s->sum, (unsigned long long)(s->count ? s->sum / s->count : 0),
                 (unsigned long long)s->max);
 #ifdef VMX_COUNT_VMCS_ACCESS
@@ -932,12 +931,7 @@ CONSOLE_COMMAND(stats, "stats", "stats [CPU]",
 /* An exit reason by name ("cpuid", "mark"), or -1. */
 static int reason_by_name(const char *name)
 {
-    if (!strcmp(name, "mark"))
-        return TRACE_MARK;
-    for (int r = 0; r < EXIT_REASON_MAX; r++)
-        if (!strcmp(exit_reason_name((uint32_t)r), name))
-            return r;
-    return -1;
+    return !strcmp(name, "mark") ? TRACE_MARK : vexit_by_name(name);
 }
 
 static void print_trace(const struct vcpu *v, uint64_t n, int only)
@@ -956,7 +950,7 @@ static void print_trace(const struct vcpu *v, uint64_t n, int only)
             continue;
         kprintf("trace seq=%llu cpu=%u tsc=%llu reason=%s rip=%#llx qual=%#llx\n",
                 (unsigned long long)i, v->id, (unsigned long long)t->tsc,
-                t->reason == TRACE_MARK ? "mark" : exit_reason_name(t->reason),
+                t->reason == TRACE_MARK ? "mark" : vexit_name(t->reason),
                 (unsigned long long)t->rip, (unsigned long long)t->qual);
     }
     kprintf("trace.cpu=%u trace.shown=%llu trace.total=%llu\n", v->id, (unsigned long long)shown,
@@ -1024,9 +1018,9 @@ static void cmd_hist(int argc, char **argv)
             continue;
         if (!one && vcpu_count() > 1)
             kprintf("hist.cpu=%u\n", v->id);
-        for (int r = 0; r < EXIT_REASON_MAX; r++)
+        for (int r = 0; r < VEXIT_MAX; r++)
             if ((only < 0 && v->stats[r].count) || r == only)
-                hist_format(&v->stats[r], exit_reason_name((uint32_t)r), print_line, 0);
+                hist_format(&v->stats[r], vexit_name((unsigned)r), print_line, 0);
     }
 }
 CONSOLE_COMMAND(hist, "hist", "hist [REASON] [cpu=CPU]",

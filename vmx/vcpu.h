@@ -17,6 +17,7 @@
 #include "vmx_ops.h"
 #include "../ept/guest_ept.h"
 #include "../kernel/loader.h"
+#include "../kernel/vexit.h"
 #include "../kernel/percpu.h"
 #include "../kernel/x86_regs.h"
 
@@ -149,16 +150,16 @@ struct vcpu {
     int exit_status;
 
     uint64_t exits;                 /* every exit (entry.asm counts) */
-    uint64_t exit_count[EXIT_REASON_MAX];   /* per reason, every path */
+    uint64_t exit_count[VEXIT_MAX];         /* per neutral reason (kernel/vexit.h), every path */
     /* Per exit reason, the exits vcpu_exit() handled (the fast and light
      * paths are counted in exit_count only): TSC cycles in the handler
      * (sum, min, max) and their log2 histogram, all in one (vmx/hist.h). */
-    struct hist stats[EXIT_REASON_MAX];
+    struct hist stats[VEXIT_MAX];
     struct hist unknown_stat;
 #ifdef VMX_COUNT_VMCS_ACCESS
     /* Benchmark build: VMREADs and VMWRITEs per exit reason (1 CPU: the
      * counters in vmx_ops.h are global). */
-    uint64_t vmreads[EXIT_REASON_MAX], vmwrites[EXIT_REASON_MAX];
+    uint64_t vmreads[VEXIT_MAX], vmwrites[VEXIT_MAX];
     uint64_t vmreads0, vmwrites0;   /* the counters when this exit began (entry.asm) */
 #endif
     struct trace_entry trace[TRACE_LEN];
@@ -321,7 +322,7 @@ void vcpu_dump(struct vcpu *v);
 
 /* Dispatch table (vmx/exits.c). */
 typedef enum exit_action (*exit_handler)(struct vcpu *v);
-extern const exit_handler exit_handlers[EXIT_REASON_MAX];
+extern const exit_handler exit_handlers[VEXIT_MAX];
 
 /* Light handlers (vmx/exits.c), tried first for their reasons: they see
  * only the caller-saved GPRs in v->regs (vcpu_exit_light). Each either

@@ -4,6 +4,7 @@
 #include "vmx_names.h"
 
 #include "vmx_defs.h"
+#include "../kernel/hypercall_abi.h"
 
 static const char *const exit_names[EXIT_REASON_MAX] = {
     [EXIT_REASON_EXCEPTION_NMI] = "exception_nmi",
@@ -67,6 +68,60 @@ static const char *const exit_names[EXIT_REASON_MAX] = {
     [EXIT_REASON_XSAVES] = "xsaves",
     [EXIT_REASON_XRSTORS] = "xrstors",
 };
+
+/* The neutral reason of each basic exit reason monovisor handles; 0 in
+ * the table is VEXIT_OTHER for the rest (VEXIT_EXCEPTION, 0, is reason
+ * 0's, decided apart). */
+#define N(x) ((x) + 1)          /* stored plus one: 0 means other */
+static const uint8_t neutral[EXIT_REASON_MAX] = {
+    [EXIT_REASON_EXTERNAL_INTERRUPT] = N(VEXIT_INTERRUPT),
+    [EXIT_REASON_TRIPLE_FAULT] = N(VEXIT_TRIPLE_FAULT),
+    [EXIT_REASON_INIT] = N(VEXIT_INIT),
+    [EXIT_REASON_SIPI] = N(VEXIT_SIPI),
+    [EXIT_REASON_INTERRUPT_WINDOW] = N(VEXIT_INTERRUPT_WINDOW),
+    [EXIT_REASON_NMI_WINDOW] = N(VEXIT_NMI_WINDOW),
+    [EXIT_REASON_CPUID] = N(VEXIT_CPUID),
+    [EXIT_REASON_GETSEC] = N(VEXIT_VIRT_INSN),
+    [EXIT_REASON_HLT] = N(VEXIT_HLT),
+    [EXIT_REASON_INVD] = N(VEXIT_INVD),
+    [EXIT_REASON_WBINVD] = N(VEXIT_INVD),
+    [EXIT_REASON_INVLPG] = N(VEXIT_INVLPG),
+    [EXIT_REASON_RDTSC] = N(VEXIT_RDTSC),
+    [EXIT_REASON_RDTSCP] = N(VEXIT_RDTSC),
+    [EXIT_REASON_VMCALL] = N(VEXIT_HYPERCALL),
+    [EXIT_REASON_VMCLEAR] = N(VEXIT_VIRT_INSN),
+    [EXIT_REASON_VMLAUNCH] = N(VEXIT_VIRT_INSN),
+    [EXIT_REASON_VMPTRLD] = N(VEXIT_VIRT_INSN),
+    [EXIT_REASON_VMPTRST] = N(VEXIT_VIRT_INSN),
+    [EXIT_REASON_VMREAD] = N(VEXIT_VIRT_INSN),
+    [EXIT_REASON_VMRESUME] = N(VEXIT_VIRT_INSN),
+    [EXIT_REASON_VMWRITE] = N(VEXIT_VIRT_INSN),
+    [EXIT_REASON_VMXOFF] = N(VEXIT_VIRT_INSN),
+    [EXIT_REASON_VMXON] = N(VEXIT_VIRT_INSN),
+    [EXIT_REASON_INVEPT] = N(VEXIT_VIRT_INSN),
+    [EXIT_REASON_INVVPID] = N(VEXIT_VIRT_INSN),
+    [EXIT_REASON_VMFUNC] = N(VEXIT_VIRT_INSN),
+    [EXIT_REASON_CR_ACCESS] = N(VEXIT_CR_ACCESS),
+    [EXIT_REASON_DR_ACCESS] = N(VEXIT_DR_ACCESS),
+    [EXIT_REASON_IO] = N(VEXIT_IO),
+    [EXIT_REASON_RDMSR] = N(VEXIT_RDMSR),
+    [EXIT_REASON_WRMSR] = N(VEXIT_WRMSR),
+    [EXIT_REASON_MWAIT] = N(VEXIT_MWAIT),
+    [EXIT_REASON_MONITOR_TRAP_FLAG] = N(VEXIT_STEP),
+    [EXIT_REASON_MONITOR] = N(VEXIT_MONITOR),
+    [EXIT_REASON_PAUSE] = N(VEXIT_PAUSE),
+    [EXIT_REASON_EPT_VIOLATION] = N(VEXIT_NPF),
+    [EXIT_REASON_EPT_MISCONFIG] = N(VEXIT_NPF_MISCONFIG),
+    [EXIT_REASON_PREEMPTION_TIMER] = N(VEXIT_TIMER),
+    [EXIT_REASON_XSETBV] = N(VEXIT_XSETBV),
+};
+
+unsigned vmx_vexit(uint32_t basic, uint32_t intr_info)
+{
+    if (basic == EXIT_REASON_EXCEPTION_NMI)     /* 25.2, 28.2.2: the type says which */
+        return (intr_info & (7u << 8)) == INTR_TYPE_NMI ? VEXIT_NMI : VEXIT_EXCEPTION;
+    return basic < EXIT_REASON_MAX && neutral[basic] ? neutral[basic] - 1u : VEXIT_OTHER;
+}
 
 const char *exit_reason_name(uint32_t r)
 {

@@ -160,18 +160,8 @@ static inline long long sdk_hypercall64(uint64_t nr, uint64_t a0, uint64_t a1)
 }
 #endif
 
-/* Basic exit reasons (SDM Vol. 3D, appendix C) as HC_EXIT_STATS counts them. */
-#define SDK_EXIT_NMI        0
-#define SDK_EXIT_CPUID      10
-#define SDK_EXIT_VMCALL     18
-#define SDK_EXIT_CR         28
-#define SDK_EXIT_IO         30
-#define SDK_EXIT_RDMSR      31
-#define SDK_EXIT_WRMSR      32
-#define SDK_EXIT_EPT        48
-#define SDK_EXIT_PREEMPT    52
-
-/* HC_EXIT_STATS into st[0] (total) and st[1 + reason]; the call's result. */
+/* HC_EXIT_STATS into st[0] (total) and st[1 + reason], reason one of the
+ * VEXIT_* of hypercall_abi.h; the call's result. */
 typedef uint64_t sdk_exit_stats_t[HC_STATS_REASONS + 1];
 long sdk_exit_stats(sdk_exit_stats_t st);
 

@@ -26,7 +26,7 @@ static sdk_exit_stats_t st;
 static uint64_t ept_exits(void)
 {
     sdk_exit_stats(st);
-    return st[1 + SDK_EXIT_EPT];
+    return st[1 + VEXIT_NPF];
 }
 
 /* ---- the guest's memory map ---------------------------------------------- */

@@ -157,7 +157,7 @@ static void storm(unsigned n)
         long long r = sdk_hypercall64(nr, a0, a1);
         bool ok;
         if (nr == HC_VERSION)
-            ok = r == 0x10000;
+            ok = r == HC_ABI_VERSION;
         else if (nr == HC_TRACE_MARK)
             ok = r == 0;
         else if (nr == HC_PUTS)

@@ -146,7 +146,7 @@ int main(void)
         sdk_udelay(1000);
         done = *mb(MB_CMD) == 0;
     }
-    sdk_checkf(done && *mb(MB_RESULT) == 0x10000, "the AP ran a VMCALL after the storm (HC_VERSION %#x)",
+    sdk_checkf(done && *mb(MB_RESULT) == HC_ABI_VERSION, "the AP ran a VMCALL after the storm (HC_VERSION %#x)",
                *mb(MB_RESULT));
     sdk_checkf(!sdk_icr_stuck, "ICR delivery status idle before each of %u IPIs", sdk_ipis_sent);
 

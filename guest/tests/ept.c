@@ -18,7 +18,7 @@ static sdk_exit_stats_t stats;
 static uint64_t ept_exits(void)
 {
     sdk_exit_stats(stats);
-    return stats[1 + SDK_EXIT_EPT];
+    return stats[1 + VEXIT_NPF];
 }
 
 static uint32_t sink;

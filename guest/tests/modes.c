@@ -118,7 +118,7 @@ int main(void)
     to_long_and_back();
     sdk_checkf(long_efer_lma == 1, "long mode: EFER.LMA set after CR0.PG (got %u)", long_efer_lma);
     sdk_checkf(long_vendor == vendor, "long mode: cpuid exits and returns (%#x)", long_vendor);
-    sdk_checkf(long_hc == 0x10000, "long mode: vmcall hc version (got %#x)", long_hc);
+    sdk_checkf(long_hc == HC_ABI_VERSION, "long mode: vmcall hc version (got %#x)", long_hc);
     sdk_checkf(!(get_cr0() & 0x80000000u), "back in 32-bit protected mode, paging off (cr0=%#x)",
                get_cr0());
 
@@ -129,7 +129,7 @@ int main(void)
     uint32_t rv = *(volatile uint32_t *)(BLOB_AT + (uint32_t)(rm_vendor - rm_blob_start));
     uint32_t rh = *(volatile uint32_t *)(BLOB_AT + (uint32_t)(rm_hc - rm_blob_start));
     sdk_checkf(rv == vendor, "real mode: cpuid exits and returns (%#x)", rv);
-    sdk_checkf(rh == 0x10000, "real mode: vmcall hc version (got %#x)", rh);
+    sdk_checkf(rh == HC_ABI_VERSION, "real mode: vmcall hc version (got %#x)", rh);
     sdk_checkf(get_cr0() & 1, "back in protected mode (cr0=%#x)", get_cr0());
     sdk_finish();
 }

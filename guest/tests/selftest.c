@@ -23,7 +23,7 @@ static void test_cpuid(void)
               "cpuid.40000000 signature monovisor");
     sdk_checkf(r.eax == 0x40000001, "cpuid.40000000 max leaf 0x40000001 (got %#x)", r.eax);
     r = sdk_cpuid(0x40000001, 0);
-    sdk_checkf(r.eax == 0x00010000, "cpuid.40000001 abi version 1.0 (got %#x)", r.eax);
+    sdk_checkf(r.eax == HC_ABI_VERSION, "cpuid.40000001 abi version 2.0 (got %#x)", r.eax);
     r = sdk_cpuid(0x4FFFFFFF, 0);
     sdk_check(!r.eax && !r.ebx && !r.ecx && !r.edx, "cpuid.4fffffff absurd hypervisor leaf is zero");
     r = sdk_cpuid(0xFFFFFFFF, 0xFFFFFFFF);
@@ -114,7 +114,6 @@ static void test_control_registers(void)
 #define CR4_PGE     (1u << 7)
 #define CR4_OSXSAVE (1u << 18)
 #define CR4_PKE     (1u << 22)
-#define EXIT_CR     28      /* control-register access (SDM Vol. 3C, appendix C) */
 
 /* CPUID.01H:ECX.OSXSAVE[27] (SDM Vol. 2A, CPUID, Table 3-10). */
 static bool cpuid_osxsave(void) { return sdk_cpuid(1, 0).ecx & (1u << 27); }
@@ -152,12 +151,12 @@ static void test_cpuid_follows_cr4(void)
          * no control-register exit, and CPUID still says 1. */
         static sdk_exit_stats_t st;
         sdk_hypercall(HC_EXIT_STATS, (long)st, sizeof(st), 0, 0);
-        uint64_t cr_before = st[1 + EXIT_CR];
+        uint64_t cr_before = st[1 + VEXIT_CR_ACCESS];
         for (int i = 0; i < 4; i++)
             set_cr4_bits(i & 1 ? 0 : CR4_PGE, i & 1 ? CR4_PGE : 0);
         sdk_hypercall(HC_EXIT_STATS, (long)st, sizeof(st), 0, 0);
-        sdk_checkf(st[1 + EXIT_CR] == cr_before, "cr4.pge toggles do not exit (%llu -> %llu cr exits)",
-                   (unsigned long long)cr_before, (unsigned long long)st[1 + EXIT_CR]);
+        sdk_checkf(st[1 + VEXIT_CR_ACCESS] == cr_before, "cr4.pge toggles do not exit (%llu -> %llu cr exits)",
+                   (unsigned long long)cr_before, (unsigned long long)st[1 + VEXIT_CR_ACCESS]);
         check_mirror(cpuid_osxsave, true, "1.ecx.osxsave");
         set_cr4_bits(0, CR4_OSXSAVE);
         check_mirror(cpuid_osxsave, false, "1.ecx.osxsave");
@@ -313,7 +312,7 @@ static void test_hypercalls(void)
 {
     static const char msg[] = "hello from the guest through HC_PUTS\n";
     long r = sdk_hypercall(HC_VERSION, 0, 0, 0, 0);
-    sdk_checkf(r == 0x10000, "hc version 1.0 (got %#lx)", r);
+    sdk_checkf(r == HC_ABI_VERSION, "hc version 2.0 (got %#lx)", r);
     r = sdk_hypercall(HC_PUTS, (long)msg, sizeof(msg) - 1, 0, 0);
     sdk_checkf(r == (long)sizeof(msg) - 1, "hc puts returns its length (got %ld)", r);
     r = sdk_hypercall(HC_PUTS, (long)0xFFFFF000u, 16, 0, 0);
@@ -331,15 +330,15 @@ static void test_hypercalls(void)
 
     /* Exit statistics: three CPUIDs more must show as three more. */
     r = sdk_hypercall(HC_EXIT_STATS, (long)stats, sizeof(stats), 0, 0);
-    uint64_t before = stats[1 + 10];
+    uint64_t before = stats[1 + VEXIT_CPUID];
     sdk_cpuid(0, 0);
     sdk_cpuid(0, 0);
     sdk_cpuid(0, 0);
     r = sdk_hypercall(HC_EXIT_STATS, (long)stats, sizeof(stats), 0, 0);
     sdk_checkf(r == (long)sizeof(stats), "hc exit stats size (got %ld)", r);
-    sdk_checkf(stats[1 + 10] == before + 3, "hc exit stats counts cpuid exits (%llu -> %llu)",
-               (unsigned long long)before, (unsigned long long)stats[1 + 10]);
-    sdk_check(stats[0] >= stats[1 + 10] + stats[1 + 18], "hc exit stats total adds up");
+    sdk_checkf(stats[1 + VEXIT_CPUID] == before + 3, "hc exit stats counts cpuid exits (%llu -> %llu)",
+               (unsigned long long)before, (unsigned long long)stats[1 + VEXIT_CPUID]);
+    sdk_check(stats[0] >= stats[1 + VEXIT_CPUID] + stats[1 + VEXIT_HYPERCALL], "hc exit stats total adds up");
     r = sdk_hypercall(HC_EXIT_STATS, (long)0xFFFFF000u, sizeof(stats), 0, 0);
     sdk_checkf(r == HC_EFAULT, "hc exit stats to unmapped memory -> EFAULT (got %ld)", r);
 }

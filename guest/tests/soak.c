@@ -70,7 +70,7 @@ int main(void)
             break;
         }
         default:
-            bad_vmcall += sdk_hypercall(HC_VERSION, 0, 0, 0, 0) != 0x10000;
+            bad_vmcall += sdk_hypercall(HC_VERSION, 0, 0, 0, 0) != HC_ABI_VERSION;
             n_vmcall++;
             break;
         }
@@ -83,7 +83,7 @@ int main(void)
         if (r)
             sum += d[r];
     }
-    uint64_t preempt = d[1 + SDK_EXIT_PREEMPT];
+    uint64_t preempt = d[1 + VEXIT_TIMER];
     sdk_printf("soak: cpuid=%u io=%u rdmsr=%u vmcall=%u touches=%u preemption_timer=%llu total=%llu\n",
                n_cpuid, n_io, n_rdmsr, n_vmcall, n_touch, (unsigned long long)preempt,
                (unsigned long long)d[0]);
@@ -93,17 +93,17 @@ int main(void)
     sdk_printf("soak: run cpuid=%u rdmsr=%u vmcall=%u\n", n_cpuid, n_rdmsr, n_vmcall + 3);
     sdk_checkf(!bad_cpuid && !bad_rdmsr && !bad_vmcall,
                "every answer right (%u cpuid, %u rdmsr, %u vmcall wrong)", bad_cpuid, bad_rdmsr, bad_vmcall);
-    sdk_checkf(d[1 + SDK_EXIT_CPUID] == n_cpuid, "cpuid exits %llu = %u done",
-               (unsigned long long)d[1 + SDK_EXIT_CPUID], n_cpuid);
-    sdk_checkf(d[1 + SDK_EXIT_IO] == n_io, "io exits %llu = %u done", (unsigned long long)d[1 + SDK_EXIT_IO],
+    sdk_checkf(d[1 + VEXIT_CPUID] == n_cpuid, "cpuid exits %llu = %u done",
+               (unsigned long long)d[1 + VEXIT_CPUID], n_cpuid);
+    sdk_checkf(d[1 + VEXIT_IO] == n_io, "io exits %llu = %u done", (unsigned long long)d[1 + VEXIT_IO],
                n_io);
-    sdk_checkf(d[1 + SDK_EXIT_RDMSR] == n_rdmsr, "rdmsr exits %llu = %u done",
-               (unsigned long long)d[1 + SDK_EXIT_RDMSR], n_rdmsr);
-    sdk_checkf(d[1 + SDK_EXIT_VMCALL] == n_vmcall + 1, "vmcall exits %llu = %u done + this HC_EXIT_STATS",
-               (unsigned long long)d[1 + SDK_EXIT_VMCALL], n_vmcall);
+    sdk_checkf(d[1 + VEXIT_RDMSR] == n_rdmsr, "rdmsr exits %llu = %u done",
+               (unsigned long long)d[1 + VEXIT_RDMSR], n_rdmsr);
+    sdk_checkf(d[1 + VEXIT_HYPERCALL] == n_vmcall + 1, "vmcall exits %llu = %u done + this HC_EXIT_STATS",
+               (unsigned long long)d[1 + VEXIT_HYPERCALL], n_vmcall);
     bool lazy = sdk_arg_is("ept", "lazy");
-    sdk_checkf(d[1 + SDK_EXIT_EPT] == (lazy ? n_touch : 0), "ept exits %llu = %u first touches (ept=%s)",
-               (unsigned long long)d[1 + SDK_EXIT_EPT], lazy ? n_touch : 0, lazy ? "lazy" : "static");
+    sdk_checkf(d[1 + VEXIT_NPF] == (lazy ? n_touch : 0), "ept exits %llu = %u first touches (ept=%s)",
+               (unsigned long long)d[1 + VEXIT_NPF], lazy ? n_touch : 0, lazy ? "lazy" : "static");
     uint64_t known = n_cpuid + n_io + n_rdmsr + n_vmcall + 1 + (lazy ? n_touch : 0) + preempt;
     sdk_checkf(sum == d[0] && d[0] == known,
                "total %llu = the sum per reason %llu = the guest's %llu + %llu preemption timer",

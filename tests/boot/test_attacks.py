@@ -72,7 +72,7 @@ def test_hostile_hypercalls_are_refused(iso, bochs):
     m.expect_exact('guest.stopped cpu=0 reason="guest exit"')
     assert "MUST NOT BE PRINTED" not in m.transcript()
     _, _, stats = intact(m, checksum)
-    assert stat(stats, "vmcall") > 2000, stats
+    assert stat(stats, "hypercall") > 2000, stats
     quit(m)
 
 
@@ -85,7 +85,7 @@ def test_hostile_instructions_get_what_a_cpu_without_vmx_gives(iso, bochs):
     m.expect_exact('guest.stopped cpu=0 reason="guest exit"')
     assert "VM entry failed" not in m.transcript() and "guest.exit status=0" in m.transcript()
     _, _, stats = intact(m, checksum)
-    assert stat(stats, "cr_access") > 0 and stat(stats, "vmcall") > 0, stats
+    assert stat(stats, "cr_access") > 0 and stat(stats, "hypercall") > 0, stats
     quit(m)
 
 
@@ -157,7 +157,7 @@ def test_nmi_storm_is_reflected_and_the_console_still_steers_both_cpus(iso, boch
     out = m.command("cpus")
     assert len(re.findall(r"vcpu=running mp=runnable", out)) == 2, out
     out = m.command("stats 1")
-    assert stat(out, "exception_nmi", cpu=1) >= ap, out
+    assert stat(out, "nmi", cpu=1) >= ap, out
     out = m.command("pause")
     assert "pause: requested cpus=2 late=0" in out, out
     out = m.command("cpus")
@@ -187,10 +187,10 @@ def test_soak_exit_counts_add_up_and_the_pool_does_not_grow(iso, bochs, ept):
     ept_out, info, stats = intact(m, checksum)
     # `stats` agrees with what the guest says it did.
     cpuid, rdmsr, vmcall = (int(x) for x in run.groups())
-    assert (stat(stats, "cpuid"), stat(stats, "rdmsr"), stat(stats, "vmcall")) == (cpuid, rdmsr, vmcall), \
+    assert (stat(stats, "cpuid"), stat(stats, "rdmsr"), stat(stats, "hypercall")) == (cpuid, rdmsr, vmcall), \
         (run.group(0), stats)
     assert stat(stats, "io") >= int(did.group(2)) and sum(int(x) for x in did.groups()[:4]) >= 999000, stats
-    assert stat(stats, "ept_violation") >= (int(did.group(5)) if ept == "lazy" else 0), stats
+    assert stat(stats, "npf") >= (int(did.group(5)) if ept == "lazy" else 0), stats
     # No leak: what the pool gave since the guest started is EPT tables for
     # the guest's first touches of its own first 2 MiB (lazy), nothing else.
     (used0, _, allocs0, frees0, _), (used1, peak1, allocs1, frees1, _) = pool(before), pool(info)

@@ -47,7 +47,7 @@ def test_serial_ioapic_echo_and_mux(iso, bochs):
     to_monitor(m)
     out = m.command("stats")
     assert re.search(r"^stats cpu=0 reason=io count=[1-9]", out, re.M), out
-    assert re.search(r"^stats cpu=0 reason=ept_violation count=[1-9]", out, re.M), out
+    assert re.search(r"^stats cpu=0 reason=npf count=[1-9]", out, re.M), out
     out = m.command("serial")
     assert re.search(r"serial.irqs ioapic=[1-9]\d* pic=0 ", out), out
     assert re.search(r"rx=1[2-9] ", out), out

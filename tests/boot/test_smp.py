@@ -20,8 +20,8 @@ def test_smp_guest_starts_its_aps_with_init_sipi_sipi(iso, bochs, cpus, args):
     for apic in range(1, cpus):
         # Three rounds (broadcast, one by one, back to back): three starts,
         # each with CPUID and a real-mode VMCALL answered.
-        assert f"smp: ap apic={apic} starts=1 cpuid=ok vmcall=0x10000" in out, out
-        assert f"smp: ap apic={apic} starts=3 cpuid=ok vmcall=0x10000" in out, out
+        assert f"smp: ap apic={apic} starts=1 cpuid=ok vmcall=0x20000" in out, out
+        assert f"smp: ap apic={apic} starts=3 cpuid=ok vmcall=0x20000" in out, out
     m.expect_exact('guest.stopped cpu=0 reason="guest exit"')
     out = m.command("cpus")
     for i in range(1, cpus):
@@ -74,7 +74,7 @@ def test_pause_dump_resume_while_every_core_is_in_the_guest(iso, bochs):
     assert re.search(r"^guest\.cs sel=0x800 base=0x8000 limit=0xffff", out, re.M), out
     out = m.command("stats 3")
     assert re.search(r"^stats\.cpu=3 state=paused exits=\d+ resets=1$", out, re.M), out
-    assert "stats cpu=3 reason=vmcall count=3 " in out, out
+    assert "stats cpu=3 reason=hypercall count=3 " in out, out
     out = m.command("trace 2 cpu=1")
     assert re.search(r"^trace seq=\d+ cpu=1 tsc=\d+ reason=\w+", out, re.M), out
     out = m.command("regs 7")

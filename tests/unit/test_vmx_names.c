@@ -14,6 +14,7 @@
 
 #include "../../vmx/vmx_names.h"
 #include "../../vmx/vmx_defs.h"
+#include "../../kernel/hypercall_abi.h"
 
 /* ---- exit reasons --------------------------------------------------------- */
 
@@ -75,6 +76,28 @@ static void test_exit_reason_every_value_has_a_string(void **state)
 }
 
 /* ---- VM-instruction errors ------------------------------------------------ */
+
+/* VMX exit reasons to the neutral list (kernel/hypercall_abi.h). */
+static void test_vexit_translation(void **state)
+{
+    (void)state;
+    assert_int_equal(vmx_vexit(EXIT_REASON_EXCEPTION_NMI, INTR_INFO_VALID | INTR_TYPE_NMI | 2), VEXIT_NMI);
+    assert_int_equal(vmx_vexit(EXIT_REASON_EXCEPTION_NMI, INTR_INFO_VALID | INTR_TYPE_HW_EXCEPTION | 13),
+                     VEXIT_EXCEPTION);
+    assert_int_equal(vmx_vexit(EXIT_REASON_CPUID, 0), VEXIT_CPUID);
+    assert_int_equal(vmx_vexit(EXIT_REASON_VMCALL, 0), VEXIT_HYPERCALL);
+    assert_int_equal(vmx_vexit(EXIT_REASON_EPT_VIOLATION, 0), VEXIT_NPF);
+    assert_int_equal(vmx_vexit(EXIT_REASON_PREEMPTION_TIMER, 0), VEXIT_TIMER);
+    assert_int_equal(vmx_vexit(EXIT_REASON_RDTSCP, 0), VEXIT_RDTSC);
+    assert_int_equal(vmx_vexit(EXIT_REASON_WBINVD, 0), VEXIT_INVD);
+    assert_int_equal(vmx_vexit(EXIT_REASON_VMXON, 0), VEXIT_VIRT_INSN);
+    assert_int_equal(vmx_vexit(EXIT_REASON_MONITOR_TRAP_FLAG, 0), VEXIT_STEP);
+    assert_int_equal(vmx_vexit(EXIT_REASON_TASK_SWITCH, 0), VEXIT_OTHER);
+    assert_int_equal(vmx_vexit(EXIT_REASON_MAX, 0), VEXIT_OTHER);
+    assert_int_equal(vmx_vexit(0xFFFF, 0), VEXIT_OTHER);
+    for (uint32_t r = 1; r < EXIT_REASON_MAX; r++)
+        assert_true(vmx_vexit(r, 0) < VEXIT_MAX);
+}
 
 static void test_vm_instruction_error_known(void **state)
 {
@@ -201,6 +224,7 @@ int main(void)
         cmocka_unit_test(test_exit_reason_gaps_unknown),
         cmocka_unit_test(test_exit_reason_out_of_range_unknown),
         cmocka_unit_test(test_exit_reason_every_value_has_a_string),
+        cmocka_unit_test(test_vexit_translation),
         cmocka_unit_test(test_vm_instruction_error_known),
         cmocka_unit_test(test_vm_instruction_error_all_numbered_ones_named),
         cmocka_unit_test(test_vm_instruction_error_unknown),
