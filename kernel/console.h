@@ -49,7 +49,7 @@ void console_prompt(void);
  * guest's COM1 or back to the monovisor> prompt. */
 
 /* console_set_guest_input - where bytes typed in guest mode go (the
- * virtual UART's receive side, vmx/vserial.c); until set they are dropped. */
+ * virtual UART's receive side, kernel/vserial.c); until set they are dropped. */
 void console_set_guest_input(void (*fn)(uint8_t byte));
 
 /* console_start_mode - the mode at boot (console=): guest mode when guest. */

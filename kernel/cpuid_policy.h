@@ -14,7 +14,7 @@
  * 1 EBX for XCR0 | IA32_XSS) follow the XCR0 and IA32_XSS in the CPU, and
  * those are the guest's while it runs and across its exits (XSETBV is done
  * by the CPU for the guest, IA32_XSS is not intercepted, and the hypervisor
- * never touches either: vmx/exits.c, handle_xsetbv).
+ * never touches either: kernel/exit.c, handle_xsetbv).
  *
  * On top of it, a policy of overrides for the console's CPU-feature
  * experiments: each forces bits of one register of one leaf (one subleaf, or

@@ -1,6 +1,6 @@
 /*
  * ipi.h - what to do with an inter-processor interrupt the guest sends
- * (pure; host unit tested). vmx/apic.c intercepts the guest's writes to
+ * (pure; host unit tested). kernel/vapic.c intercepts the guest's writes to
  * its local APIC's interrupt command register and asks ipi_decide.
  *
  * INIT and SIPI are emulated for the guest's vCPUs, as KVM does: a SIPI

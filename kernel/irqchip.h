@@ -8,7 +8,7 @@
  *
  * The guest owns both controllers: its writes reach the hardware
  * unchanged; these only watch, so that a virtual device (the guest's
- * COM1, vmx/vuart.h) can raise the vector the guest chose for its line.
+ * COM1, kernel/vuart.h) can raise the vector the guest chose for its line.
  */
 #ifndef IRQCHIP_H
 #define IRQCHIP_H

@@ -24,11 +24,12 @@
 #include "../drivers/tsc.h"
 #include "../drivers/uart.h"
 #include "../ept/guest_ept.h"
-#include "../vmx/apic.h"
+#include "iobus.h"
+#include "platform.h"
+#include "vapic.h"
+#include "vcpu.h"
+#include "vserial.h"
 #include "../vmx/probe.h"
-#include "../vmx/vcpu.h"
-#include "../vmx/vmx.h"
-#include "../vmx/vserial.h"
 
 struct hv_boot hv;
 
@@ -138,7 +139,10 @@ static void cmd_info(int argc, char **argv)
     kprintf("tsc.khz=%llu tsc.source=%s\n", (unsigned long long)tsc_khz(), tsc_source());
     print_memory();
     print_modules();
-    vmx_print_caps(&hv.vmx, true);
+    if (virt)
+        virt->print_caps(true);
+    else
+        vmx_print_caps(&hv.vmx, true);
 }
 CONSOLE_COMMAND(info, "info", "info",
                 "version, command line, cores, memory map, hypervisor memory, VMX capabilities",
@@ -189,6 +193,9 @@ static void run_boot_commands(void)
  * guest: 1 = set up your vCPU, -1 = there is no guest. */
 static volatile int guest_go;
 
+/* What every vCPU is set up with (start_guest fills it before guest_go). */
+static struct virt_config guest_cfg;
+
 /* An AP in C (kernel/ap_boot.asm calls it on the core's own stack). Every
  * core enters VMX operation, even one kept out of the guest: INIT is
  * blocked in VMX root operation (SDM Vol. 3C, 24.8), so the guest cannot
@@ -203,7 +210,7 @@ static _Noreturn void ap_main(struct cpu *c)
     c->state = CPU_ONLINE;
     while (!guest_go)
         cpu_relax();
-    if (guest_go < 0 || vmx_enable_cpu(&hv.vmx)) {
+    if (guest_go < 0 || virt->enable_cpu()) {
         c->setup = -1;
         if (c == console_cpu)
             console_loop();
@@ -212,7 +219,7 @@ static _Noreturn void ap_main(struct cpu *c)
     struct vcpu *v = 0;
     if (c->guest) {
         v = vcpu_alloc(c);
-        if (!v || vmx_setup_vcpu(v, &hv.vmx, vmx_config())) {
+        if (!v || virt->vcpu_setup(v, &guest_cfg)) {
             kprintf("error: smp: cpu %u (apic_id=%u) gets no vCPU\n", c->index, c->apic_id);
             if (v)
                 vcpus[c->index] = 0;
@@ -225,12 +232,12 @@ static _Noreturn void ap_main(struct cpu *c)
     if (v)
         vcpu_run(v);
     if (c != console_cpu)
-        vcpu_park(c);       /* in VMX root: INIT held off, SIPIs ignored */
+        vcpu_park(c);       /* in virtualization operation: INIT held off, SIPIs ignored */
     while (!c->off) {       /* the console's core; power-off may come from a vCPU */
         console_poll();
         cpu_relax();
     }
-    vmx_disable_cpu();
+    virt->disable_cpu();
     halt_forever();
 }
 
@@ -289,15 +296,18 @@ static void start_guest(void)
     if (hv.opt.ept_ad && !ecfg.ad)
         kprintf("note: ept_ad=1 but this CPU has no EPT accessed/dirty flags\n");
     uint64_t eptp = guest_ept_build(guest_memmap(), firmware_memmap(), &ecfg);
-    if (!eptp || apic_virt_init() || vserial_init())
+    /* The devices on the guest's bus (kernel/iobus.h), before any vCPU:
+     * set-up intercepts their ports. */
+    platform_init();
+    if (!eptp || apic_virt_init() || vserial_init((uint16_t)hv.opt.serial_port))
         return;
-    if (vmx_enable_cpu(&hv.vmx))
+    if (virt->enable_cpu())
         return;
-    power_on_off(vcpu_off_all);     /* every core: VMXOFF (the others then halt) */
-    struct vmx_config cfg = {
+    power_on_off(vcpu_off_all);     /* every core leaves virtualization (the others then halt) */
+    guest_cfg = (struct virt_config){
         .hlt_exiting = hv.opt.hlt == HLT_EXIT,
-        .preempt_ticks = tsc_khz() * hv.opt.poll_us / 1000,
-        .eptp = eptp,
+        .poll_ticks = tsc_khz() * hv.opt.poll_us / 1000,
+        .slat_root = eptp,
         .console_port = (uint16_t)hv.opt.serial_port,
     };
     guest_exit_keeps_console = hv.opt.onexit == ONEXIT_CONSOLE;
@@ -308,22 +318,18 @@ static void start_guest(void)
     ept_refuse_injects_gp = hv.opt.ept_refuse == REFUSE_GP;
     struct vcpu *v = vcpu_alloc(&cpus[0]);
     if (!v) {
-        kprintf("error: vmx: no pool pages for the boot vCPU\n");
+        kprintf("error: %s: no pool pages for the boot vCPU\n", virt->name);
         return;
     }
     ept_register_stats(&v->ept);
     v->console = console_cpu == &cpus[0];
-    if (vmx_setup_vcpu(v, &hv.vmx, &cfg)) {
+    if (virt->vcpu_setup(v, &guest_cfg)) {
         vcpus[0] = 0;
         return;
     }
-    if (hv.opt.verbose)
-        kprintf("vmx.on cpu=0 vmcs=%#llx pin=%#x proc=%#x proc2=%#x exit=%#x entry=%#x\n",
-                (unsigned long long)v->vmcs_pa, v->pin, v->proc, v->proc2, v->exit_ctl,
-                v->entry_ctl);
     release_aps();
     if (vcpu_count() > 1 && hv.opt.verbose)
-        kprintf("vmx.aps vcpus=%u\n", vcpu_count());
+        kprintf("%s.aps vcpus=%u\n", virt->name, vcpu_count());
     run_boot_commands();
     if (vcpu_start(v) == 0) {
         kprintf("guest.start cpu=0 vcpus=%u\n", vcpu_count());
@@ -388,6 +394,7 @@ _Noreturn void kmain(uint32_t mbi_phys, uint32_t load_base, uint32_t magic)
     case VMX_READY_UNLOCKED:
         if (hv.opt.verbose)
             kprintf("vmx: %s\n", vmx_status_message(&hv.vmx));
+        virt = &vmx_ops;
         break;
     default:
         kprintf("error: vmx: %s\n", vmx_status_message(&hv.vmx));

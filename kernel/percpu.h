@@ -25,10 +25,10 @@ struct cpu {
     unsigned index;             /* 0 = the boot core, then MADT order */
     uint32_t apic_id;
     volatile enum cpu_state state;
-    bool vmx_on;                /* in VMX operation (VMXON done) */
+    bool virt_on;               /* in virtualization operation (VMXON, EFER.SVME) */
     bool guest;                 /* runs a vCPU (cpus= option) */
     volatile int setup;         /* AP after VMX set-up: 1 vCPU, 2 parked, -1 failed */
-    volatile uint32_t kick;     /* a kick IPI to this core is on its way (vmx/vcpu.c) */
+    volatile uint32_t kick;     /* a kick IPI to this core is on its way (kernel/vcpu.c) */
     volatile uint32_t off;      /* a core without a vCPU: leave VMX operation (power-off) */
     uint64_t host_nmis;         /* NMIs taken in the hypervisor */
     uint64_t stack_top;         /* the core's hypervisor stack */

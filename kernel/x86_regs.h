@@ -31,6 +31,14 @@
 #define EFER_LMA        (1ull << 10)
 #define EFER_NXE        (1ull << 11)
 
+/* DR6 (SDM Vol. 3A, 17.2.3): B0-B3 the breakpoints that matched, BD a
+ * debug-register access with DR7.GD, BS the single-step trap. VMX's
+ * pending debug exceptions and a #DB exit's qualification put B0-B3 and
+ * BS at the same bits (SDM Vol. 3C, Tables 25-4 and 28-1). */
+#define DR6_B0_B3       0xFull
+#define DR6_BD          (1ull << 13)
+#define DR6_BS          (1ull << 14)
+
 #define DEBUGCTL_BTF    (1ull << 1)     /* IA32_DEBUGCTL: single-step on branches (SDM Vol. 3A, 19.4.1) */
 
 #define RFLAGS_FIXED1   (1ull << 1)

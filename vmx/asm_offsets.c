@@ -7,7 +7,6 @@
 #include <stddef.h>
 
 #include "../kernel/cpuid_policy.h"
-#include "vcpu.h"
 #include "../kernel/x86_regs.h"
 #include "vmx.h"
 
@@ -38,15 +37,14 @@ void asm_offsets(void)
     _Static_assert(sizeof(((struct vcpu *)0)->requests) == 4, "entry.asm compares a dword");
     DEFINE(VMCS_HOST_RSP_ENC, VMCS_HOST_RSP);
 
-    /* The exit path's fast part (entry.asm). */
-    OFFSET(VCPU_LAUNCHED, vcpu, launched);
-    _Static_assert(sizeof(((struct vcpu *)0)->launched) == 4, "entry.asm writes a dword");
-    OFFSET(VCPU_EXIT_REASON, vcpu, exit_reason);
+    /* The exit path's fast part (entry.asm): the neutral vCPU is the
+     * first member of struct vmx_vcpu, so its offsets hold for both. */
+    _Static_assert(offsetof(struct vmx_vcpu, v) == 0, "entry.asm: regs = vcpu = vmx_vcpu");
+    OFFSET(VCPU_EXIT_REASON, vmx_vcpu, exit_reason);
     OFFSET(VCPU_EXITS, vcpu, exits);
-    OFFSET(VCPU_HAVE_RIP, vcpu, have_rip);
-    _Static_assert(offsetof(struct vcpu, have_qual) == offsetof(struct vcpu, have_rip) + 1 &&
-                       sizeof(bool) == 1,
-                   "entry.asm clears have_rip and have_qual with one word");
+    OFFSET(VCPU_RIP_VALID, vcpu, rip_valid);
+    OFFSET(VCPU_HAVE_QUAL, vmx_vcpu, have_qual);
+    _Static_assert(sizeof(((struct vmx_vcpu *)0)->have_qual) == 1, "entry.asm clears a byte");
     DEFINE(EXIT_REASON_MAX_NR, EXIT_REASON_MAX);
     OFFSET(VCPU_EXIT_COUNT, vcpu, exit_count);
     OFFSET(VCPU_COUNTDOWN, vcpu, console_countdown);
@@ -104,9 +102,9 @@ void asm_offsets(void)
     _Static_assert(sizeof(struct cpuid_masks) == 32, "entry.asm indexes the masks by leaf << 5");
 #ifdef VMX_COUNT_VMCS_ACCESS
     DEFINE(VMX_COUNT_VMCS_ACCESS, 1);
-    OFFSET(VCPU_VMREADS, vcpu, vmreads);
-    OFFSET(VCPU_VMWRITES, vcpu, vmwrites);
-    OFFSET(VCPU_VMREADS0, vcpu, vmreads0);
-    OFFSET(VCPU_VMWRITES0, vcpu, vmwrites0);
+    OFFSET(VCPU_VMREADS, vmx_vcpu, vmreads);
+    OFFSET(VCPU_VMWRITES, vmx_vcpu, vmwrites);
+    OFFSET(VCPU_VMREADS0, vmx_vcpu, vmreads0);
+    OFFSET(VCPU_VMWRITES0, vmx_vcpu, vmwrites0);
 #endif
 }

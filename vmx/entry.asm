@@ -15,10 +15,12 @@
 ;      fast path: native CPUID, the masks of the policy and of this vCPU's
 ;      CR4, RIP advanced), and so is the lazy fault-in of a page the plan
 ;      table knows (ept/guest_ept.h);
-;   2. the caller-saved GPRs saved, vcpu_exit_light() (vmx/vcpu.c): the
-;      light handlers of vmx/exits.c (the guest's UART);
-;   3. every GPR saved, vcpu_exit(): the exit_handlers table, statistics
-;      with cycles, the trace ring, single-step.
+;   2. the caller-saved GPRs saved, vmx_exit_light() (vmx/vmx_exit.c),
+;      for the reasons vmx_light_exits marks: the exit decoded, the
+;      core's light handlers (kernel/exit.c: the guest's UART);
+;   3. every GPR saved, vmx_exit(): the exit decoded, vcpu_exit() of the
+;      core (kernel/vcpu.c): the handler table, statistics with cycles,
+;      the trace ring, single-step.
 ;
 ; HOST_RIP is vmx_exit_entry (written once per VMCS). HOST_RSP is this
 ; frame's RSP, written only when it changed.
@@ -28,7 +30,7 @@
 ; be lost (the guest would run on with the request pending), so each entry
 ; checks the requests inside an "entry window", and the hypervisor's NMI
 ; handler moves a RIP it finds inside a window to that window's abort
-; label (vmx/vcpu.c, host_nmi), which returns 0 as if the handler had said
+; label (kernel/vcpu.c, host_nmi), which returns 0 as if the handler had said
 ; stop. Inside the windows of layers 1 and 2 some GPRs are only in the CPU:
 ; their abort, vmx_partial_abort, saves them first. CR2 is not switched:
 ; the hypervisor never takes a page fault (one would panic), so the
@@ -45,15 +47,15 @@ global vmx_entry_windows
 global vmx_entry_windows_end
 global vmx_entry_abort
 global vmx_partial_abort
-extern vcpu_exit
-extern vcpu_exit_light
+extern vmx_exit
+extern vmx_exit_light
+extern vmx_light_exits
 extern ept_plans
 extern ept_pd_tables
 extern ept_map_lock
 extern ept_fast_blocks
 extern ept_guest_map
 extern ept_table_offset
-extern exit_light_handlers
 %ifdef VMX_COUNT_VMCS_ACCESS
 extern vmcs_reads
 extern vmcs_writes
@@ -353,7 +355,8 @@ vmx_exit_entry:
     ; ---- layer 2: the caller-saved GPRs; RBX, RBP, R12-R15 stay in the
     ; CPU across the call (the C ABI keeps them).
 .light:
-    mov word [rdi + VCPU_HAVE_RIP], 0   ; have_rip, have_qual: nothing cached yet (C's)
+    mov byte [rdi + VCPU_RIP_VALID], 0  ; nothing of the exit cached yet (C's)
+    mov byte [rdi + VCPU_HAVE_QUAL], 0
     mov [rdi + GR_RAX], rax
     mov [rdi + GR_RCX], rcx
     mov [rdi + GR_R8],  r8
@@ -362,9 +365,9 @@ vmx_exit_entry:
     mov [rdi + GR_R11], r11
     cmp edx, EXIT_REASON_MAX_NR         ; (an entry failure has bit 31 set)
     jae .full
-    cmp qword [rdx * 8 + exit_light_handlers], 0
+    cmp byte [rdx + vmx_light_exits], 0
     je .full
-    call vcpu_exit_light                ; rdi = regs = the vcpu (first member)
+    call vmx_exit_light                 ; rdi = regs = the vcpu (first member)
     mov rdi, [rsp]
     test eax, eax
     jz .full
@@ -386,7 +389,7 @@ vmx_exit_entry:
     mov [rdi + GR_R13], r13
     mov [rdi + GR_R14], r14
     mov [rdi + GR_R15], r15
-    call vcpu_exit
+    call vmx_exit
     test eax, eax
     jz vmx_entry_abort
     mov rdi, [rsp]

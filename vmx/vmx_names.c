@@ -69,11 +69,11 @@ static const char *const exit_names[EXIT_REASON_MAX] = {
     [EXIT_REASON_XRSTORS] = "xrstors",
 };
 
-/* The neutral reason of each basic exit reason monovisor handles; 0 in
- * the table is VEXIT_OTHER for the rest (VEXIT_EXCEPTION, 0, is reason
- * 0's, decided apart). */
-#define N(x) ((x) + 1)          /* stored plus one: 0 means other */
-static const uint8_t neutral[EXIT_REASON_MAX] = {
+/* The neutral reason of each basic exit reason monovisor handles, stored
+ * plus one: 0 in the table is VEXIT_OTHER for the rest (VEXIT_EXCEPTION,
+ * 0, is reason 0's, decided apart: vmx_vexit). */
+#define N(x) ((x) + 1)
+const uint8_t vmx_neutral_reasons[EXIT_REASON_MAX] = {
     [EXIT_REASON_EXTERNAL_INTERRUPT] = N(VEXIT_INTERRUPT),
     [EXIT_REASON_TRIPLE_FAULT] = N(VEXIT_TRIPLE_FAULT),
     [EXIT_REASON_INIT] = N(VEXIT_INIT),
@@ -116,12 +116,6 @@ static const uint8_t neutral[EXIT_REASON_MAX] = {
     [EXIT_REASON_XSETBV] = N(VEXIT_XSETBV),
 };
 
-unsigned vmx_vexit(uint32_t basic, uint32_t intr_info)
-{
-    if (basic == EXIT_REASON_EXCEPTION_NMI)     /* 25.2, 28.2.2: the type says which */
-        return (intr_info & (7u << 8)) == INTR_TYPE_NMI ? VEXIT_NMI : VEXIT_EXCEPTION;
-    return basic < EXIT_REASON_MAX && neutral[basic] ? neutral[basic] - 1u : VEXIT_OTHER;
-}
 
 const char *exit_reason_name(uint32_t r)
 {

@@ -62,7 +62,7 @@ static inline struct sdk_cpuid sdk_cpuid(uint32_t leaf, uint32_t sub)
 /* True when CPUID leaf 40000000H says "monovisor". */
 bool sdk_hv_present(void);
 
-/* VMCALL with the ABI of vmx/hypercall_abi.h. Only under monovisor. */
+/* VMCALL with the ABI of kernel/hypercall_abi.h. Only under monovisor. */
 static inline long sdk_hypercall(long nr, long a0, long a1, long a2, long a3)
 {
     long ret;

@@ -73,7 +73,7 @@ int main(void)
     sdk_checkf(n == 0, "RAM touched again: no EPT exit (got %llu)", (unsigned long long)n);
 
     /* MMIO: the HPET's page faults in once, uncacheable. (The I/O APIC's
-     * page is mapped read-only from the start: vmx/vserial.c watches the
+     * page is mapped read-only from the start: kernel/vserial.c watches the
      * guest's writes to it.) */
     uint64_t before = ept_exits();
     int v = sdk_read32(HPET_BASE, &sink);       /* HPET capabilities and ID */

@@ -1,7 +1,7 @@
 /*
  * power.c - the guest resets or powers off its machine, and a reset guest
  * boots again: under monovisor these act on the guest, never on the
- * machine (vmx/exits.c platform_write, vcpu.c vcpu_apply_init).
+ * machine (kernel/platform.c, kernel/vcpu.c vcpu_apply_init).
  *
  * Arguments: how=kbc   the keyboard controller's pulse-reset command
  *                      (0xFE to port 0x64)

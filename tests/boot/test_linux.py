@@ -45,7 +45,7 @@ def test_linux_smp_shell_through_the_console_mux(iso, bochs, ept):
     lines = [l.strip() for l in out.split("\n") if l.strip()]
     assert any(l.startswith("Linux ") and " 6.1." in l and "x86_64" in l for l in lines), out
     assert "2" in lines, out
-    # The CPUID hypervisor bit is set (vmx/cpuid_policy.c): Linux says so.
+    # The CPUID hypervisor bit is set (kernel/cpuid_policy.c): Linux says so.
     assert any("hypervisor" in l.lower() for l in lines if "grep" not in l), out
 
     # The 8250 driver runs on interrupts: IRQ 4 through the I/O APIC.

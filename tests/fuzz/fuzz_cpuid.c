@@ -1,6 +1,6 @@
 // covers: kernel/cpuid_policy.c kernel/fmt.c
 /*
- * fuzz_cpuid.c - the CPUID override list parser (vmx/cpuid_policy.c) on
+ * fuzz_cpuid.c - the CPUID override list parser (kernel/cpuid_policy.c) on
  * arbitrary text, then the policy it built applied and formatted.
  *
  * Checks: the return value counts exactly the problems reported (each a

@@ -1,6 +1,6 @@
 // covers: kernel/guest_walk.c
 /*
- * fuzz_guest_walk.c - the guest page-table walker (vmx/guest_walk.c) on
+ * fuzz_guest_walk.c - the guest page-table walker (kernel/guest_walk.c) on
  * page tables the input writes into a small fake guest memory:
  *
  *   flags byte: bit 0 CR0.PG, 1 CR4.PAE, 2 EFER.LMA, 3 CR4.LA57,

@@ -1,6 +1,6 @@
 // covers: kernel/insn_decode.c
 /*
- * fuzz_insn_decode.c - the MMIO store decoder (vmx/insn_decode.c) on
+ * fuzz_insn_decode.c - the MMIO store decoder (kernel/insn_decode.c) on
  * arbitrary instruction bytes. Input: one byte whose value mod 4 is the
  * mode (3: an invalid enum insn_mode), then the code bytes, which end
  * exactly where libFuzzer's buffer ends (so ASan sees any overread).

@@ -1,6 +1,6 @@
 // covers: kernel/ipi.c
 /*
- * fuzz_ipi.c - the decision on a guest ICR write (vmx/ipi.c) for arbitrary
+ * fuzz_ipi.c - the decision on a guest ICR write (kernel/ipi.c) for arbitrary
  * ICR values, destinations, senders and vCPU tables. Input: u32 icr_low,
  * u32 dest, u32 self, u8 flags (bit 0: x2APIC), then u32 APIC ids.
  *

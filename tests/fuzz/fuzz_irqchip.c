@@ -1,7 +1,7 @@
 // covers: kernel/irqchip.c kernel/kstring.c
 /*
  * fuzz_irqchip.c - the I/O APIC shadow and the 8259A tracker
- * (vmx/irqchip.c) fed arbitrary guest writes. Each operation is six
+ * (kernel/irqchip.c) fed arbitrary guest writes. Each operation is six
  * input bytes: a selector (bit 0: I/O APIC or PIC; bits 7:1: offset or
  * port index) and a 32-bit value (the PIC takes its low byte), then one
  * byte naming the ISA line to route.

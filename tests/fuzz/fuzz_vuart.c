@@ -1,6 +1,6 @@
 // covers: kernel/vuart.c
 /*
- * fuzz_vuart.c - the virtual 16550A (vmx/vuart.c) driven by a guest that
+ * fuzz_vuart.c - the virtual 16550A (kernel/vuart.c) driven by a guest that
  * does arbitrary register accesses while bytes arrive from the wire. Each
  * operation is two input bytes: the first says what (bit 7 set: a write
  * of register byte&0x7F, passed whole so that "reg & 7" is exercised;

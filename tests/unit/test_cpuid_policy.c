@@ -1,7 +1,7 @@
 // covers: kernel/cpuid_policy.c kernel/fmt.c
 /*
  * test_cpuid_policy.c - host unit tests of the guest's CPUID view
- * (vmx/cpuid_policy.c): leaf 1 edits, the hypervisor leaves and
+ * (kernel/cpuid_policy.c): leaf 1 edits, the hypervisor leaves and
  * pass-through of everything else; the override policy (apply, change,
  * reset), the feature table, list parsing and its reports, the record of
  * asked leaves and the console format of an override.
@@ -150,7 +150,7 @@ static void test_hv_base_leaf_ignores_native_and_subleaf(void **state)
 static void test_hv_features_leaf(void **state)
 {
     (void)state;
-    assert_result(cpuid_guest_view(CPUID_HV_FEATURES, 0, 0, ALL_ONES), 0x00010000, 0, 0, 0);
+    assert_result(cpuid_guest_view(CPUID_HV_FEATURES, 0, 0, ALL_ONES), 0x00020000, 0, 0, 0);
     assert_result(cpuid_guest_view(0x40000001, 5, 0, res(0, 0, 0, 0)), MONOVISOR_ABI_VERSION, 0, 0, 0);
 }
 
@@ -171,7 +171,7 @@ static void test_hv_leaf_direct(void **state)
     /* cpuid_hv_leaf answers without a native result; the guest view uses it. */
     struct cpuid_result base = cpuid_hv_leaf(CPUID_HV_BASE);
     assert_result(base, 0x40000001, 0x6F6E6F6D, 0x6F736976, 0x00000072);
-    assert_result(cpuid_hv_leaf(CPUID_HV_FEATURES), 0x00010000, 0, 0, 0);
+    assert_result(cpuid_hv_leaf(CPUID_HV_FEATURES), 0x00020000, 0, 0, 0);
     assert_result(cpuid_hv_leaf(0x40000002), 0, 0, 0, 0);
     assert_result(cpuid_hv_leaf(0x4FFFFFFF), 0, 0, 0, 0);
     struct cpuid_result via_view = cpuid_guest_view(CPUID_HV_BASE, 0, 0, ALL_ONES);
@@ -406,7 +406,7 @@ static void test_overrides_on_hypervisor_leaves(void **state)
     struct cpuid_policy p;
     cpuid_policy_init(&p);
     cpuid_policy_change(&p, CPUID_HV_FEATURES, 0, true, CPUID_EBX, 0x80000001, true);
-    cpuid_policy_change(&p, CPUID_HV_FEATURES, 0, true, CPUID_EAX, 0x00010000, false);
+    cpuid_policy_change(&p, CPUID_HV_FEATURES, 0, true, CPUID_EAX, 0x00020000, false);
     cpuid_policy_change(&p, CPUID_HV_BASE, 0, false, CPUID_EAX, 0xFF, true);
     cpuid_policy_change(&p, 0x40000002, 0, true, CPUID_EDX, 0x5, true);
     /* The native answer is still ignored for hypervisor leaves. */

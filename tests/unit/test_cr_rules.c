@@ -1,6 +1,6 @@
 // covers: kernel/cr_rules.c
 /*
- * test_cr_rules.c - host unit tests of vmx/cr_rules.c against SDM Vol. 3A
+ * test_cr_rules.c - host unit tests of kernel/cr_rules.c against SDM Vol. 3A
  * 2.5, 2.2.1, 4.10.1 and 10.8.5 (and the MOV to CR0/CR4 pages of Vol. 2B).
  */
 #include <stdarg.h>

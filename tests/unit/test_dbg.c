@@ -1,6 +1,6 @@
 // covers: kernel/dbg.c
 /*
- * test_dbg.c - host unit tests of vmx/dbg.c: which I/O breakpoints an
+ * test_dbg.c - host unit tests of kernel/dbg.c: which I/O breakpoints an
  * access matches (SDM Vol. 3A, 17.2.4, 17.2.5).
  */
 #include <stdarg.h>

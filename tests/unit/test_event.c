@@ -1,6 +1,6 @@
 // covers: kernel/event.c
 /*
- * test_event.c - host unit tests of vmx/event.c: an exception raised
+ * test_event.c - host unit tests of kernel/event.c: an exception raised
  * while another event is delivered, against SDM Vol. 3A, 6.15, Tables
  * 6-4 and 6-5.
  */

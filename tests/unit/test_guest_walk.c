@@ -1,7 +1,7 @@
 // covers: kernel/guest_walk.c
 /*
  * test_guest_walk.c - host unit tests of the guest page-table walker
- * (vmx/guest_walk.c) on small page tables in an array-backed guest memory:
+ * (kernel/guest_walk.c) on small page tables in an array-backed guest memory:
  * no paging, 32-bit paging (4 KiB and 4 MiB pages, PSE-36, the 4-byte
  * entries in either half of a qword), PAE, 4-level and 5-level paging
  * (4 KiB, 2 MiB and 1 GiB pages), not-present entries at every level,

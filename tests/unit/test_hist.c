@@ -1,7 +1,7 @@
 // covers: kernel/hist.c kernel/fmt.c
 /*
- * test_hist.c - host unit tests of the TSC latency histogram (vmx/hist.h,
- * vmx/hist.c): bucket placement, min/max/sum, percentiles and the text
+ * test_hist.c - host unit tests of the TSC latency histogram (kernel/hist.h,
+ * kernel/hist.c): bucket placement, min/max/sum, percentiles and the text
  * the console's `hist` command prints.
  */
 #include <stdarg.h>

@@ -1,7 +1,7 @@
 // covers: kernel/insn_decode.c
 /*
  * test_insn_decode.c - host unit tests of the MMIO store decoder
- * (vmx/insn_decode.c): every supported form in 16-, 32- and 64-bit mode,
+ * (kernel/insn_decode.c): every supported form in 16-, 32- and 64-bit mode,
  * exact lengths through every ModRM/SIB/displacement/immediate rule, and
  * the refusals.
  *

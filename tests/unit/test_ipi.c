@@ -1,7 +1,7 @@
 // covers: kernel/ipi.c
 /*
  * test_ipi.c - host unit tests of the decisions on the guest's IPIs
- * (vmx/ipi.c): INIT and SIPI emulated for the right vCPUs by destination
+ * (kernel/ipi.c): INIT and SIPI emulated for the right vCPUs by destination
  * and shorthand, INIT de-assert ignored, SMI and logical-mode INIT/SIPI
  * dropped, everything else passed to the hardware.
  */

@@ -1,6 +1,6 @@
 // covers: kernel/irqchip.c kernel/kstring.c
 /*
- * test_irqchip.c - host unit tests of vmx/irqchip.c: the I/O APIC shadow
+ * test_irqchip.c - host unit tests of kernel/irqchip.c: the I/O APIC shadow
  * (IOREGSEL, the two 32-bit halves of each RTE), the 8259A tracker (ICW1
  * to ICW4 with and without ICW3/ICW4, OCW1, OCW2/3 ignored, both chips)
  * and the route of an ISA line (I/O APIC first, then the PIC, else none).

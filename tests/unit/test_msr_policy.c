@@ -1,7 +1,7 @@
 // covers: kernel/msr_policy.c
 /*
  * test_msr_policy.c - host unit tests of the guest's MSR policy
- * (vmx/msr_policy.c): finding the rule for an MSR, adding, replacing and
+ * (kernel/msr_policy.c): finding the rule for an MSR, adding, replacing and
  * removing rules, the table limit, the ring of logged accesses and the
  * action names.
  */

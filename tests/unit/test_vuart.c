@@ -1,6 +1,6 @@
 // covers: kernel/vuart.c
 /*
- * test_vuart.c - host unit tests of the virtual 16550 (vmx/vuart.c):
+ * test_vuart.c - host unit tests of the virtual 16550 (kernel/vuart.c):
  * register reads and writes as the guest does them, transmit to the
  * callback, divisor latch, loopback and the modem status mirror.
  */

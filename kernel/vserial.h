@@ -1,7 +1,7 @@
 /*
- * vserial.h - the guest's COM1: the virtual 16550A (vmx/vuart.h) on the
+ * vserial.h - the guest's COM1: the virtual 16550A (kernel/vuart.h) on the
  * console wire, with its interrupt routed the way the guest programmed
- * its interrupt controllers (vmx/irqchip.h).
+ * its interrupt controllers (kernel/irqchip.h).
  *
  * Receive: the console (kernel/console.c) hands the bytes typed in guest
  * mode to vserial_rx, which queues them (VSERIAL_QUEUE bytes; beyond
@@ -36,23 +36,17 @@
 #define VSERIAL_QUEUE 256
 #define VSERIAL_ISA_IRQ 4       /* COM1 */
 
-/* vserial_init - find the I/O APIC holding COM1's GSI (MADT), write-protect
- * its page in the guest's EPT and read the RTE as firmware left it.
- * Returns 0 or -1 (after an error line). */
-int vserial_init(void);
-
-/* vserial_vcpu - intercept the 8259A ports (0x20, 0x21, 0xA0, 0xA1) for v. */
-void vserial_vcpu(struct vcpu *v);
+/* vserial_init - the guest's COM1 at port (the console UART's base) on
+ * the I/O bus, the 8259A's ports watched; find the I/O APIC holding
+ * COM1's GSI (MADT), write-protect its page in the guest's map (an MMIO
+ * device) and read the RTE as firmware left it. Returns 0 or -1 (after
+ * an error line). */
+int vserial_init(uint16_t port);
 
 /* vserial_reset - a guest reset: the UART back to its reset state, the
  * queue and a pending PIC injection dropped (the controllers are the
  * hardware's and keep their programming). */
 void vserial_reset(void);
-
-/* vserial_read / vserial_write - the guest's access to UART register reg
- * (0-7), on any vCPU's core. */
-uint8_t vserial_read(unsigned reg);
-void vserial_write(unsigned reg, uint8_t val);
 
 /* vserial_rx - a byte typed for the guest (the console's guest mode). */
 void vserial_rx(uint8_t byte);
@@ -63,21 +57,11 @@ static inline bool vserial_pic_port(uint16_t port)
     return (port & ~1u) == 0x20 || (port & ~1u) == 0xA0;
 }
 
-/* vserial_pic_write - the guest wrote val to an 8259A port: done on the
- * hardware, tracked, and a waiting interrupt delivered if now unmasked. */
-void vserial_pic_write(uint16_t port, uint8_t val);
-
-/* vserial_ioapic_page - the guest-physical page of the watched I/O APIC,
- * 1 (never a page address) when there is none. */
-uint64_t vserial_ioapic_page(void);
-
-/* vserial_ioapic_write - a guest store to that page (EPT violation). */
-enum exit_action vserial_ioapic_write(struct vcpu *v, uint64_t gpa);
-
 /* vserial_inject - on v's core (the boot vCPU) between exits: inject the
- * waiting PIC interrupt if the guest can take it (RFLAGS.IF, no STI or
- * MOV SS blocking, no other event being injected; 27.3.1.5), else ask for
- * an interrupt-window exit; drop the window when nothing waits. */
+ * waiting PIC interrupt if the guest can take it (virt->intr_ready:
+ * RFLAGS.IF, no STI or MOV SS blocking, no other event being injected),
+ * else ask for an interrupt-window exit; drop the window when nothing
+ * waits. */
 void vserial_inject(struct vcpu *v);
 
 #endif

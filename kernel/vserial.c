@@ -4,22 +4,22 @@
  */
 #include "vserial.h"
 
-#include "apic.h"
-#include "../kernel/insn_decode.h"
-#include "../kernel/irqchip.h"
-#include "vmx.h"
-#include "vmx_ops.h"
-#include "../kernel/vuart.h"
+#include "console.h"
+#include "event.h"
+#include "insn_decode.h"
+#include "iobus.h"
+#include "irqchip.h"
+#include "mem.h"
+#include "printk.h"
+#include "spinlock.h"
+#include "vapic.h"
+#include "vuart.h"
+#include "x86.h"
+#include "x86_regs.h"
 #include "../drivers/acpi.h"
 #include "../drivers/lapic.h"
 #include "../drivers/uart.h"
 #include "../ept/guest_ept.h"
-#include "../kernel/console.h"
-#include "../kernel/mem.h"
-#include "../kernel/printk.h"
-#include "../kernel/spinlock.h"
-#include "../kernel/x86.h"
-#include "../kernel/x86_regs.h"
 
 #define NO_PAGE 1ull            /* vserial_ioapic_page when there is none */
 
@@ -35,11 +35,16 @@ static struct spinlock chip_lock;
 static struct ioapic_shadow ioapic;
 static struct pic_track pic;
 static uint64_t ioapic_base = NO_PAGE;
+static uint16_t uart_port;              /* the console UART's base, the guest's COM1 */
 static uint32_t gsi, pin = IOAPIC_PINS;     /* pin IOAPIC_PINS: no I/O APIC route */
 
 /* A PIC vector waiting for the boot vCPU (0: none; vectors 0-31 are
  * exceptions, which a PIC base never yields). */
 static volatile uint32_t pic_pending;
+
+/* The devices it puts on the guest's buses (kernel/iobus.h), below. */
+static const struct io_device uart_dev, pic_dev;
+static const struct mmio_device ioapic_dev;
 
 static struct {
     uint64_t dropped;           /* typed bytes beyond the queue */
@@ -72,9 +77,13 @@ static uint32_t ioapic_read(unsigned reg)
     return *(volatile uint32_t *)phys_ptr(ioapic_base + IOAPIC_WIN);
 }
 
-int vserial_init(void)
+int vserial_init(uint16_t port)
 {
     const struct acpi_info *a = acpi();
+    uart_port = port;
+    iobus_register(port, 8, &uart_dev);
+    iobus_register(0x20, 2, &pic_dev);
+    iobus_register(0xA0, 2, &pic_dev);
     ioapic_shadow_reset(&ioapic);
     pic_track_reset(&pic);
     console_set_guest_input(vserial_rx);
@@ -90,13 +99,8 @@ int vserial_init(void)
         ioapic.rte[pin] = ioapic_read(IOAPIC_REG_RTE0 + 2 * pin) |
                           (uint64_t)ioapic_read(IOAPIC_REG_RTE0 + 2 * pin + 1) << 32;
     }
+    mmio_register(ioapic_base, &ioapic_dev);
     return guest_ept_map_page(ioapic_base, EPT_READ);
-}
-
-void vserial_vcpu(struct vcpu *v)
-{
-    vmx_io_intercept(v, 0x20, 2, true);
-    vmx_io_intercept(v, 0xA0, 2, true);
 }
 
 /* The route of IRQ 4 now (chip_lock taken here). */
@@ -144,29 +148,14 @@ void vserial_inject(struct vcpu *v)
     uint32_t vec = __atomic_load_n(&pic_pending, __ATOMIC_SEQ_CST);
     bool window = false;
     if (vec && v->mp_state == MP_RUNNABLE) {
-        bool ready = (vmcs_readn(VMCS_GUEST_RFLAGS) & RFLAGS_IF) &&
-                     !(vmcs_read32(VMCS_GUEST_INTERRUPTIBILITY) &
-                       (INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS)) &&
-                     !(vmcs_read32(VMCS_ENTRY_INTR_INFO) & INTR_INFO_VALID);
-        if (ready && __atomic_compare_exchange_n(&pic_pending, &vec, 0, false, __ATOMIC_SEQ_CST,
-                                                 __ATOMIC_SEQ_CST)) {
-            /* External interrupt, vector vec (25.8.3). A HLT-ing guest
-             * wakes to take it, as KVM does (vmx_clear_hlt). */
-            vmcs_write32(VMCS_ENTRY_INTR_INFO, INTR_INFO_VALID | INTR_TYPE_EXTERNAL | vec);
-            if (vmcs_read32(VMCS_GUEST_ACTIVITY_STATE) == ACTIVITY_HLT)
-                vmcs_write32(VMCS_GUEST_ACTIVITY_STATE, ACTIVITY_ACTIVE);
-        } else {
+        if (virt->intr_ready(v) && __atomic_compare_exchange_n(&pic_pending, &vec, 0, false,
+                                                               __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+            virt->inject(v, EVENT_VALID | EVENT_TYPE_EXTERNAL << 8 | vec, 0);
+        else
             window = true;
-        }
     }
-    /* Interrupt-window exiting (primary control bit 2, 25.6.2): exit as
-     * soon as the guest can take an external interrupt. */
-    if (window != !!(v->proc & PROC_INTR_WINDOW_EXITING)) {
-        v->proc ^= PROC_INTR_WINDOW_EXITING;
-        vmcs_write32(VMCS_PROC_CONTROLS, v->proc);
-        if (window)
-            st.windows++;
-    }
+    if (virt->intr_window(v, window))
+        st.windows++;
 }
 
 void vserial_reset(void)
@@ -178,29 +167,6 @@ void vserial_reset(void)
     __atomic_store_n(&pic_pending, 0, __ATOMIC_SEQ_CST);
 }
 
-uint8_t vserial_read(unsigned reg)
-{
-    spin_lock(&uart_lock);
-    uint8_t v = vuart_read(&uart, reg);
-    if ((reg & 7) == 0)
-        refill();               /* RBR read: room for the next queued byte */
-    bool edge = vuart_take_edge(&uart);
-    spin_unlock(&uart_lock);
-    if (edge)
-        deliver();
-    return v;
-}
-
-void vserial_write(unsigned reg, uint8_t val)
-{
-    spin_lock(&uart_lock);
-    vuart_write(&uart, reg, val, uart_tx, 0);
-    refill();                   /* FCR or MCR may have made room */
-    bool edge = vuart_take_edge(&uart);
-    spin_unlock(&uart_lock);
-    if (edge)
-        deliver();
-}
 
 void vserial_rx(uint8_t byte)
 {
@@ -229,22 +195,9 @@ static void recheck(void)
         deliver();
 }
 
-void vserial_pic_write(uint16_t port, uint8_t val)
-{
-    spin_lock(&chip_lock);
-    outb(port, val);
-    bool changed = pic_track_write(&pic, port, val);
-    spin_unlock(&chip_lock);
-    if (changed)
-        recheck();
-}
-
-uint64_t vserial_ioapic_page(void)
-{
-    return ioapic_base;
-}
-
-enum exit_action vserial_ioapic_write(struct vcpu *v, uint64_t gpa)
+/* A guest store to the I/O APIC's page (read-only in the second-level
+ * map): done on the hardware and watched. */
+static enum exit_action ioapic_store(struct vcpu *v, uint64_t gpa)
 {
     struct mmio_store ms;
     uint32_t val;
@@ -269,6 +222,53 @@ enum exit_action vserial_ioapic_write(struct vcpu *v, uint64_t gpa)
         recheck();
     return EXIT_RESUME;
 }
+
+/* The devices on the buses (kernel/iobus.h): the UART's eight registers,
+ * byte by byte and light; the 8259A's ports, whose writes are done on the
+ * hardware and watched; the I/O APIC's page. */
+static uint32_t uart_in(struct vcpu *v, uint16_t port, unsigned size)
+{
+    (void)v, (void)size;
+    unsigned reg = (unsigned)(port - uart_port);
+    spin_lock(&uart_lock);
+    uint8_t val = vuart_read(&uart, reg);
+    if (reg == 0)
+        refill();               /* RBR read: room for the next queued byte */
+    bool edge = vuart_take_edge(&uart);
+    spin_unlock(&uart_lock);
+    if (edge)
+        deliver();
+    return val;
+}
+
+static enum exit_action uart_out(struct vcpu *v, uint16_t port, unsigned size, uint32_t val)
+{
+    (void)v, (void)size;
+    spin_lock(&uart_lock);
+    vuart_write(&uart, (unsigned)(port - uart_port), (uint8_t)val, uart_tx, 0);
+    refill();                   /* FCR or MCR may have made room */
+    bool edge = vuart_take_edge(&uart);
+    spin_unlock(&uart_lock);
+    if (edge)
+        deliver();
+    return EXIT_RESUME;
+}
+
+static enum exit_action pic_out(struct vcpu *v, uint16_t port, unsigned size, uint32_t val)
+{
+    (void)v, (void)size;
+    spin_lock(&chip_lock);
+    outb(port, (uint8_t)val);
+    bool changed = pic_track_write(&pic, port, (uint8_t)val);
+    spin_unlock(&chip_lock);
+    if (changed)
+        recheck();
+    return EXIT_RESUME;
+}
+
+static const struct io_device uart_dev = { .name = "uart", .light = true, .in = uart_in, .out = uart_out };
+static const struct io_device pic_dev = { .name = "pic", .out = pic_out };
+static const struct mmio_device ioapic_dev = { .name = "ioapic", .store = ioapic_store };
 
 static void cmd_serial(int argc, char **argv)
 {
