@@ -4,7 +4,7 @@
 #include "ept.h"
 
 #include "mtrr.h"
-#include "../vmx/vmx_defs.h"
+#include "../kernel/x86_regs.h"
 
 #define ENTRIES 512
 /* A 4-level walk translates bits 47:0 of a guest-physical address (SDM

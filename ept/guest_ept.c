@@ -13,7 +13,7 @@
 #include "../kernel/printk.h"
 #include "../kernel/spinlock.h"
 #include "../kernel/x86.h"
-#include "../vmx/vmx_defs.h"
+#include "../kernel/x86_regs.h"
 
 #define CPUID_1_EDX_MTRR (1u << 12)
 

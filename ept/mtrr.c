@@ -4,7 +4,7 @@
 #include "mtrr.h"
 
 #include "../kernel/kstring.h"
-#include "../vmx/vmx_defs.h"
+#include "../kernel/x86_regs.h"
 
 #define MTRRCAP_VCNT(c)    ((unsigned)((c) & 0xFF))
 #define MTRRCAP_FIX        (1ull << 8)

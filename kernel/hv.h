@@ -1,13 +1,13 @@
 /*
  * hv.h - what the boot core learned at boot, read by the console and,
- * later, the VMX and EPT code. Written once by kmain, then read-only.
+ * later, the backend and the second-level map. Written once by kmain, then read-only.
  */
 #ifndef HV_H
 #define HV_H
 
 #include "mb2.h"
 #include "options.h"
-#include "../vmx/vmx_caps.h"
+#include "virt.h"
 
 #ifndef MONOVISOR_VERSION
 #define MONOVISOR_VERSION "unknown"
@@ -17,8 +17,7 @@ struct hv_boot {
     struct mb2_info mb;
     struct hv_options opt;
     int option_problems;
-    struct vmx_msrs vmx_raw;
-    struct vmx_caps vmx;
+    struct virt_caps caps;      /* the backend's (virt->probe) */
     uint32_t bsp_apic_id;
 };
 

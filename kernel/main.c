@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "console.h"
+#include "fmt.h"
 #include "gcov.h"
 #include "hv.h"
 #include "kstring.h"
@@ -29,7 +30,6 @@
 #include "vapic.h"
 #include "vcpu.h"
 #include "vserial.h"
-#include "../vmx/probe.h"
 
 struct hv_boot hv;
 
@@ -139,10 +139,7 @@ static void cmd_info(int argc, char **argv)
     kprintf("tsc.khz=%llu tsc.source=%s\n", (unsigned long long)tsc_khz(), tsc_source());
     print_memory();
     print_modules();
-    if (virt)
-        virt->print_caps(true);
-    else
-        vmx_print_caps(&hv.vmx, true);
+    virt->print_caps(true);
 }
 CONSOLE_COMMAND(info, "info", "info",
                 "version, command line, cores, memory map, hypervisor memory, VMX capabilities",
@@ -290,8 +287,8 @@ static void start_guest(void)
     assign_cores();
     struct guest_ept_config ecfg = {
         .lazy = hv.opt.ept == EPT_LAZY,
-        .ad = hv.opt.ept_ad && vmx_has(&hv.vmx, "ept_ad") == 1,
-        .allow_1g = vmx_has(&hv.vmx, "ept_1g") == 1,
+        .ad = hv.opt.ept_ad && hv.caps.slat_ad,
+        .allow_1g = hv.caps.slat_1g,
     };
     if (hv.opt.ept_ad && !ecfg.ad)
         kprintf("note: ept_ad=1 but this CPU has no EPT accessed/dirty flags\n");
@@ -385,20 +382,12 @@ _Noreturn void kmain(uint32_t mbi_phys, uint32_t load_base, uint32_t magic)
     if (hv.opt.verbose)
         print_boot_summary();
 
-    vmx_probe(&hv.vmx_raw, &hv.vmx);
-    bool vmx_ok = hv.vmx.status == VMX_READY || hv.vmx.status == VMX_READY_UNLOCKED;
-    if (hv.opt.verbose || !vmx_ok)
-        vmx_print_caps(&hv.vmx, false);
-    switch (hv.vmx.status) {
-    case VMX_READY:
-    case VMX_READY_UNLOCKED:
-        if (hv.opt.verbose)
-            kprintf("vmx: %s\n", vmx_status_message(&hv.vmx));
-        virt = &vmx_ops;
-        break;
-    default:
-        kprintf("error: vmx: %s\n", vmx_status_message(&hv.vmx));
-        power_off("VMX unavailable", 2);
+    /* The backend of this CPU's vendor (KVM's kvm-intel and kvm-amd). */
+    virt = &vmx_ops;
+    if (virt->probe(hv.opt.verbose, &hv.caps)) {
+        static char why[32];
+        fmt_snprintf(why, sizeof(why), "%s unavailable", virt->label);
+        power_off(why, 2);
     }
 
     unsigned online = smp_start_aps(ap_main);

@@ -104,13 +104,26 @@ struct virt_config {
     uint16_t console_port;      /* the console UART's I/O base */
 };
 
+/* What the second-level map may use on this CPU (the backend's probe). */
+struct virt_caps {
+    bool slat_ad;               /* accessed and dirty flags in its entries */
+    bool slat_1g;               /* 1 GiB pages */
+};
+
 /* An MSR access the backend handled (its control block keeps the MSR, or
  * it is the virtualization's own), refused (#GP), or left to the core. */
 enum msr_result { MSR_DONE, MSR_GP, MSR_CORE };
 
 struct virt_ops {
-    const char *name;           /* "vmx", "svm" */
+    const char *name;           /* "vmx", "svm": the prefix of its lines */
+    const char *label;          /* "VMX", "SVM": in sentences */
     size_t vcpu_size;           /* its vCPU: struct vcpu first, the backend's part after */
+
+    /* ---- detection, on the boot core ---- */
+    /* What this CPU offers: its key=value lines (the first few, or all
+     * when verbose), *caps filled; 0 when it can run a guest, else -1
+     * after one error line that says why and what to do. */
+    int (*probe)(bool verbose, struct virt_caps *caps);
 
     /* ---- bring-up, on each core ---- */
     int (*enable_cpu)(void);            /* enter virtualization operation; -1 after an error line */

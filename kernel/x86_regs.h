@@ -41,6 +41,14 @@
 
 #define DEBUGCTL_BTF    (1ull << 1)     /* IA32_DEBUGCTL: single-step on branches (SDM Vol. 3A, 19.4.1) */
 
+/* Memory types, as MTRRs, PAT and EPT encode them (SDM Vol. 3A, 13.3,
+ * 13.11; AMD APM Vol. 2, 7.7). */
+#define MEMTYPE_UC      0
+#define MEMTYPE_WC      1
+#define MEMTYPE_WT      4
+#define MEMTYPE_WP      5
+#define MEMTYPE_WB      6
+
 #define RFLAGS_FIXED1   (1ull << 1)
 #define RFLAGS_TF       (1ull << 8)
 #define RFLAGS_IF       (1ull << 9)

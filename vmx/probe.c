@@ -64,3 +64,23 @@ void vmx_print_caps(const struct vmx_caps *caps, bool all)
     if (!all && caps->status != VMX_ABSENT)
         kprintf("vmx.more=info\n");
 }
+
+struct vmx_msrs vmx_raw;
+struct vmx_caps vmx_caps;
+
+int vmx_probe_virt(bool verbose, struct virt_caps *caps)
+{
+    vmx_probe(&vmx_raw, &vmx_caps);
+    bool ok = vmx_caps.status == VMX_READY || vmx_caps.status == VMX_READY_UNLOCKED;
+    if (verbose || !ok)
+        vmx_print_caps(&vmx_caps, false);
+    if (!ok) {
+        kprintf("error: vmx: %s\n", vmx_status_message(&vmx_caps));
+        return -1;
+    }
+    if (verbose)
+        kprintf("vmx: %s\n", vmx_status_message(&vmx_caps));
+    caps->slat_ad = vmx_has(&vmx_caps, "ept_ad") == 1;
+    caps->slat_1g = vmx_has(&vmx_caps, "ept_1g") == 1;
+    return 0;
+}

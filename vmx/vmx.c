@@ -48,7 +48,7 @@ static void report_ctl(void *ctx, bool required, const char *msg)
 
 static int vmx_enable_cpu(void)
 {
-    const struct vmx_caps *caps = &hv.vmx;
+    const struct vmx_caps *caps = &vmx_caps;
     if (caps->status == VMX_READY_UNLOCKED) {
         uint64_t fc = rdmsr(MSR_IA32_FEATURE_CONTROL);
         wrmsr(MSR_IA32_FEATURE_CONTROL, fc | FEATURE_CONTROL_LOCK | FEATURE_CONTROL_VMX_OUTSIDE_SMX);
@@ -170,7 +170,7 @@ static void fill_light_exits(void)
 
 static int vmx_vcpu_setup(struct vcpu *v, const struct virt_config *cfg)
 {
-    const struct vmx_caps *caps = &hv.vmx;
+    const struct vmx_caps *caps = &vmx_caps;
     struct vmx_vcpu *x = to_vmx(v);
     unsigned missing = 0;
     vmx_cfg = *cfg;
@@ -494,7 +494,7 @@ static int vmx_set_trap(struct vcpu *v, enum vtrap t, bool on)
     uint32_t bits = trap_controls[t];
     /* Appendix A.3.2: a control may be 1 only where the capability MSR's
      * high half allows it, 0 only where its low half does. */
-    if (on ? (hv.vmx.proc.may1 & bits) != bits : (hv.vmx.proc.must1 & bits) != 0)
+    if (on ? (vmx_caps.proc.may1 & bits) != bits : (vmx_caps.proc.must1 & bits) != 0)
         return -1;
     x->proc = on ? x->proc | bits : x->proc & ~bits;
     vmcs_write32(VMCS_PROC_CONTROLS, x->proc);
@@ -519,7 +519,7 @@ static void vmx_intercept_msr(struct vcpu *v, uint32_t msr, bool on)
 
 static void vmx_print_caps_virt(bool verbose)
 {
-    vmx_print_caps(&hv.vmx, verbose);
+    vmx_print_caps(&vmx_caps, verbose);
 }
 
 /* [start, end, abort] triples of vmx/entry.asm. */
@@ -527,7 +527,9 @@ extern const uint64_t vmx_entry_windows[], vmx_entry_windows_end[];
 
 const struct virt_ops vmx_ops = {
     .name = "vmx",
+    .label = "VMX",
     .vcpu_size = sizeof(struct vmx_vcpu),
+    .probe = vmx_probe_virt,
     .enable_cpu = vmx_enable_cpu,
     .disable_cpu = vmx_disable_cpu,
     .vcpu_setup = vmx_vcpu_setup,

@@ -8,6 +8,8 @@
  */
 #include "vmx.h"
 
+#include "probe.h"
+
 #include "../kernel/cr_rules.h"
 #include "../kernel/mem.h"
 #include "../kernel/hv.h"
@@ -161,7 +163,7 @@ static void guest_write_cr4(struct vmx_vcpu *x, uint64_t val)
      * any bit this CPU cannot set (fixed-1 MSR), and every combination
      * the CPU refuses (kernel/cr_rules.c). */
     struct cr_state s = cr_state(x);
-    if (!cr4_write(&s, val, hv.vmx.cr4_fixed1 & ~CR4_VMXE))
+    if (!cr4_write(&s, val, vmx_caps.cr4_fixed1 & ~CR4_VMXE))
         return inject_gp(&x->v);
     /* The write's own TLB invalidation: a change of PAE, PGE, PSE or SMEP,
      * or PCIDE cleared, drops every entry, global ones too. Compared with

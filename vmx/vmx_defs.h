@@ -8,6 +8,8 @@
 #ifndef VMX_DEFS_H
 #define VMX_DEFS_H
 
+#include "../kernel/x86_regs.h"      /* MEMTYPE_* */
+
 /* ---- Capability MSRs (SDM Vol. 3D, appendix A; Vol. 4, table 2-2) ---- */
 #define MSR_IA32_VMX_BASIC               0x480
 #define MSR_IA32_VMX_PINBASED_CTLS       0x481
@@ -144,12 +146,7 @@
 #define VPID_CAP_INVVPID_SINGLE          (1ull << 41)
 #define VPID_CAP_INVVPID_ALL             (1ull << 42)
 
-/* Memory types (SDM Vol. 3A, 13.3 / 13.11 "Memory Type Range Registers"). */
-#define MEMTYPE_UC                       0
-#define MEMTYPE_WC                       1
-#define MEMTYPE_WT                       4
-#define MEMTYPE_WP                       5
-#define MEMTYPE_WB                       6
+/* Memory types: kernel/x86_regs.h, MEMTYPE_*. */
 
 /* ---- VMCS field encodings (SDM Vol. 3D, appendix B) ----
  * Bits 14:13 of an encoding give the width: 0 = 16-bit, 1 = 64-bit,

@@ -6,6 +6,8 @@
  */
 #include "vmx.h"
 
+#include "probe.h"
+
 #include "guest_check.h"
 #include "vmx_names.h"
 #include "vmx_ops.h"
@@ -468,7 +470,7 @@ void vmx_invlpg(struct vcpu *v, uint64_t va)
 void vmx_step_begin(struct vcpu *v)
 {
     struct vmx_vcpu *x = to_vmx(v);
-    if (hv.vmx.proc.may1 & PROC_MONITOR_TRAP_FLAG) {
+    if (vmx_caps.proc.may1 & PROC_MONITOR_TRAP_FLAG) {
         x->proc |= PROC_MONITOR_TRAP_FLAG;
         vmcs_write32(VMCS_PROC_CONTROLS, x->proc);
     }
@@ -524,10 +526,10 @@ static void explain_invalid_guest_state(struct vmx_vcpu *x)
         .entry_intr_info = vmcs_read32(VMCS_ENTRY_INTR_INFO),
         .entry_ctl = vmcs_read32(VMCS_ENTRY_CONTROLS),
         .proc2 = x->proc2,
-        .cr0_fixed0 = hv.vmx.cr0_fixed0,
-        .cr0_fixed1 = hv.vmx.cr0_fixed1,
-        .cr4_fixed0 = hv.vmx.cr4_fixed0,
-        .cr4_fixed1 = hv.vmx.cr4_fixed1,
+        .cr0_fixed0 = vmx_caps.cr0_fixed0,
+        .cr0_fixed1 = vmx_caps.cr0_fixed1,
+        .cr4_fixed0 = vmx_caps.cr4_fixed0,
+        .cr4_fixed1 = vmx_caps.cr4_fixed1,
     };
     READ_SEG(g.es, ES);
     READ_SEG(g.cs, CS);
