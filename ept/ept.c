@@ -1,5 +1,5 @@
 /*
- * ept.c - EPT construction and walks; see ept.h.
+ * ept.c - second-level map construction and walks, EPT or NPT; see ept.h.
  */
 #include "ept.h"
 
@@ -17,9 +17,9 @@ static unsigned index_at(uint64_t gpa, int level)   /* level 3 = PML4 .. 0 = PT 
     return (unsigned)(gpa >> (12 + 9 * level)) & (ENTRIES - 1);
 }
 
-int ept_init(struct ept *e, struct ept_ops ops, bool allow_1g)
+int ept_init(struct ept *e, enum slat_format format, struct ept_ops ops, bool allow_1g)
 {
-    *e = (struct ept){ .ops = ops, .allow_1g = allow_1g };
+    *e = (struct ept){ .ops = ops, .format = format, .allow_1g = allow_1g };
     e->root = ops.alloc_table(ops.ctx);
     if (!e->root)
         return -1;
@@ -43,13 +43,13 @@ static inline uint64_t *descend(struct ept *e, uint64_t gpa, int level)
     uint64_t *table = e->ops.table(e->ops.ctx, e->root);
     for (int l = 3; l > level; l--) {
         uint64_t *slot = &table[index_at(gpa, l)];
-        if (!(*slot & EPT_RWX)) {
+        if (!slat_present(e->format, *slot)) {
             uint64_t t = e->ops.alloc_table(e->ops.ctx);
             if (!t)
                 return 0;
             e->tables++;
-            *slot = ept_table_entry(t);
-        } else if (*slot & EPT_LARGE) {
+            *slot = slat_table_entry(e->format, t);
+        } else if (slat_large(e->format, *slot)) {
             return 0;       /* would need a split */
         }
         table = e->ops.table(e->ops.ctx, *slot & EPT_ADDR_MASK);
@@ -69,12 +69,12 @@ static int map_one(struct ept *e, uint64_t gpa, int level, uint64_t perms, unsig
     if (!table)
         return -1;
     uint64_t *slot = &table[index_at(gpa, level)];
-    if (*slot & EPT_RWX) {
-        if (level > 0 && !(*slot & EPT_LARGE))
+    if (slat_present(e->format, *slot)) {
+        if (level > 0 && !slat_large(e->format, *slot))
             return -1;      /* a table is in the way */
         count_leaf(e, level, -1);
     }
-    *slot = ept_leaf(gpa, perms, memtype, level > 0);
+    *slot = slat_leaf(e->format, gpa, perms, memtype, level > 0);
     count_leaf(e, level, 1);
     return 0;
 }
@@ -104,15 +104,15 @@ void ept_walk(const struct ept *e, uint64_t gpa, struct ept_walk *w)
     for (int l = 3; l >= 0; l--) {
         uint64_t entry = e->ops.table(e->ops.ctx, table_pa)[index_at(gpa, l)];
         w->entry[w->levels++] = entry;
-        if (!(entry & EPT_RWX))
+        if (!slat_present(e->format, entry))
             return;
-        if (l == 0 || (entry & EPT_LARGE)) {
+        if (l == 0 || slat_large(e->format, entry)) {
             uint64_t size = EPT_PAGE_4K << (9 * l);
             w->mapped = true;
             w->page_size = size;
             w->hpa = (entry & EPT_ADDR_MASK & ~(size - 1)) | (gpa & (size - 1));
-            w->perms = entry & EPT_RWX;
-            w->memtype = (unsigned)((entry >> EPT_MEMTYPE_SHIFT) & 7);
+            w->perms = slat_perms(e->format, entry);
+            w->memtype = slat_memtype(e->format, entry);
             return;
         }
         table_pa = entry & EPT_ADDR_MASK;

@@ -1,10 +1,14 @@
 /*
- * ept.h - extended page tables: entry constructors, mapping with the
+ * ept.h - the second-level map: entry constructors, mapping with the
  * largest pages that fit, and a walker (pure: tables are reached through
  * callbacks, so the host unit tests build real tables in malloc'd pages).
- *
- * Format: SDM Vol. 3C, 30.3.2 "EPT Translation Mechanism", tables 30-1 to
- * 30-6; EPTP: 25.6.11 "Extended-Page-Table Pointer (EPTP)".
+ * Two entry formats beside each other, one logic:
+ *  - Intel's extended page tables: SDM Vol. 3C, 30.3.2 "EPT Translation
+ *    Mechanism", tables 30-1 to 30-6; EPTP: 25.6.11;
+ *  - AMD's nested page tables: the long-mode page-table format (AMD APM
+ *    Vol. 2, 5.3 and 15.25): P, R/W, U/S, PWT/PCD, PS, NX; nCR3 the root.
+ * Permissions and memory types are given the EPT way (EPT_READ, EPT_WRITE,
+ * EPT_EXEC, MEMTYPE_*) and translated for NPT (slat_leaf).
  */
 #ifndef EPT_H
 #define EPT_H
@@ -13,6 +17,7 @@
 #include <stdint.h>
 
 #include "../kernel/memmap.h"
+#include "../kernel/x86_regs.h"
 
 #define EPT_READ          (1ull << 0)
 #define EPT_WRITE         (1ull << 1)
@@ -34,6 +39,20 @@
 #define EPTP_WALK_4       (3ull << 3)   /* walk length minus one */
 #define EPTP_AD_ENABLE    (1ull << 6)
 
+/* The nested page tables' bits (AMD APM Vol. 2, 5.4.1, 5.3.3). NPT entries
+ * are always user pages: nested walks are user accesses (15.25.5). */
+#define NPT_P             (1ull << 0)
+#define NPT_RW            (1ull << 1)
+#define NPT_US            (1ull << 2)
+#define NPT_PWT           (1ull << 3)
+#define NPT_PCD           (1ull << 4)
+#define NPT_ACCESSED      (1ull << 5)
+#define NPT_DIRTY         (1ull << 6)
+#define NPT_PS            (1ull << 7)   /* leaf at PDPT (1 GiB) or PD (2 MiB) level */
+#define NPT_NX            (1ull << 63)
+
+enum slat_format { SLAT_EPT, SLAT_NPT };
+
 struct ept_ops {
     /* A zeroed 4 KiB table; returns its physical address, 0 when out of memory. */
     uint64_t (*alloc_table)(void *ctx);
@@ -44,23 +63,95 @@ struct ept_ops {
 
 struct ept {
     struct ept_ops ops;
+    enum slat_format format;
     uint64_t root;          /* physical address of the PML4 */
     bool allow_1g;          /* IA32_VMX_EPT_VPID_CAP[17] */
     uint64_t tables;        /* paging-structure pages in use, root included */
     uint64_t pages_4k, pages_2m, pages_1g;
 };
 
-/* ept_table_entry - a non-leaf entry pointing at the table at pa (RWX). */
+/* ept_table_entry - a non-leaf EPT entry pointing at the table at pa (RWX). */
 static inline uint64_t ept_table_entry(uint64_t pa)
 {
     return (pa & EPT_ADDR_MASK) | EPT_RWX;
 }
 
-/* ept_leaf - a leaf mapping pa with perms (EPT_READ|...) and memory type. */
+/* ept_leaf - an EPT leaf mapping pa with perms (EPT_READ|...) and memory type. */
 static inline uint64_t ept_leaf(uint64_t pa, uint64_t perms, unsigned memtype, bool large)
 {
     return (pa & EPT_ADDR_MASK) | (perms & EPT_RWX) | ((uint64_t)(memtype & 7) << EPT_MEMTYPE_SHIFT) |
            (large ? EPT_LARGE : 0);
+}
+
+/* The memory type of an NPT leaf is the host PAT entry its PWT and PCD
+ * select (the PAT index's bit 2 left 0), combined with the MTRRs, which
+ * the map's types come from (APM Vol. 2, 15.25.8; 7.8.2, Table 7-10). The
+ * power-on PAT (0 WB, 1 WT, 2 UC-, 3 UC), which monovisor keeps: WB and
+ * WP map to WB (the MTRRs' WP wins), WT to WT, UC to UC, WC to UC- (the
+ * MTRRs' WC wins). */
+static inline uint64_t npt_memtype_bits(unsigned memtype)
+{
+    switch (memtype) {
+    case MEMTYPE_UC: return NPT_PCD | NPT_PWT;
+    case MEMTYPE_WC: return NPT_PCD;
+    case MEMTYPE_WT: return NPT_PWT;
+    default:         return 0;
+    }
+}
+
+static inline unsigned npt_memtype(uint64_t e)
+{
+    switch (e & (NPT_PCD | NPT_PWT)) {
+    case NPT_PCD | NPT_PWT: return MEMTYPE_UC;
+    case NPT_PCD:           return MEMTYPE_WC;
+    case NPT_PWT:           return MEMTYPE_WT;
+    default:                return MEMTYPE_WB;
+    }
+}
+
+/* The format's entries, in the EPT's terms. An NPT page is readable when
+ * present: EPT_READ alone (or with EXEC) is read-only, no EPT_READ is not
+ * present at all. */
+static inline bool slat_present(enum slat_format f, uint64_t e)
+{
+    return f == SLAT_EPT ? (e & EPT_RWX) != 0 : (e & NPT_P) != 0;
+}
+
+static inline bool slat_large(enum slat_format f, uint64_t e)
+{
+    (void)f;
+    return (e & EPT_LARGE) != 0;    /* bit 7 in both: EPT's "page", NPT's PS */
+}
+
+static inline uint64_t slat_table_entry(enum slat_format f, uint64_t pa)
+{
+    return f == SLAT_EPT ? ept_table_entry(pa) : (pa & EPT_ADDR_MASK) | NPT_P | NPT_RW | NPT_US;
+}
+
+static inline uint64_t slat_leaf(enum slat_format f, uint64_t pa, uint64_t perms, unsigned memtype,
+                                 bool large)
+{
+    if (f == SLAT_EPT)
+        return ept_leaf(pa, perms, memtype, large);
+    if (!(perms & EPT_READ))
+        return 0;
+    return (pa & EPT_ADDR_MASK) | NPT_P | NPT_US | ((perms & EPT_WRITE) ? NPT_RW : 0) |
+           ((perms & EPT_EXEC) ? 0 : NPT_NX) | npt_memtype_bits(memtype) | (large ? NPT_PS : 0);
+}
+
+/* slat_perms / slat_memtype - a leaf's permissions (EPT_READ...) and type. */
+static inline uint64_t slat_perms(enum slat_format f, uint64_t e)
+{
+    if (f == SLAT_EPT)
+        return e & EPT_RWX;
+    if (!(e & NPT_P))
+        return 0;
+    return EPT_READ | ((e & NPT_RW) ? EPT_WRITE : 0) | ((e & NPT_NX) ? 0 : EPT_EXEC);
+}
+
+static inline unsigned slat_memtype(enum slat_format f, uint64_t e)
+{
+    return f == SLAT_EPT ? (unsigned)((e >> EPT_MEMTYPE_SHIFT) & 7) : npt_memtype(e);
 }
 
 /* ept_eptp - the EPT pointer for a 4-level walk with write-back paging
@@ -70,8 +161,9 @@ static inline uint64_t ept_eptp(uint64_t root, bool ad)
     return (root & EPT_ADDR_MASK) | EPTP_MEMTYPE_WB | EPTP_WALK_4 | (ad ? EPTP_AD_ENABLE : 0);
 }
 
-/* ept_init - an empty map (allocates the root). Returns 0 or -1. */
-int ept_init(struct ept *e, struct ept_ops ops, bool allow_1g);
+/* ept_init - an empty map of the given format (allocates the root).
+ * Returns 0 or -1. */
+int ept_init(struct ept *e, enum slat_format format, struct ept_ops ops, bool allow_1g);
 
 /*
  * ept_map - identity-map [gpa, gpa+len) (4 KiB aligned) with perms and

@@ -143,7 +143,7 @@ uint64_t guest_ept_build(const struct memmap *guest, const struct memmap *firmwa
         .hv_end = r.end,
         .phys_limit = mtrr.addr_mask + 0x1000,
     };
-    if (ept_init(&ept_guest_map, ops, cfg->allow_1g) ||
+    if (ept_init(&ept_guest_map, cfg->format, ops, cfg->allow_1g) ||
         (!cfg->lazy && ept_map_guest_ram(&ept_guest_map, &space, &mtrr))) {
         kprintf("error: ept: out of pool pages building the guest map\n");
         return 0;
@@ -162,7 +162,9 @@ uint64_t guest_ept_build(const struct memmap *guest, const struct memmap *firmwa
                 (unsigned long long)ept_guest_map.pages_4k,
                 (unsigned long long)ept_guest_map.tables, mtrr.enabled ? "on" : "off",
                 (unsigned long long)build_ticks);
-    eptp_value = ept_eptp(ept_guest_map.root, cfg->ad);
+    /* nCR3 is the root itself, its PWT and PCD clear: the tables are
+     * write-back (APM Vol. 2, 15.25.4). */
+    eptp_value = cfg->format == SLAT_EPT ? ept_eptp(ept_guest_map.root, cfg->ad) : ept_guest_map.root;
     return eptp_value;
 }
 
@@ -284,11 +286,12 @@ void ept_print_walk(uint64_t gpa)
     static const char *const level[4] = { "pml4e", "pdpte", "pde", "pte" };
     struct ept_walk w;
     ept_walk(&ept_guest_map, gpa, &w);
+    enum slat_format f = ept_guest_map.format;
     for (int i = 0; i < w.levels; i++) {
-        uint64_t e = w.entry[i];
+        uint64_t e = w.entry[i], p = slat_perms(f, e);
         kprintf("ept.walk level=%s entry=%#llx perms=%c%c%c%s\n", level[i], (unsigned long long)e,
-                (e & EPT_READ) ? 'r' : '-', (e & EPT_WRITE) ? 'w' : '-', (e & EPT_EXEC) ? 'x' : '-',
-                (e & EPT_LARGE) ? " large=1" : "");
+                (p & EPT_READ) ? 'r' : '-', (p & EPT_WRITE) ? 'w' : '-', (p & EPT_EXEC) ? 'x' : '-',
+                slat_present(f, e) && slat_large(f, e) ? " large=1" : "");
     }
     if (w.mapped)
         kprintf("ept.walk gpa=%#llx hpa=%#llx page_size=%llu memtype=%s class=%s\n",
@@ -302,8 +305,9 @@ void ept_print_walk(uint64_t gpa)
 
 static void print_summary(void)
 {
-    kprintf("ept.mode=%s ept.frozen=%d ept.ad=%d ept.eptp=%#llx\n", config.lazy ? "lazy" : "static",
-            frozen, config.ad, (unsigned long long)eptp_value);
+    kprintf("ept.mode=%s ept.frozen=%d ept.ad=%d ept.%s=%#llx\n", config.lazy ? "lazy" : "static",
+            frozen, config.ad, config.format == SLAT_EPT ? "eptp" : "ncr3",
+            (unsigned long long)eptp_value);
     kprintf("ept.pages pages_1g=%llu pages_2m=%llu pages_4k=%llu tables=%llu "
             "static_1g=%llu static_2m=%llu static_4k=%llu build_ticks=%llu\n",
             (unsigned long long)ept_guest_map.pages_1g, (unsigned long long)ept_guest_map.pages_2m,
@@ -349,7 +353,7 @@ static void print_log(void)
 static void cmd_ept(int argc, char **argv)
 {
     if (!ept_guest_map.root) {
-        kprintf("error: ept: no guest map (VMX not running)\n");
+        kprintf("error: ept: no guest map (no guest started)\n");
         return;
     }
     if (argc == 1) {

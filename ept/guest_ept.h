@@ -36,13 +36,15 @@ struct ept_stats {
 };
 
 struct guest_ept_config {
+    enum slat_format format;    /* the backend's (virt->slat_format) */
     bool lazy;              /* ept=lazy: RAM faults in too */
     bool ad;                /* ept_ad=1: accessed/dirty flags, when offered */
     bool allow_1g;
 };
 
 /* guest_ept_build - the guest's map from its memory map: RAM mapped now
- * (unless lazy), the rest on demand. Returns the EPTP, or 0 after printing why. */
+ * (unless lazy), the rest on demand. Returns what the backend loads (the
+ * EPTP, or nCR3 for NPT), or 0 after printing why. */
 uint64_t guest_ept_build(const struct memmap *guest, const struct memmap *firmware,
                          const struct guest_ept_config *cfg);
 

@@ -287,6 +287,7 @@ static void start_guest(void)
     assign_cores();
     struct guest_ept_config ecfg = {
         .lazy = hv.opt.ept == EPT_LAZY,
+        .format = virt->slat_format,
         .ad = hv.opt.ept_ad && hv.caps.slat_ad,
         .allow_1g = hv.caps.slat_1g,
     };

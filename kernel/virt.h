@@ -28,6 +28,7 @@
 #include <stdint.h>
 
 #include "hypercall_abi.h"
+#include "../ept/ept.h"
 
 struct vcpu;
 struct guest_start;
@@ -118,6 +119,7 @@ struct virt_ops {
     const char *name;           /* "vmx", "svm": the prefix of its lines */
     const char *label;          /* "VMX", "SVM": in sentences */
     size_t vcpu_size;           /* its vCPU: struct vcpu first, the backend's part after */
+    enum slat_format slat_format;   /* its second-level entries (ept/ept.h) */
 
     /* ---- detection, on the boot core ---- */
     /* What this CPU offers: its key=value lines (the first few, or all

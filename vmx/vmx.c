@@ -529,6 +529,7 @@ const struct virt_ops vmx_ops = {
     .name = "vmx",
     .label = "VMX",
     .vcpu_size = sizeof(struct vmx_vcpu),
+    .slat_format = SLAT_EPT,
     .probe = vmx_probe_virt,
     .enable_cpu = vmx_enable_cpu,
     .disable_cpu = vmx_disable_cpu,

@@ -148,15 +148,23 @@ static void check_plan(const struct gpa_space *s, const struct mtrr_state *mt, u
 }
 
 /* What a mapped address must look like. */
+/* The type an entry of format f holds for memory type t (NPT: the host
+ * PAT entry that, with the MTRRs, gives t; ept.h). */
+static unsigned held_type(enum slat_format f, int t)
+{
+    return f == SLAT_EPT ? (unsigned)t : npt_memtype(npt_memtype_bits((unsigned)t));
+}
+
 static void check_mapped(const struct gpa_space *s, const struct mtrr_state *mt,
-                         const struct ept_walk *w, uint64_t gpa)
+                         const struct ept_walk *w, uint64_t gpa, enum slat_format f)
 {
     uint64_t page = gpa & ~(w->page_size - 1);
     if (w->hpa != gpa || w->perms != EPT_RWX || in_hv(s, page, w->page_size))
         __builtin_trap();
     /* RAM gets the MTRR type, MMIO UC (a 4 KiB page split by an entry edge
      * may have either class: it takes the class of the byte that faulted). */
-    if ((int)w->memtype != mtrr_range_type(mt, page, w->page_size) && w->memtype != MEMTYPE_UC)
+    if (w->memtype != held_type(f, mtrr_range_type(mt, page, w->page_size)) &&
+        w->memtype != MEMTYPE_UC)
         __builtin_trap();
 }
 
@@ -172,6 +180,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     uint8_t cfg = (uint8_t)take(&in, 1);
     bool allow_1g = cfg & 1, limit = cfg & 2, lazy = cfg & 0x20;
+    enum slat_format format = (cfg & 0x40) ? SLAT_NPT : SLAT_EPT;
     unsigned n = 1 + ((cfg >> 2) & 7);
     memset(&raw, 0, sizeof(raw));
     raw.phys_bits = (unsigned)take(&in, 1);
@@ -227,7 +236,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             __builtin_trap();
 
     memset(&arena, 0, sizeof(arena));
-    if (ept_init(&e, (struct ept_ops){ arena_alloc, arena_table, &arena }, allow_1g))
+    if (ept_init(&e, format, (struct ept_ops){ arena_alloc, arena_table, &arena }, allow_1g))
         __builtin_trap();
     if (!lazy && ept_map_guest_ram(&e, &s, &mt) && !arena.exhausted)
         __builtin_trap();
@@ -252,7 +261,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (w.mapped) {
             /* ept_walk indexes bits 47:0 only: above, it finds an alias. */
             if (gpa < EPT_GPA_REACH)
-                check_mapped(&s, &mt, &w, gpa);
+                check_mapped(&s, &mt, &w, gpa, format);
             continue;
         }
         /* A fault: plan it and map it as ept_fault_in does. */
@@ -277,7 +286,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         ept_walk(&e, gpa, &w);
         if (!w.mapped)
             __builtin_trap();
-        check_mapped(&s, &mt, &w, gpa);
+        check_mapped(&s, &mt, &w, gpa, format);
     }
 
     for (unsigned i = 0; i < arena.n; i++)

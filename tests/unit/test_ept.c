@@ -102,7 +102,7 @@ static struct ept_ops ops(void)
 static void new_ept(struct ept *e, bool allow_1g, long budget)
 {
     A.budget = -1;
-    assert_int_equal(ept_init(e, ops(), allow_1g), 0);
+    assert_int_equal(ept_init(e, SLAT_EPT, ops(), allow_1g), 0);
     A.budget = budget;
 }
 
@@ -178,6 +178,75 @@ static void test_eptp_layout(void **state)
     assert_int_equal(EPTP_MEMTYPE_WB | EPTP_WALK_4, 0x1E);
 }
 
+/* ---- the NPT format (AMD APM Vol. 2, 5.3, 15.25) ---------------------------- */
+
+static void test_npt_table_entry_is_present_writable_user(void **state)
+{
+    (void)state;
+    assert_int_equal(slat_table_entry(SLAT_NPT, 0x123456789000ull), 0x123456789007ull);
+    assert_int_equal(slat_table_entry(SLAT_NPT, 0xFFF0000000001FFFull), 0x1007);
+    assert_int_equal(slat_table_entry(SLAT_EPT, 0x5000), ept_table_entry(0x5000));
+}
+
+static void test_npt_leaf_permissions(void **state)
+{
+    (void)state;
+    /* RWX: P, R/W, U/S, no NX; a large page has PS. */
+    assert_int_equal(slat_leaf(SLAT_NPT, 0x200000, EPT_RWX, WB, true), 0x200087ull);
+    assert_int_equal(slat_leaf(SLAT_NPT, 0x1000, EPT_RWX, WB, false), 0x1007ull);
+    /* Read-only and not executable: no R/W, NX (bit 63). */
+    assert_int_equal(slat_leaf(SLAT_NPT, 0x1000, EPT_READ, WB, false), 0x8000000000001005ull);
+    assert_int_equal(slat_leaf(SLAT_NPT, 0x1000, EPT_READ | EPT_EXEC, WB, false), 0x1005ull);
+    /* Not readable cannot be expressed: not present. */
+    assert_int_equal(slat_leaf(SLAT_NPT, 0x1000, EPT_WRITE | EPT_EXEC, WB, false), 0);
+    assert_int_equal(slat_leaf(SLAT_NPT, 0x1000, 0, WB, false), 0);
+    /* Back to EPT terms. */
+    assert_int_equal(slat_perms(SLAT_NPT, 0x200087ull), EPT_RWX);
+    assert_int_equal(slat_perms(SLAT_NPT, 0x8000000000001005ull), EPT_READ);
+    assert_int_equal(slat_perms(SLAT_NPT, 0x1006ull), 0);     /* not present */
+    assert_true(slat_present(SLAT_NPT, 0x1001));
+    assert_false(slat_present(SLAT_NPT, 0x1006));
+    assert_true(slat_large(SLAT_NPT, 0x200087ull));
+}
+
+static void test_npt_memory_types_through_the_power_on_pat(void **state)
+{
+    (void)state;
+    /* PAT index = PCD << 1 | PWT: 0 WB, 1 WT, 2 UC-, 3 UC. */
+    assert_int_equal(slat_leaf(SLAT_NPT, 0, EPT_RWX, UC, false) & (NPT_PCD | NPT_PWT), NPT_PCD | NPT_PWT);
+    assert_int_equal(slat_leaf(SLAT_NPT, 0, EPT_RWX, MEMTYPE_WC, false) & (NPT_PCD | NPT_PWT), NPT_PCD);
+    assert_int_equal(slat_leaf(SLAT_NPT, 0, EPT_RWX, WT, false) & (NPT_PCD | NPT_PWT), NPT_PWT);
+    assert_int_equal(slat_leaf(SLAT_NPT, 0, EPT_RWX, WB, false) & (NPT_PCD | NPT_PWT), 0);
+    assert_int_equal(slat_leaf(SLAT_NPT, 0, EPT_RWX, WP, false) & (NPT_PCD | NPT_PWT), 0);
+    const unsigned types[] = { UC, MEMTYPE_WC, WT, WB };
+    for (unsigned i = 0; i < 4; i++)
+        assert_int_equal(slat_memtype(SLAT_NPT, slat_leaf(SLAT_NPT, 0, EPT_RWX, types[i], true)),
+                         types[i]);
+    assert_int_equal(slat_memtype(SLAT_NPT, slat_leaf(SLAT_NPT, 0, EPT_RWX, WP, true)), WB);
+}
+
+static void test_npt_map_and_walk(void **state)
+{
+    (void)state;
+    struct ept e;
+    A.budget = -1;
+    assert_int_equal(ept_init(&e, SLAT_NPT, ops(), true), 0);
+    assert_int_equal(ept_map(&e, 0, 1 * GiB, EPT_RWX, WB), 0);
+    assert_int_equal(ept_map(&e, 1 * GiB, 2 * MiB, EPT_RWX, UC), 0);
+    assert_int_equal(ept_map(&e, 1 * GiB + 2 * MiB, PG, EPT_READ, UC), 0);
+    assert_counts(&e, 4, 1, 1, 1);       /* root, PDPT, the second GiB's PD, a PT */
+    assert_mapped(&e, 5 * MiB + 3, EPT_PAGE_1G, EPT_RWX, WB);
+    assert_mapped(&e, 1 * GiB + 4096, EPT_PAGE_2M, EPT_RWX, UC);
+    assert_mapped(&e, 1 * GiB + 2 * MiB + 8, PG, EPT_READ, UC);
+    assert_unmapped(&e, 1 * GiB + 2 * MiB + PG);
+    /* A 4 KiB page under a 2 MiB one is refused as with EPT. */
+    assert_int_equal(ept_map(&e, 1 * GiB + PG, PG, EPT_RWX, WB), -1);
+    struct ept_walk w;
+    ept_walk(&e, 1 * GiB + 2 * MiB, &w);
+    assert_int_equal(w.entry[0] & 7, 7);                      /* PML4E: P, R/W, U/S */
+    assert_int_equal(w.entry[3], (1 * GiB + 2 * MiB) | 0x8000000000000005ull | NPT_PCD | NPT_PWT);
+}
+
 /* ---- init ----------------------------------------------------------------- */
 
 static void test_init_allocates_root(void **state)
@@ -185,7 +254,7 @@ static void test_init_allocates_root(void **state)
     (void)state;
     struct ept e;
     memset(&e, 0x5A, sizeof(e));
-    assert_int_equal(ept_init(&e, ops(), true), 0);
+    assert_int_equal(ept_init(&e, SLAT_EPT, ops(), true), 0);
     assert_int_equal(A.n, 1);
     assert_int_equal(e.root, (uint64_t)(uintptr_t)A.pages[0]);
     assert_true(e.allow_1g);
@@ -199,7 +268,7 @@ static void test_init_fails_without_memory(void **state)
     (void)state;
     struct ept e;
     A.budget = 0;
-    assert_int_equal(ept_init(&e, ops(), false), -1);
+    assert_int_equal(ept_init(&e, SLAT_EPT, ops(), false), -1);
     assert_int_equal(e.root, 0);
     assert_int_equal(e.tables, 0);
     assert_int_equal(A.failures, 1);
@@ -1727,6 +1796,10 @@ int main(void)
         T(test_table_entry_layout),
         T(test_leaf_layout),
         T(test_eptp_layout),
+        T(test_npt_table_entry_is_present_writable_user),
+        T(test_npt_leaf_permissions),
+        T(test_npt_memory_types_through_the_power_on_pat),
+        T(test_npt_map_and_walk),
         T(test_init_allocates_root),
         T(test_init_fails_without_memory),
         T(test_table_makes_the_missing_levels_and_is_the_one_map_fills),
