@@ -7,9 +7,11 @@
  */
 #include "insn_decode.h"
 
-/* REX fields (Vol. 2A, Table 2-4): W = 64-bit operand, R = ModRM.reg bit 3. */
+/* REX fields (Vol. 2A, Table 2-4): W = 64-bit operand, R = ModRM.reg bit 3,
+ * B = ModRM.rm bit 3. */
 #define REX_W 0x08
 #define REX_R 0x04
+#define REX_B 0x01
 
 /* The bytes consumed so far; why says what stopped the decoding. */
 struct cursor {
@@ -221,6 +223,91 @@ int insn_decode_store(const uint8_t *code, size_t avail, enum insn_mode mode,
             s.high_byte = s.size == 1 && !rex && reg >= 4;
             s.reg = (uint8_t)(reg | ((rex & REX_R) ? 8 : 0));
         }
+    }
+    s.len = (uint8_t)c.pos;
+    *out = s;
+    return 0;
+}
+
+/* insn_decode_system - see insn_decode.h. */
+int insn_decode_system(const uint8_t *code, size_t avail, enum insn_mode mode,
+                       struct insn_sys *out, const char **why)
+{
+    struct cursor c = { code, avail, 0, NULL };
+    bool addrsize = false, lock = false;
+    uint8_t rex = 0, op, modrm;
+    struct insn_sys s = { 0 };
+
+    if (mode != INSN_MODE16 && mode != INSN_MODE32 && mode != INSN_MODE64)
+        return fail(why, "bad mode");
+    for (;;) {
+        if (!take(&c, 1))
+            return fail(why, c.why);
+        op = code[c.pos - 1];
+        if (op == 0x67) {
+            addrsize = true;
+        } else if (op == 0xF0) {
+            lock = true;
+        } else if (op == 0x66 || op == 0xF2 || op == 0xF3 || op == 0x26 || op == 0x2E ||
+                   op == 0x36 || op == 0x3E || op == 0x64 || op == 0x65) {
+            /* operand size, REP, segments: no bearing on these lengths */
+        } else if (mode == INSN_MODE64 && (op & 0xF0) == 0x40) {
+            rex = op;
+            continue;
+        } else {
+            break;
+        }
+        rex = 0;
+    }
+    unsigned asz = mode == INSN_MODE16 ? (addrsize ? 4 : 2)
+                   : mode == INSN_MODE32 ? (addrsize ? 2 : 4)
+                                         : (addrsize ? 4 : 8);
+    switch (op) {
+    case 0xF4: case 0x90:                           /* HLT; PAUSE (F3 90) */
+    case 0xEC: case 0xED: case 0xEE: case 0xEF:     /* IN/OUT with DX */
+    case 0x6C: case 0x6D: case 0x6E: case 0x6F:     /* INS, OUTS */
+        break;
+    case 0xE4: case 0xE5: case 0xE6: case 0xE7:     /* IN/OUT imm8 */
+        if (!take(&c, 1))
+            return fail(why, c.why);
+        break;
+    case 0x0F:
+        if (!take(&c, 1))
+            return fail(why, c.why);
+        op = code[c.pos - 1];
+        switch (op) {
+        case 0x08: case 0x09: case 0x30: case 0x31: case 0x32: case 0x33: case 0xA2:
+            break;
+        case 0x01:
+            if (!take(&c, 1))
+                return fail(why, c.why);
+            modrm = code[c.pos - 1];
+            if (modrm >> 6 == 3)
+                break;                  /* a register form: the opcode ends with it */
+            if ((modrm >> 3 & 7) != 7)
+                return fail(why, "0F 01 memory form other than INVLPG");
+            c.pos--;                    /* INVLPG m: the memory operand's bytes */
+            if (!take_modrm(&c, asz, &modrm))
+                return fail(why, c.why);
+            s.kind = INSN_SYS_INVLPG;
+            break;
+        case 0x20: case 0x21: case 0x22: case 0x23:
+            if (!take(&c, 1))
+                return fail(why, c.why);
+            modrm = code[c.pos - 1];
+            s.kind = (op & 1) ? INSN_SYS_MOV_DR : INSN_SYS_MOV_CR;
+            s.to = op & 2;
+            s.reg = (uint8_t)((modrm >> 3 & 7) | ((rex & REX_R) ? 8 : 0));
+            s.gpr = (uint8_t)((modrm & 7) | ((rex & REX_B) ? 8 : 0));
+            if (lock && s.kind == INSN_SYS_MOV_CR && s.reg == 0)
+                s.reg = 8;              /* LOCK MOV CR0 is CR8 (AMD's alternative encoding) */
+            break;
+        default:
+            return fail(why, "not an instruction an intercept exits on");
+        }
+        break;
+    default:
+        return fail(why, "not an instruction an intercept exits on");
     }
     s.len = (uint8_t)c.pos;
     *out = s;

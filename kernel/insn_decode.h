@@ -68,4 +68,41 @@ struct mmio_store {
 int insn_decode_store(const uint8_t *code, size_t avail, enum insn_mode mode,
                       struct mmio_store *out, const char **why);
 
+/*
+ * The instructions an intercept exits on without saying how long they
+ * are (SVM without next-RIP saving, AMD APM Vol. 2, 15.7.1, as QEMU's
+ * TCG emulates it) nor, without decode assists (15.33), what a MOV to or
+ * from a control or debug register names:
+ *
+ *   F4           HLT               F3 90        PAUSE
+ *   0F 08 / 09   INVD / WBINVD     0F 30-33     WRMSR RDTSC RDMSR RDPMC
+ *   0F A2        CPUID             0F 01 /7 m   INVLPG
+ *   0F 01 mod=3  the register forms of group 7: MONITOR, MWAIT, XSETBV,
+ *                VMRUN, VMMCALL, VMLOAD, VMSAVE, STGI, CLGI, SKINIT,
+ *                INVLPGA, RDTSCP...
+ *   0F 20-23 /r  MOV from/to CRn, DRn (ModRM.mod is ignored: always
+ *                registers; F0 with CR0 is CR8 on AMD, APM Vol. 3, MOV CRn)
+ *   E4-E7 ib, EC-EF, 6C-6F   IN, OUT, INS, OUTS
+ *
+ * with any legacy prefixes and, in 64-bit mode, REX.
+ */
+enum insn_sys_kind { INSN_SYS_OTHER, INSN_SYS_MOV_CR, INSN_SYS_MOV_DR, INSN_SYS_INVLPG };
+
+struct insn_sys {
+    uint8_t len;        /* instruction length in bytes */
+    uint8_t kind;       /* enum insn_sys_kind */
+    bool to;            /* MOV to CRn/DRn (0F 22, 0F 23); from otherwise */
+    uint8_t reg;        /* the CR or DR number (ModRM.reg, REX.R) */
+    uint8_t gpr;        /* the GPR, SDM numbering (ModRM.rm, REX.B) */
+};
+
+/*
+ * insn_decode_system - decode one of the instructions above at
+ * code[0..avail) in mode: 0 and *out, or -1 with a static reason in *why
+ * (when not NULL), *out untouched. Never reads past avail nor beyond
+ * INSN_MAX_LEN bytes.
+ */
+int insn_decode_system(const uint8_t *code, size_t avail, enum insn_mode mode,
+                       struct insn_sys *out, const char **why);
+
 #endif

@@ -36,6 +36,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct mmio_store s, sentinel, again;
     const char *why = NULL;
 
+    /* The length decoder of intercepted instructions, on the same bytes:
+     * a length within what was given and the 15-byte limit, operands in
+     * range, nothing written on a refusal. */
+    struct insn_sys y, ysent;
+    memset(&y, 0x5A, sizeof(y));
+    ysent = y;
+    if (insn_decode_system(code, avail, mode, &y, &why) == 0) {
+        if (mode > INSN_MODE64 || y.len < 1 || y.len > avail || y.len > INSN_MAX_LEN ||
+            y.kind > INSN_SYS_INVLPG || y.reg > 15 || y.gpr > (mode == INSN_MODE64 ? 15 : 7))
+            __builtin_trap();
+        if (y.kind != INSN_SYS_MOV_CR && y.kind != INSN_SYS_MOV_DR && (y.reg || y.gpr || y.to))
+            __builtin_trap();
+    } else if (!why || !*why || memcmp(&y, &ysent, sizeof(y)) != 0) {
+        __builtin_trap();
+    }
+    why = NULL;
+
     memset(&s, 0xA5, sizeof(s));
     sentinel = s;
     if (insn_decode_store(code, avail, mode, &s, &why) != 0) {

@@ -584,6 +584,110 @@ static void test_stos(void **state)
     }
 }
 
+/* ---- insn_decode_system: the instructions an SVM intercept exits on ---- */
+
+static struct insn_sys sys_ok(enum insn_mode mode, const uint8_t *code, size_t n)
+{
+    struct insn_sys s;
+    const char *why = "untouched";
+    assert_int_equal(insn_decode_system(code, n, mode, &s, &why), 0);
+    assert_string_equal(why, "untouched");
+    return s;
+}
+
+#define SYS_LEN(mode, n_, ...)                                                   \
+    do {                                                                         \
+        const uint8_t b_[] = { __VA_ARGS__ };                                   \
+        assert_int_equal(sys_ok(mode, b_, sizeof(b_)).len, n_);                 \
+    } while (0)
+
+static void test_system_lengths(void **state)
+{
+    (void)state;
+    SYS_LEN(INSN_MODE32, 2, 0x0F, 0xA2);                    /* CPUID */
+    SYS_LEN(INSN_MODE32, 3, 0x66, 0x0F, 0xA2);              /* a prefix counts */
+    SYS_LEN(INSN_MODE64, 3, 0x48, 0x0F, 0x32);              /* REX.W RDMSR */
+    SYS_LEN(INSN_MODE64, 2, 0x0F, 0x30);                    /* WRMSR */
+    SYS_LEN(INSN_MODE16, 1, 0xF4);                          /* HLT */
+    SYS_LEN(INSN_MODE32, 2, 0xF3, 0x90);                    /* PAUSE */
+    SYS_LEN(INSN_MODE64, 3, 0x0F, 0x01, 0xD9);              /* VMMCALL */
+    SYS_LEN(INSN_MODE64, 3, 0x0F, 0x01, 0xD1);              /* XSETBV */
+    SYS_LEN(INSN_MODE64, 3, 0x0F, 0x01, 0xF9);              /* RDTSCP */
+    SYS_LEN(INSN_MODE32, 2, 0x0F, 0x08);                    /* INVD */
+    SYS_LEN(INSN_MODE32, 2, 0xE4, 0x60);                    /* IN AL, 60h */
+    SYS_LEN(INSN_MODE32, 1, 0xEE);                          /* OUT DX, AL */
+    /* INVLPG with each addressing form (0F 01 /7). */
+    SYS_LEN(INSN_MODE64, 3, 0x0F, 0x01, 0x38);              /* [rax] */
+    SYS_LEN(INSN_MODE64, 4, 0x0F, 0x01, 0x78, 0x10);        /* [rax+disp8] */
+    SYS_LEN(INSN_MODE64, 7, 0x0F, 0x01, 0x3D, 1, 2, 3, 4);  /* [rip+disp32] */
+    SYS_LEN(INSN_MODE64, 8, 0x0F, 0x01, 0xBC, 0x24, 1, 2, 3, 4);   /* [rsp+disp32] with SIB */
+    SYS_LEN(INSN_MODE16, 5, 0x0F, 0x01, 0x3E, 0x34, 0x12);  /* [disp16] */
+    SYS_LEN(INSN_MODE16, 8, 0x67, 0x0F, 0x01, 0x3D, 1, 2, 3, 4);   /* 67: 32-bit [disp32] */
+    const uint8_t invlpg[] = { 0x0F, 0x01, 0x38 };
+    assert_int_equal(sys_ok(INSN_MODE64, invlpg, 3).kind, INSN_SYS_INVLPG);
+}
+
+static void test_system_mov_cr_dr_operands(void **state)
+{
+    (void)state;
+    const uint8_t to_cr4[] = { 0x0F, 0x22, 0xE0 };          /* MOV CR4, EAX */
+    struct insn_sys s = sys_ok(INSN_MODE32, to_cr4, sizeof(to_cr4));
+    assert_int_equal(s.len, 3);
+    assert_int_equal(s.kind, INSN_SYS_MOV_CR);
+    assert_true(s.to);
+    assert_int_equal(s.reg, 4);
+    assert_int_equal(s.gpr, 0);
+    const uint8_t from_cr3[] = { 0x41, 0x0F, 0x20, 0xDF };  /* MOV R15, CR3 */
+    s = sys_ok(INSN_MODE64, from_cr3, sizeof(from_cr3));
+    assert_int_equal(s.len, 4);
+    assert_false(s.to);
+    assert_int_equal(s.reg, 3);
+    assert_int_equal(s.gpr, 15);
+    const uint8_t to_cr8[] = { 0x44, 0x0F, 0x22, 0xC1 };    /* MOV CR8, RCX (REX.R) */
+    assert_int_equal(sys_ok(INSN_MODE64, to_cr8, sizeof(to_cr8)).reg, 8);
+    const uint8_t lock_cr8[] = { 0xF0, 0x0F, 0x22, 0xC3 };  /* LOCK MOV CR0, EBX = CR8 */
+    s = sys_ok(INSN_MODE32, lock_cr8, sizeof(lock_cr8));
+    assert_int_equal(s.reg, 8);
+    assert_int_equal(s.gpr, 3);
+    const uint8_t to_dr7[] = { 0x0F, 0x23, 0xFE };          /* MOV DR7, ESI */
+    s = sys_ok(INSN_MODE32, to_dr7, sizeof(to_dr7));
+    assert_int_equal(s.kind, INSN_SYS_MOV_DR);
+    assert_true(s.to);
+    assert_int_equal(s.reg, 7);
+    assert_int_equal(s.gpr, 6);
+    const uint8_t from_dr6[] = { 0x0F, 0x21, 0x30 };        /* mod 00 is still registers */
+    s = sys_ok(INSN_MODE32, from_dr6, sizeof(from_dr6));
+    assert_false(s.to);
+    assert_int_equal(s.reg, 6);
+    assert_int_equal(s.gpr, 0);
+}
+
+static void test_system_refusals(void **state)
+{
+    (void)state;
+    struct insn_sys s = { .len = 99 };
+    const char *why = 0;
+    const uint8_t mov[] = { 0x89, 0x07 };
+    assert_int_equal(insn_decode_system(mov, sizeof(mov), INSN_MODE32, &s, &why), -1);
+    assert_string_equal(why, "not an instruction an intercept exits on");
+    assert_int_equal(s.len, 99);
+    const uint8_t lgdt[] = { 0x0F, 0x01, 0x10 };            /* 0F 01 /2 m: LGDT */
+    assert_int_equal(insn_decode_system(lgdt, sizeof(lgdt), INSN_MODE32, &s, &why), -1);
+    assert_string_equal(why, "0F 01 memory form other than INVLPG");
+    const uint8_t cut[] = { 0x0F, 0x01, 0xBC, 0x24, 1 };
+    assert_int_equal(insn_decode_system(cut, sizeof(cut), INSN_MODE64, &s, &why), -1);
+    assert_string_equal(why, "truncated");
+    uint8_t prefixes[16];
+    memset(prefixes, 0x66, sizeof(prefixes));
+    assert_int_equal(insn_decode_system(prefixes, sizeof(prefixes), INSN_MODE32, &s, &why), -1);
+    assert_string_equal(why, "longer than 15 bytes");
+    assert_int_equal(insn_decode_system(mov, sizeof(mov), (enum insn_mode)7, &s, 0), -1);
+    /* 40-4F are REX in 64-bit mode only. */
+    const uint8_t rex[] = { 0x48, 0x0F, 0xA2 };
+    assert_int_equal(insn_decode_system(rex, sizeof(rex), INSN_MODE32, &s, &why), -1);
+    assert_int_equal(sys_ok(INSN_MODE64, rex, sizeof(rex)).len, 3);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -598,6 +702,9 @@ int main(void)
         cmocka_unit_test(test_bad_mode),
         cmocka_unit_test(test_same_bytes_per_mode),
         cmocka_unit_test(test_all_modrm_lengths),
+        cmocka_unit_test(test_system_lengths),
+        cmocka_unit_test(test_system_mov_cr_dr_operands),
+        cmocka_unit_test(test_system_refusals),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
