@@ -103,6 +103,24 @@ static bool in_service(const struct lapic_state *s)
     return false;
 }
 
+#define APIC_PPR 0x0A0
+#define APIC_IRR 0x200
+
+unsigned lapic_pending_vector(void)
+{
+    struct lapic_state s = lapic_read_state();
+    if (!s.enabled)
+        return 0;
+    for (int i = 7; i >= 0; i--) {
+        uint32_t irr = reg_read(&s, APIC_IRR + 0x10 * (unsigned)i);
+        if (irr) {
+            unsigned vector = (unsigned)i * 32 + 31 - (unsigned)__builtin_clz(irr);
+            return (vector & 0xF0) > (reg_read(&s, APIC_PPR) & 0xF0) ? vector : 0;
+        }
+    }
+    return 0;
+}
+
 void lapic_init_reset(void)
 {
     struct lapic_state s = lapic_read_state();

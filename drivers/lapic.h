@@ -52,4 +52,13 @@ void lapic_send_ipi(uint32_t dest, uint32_t icr_low);
  */
 void lapic_init_reset(void);
 
+/*
+ * lapic_pending_vector - the interrupt this core's local APIC would deliver
+ * once the core is interruptible: its highest requested vector when that
+ * is of a higher priority class than the processor priority (SDM Vol. 3A,
+ * 11.8.3.1, the IRR against the PPR); 0 when there is none or the APIC is
+ * disabled.
+ */
+unsigned lapic_pending_vector(void);
+
 #endif

@@ -38,6 +38,7 @@
 #define CPUID_EXT_BASE        0x80000000u
 #define CPUID_1_ECX_VMX_BIT   (1u << 5)
 #define CPUID_1_ECX_HV_BIT    (1u << 31)
+#define CPUID_80000001_ECX_SVM_BIT (1u << 2)    /* AMD APM Vol. 3, E.4.2 */
 #define CPUID_1_ECX_OSXSAVE_BIT (1u << 27)  /* = CR4.OSXSAVE (Table 3-10) */
 #define CPUID_7_ECX_OSPKE_BIT (1u << 4)    /* subleaf 0: = CR4.PKE (Table 3-8) */
 #define MONOVISOR_SIGNATURE   "monovisor\0\0\0"   /* 12 bytes: EBX, ECX, EDX */
@@ -71,6 +72,11 @@ struct cpuid_policy {
     struct cpuid_override ov[CPUID_MAX_OVERRIDES];
     unsigned n;                /* overrides in use: ov[0..n) */
     struct cpuid_asked asked;
+    /* Leaf 8000000AH is SVM's (an AMD CPU): all zero for the guest, as on
+     * a CPU without SVM, where it is reserved (AMD APM Vol. 3, E.4.9). On
+     * Intel it lies past the last extended leaf and answers as the last
+     * basic one does: left alone. Set at boot. */
+    bool svm_leaf;
 };
 
 /*
@@ -116,6 +122,8 @@ static inline struct cpuid_result cpuid_guest_view(uint32_t leaf, uint32_t suble
         r.ecx &= ~CPUID_7_ECX_OSPKE_BIT;    /* the guest's CR4.PKE, not the host's */
         if (guest_cr4 & CR4_PKE)
             r.ecx |= CPUID_7_ECX_OSPKE_BIT;
+    } else if (leaf == 0x80000001) {
+        r.ecx &= ~CPUID_80000001_ECX_SVM_BIT;   /* no nested SVM (always 0 on Intel) */
     }
     return r;
 }
@@ -143,6 +151,8 @@ static inline struct cpuid_result cpuid_policy_apply(const struct cpuid_policy *
                                                      struct cpuid_result native)
 {
     struct cpuid_result r = cpuid_guest_view(leaf, subleaf, guest_cr4, native);
+    if (leaf == 0x8000000Au && p->svm_leaf)
+        r = (struct cpuid_result){ 0, 0, 0, 0 };
     for (unsigned i = 0; i < p->n; i++) {
         const struct cpuid_override *o = &p->ov[i];
         if (o->leaf != leaf || (!o->any_subleaf && o->subleaf != subleaf))

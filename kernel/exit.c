@@ -394,10 +394,11 @@ static enum exit_action handle_timer(struct vcpu *v)
  * caller sees the request; any other NMI is the guest's and is reflected
  * when the guest can take it (virt->deliver_nmi). The backend first
  * undoes what the exit left behind (virt->nmi_exited: VMX's NMI blocking
- * until an IRET). */
+ * until an IRET), or says the hypervisor's NMI handler sorted it out. */
 static enum exit_action handle_nmi(struct vcpu *v)
 {
-    virt->nmi_exited(v);
+    if (virt->nmi_exited(v))
+        return EXIT_RESUME;
     if (__atomic_exchange_n(&v->cpu->kick, 0, __ATOMIC_SEQ_CST)) {
         v->kicks++;
         return EXIT_RESUME;
@@ -443,9 +444,13 @@ static enum exit_action handle_nmi_window(struct vcpu *v)
 }
 
 /* External interrupts do not exit: counted if one does, nothing else. */
+/* An external interrupt exits only on the console's core of a backend
+ * without a poll timer (SVM: the backend already gave it to the guest):
+ * the console's turn. */
 static enum exit_action handle_interrupt(struct vcpu *v)
 {
-    (void)v;
+    if (v->console)
+        console_poll();
     return EXIT_RESUME;
 }
 
@@ -564,7 +569,8 @@ static enum exit_action handle_npf(struct vcpu *v)
 /* An entry the CPU calls invalid (EPT misconfiguration): the walk names it. */
 static enum exit_action handle_npf_misconfig(struct vcpu *v)
 {
-    kprintf("error: vmx: EPT misconfiguration at gpa=%#llx\n", (unsigned long long)v->exit.npf.gpa);
+    kprintf("error: %s: second-level map misconfiguration at gpa=%#llx\n", virt->name,
+            (unsigned long long)v->exit.npf.gpa);
     ept_print_walk(v->exit.npf.gpa);
     return vcpu_stop_guest(v, "EPT misconfiguration");
 }

@@ -22,8 +22,11 @@
  * PAE Page-Table Entry"); 62:52 whatever M is. */
 #define PAE_RSVD_HIGH 0x7FF0000000000000ull
 /* PAE PDPTE (4.4.1, "Format of a PAE Page-Directory-Pointer-Table
- * Entry"): bits 2:1 and 8:5 reserved, and 63:M, so 63:52 whatever M is. */
-#define PDPTE_RSVD 0xFFF00000000001E6ull
+ * Entry"): bits 2:1 and 8:5 reserved, and 63:M, so 63:52 whatever M is;
+ * but bit 5, where a walk that sets accessed flags in PDPTEs puts one
+ * (QEMU's TCG does, on an AMD CPU): the hypervisor reads the PDPTEs from
+ * memory, after the CPU loaded and used them. */
+#define PDPTE_RSVD 0xFFF00000000001C6ull
 
 /* A 32-bit paging entry (4 bytes) at addr: the aligned qword holding it,
  * low half for the entry at a multiple of 8, high half otherwise (guest

@@ -310,6 +310,7 @@ static void start_guest(void)
     };
     guest_exit_keeps_console = hv.opt.onexit == ONEXIT_CONSOLE;
     cpuid_policy_init(&guest_cpuid);
+    guest_cpuid.svm_leaf = cpu_vendor_amd();
     if (hv.opt.cpuid[0])
         cpuid_policy_parse(&guest_cpuid, hv.opt.cpuid, report_cpuid_problem, 0);
     cpuid_fast_invalidate();
@@ -357,7 +358,7 @@ _Noreturn void kmain(uint32_t mbi_phys, uint32_t load_base, uint32_t magic)
      * instructions: the boot report costs most of the boot, so only
      * verbose=1 prints it (the info command shows it any time). */
     tsc_kmain = tsc_at_entry;
-    kprintf("\nmonovisor %s: VT-x hypervisor for one guest\n", MONOVISOR_VERSION);
+    kprintf("\nmonovisor %s: hypervisor for one guest (Intel VT-x, AMD-V)\n", MONOVISOR_VERSION);
     if (!mb_ok) {
         kprintf("error: %s; cannot continue without a memory map\n", err);
         power_off("bad boot information", 1);
@@ -383,8 +384,9 @@ _Noreturn void kmain(uint32_t mbi_phys, uint32_t load_base, uint32_t magic)
     if (hv.opt.verbose)
         print_boot_summary();
 
-    /* The backend of this CPU's vendor (KVM's kvm-intel and kvm-amd). */
-    virt = &vmx_ops;
+    /* The backend of this CPU's vendor (KVM's kvm-intel and kvm-amd):
+     * AMD's and Hygon's have SVM, everyone else's VMX. */
+    virt = cpu_vendor_amd() ? &svm_ops : &vmx_ops;
     if (virt->probe(hv.opt.verbose, &hv.caps)) {
         static char why[32];
         fmt_snprintf(why, sizeof(why), "%s unavailable", virt->label);

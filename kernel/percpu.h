@@ -31,6 +31,8 @@ struct cpu {
     volatile uint32_t kick;     /* a kick IPI to this core is on its way (kernel/vcpu.c) */
     volatile uint32_t off;      /* a core without a vCPU: leave VMX operation (power-off) */
     uint64_t host_nmis;         /* NMIs taken in the hypervisor */
+    volatile uint8_t taking_interrupt;  /* trap_take_interrupt() is waiting for one */
+    volatile uint8_t taken_vector;      /* ... and this is the vector it took (0: none) */
     uint64_t stack_top;         /* the core's hypervisor stack */
 };
 

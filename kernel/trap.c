@@ -14,6 +14,7 @@
 #include "percpu.h"
 #include "printk.h"
 #include "x86.h"
+#include "x86_regs.h"
 
 /* 64-bit TSS (SDM Vol. 3A, 9.7 "Task Management in 64-bit Mode"). */
 struct __attribute__((packed)) tss64 {
@@ -149,8 +150,18 @@ void (*trap_nmi_hook)(struct trap_frame *f);
 
 void trap_dispatch(struct trap_frame *f)
 {
+    struct cpu *c = this_cpu();
+    if (f->vector >= 32 && c->taking_interrupt) {
+        /* trap_take_interrupt's window: the vector is its answer; the
+         * core returns with IF clear, so one interrupt and no more. No
+         * EOI: the one the interrupt is for sends it. */
+        c->taken_vector = (uint8_t)f->vector;
+        c->taking_interrupt = 0;
+        f->rflags &= ~RFLAGS_IF;
+        return;
+    }
     if (f->vector == 2) {
-        this_cpu()->host_nmis++;
+        c->host_nmis++;
         if (trap_nmi_hook)
             trap_nmi_hook(f);
         return;
@@ -183,6 +194,21 @@ void trap_dispatch(struct trap_frame *f)
             (unsigned long long)f->rbp, (unsigned long long)f->r8, (unsigned long long)f->r9,
             (unsigned long long)f->r10, (unsigned long long)f->r11, (unsigned long long)f->r12,
             (unsigned long long)f->r13, (unsigned long long)f->r14, (unsigned long long)f->r15);
-    kprintf("panic: cpu %u halted (look the RIP up in build/monovisor.lst)\n", this_cpu()->index);
+    kprintf("panic: cpu %u halted (look the RIP up in build/monovisor.lst)\n", c->index);
     halt_forever();
+}
+
+unsigned trap_take_interrupt(void)
+{
+    /* The hypervisor runs with IF clear: an interrupt for the guest waits
+     * in the local APIC. Open IF for one instruction boundary (STI's
+     * shadow covers the NOP, SDM Vol. 3A 6.8.3): the APIC delivers its
+     * highest pending vector, which moves from IRR to ISR as for any
+     * delivery (SDM Vol. 3A 11.8.4). */
+    struct cpu *c = this_cpu();
+    c->taken_vector = 0;
+    c->taking_interrupt = 1;
+    __asm__ volatile("sti\n\tnop\n\tcli" ::: "memory");
+    c->taking_interrupt = 0;
+    return c->taken_vector;
 }

@@ -33,4 +33,12 @@ extern void (*trap_nmi_hook)(struct trap_frame *f);
 /* trap_dispatch - called by isr_common for every vector. */
 void trap_dispatch(struct trap_frame *f);
 
+/*
+ * trap_take_interrupt - take the interrupt this core's local APIC has for
+ * it (the hypervisor runs with IF clear) without an EOI: its vector, or 0
+ * when none came. The interrupt is then in service, as if the core had
+ * delivered it; whoever it is for sends the EOI.
+ */
+unsigned trap_take_interrupt(void);
+
 #endif

@@ -442,6 +442,21 @@ static bool read_guest64(void *ctx, uint64_t gpa, uint64_t *val)
     return true;
 }
 
+void vcpu_print_gprs(const struct vcpu *v, uint64_t cr2)
+{
+    const struct guest_regs *r = &v->regs;
+    kprintf("guest.rax=%#llx guest.rbx=%#llx guest.rcx=%#llx guest.rdx=%#llx\n"
+            "guest.rsi=%#llx guest.rdi=%#llx guest.rbp=%#llx guest.cr2=%#llx\n"
+            "guest.r8=%#llx guest.r9=%#llx guest.r10=%#llx guest.r11=%#llx\n"
+            "guest.r12=%#llx guest.r13=%#llx guest.r14=%#llx guest.r15=%#llx\n",
+            (unsigned long long)r->rax, (unsigned long long)r->rbx, (unsigned long long)r->rcx,
+            (unsigned long long)r->rdx, (unsigned long long)r->rsi, (unsigned long long)r->rdi,
+            (unsigned long long)r->rbp, (unsigned long long)cr2, (unsigned long long)r->r8,
+            (unsigned long long)r->r9, (unsigned long long)r->r10, (unsigned long long)r->r11,
+            (unsigned long long)r->r12, (unsigned long long)r->r13, (unsigned long long)r->r14,
+            (unsigned long long)r->r15);
+}
+
 size_t vcpu_fetch_code(struct vcpu *v, uint8_t *buf)
 {
     struct guest_paging p = { virt->get_reg(v, VREG_CR0), virt->get_reg(v, VREG_CR3),

@@ -285,6 +285,10 @@ void vcpu_trace(struct vcpu *v, uint32_t reason, uint64_t qual);
 uint64_t vcpu_get_gpr(struct vcpu *v, unsigned n);
 void vcpu_set_gpr(struct vcpu *v, unsigned n, uint64_t val);
 
+/* The guest's GPRs and CR2 (which the backend keeps) as `regs` and the
+ * backends' dumps show them: guest.rax=... lines. */
+void vcpu_print_gprs(const struct vcpu *v, uint64_t cr2);
+
 /* vcpu_fetch_code - up to 15 bytes at the guest's CS:RIP, read through
  * its page tables (v's core, between exits); the number read. */
 size_t vcpu_fetch_code(struct vcpu *v, uint8_t *buf);

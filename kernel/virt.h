@@ -158,7 +158,12 @@ struct virt_ops {
     bool (*injecting)(struct vcpu *v);                  /* an event is set for the next entry */
     void (*reinject)(struct vcpu *v, const struct vexit_info *e);     /* e->npf.vectoring again */
     void (*deliver_nmi)(struct vcpu *v);   /* v->nmi_pending: inject when possible, else an NMI window */
-    void (*nmi_exited)(struct vcpu *v);    /* after an NMI exit: undo what it left (NMI blocking) */
+    /* After an NMI exit: undo what it left (VMX: NMI blocking). true when
+     * the NMI was not consumed by the exit but stays pending for the
+     * hypervisor, whose NMI handler (kernel/vcpu.c, host_nmi) then tells a
+     * kick from the guest's NMI (SVM: at STGI); false when the exit took
+     * it and the core must tell them apart (VMX). */
+    bool (*nmi_exited)(struct vcpu *v);
     void (*block_nmi)(struct vcpu *v);     /* the guest blocks NMIs again (a faulting IRET) */
     bool (*intr_ready)(struct vcpu *v);    /* the guest takes an external interrupt now */
     bool (*intr_window)(struct vcpu *v, bool open);   /* an exit when it can; true: newly opened */
@@ -201,6 +206,6 @@ struct virt_ops {
 /* The backend this machine runs (kernel/main.c picks it at boot). */
 extern const struct virt_ops *virt;
 
-extern const struct virt_ops vmx_ops;
+extern const struct virt_ops vmx_ops, svm_ops;
 
 #endif

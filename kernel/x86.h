@@ -5,6 +5,7 @@
 #ifndef X86_H
 #define X86_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /* Architectural MSRs (SDM Vol. 4, chapter 2). */
@@ -173,6 +174,15 @@ static inline uint64_t read_rflags(void)
     uint64_t v;
     __asm__ volatile("pushfq; popq %0" : "=r"(v));
     return v;
+}
+
+/* cpu_vendor_amd - CPUID 0's vendor is AMD ("AuthenticAMD") or Hygon
+ * ("HygonGenuine"), whose CPUs have SVM where others have VMX. */
+static inline bool cpu_vendor_amd(void)
+{
+    struct cpuid_regs r = cpuid(0, 0);
+    return (r.ebx == 0x68747541 && r.edx == 0x69746E65 && r.ecx == 0x444D4163) ||   /* Auth enti cAMD */
+           (r.ebx == 0x6F677948 && r.edx == 0x6E65476E && r.ecx == 0x656E6975);     /* Hygo nGen uine */
 }
 
 static inline void cpu_relax(void)

@@ -9,8 +9,9 @@ that point come from the console's `stats`.
 """
 import os
 import re
+import time
 
-from machine import Bochs, LINUX_ARGS, LINUX_CPU, build_iso, linux_files
+from machine import Bochs, LINUX_ARGS, LINUX_CPU, Qemu, build_iso, linux_files
 
 SHELL_MARK = r"linux\.shell tsc=(\d+)\r?\n"
 
@@ -37,3 +38,23 @@ def boot(out_dir, native):
     finally:
         m.close()
     return tsc, exits
+
+
+def qemu_boots(out_dir):
+    """Wall seconds from QEMU's start to the shell prompt, natively and
+    under monovisor (its SVM backend), QEMU's TCG with `-cpu EPYC,+svm,+npt`
+    and one CPU, one after the other in the same run: (native, virt)."""
+    kernel, initrd = linux_files()
+    times = []
+    for native in (True, False):
+        kind = "native" if native else "virt"
+        iso = build_iso(os.path.join(out_dir, f"bench-qemu-linux-{kind}.iso"), guest=kernel,
+                        initrd=initrd, guest_args=LINUX_ARGS, native=native, hv_args="console=guest")
+        t0 = time.monotonic()
+        m = Qemu(iso, cpus=1, cpu="EPYC,+svm,+npt", logname=f"bench-qemu-linux-{kind}")
+        try:
+            m.expect(SHELL_MARK, timeout=900)
+            times.append(time.monotonic() - t0)
+        finally:
+            m.close()
+    return times[0], times[1]

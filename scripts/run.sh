@@ -1,13 +1,20 @@
 #!/usr/bin/env bash
 # run.sh ISO - boot the ISO with monovisor's console on this terminal.
 #
-# QEMU with KVM when this host can run VMX guests (Intel VT-x with nested
-# VMX, or bare metal where /dev/kvm exists); otherwise Bochs, which emulates
-# VMX, EPT and SMP. The serial console is bridged to the terminal by socat:
-# `quit` at the monovisor> prompt powers off, Ctrl-] leaves at once.
+# Which machine, in this order (the first line printed says which, and why):
+#  1. QEMU with KVM (-cpu host) when this host runs guests that can use
+#     VT-x or AMD-V themselves (bare metal with /dev/kvm, or a VM host with
+#     nested virtualization on);
+#  2. QEMU's TCG emulating an AMD EPYC with SVM and nested paging: no KVM
+#     needed, multi-threaded, monovisor runs its SVM backend;
+#  3. Bochs, which emulates VT-x with EPT (or AMD-V: BACKEND=svm), when QEMU
+#     is not installed.
+# The serial console is bridged to the terminal by socat: `quit` at the
+# monovisor> prompt powers off, Ctrl-] leaves at once.
 #
-# Environment: CPUS (default 2), MEM_MIB (default 512), EMULATOR=bochs|qemu,
-# BOCHS_CPU (Bochs CPU model, default tigerlake), BOCHS_IGNORE_BAD_MSRS=1
+# Environment: CPUS (default 2), MEM_MIB (default 512), EMULATOR=qemu|bochs
+# and BACKEND=vmx|svm (override the choice), BOCHS_CPU (Bochs's VMX model,
+# default tigerlake; BACKEND=svm uses ryzen), BOCHS_IGNORE_BAD_MSRS=1
 # (unknown MSRs read as 0 instead of #GP; make run GUEST=linux sets both).
 set -euo pipefail
 iso=${1:?usage: run.sh ISO}
@@ -17,44 +24,81 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 rundir="$here/build/run"
 mkdir -p "$rundir"
 
-can_kvm_vmx() {
+# kvm_offers vmx|svm: KVM here runs guests that use that extension.
+kvm_offers() {
     [ -w /dev/kvm ] || return 1
-    grep -qw vmx /proc/cpuinfo || return 1
-    local nested=/sys/module/kvm_intel/parameters/nested
-    # On a VM host kvm_intel must offer nested VMX to our guest.
+    grep -qw "$1" /proc/cpuinfo || return 1
+    local module=kvm_intel
+    [ "$1" = svm ] && module=kvm_amd
+    local nested=/sys/module/$module/parameters/nested
+    # On a VM host the KVM module must offer nested virtualization.
     [ ! -e "$nested" ] || grep -qE '^(Y|1)$' "$nested"
 }
 
 emulator=${EMULATOR:-}
-if [ -z "$emulator" ]; then
-    if can_kvm_vmx; then emulator=qemu; else emulator=bochs; fi
+backend=${BACKEND:-}
+case "$backend" in ""|vmx|svm) ;; *) echo "run: BACKEND must be vmx or svm" >&2; exit 1 ;; esac
+case "$emulator" in ""|qemu|bochs) ;; *) echo "run: EMULATOR must be qemu or bochs" >&2; exit 1 ;; esac
+accel=tcg
+why=""
+for b in ${backend:-vmx svm}; do
+    if [ "$emulator" != bochs ] && kvm_offers "$b"; then
+        emulator=qemu accel=kvm backend=$b
+        why="this host runs ${b^^} guests under KVM"
+        break
+    fi
+done
+if [ "$accel" != kvm ]; then
+    if [ -z "$emulator" ]; then
+        if [ "$backend" != vmx ] && command -v qemu-system-x86_64 >/dev/null; then
+            emulator=qemu
+        else
+            emulator=bochs
+        fi
+    fi
+    if [ "$emulator" = qemu ]; then
+        if [ "$backend" = vmx ]; then
+            echo "run: QEMU emulates VT-x only with KVM and nested VMX, which this host lacks;" \
+                 "use EMULATOR=bochs or BACKEND=svm" >&2
+            exit 1
+        fi
+        backend=svm
+        why="no KVM with nested virtualization here: QEMU's TCG emulates AMD-V with nested paging"
+    else
+        backend=${backend:-vmx}
+        why="Bochs chosen (EMULATOR=bochs, BACKEND=$backend, or no QEMU)"
+    fi
 fi
 
 port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 
 case "$emulator" in
 qemu)
-    echo "run: QEMU with KVM (-cpu host), $cpus CPUs, $mem MiB"
-    qemu-system-x86_64 -enable-kvm -cpu host -smp "$cpus" -m "$mem" -cdrom "$iso" \
+    if [ "$accel" = kvm ]; then
+        cpu_args=(-enable-kvm -cpu host)
+        echo "run: QEMU with KVM (-cpu host, $backend backend): $why; $cpus CPUs, $mem MiB"
+    else
+        cpu_args=(-accel tcg,thread=multi -cpu EPYC,+svm,+npt)
+        echo "run: QEMU TCG (-cpu EPYC,+svm,+npt, svm backend): $why; $cpus CPUs, $mem MiB"
+    fi
+    qemu-system-x86_64 "${cpu_args[@]}" -smp "$cpus" -m "$mem" -cdrom "$iso" \
         -display none -monitor none -no-reboot \
         -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
         -serial "tcp:127.0.0.1:$port,server=on,wait=on" > "$rundir/qemu.log" 2>&1 &
     emu_out=$rundir/qemu.log
     ;;
 bochs)
-    echo "run: Bochs (this host cannot run VMX guests under KVM), $cpus CPUs, $mem MiB, model ${BOCHS_CPU:-tigerlake}"
+    model=${BOCHS_CPU:-tigerlake}
+    [ "$backend" = svm ] && model=ryzen
+    echo "run: Bochs (model $model, $backend backend): $why; $cpus CPUs, $mem MiB"
     bad_msrs=()
     [ "${BOCHS_IGNORE_BAD_MSRS:-0}" = 1 ] && bad_msrs=(--ignore-bad-msrs)
     /usr/bin/python3 "$here/scripts/bochsrc.py" --iso "$iso" --serial "$port" --megs "$mem" \
-        --cpus "$cpus" --model "${BOCHS_CPU:-tigerlake}" --log "$rundir/bochs.log" "${bad_msrs[@]}" \
+        --cpus "$cpus" --model "$model" --log "$rundir/bochs.log" "${bad_msrs[@]}" \
         > "$rundir/bochsrc"
     echo c > "$rundir/bochs.cont"
     bochs -q -f "$rundir/bochsrc" -rc "$rundir/bochs.cont" < /dev/null > "$rundir/bochs.out" 2>&1 &
     emu_out=$rundir/bochs.out
-    ;;
-*)
-    echo "run: EMULATOR must be bochs or qemu" >&2
-    exit 1
     ;;
 esac
 emu_pid=$!

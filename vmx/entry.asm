@@ -37,6 +37,7 @@
 ; guest's CR2 survives in the register across exits.
 
 %include "asm_offsets.inc"
+%include "guest_gprs.inc"
 
 bits 64
 section .text
@@ -81,29 +82,12 @@ extern vmcs_writes
 
 %macro LOAD_GUEST_GPRS 0                ; rdi = regs; rdi itself last
     mov rax, [rdi + GR_RAX]
-    mov rbx, [rdi + GR_RBX]
-    mov rcx, [rdi + GR_RCX]
-    mov rdx, [rdi + GR_RDX]
-    mov rsi, [rdi + GR_RSI]
-    mov rbp, [rdi + GR_RBP]
-    mov r8,  [rdi + GR_R8]
-    mov r9,  [rdi + GR_R9]
-    mov r10, [rdi + GR_R10]
-    mov r11, [rdi + GR_R11]
-    mov r12, [rdi + GR_R12]
-    mov r13, [rdi + GR_R13]
-    mov r14, [rdi + GR_R14]
-    mov r15, [rdi + GR_R15]
+    LOAD_GPRS_BUT_RAX_RDI
     mov rdi, [rdi + GR_RDI]
 %endmacro
 
 vmx_run_guest:
-    push rbp
-    push rbx
-    push r12
-    push r13
-    push r14
-    push r15
+    PUSH_CALLEE_SAVED
     push rdi                            ; regs: at [rsp] when an exit lands
     ; RSP is now 16-byte aligned: the call in vmx_exit_entry keeps the ABI.
 
@@ -403,19 +387,7 @@ vmx_exit_entry:
 
 %macro SAVE_GPRS_BUT_RDI 0              ; rdi = regs
     mov [rdi + GR_RAX], rax
-    mov [rdi + GR_RBX], rbx
-    mov [rdi + GR_RCX], rcx
-    mov [rdi + GR_RDX], rdx
-    mov [rdi + GR_RSI], rsi
-    mov [rdi + GR_RBP], rbp
-    mov [rdi + GR_R8],  r8
-    mov [rdi + GR_R9],  r9
-    mov [rdi + GR_R10], r10
-    mov [rdi + GR_R11], r11
-    mov [rdi + GR_R12], r12
-    mov [rdi + GR_R13], r13
-    mov [rdi + GR_R14], r14
-    mov [rdi + GR_R15], r15
+    SAVE_GPRS_BUT_RAX_RDI
 %endmacro
 
 vmx_partial_abort:
@@ -447,12 +419,7 @@ vmx_entry_failed:
     mov eax, 2
 vmx_return:
     pop rdi
-    pop r15
-    pop r14
-    pop r13
-    pop r12
-    pop rbx
-    pop rbp
+    POP_CALLEE_SAVED
     ret
 
 section .rodata

@@ -124,7 +124,7 @@ void vmx_inject(struct vcpu *v, uint32_t event, uint32_t error);
 bool vmx_injecting(struct vcpu *v);
 void vmx_reinject(struct vcpu *v, const struct vexit_info *e);
 void vmx_deliver_nmi(struct vcpu *v);
-void vmx_nmi_exited(struct vcpu *v);
+bool vmx_nmi_exited(struct vcpu *v);
 void vmx_block_nmi(struct vcpu *v);
 bool vmx_intr_ready(struct vcpu *v);
 bool vmx_intr_window(struct vcpu *v, bool open);

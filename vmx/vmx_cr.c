@@ -183,8 +183,13 @@ static void guest_write_cr3(struct vmx_vcpu *x, uint64_t val)
     if ((x->cr0_shadow & CR0_PG) && (vmcs_readn(VMCS_GUEST_CR4) & CR4_PAE) && !(efer & EFER_LMA) &&
         !load_pdptes(val))
         return inject_gp(&x->v);
-    vmcs_writen(VMCS_GUEST_CR3, val);
-    vmx_flush_tlb(&x->v, false);    /* single context, globals retained */
+    /* With CR4.PCIDE, bit 63 says "keep this PCID's entries" and is not
+     * written (SDM Vol. 3A, 4.10.4.1): the guest-state field would fail
+     * the entry with it (27.3.1.1). */
+    bool keep = (vmcs_readn(VMCS_GUEST_CR4) & CR4_PCIDE) && (val >> 63);
+    vmcs_writen(VMCS_GUEST_CR3, val & ~(1ull << 63));
+    if (!keep)
+        vmx_flush_tlb(&x->v, false);    /* single context, globals retained */
 }
 
 /* Control-register access (qualification: 28.2.1, table 28-3). Only bits

@@ -243,21 +243,11 @@ unsigned vmx_code_bits(struct vcpu *v)
 void vmx_dump(struct vcpu *v)
 {
     struct vmx_vcpu *x = to_vmx(v);
-    const struct guest_regs *r = &v->regs;
     kprintf("guest.rip=%#llx guest.rsp=%#llx guest.rflags=%#llx\n",
             (unsigned long long)vmcs_readn(VMCS_GUEST_RIP),
             (unsigned long long)vmcs_readn(VMCS_GUEST_RSP),
             (unsigned long long)vmcs_readn(VMCS_GUEST_RFLAGS));
-    kprintf("guest.rax=%#llx guest.rbx=%#llx guest.rcx=%#llx guest.rdx=%#llx\n"
-            "guest.rsi=%#llx guest.rdi=%#llx guest.rbp=%#llx guest.cr2=%#llx\n"
-            "guest.r8=%#llx guest.r9=%#llx guest.r10=%#llx guest.r11=%#llx\n"
-            "guest.r12=%#llx guest.r13=%#llx guest.r14=%#llx guest.r15=%#llx\n",
-            (unsigned long long)r->rax, (unsigned long long)r->rbx, (unsigned long long)r->rcx,
-            (unsigned long long)r->rdx, (unsigned long long)r->rsi, (unsigned long long)r->rdi,
-            (unsigned long long)r->rbp, (unsigned long long)read_cr2(), (unsigned long long)r->r8,
-            (unsigned long long)r->r9, (unsigned long long)r->r10, (unsigned long long)r->r11,
-            (unsigned long long)r->r12, (unsigned long long)r->r13, (unsigned long long)r->r14,
-            (unsigned long long)r->r15);
+    vcpu_print_gprs(v, read_cr2());
     kprintf("guest.cr0=%#llx guest.cr0_shadow=%#llx guest.cr3=%#llx guest.cr4=%#llx "
             "guest.cr4_shadow=%#llx guest.efer=%#llx\n",
             (unsigned long long)vmcs_readn(VMCS_GUEST_CR0), (unsigned long long)x->cr0_shadow,
@@ -378,7 +368,7 @@ void vmx_deliver_nmi(struct vcpu *v)
     }
 }
 
-void vmx_nmi_exited(struct vcpu *v)
+bool vmx_nmi_exited(struct vcpu *v)
 {
     /* The exit left NMIs blocked on this core until an IRET: without one,
      * the next kick would never arrive. With virtual NMIs (when the CPU
@@ -392,6 +382,7 @@ void vmx_nmi_exited(struct vcpu *v)
     uint32_t intr = vmcs_read32(VMCS_GUEST_INTERRUPTIBILITY);
     if ((intr & INTERRUPTIBILITY_NMI) && !(to_vmx(v)->pin & PIN_VIRTUAL_NMIS))
         vmcs_write32(VMCS_GUEST_INTERRUPTIBILITY, intr & ~INTERRUPTIBILITY_NMI);
+    return false;       /* the exit took the NMI: the core tells a kick from the guest's */
 }
 
 void vmx_block_nmi(struct vcpu *v)

@@ -347,9 +347,14 @@ void sdk_unexpected(uint32_t vector, uint32_t error, uint32_t eip)
     sdk_exit(3);
 }
 
+bool sdk_vmmcall;
+
 void sdk_main(uint32_t magic, uint32_t info);
 void sdk_main(uint32_t magic, uint32_t info)
 {
+    struct sdk_cpuid v = sdk_cpuid(0, 0);
+    sdk_vmmcall = (v.ebx == 0x68747541 && v.edx == 0x69746E65 && v.ecx == 0x444D4163) ||   /* AuthenticAMD */
+                  (v.ebx == 0x6F677948 && v.edx == 0x6E65476E && v.ecx == 0x656E6975);     /* HygonGenuine */
     sdk_mb_magic = magic;
     sdk_mb_info = info;
     serial_init();

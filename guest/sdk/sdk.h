@@ -62,11 +62,19 @@ static inline struct sdk_cpuid sdk_cpuid(uint32_t leaf, uint32_t sub)
 /* True when CPUID leaf 40000000H says "monovisor". */
 bool sdk_hv_present(void);
 
-/* VMCALL with the ABI of kernel/hypercall_abi.h. Only under monovisor. */
+/* The hypercall instruction of this CPU's vendor (kernel/hypercall_abi.h):
+ * VMMCALL on AMD and Hygon (SVM), VMCALL elsewhere (VMX); each is #UD on
+ * the other's CPUs. sdk_main sets it from CPUID 0 before main. */
+extern bool sdk_vmmcall;
+
+/* A hypercall with the ABI of kernel/hypercall_abi.h. Only under monovisor. */
 static inline long sdk_hypercall(long nr, long a0, long a1, long a2, long a3)
 {
     long ret;
-    __asm__ volatile("vmcall" : "=a"(ret) : "a"(nr), "b"(a0), "c"(a1), "d"(a2), "S"(a3) : "memory");
+    if (sdk_vmmcall)
+        __asm__ volatile("vmmcall" : "=a"(ret) : "a"(nr), "b"(a0), "c"(a1), "d"(a2), "S"(a3) : "memory");
+    else
+        __asm__ volatile("vmcall" : "=a"(ret) : "a"(nr), "b"(a0), "c"(a1), "d"(a2), "S"(a3) : "memory");
     return ret;
 }
 

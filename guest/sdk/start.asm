@@ -17,6 +17,7 @@ global sdk_load_idt
 global sdk_idt_ptr
 global sdk_nmi_hook
 global sdk_vmcall64
+extern sdk_vmmcall
 
 SEL_CODE32  equ 0x08
 SEL_DATA    equ 0x10
@@ -185,7 +186,8 @@ user_entry:
 ; void sdk_vmcall64(struct sdk_regs64 *r, int back32)
 ; Enters IA-32e mode (identity map of the low 4 GiB), loads RAX, RBX, RCX,
 ; RDX, RSI from r (all 64 bits) and:
-;   back32 = 0: executes VMCALL in 64-bit mode and stores the five
+;   back32 = 0: executes the hypercall (VMCALL, or VMMCALL when
+;               sdk_vmmcall says so) in 64-bit mode and stores the five
 ;               registers back into r;
 ;   back32 = 1: leaves IA-32e mode again without touching RBX and RSI,
 ;               reloads EAX, ECX, EDX (32-bit writes) and executes VMCALL
@@ -225,7 +227,13 @@ bits 64
     mov rsi, [rdi + 32]
     cmp dword [lm_back32], 0
     jne .leave
+    cmp byte [sdk_vmmcall], 0
+    jne .vmmcall64
     vmcall
+    jmp .called64
+.vmmcall64:
+    vmmcall
+.called64:
     mov edi, [lm_regs]
     mov [rdi], rax
     mov [rdi + 8], rbx
@@ -255,7 +263,13 @@ bits 32
     mov eax, [edi]                  ; 32-bit loads: RAX, RCX, RDX only
     mov ecx, [edi + 16]
     mov edx, [edi + 24]
+    cmp byte [sdk_vmmcall], 0
+    jne .vmmcall32
     vmcall
+    jmp .called32
+.vmmcall32:
+    vmmcall
+.called32:
     mov edi, [lm_regs]
     mov [edi], eax
     mov dword [edi + 4], 0

@@ -46,7 +46,8 @@ __asm__(
     "    movl $long_vendor, %edi; movl %ebx, (%rdi)\n"
     "    movl $0xC0000080, %ecx; rdmsr; shrl $10, %eax; andl $1, %eax\n"
     "    movl $long_efer_lma, %edi; movl %eax, (%rdi)\n"
-    "    xorl %eax, %eax; vmcall\n"                                      /* HC_VERSION */
+    "    xorl %eax, %eax\n"                                             /* HC_VERSION */
+    "    cmpl $0x68747541, %ebx; je 1f; vmcall; jmp 2f; 1: vmmcall; 2:\n"   /* EBX: CPUID 0 above */
     "    movl $long_hc, %edi; movl %eax, (%rdi)\n"
     "    pushq $0x08\n"
     "    movl $back32, %eax\n"
@@ -86,7 +87,8 @@ __asm__(
     "    movw $(rm_stack_top - rm_blob_start), %sp\n"
     "    xorl %eax, %eax; cpuid\n"
     "    movl %ebx, rm_vendor - rm_blob_start\n"
-    "    xorl %eax, %eax; vmcall\n"
+    "    xorl %eax, %eax\n"
+    "    cmpl $0x68747541, %ebx; je 1f; vmcall; jmp 2f; 1: vmmcall; 2:\n"   /* "Auth": AMD's VMMCALL */
     "    movl %eax, rm_hc - rm_blob_start\n"
     "    movl %cr0, %eax; orl $1, %eax; movl %eax, %cr0\n"             /* PE on */
     "    ljmpl $0x08, $back_pm32\n"

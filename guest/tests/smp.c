@@ -11,7 +11,7 @@
  * reads its APIC id (CPUID.1:EBX[31:24]), counts itself into a mailbox in
  * that page (a per-APIC-id start counter, so a second SIPI that wrongly
  * restarted an AP shows), executes CPUID leaf 0 and, under monovisor, a
- * real-mode VMCALL HC_VERSION, then halts with interrupts off.
+ * real-mode VMCALL (VMMCALL on AMD) HC_VERSION, then halts with interrupts off.
  *
  * Arguments: expect=N  APs expected to answer (default: the MADT's enabled
  *                      processors minus the BSP)
@@ -101,7 +101,11 @@ __asm__(
     "    cmpl $0, " STR(MB_HV) "\n"
     "    je 2f\n"
     "    xorl %eax, %eax\n"                 /* HC_VERSION */
+    "    cmpl $0x68747541, %ebx\n"          /* "Auth" (CPUID 0 above): AMD's VMMCALL */
+    "    je 4f\n"
     "    vmcall\n"
+    "    jmp 2f\n"
+    "4:  vmmcall\n"
     "2:  movl %eax, 28(%di)\n"
     "    movl $" STR(REC_MAGIC) ", (%di)\n"
     "    lock incl " STR(MB_DONE) "\n"

@@ -37,6 +37,10 @@ int main(void)
     uint32_t n_cpuid = 0, n_io = 0, n_rdmsr = 0, n_vmcall = 0, n_touch = 0;
     uint32_t bad_cpuid = 0, bad_rdmsr = 0, bad_vmcall = 0;
     uint32_t vendor = 0, fc_lo = 0;
+    /* An MSR every vCPU exits on, with a lock bit set: Intel's
+     * IA32_FEATURE_CONTROL (bit 0), AMD's VM_CR (bit 3, SVM locked off). */
+    uint32_t trapped_msr = sdk_vmmcall ? 0xC0010114u : 0x3Au;
+    uint32_t lock_bit = sdk_vmmcall ? 1u << 3 : 1u;
     uint32_t every = touches ? (total - touches) / touches : 0;
     for (uint32_t i = 0, k = 0; i < total; i++) {
         if (n_touch < touches && k == every) {
@@ -62,10 +66,10 @@ int main(void)
             break;
         case 2: {
             uint32_t lo, hi;
-            __asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(0x3A));
+            __asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(trapped_msr));
             if (!n_rdmsr)
                 fc_lo = lo;
-            bad_rdmsr += lo != fc_lo || !(lo & 1);
+            bad_rdmsr += lo != fc_lo || !(lo & lock_bit);
             n_rdmsr++;
             break;
         }

@@ -31,6 +31,10 @@ PROMPT = "monovisor> "
 
 GUESTS = os.path.join(BUILD, "guest")
 
+# The CPUIDs every SDK guest executes before its own code: sdk_main asks
+# leaf 0 for the vendor (the hypercall is VMCALL on Intel, VMMCALL on AMD).
+SDK_STARTUP_CPUIDS = 1
+
 
 def guest_elf(name):
     """Path of an in-tree guest built by make (guest/tests/NAME.c, demo)."""
@@ -218,7 +222,8 @@ class Bochs(Machine):
 
 
 class Qemu(Machine):
-    """QEMU with TCG (no VMX here): the no-VMX path."""
+    """QEMU with TCG: the SVM backend with an SVM CPU, the no-VMX and
+    no-SVM paths with others."""
 
     name = "qemu"
 
@@ -228,8 +233,13 @@ class Qemu(Machine):
                 "-cdrom", iso, "-display", "none", "-serial", "stdio",
                 "-monitor", "none", "-no-reboot",
                 "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
-        self.child = pexpect.spawn("qemu-system-x86_64", args, encoding="utf-8",
-                                   codec_errors="replace")
+        # The serial line is QEMU's stdio on pexpect's pty: raw and without
+        # ONLCR (QEMU turns OPOST back on), so that the console's "\r\n"
+        # stays that, and what the test types is not echoed by the
+        # terminal too: as on Bochs's socket.
+        self.child = pexpect.spawn("/bin/sh", ["-c", 'stty raw -echo -onlcr && exec "$0" "$@"',
+                                               "qemu-system-x86_64"] + args,
+                                   encoding="utf-8", codec_errors="replace")
         self.child.logfile_read = self.log
 
     def exit_status(self):

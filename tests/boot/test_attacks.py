@@ -8,18 +8,20 @@ import re
 
 import pytest
 
+from machine import SDK_STARTUP_CPUIDS
+
 CHECKSUM = r"ept\.hv start=0x\w+ end=0x\w+ checksum=(0x\w+)\r"
 POOL = r"hv\.pool pages=(\d+) used=(\d+) peak=(\d+) allocs=(\d+) frees=(\d+) failures=(\d+)"
 TABLES = r"ept\.pages pages_1g=\d+ pages_2m=\d+ pages_4k=\d+ tables=(\d+) "
 
 
-def boot(iso, bochs, guest, hv_args="", run="", guest_args="", cpus=1):
+def boot(iso, machine, guest, hv_args="", run="", guest_args="", cpus=1):
     """Boot guest with ept_refuse=gp and the console kept after it; `ept`
     (and run) execute right before its first instruction. Returns the
     machine and the hypervisor checksum printed then."""
     commands = "ept" + (f"; {run}" if run else "")
     args = f'onexit=console ept_refuse=gp run="{commands}" {hv_args}'.strip()
-    m = bochs(iso(guest=guest, guest_args=guest_args, hv_args=args), cpus=cpus)
+    m = machine(iso(guest=guest, guest_args=guest_args, hv_args=args), cpus=cpus)
     return m, m.expect(CHECKSUM).group(1)
 
 
@@ -63,8 +65,8 @@ def stat(stats, reason, cpu=0):
     return int(s.group(1)) if s else 0
 
 
-def test_hostile_hypercalls_are_refused(iso, bochs):
-    m, checksum = boot(iso, bochs, "attack_hypercall")
+def test_hostile_hypercalls_are_refused(iso, any_machine):
+    m, checksum = boot(iso, any_machine, "attack_hypercall")
     m.expect_exact("attack_hypercall: start")
     m.expect_exact("ok 2000 random hypercalls answered as the ABI says")
     m.expect_exact("attack_hypercall: stale upper halves ignored")
@@ -76,12 +78,18 @@ def test_hostile_hypercalls_are_refused(iso, bochs):
     quit(m)
 
 
-def test_hostile_instructions_get_what_a_cpu_without_vmx_gives(iso, bochs):
-    m, checksum = boot(iso, bochs, "attack_cpu", run="trap cr3 on")
+def test_hostile_instructions_get_what_a_cpu_without_vmx_gives(iso, any_machine):
+    if any_machine.platform == "svm":
+        pytest.skip("QEMU's TCG itself raises none of these #GPs (unknown MSRs read 0, CR0.PG "
+                    "without PE taken): its native answers differ; Bochs's ryzen runs the SVM case")
+    m, checksum = boot(iso, any_machine, "attack_cpu", run="trap cr3 on")
     m.expect_exact("trap cr3=on")
     m.expect_exact("ok vmcall HC_SHUTDOWN at CPL 3 -> #UD, the guest goes on")
-    m.expect_exact("ok pae paging with a reserved bit in a pdpte -> #GP")
-    passed(m, 33)
+    if m.backend == "vmx":
+        m.expect_exact("ok pae paging with a reserved bit in a pdpte -> #GP")
+    # AMD: 3 SVM MSRs for Intel's 3 VMX ones, and neither Intel's 2 PDPTE
+    # rules nor the 2 CR0 writes VMX must refuse itself (attack_cpu.c).
+    passed(m, 33 if m.backend == "vmx" else 29)
     m.expect_exact('guest.stopped cpu=0 reason="guest exit"')
     assert "VM entry failed" not in m.transcript() and "guest.exit status=0" in m.transcript()
     _, _, stats = intact(m, checksum)
@@ -89,8 +97,8 @@ def test_hostile_instructions_get_what_a_cpu_without_vmx_gives(iso, bochs):
     quit(m)
 
 
-def test_uart_and_reset_port_attacks_keep_the_console_and_reset_only_the_guest(iso, bochs):
-    m, checksum = boot(iso, bochs, "attack_io")
+def test_uart_and_reset_port_attacks_keep_the_console_and_reset_only_the_guest(iso, machine):
+    m, checksum = boot(iso, machine, "attack_io")
     # The virtual UART reprogrammed (9600 8E2, no FIFOs): the real one keeps
     # its settings, the line comes out whole.
     m.expect_exact("attack_io: line printed at 9600 8E2 without FIFOs: "
@@ -120,8 +128,8 @@ def test_uart_and_reset_port_attacks_keep_the_console_and_reset_only_the_guest(i
     quit(m)
 
 
-def test_lazy_ept_storm_maps_what_it_may_and_refuses_what_it_must(iso, bochs):
-    m, checksum = boot(iso, bochs, "attack_ept", hv_args="ept=lazy mem=256M", run="info")
+def test_lazy_ept_storm_maps_what_it_may_and_refuses_what_it_must(iso, machine):
+    m, checksum = boot(iso, machine, "attack_ept", hv_args="ept=lazy mem=256M", run="info")
     m.expect(POOL)
     before = m.transcript()
     m.expect_exact("attack_ept: start")
@@ -147,8 +155,14 @@ def test_lazy_ept_storm_maps_what_it_may_and_refuses_what_it_must(iso, bochs):
     quit(m)
 
 
-def test_nmi_storm_is_reflected_and_the_console_still_steers_both_cpus(iso, bochs):
-    m, checksum = boot(iso, bochs, "attack_nmi", guest_args="hold=1", cpus=2)
+def test_nmi_storm_is_reflected_and_the_console_still_steers_both_cpus(iso, any_machine):
+    # QEMU's TCG runs each vCPU as a host thread; with the test's other
+    # machine on the same two host cores, NMIs sent to a descheduled AP
+    # merge (measured: 369 of 1000; Bochs's ryzen: 1000 of 1000): there
+    # every NMI must still be at most one taken, and the later single
+    # NMIs each arrive.
+    share = 1 if any_machine.platform == "svm" else 50
+    m, checksum = boot(iso, any_machine, "attack_nmi", guest_args=f"hold=1 min_share={share}", cpus=2)
     counts = m.expect(r"attack_nmi: sent (\d+) NMIs to each core: the AP took (\d+), the BSP took (\d+)\r")
     passed(m, 7)
     m.expect_exact("attack_nmi: holding, both cores in the guest")
@@ -173,8 +187,8 @@ def test_nmi_storm_is_reflected_and_the_console_still_steers_both_cpus(iso, boch
 
 
 @pytest.mark.parametrize("ept", ["static", "lazy"])
-def test_soak_exit_counts_add_up_and_the_pool_does_not_grow(iso, bochs, ept):
-    m, checksum = boot(iso, bochs, "soak", hv_args=f"ept={ept}", run="info; trap io 0x80 on",
+def test_soak_exit_counts_add_up_and_the_pool_does_not_grow(iso, machine, ept):
+    m, checksum = boot(iso, machine, "soak", hv_args=f"ept={ept}", run="info; trap io 0x80 on",
                        guest_args=f"ept={ept}")
     m.expect(POOL)
     before = m.transcript()
@@ -187,7 +201,8 @@ def test_soak_exit_counts_add_up_and_the_pool_does_not_grow(iso, bochs, ept):
     ept_out, info, stats = intact(m, checksum)
     # `stats` agrees with what the guest says it did.
     cpuid, rdmsr, vmcall = (int(x) for x in run.groups())
-    assert (stat(stats, "cpuid"), stat(stats, "rdmsr"), stat(stats, "hypercall")) == (cpuid, rdmsr, vmcall), \
+    assert (stat(stats, "cpuid"), stat(stats, "rdmsr"), stat(stats, "hypercall")) == \
+        (cpuid + SDK_STARTUP_CPUIDS, rdmsr, vmcall), \
         (run.group(0), stats)
     assert stat(stats, "io") >= int(did.group(2)) and sum(int(x) for x in did.groups()[:4]) >= 999000, stats
     assert stat(stats, "npf") >= (int(did.group(5)) if ept == "lazy" else 0), stats
@@ -200,11 +215,11 @@ def test_soak_exit_counts_add_up_and_the_pool_does_not_grow(iso, bochs, ept):
     quit(m)
 
 
-def test_init_sipi_storm_leaves_the_hypervisor_intact_and_every_ap_startable(iso, bochs):
+def test_init_sipi_storm_leaves_the_hypervisor_intact_and_every_ap_startable(iso, machine):
     # 300 broadcasts of INIT, SIPI, SIPI back to back from the guest's BSP
     # (each write to the APIC page exits and is emulated), then a clean
     # round in which every AP starts exactly once.
-    m, checksum = boot(iso, bochs, "smp", guest_args="storm=300", cpus=4)
+    m, checksum = boot(iso, machine, "smp", guest_args="storm=300", cpus=4)
     m.expect_exact("smp: round 4: 300 INIT-SIPI-SIPI broadcasts back to back")
     s = m.expect(r"(\d+) passed, (\d+) failed", 300)
     out = m.transcript()

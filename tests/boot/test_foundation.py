@@ -5,15 +5,32 @@ import re
 import pytest
 
 
-def test_qemu_without_vmx_says_so_and_powers_off(iso, qemu):
-    """QEMU TCG has no VMX: one clear error line, then QEMU exits by itself."""
-    m = qemu(iso())
+def test_qemu_intel_without_vmx_says_so_and_powers_off(iso, qemu):
+    """QEMU's TCG has no VMX: an Intel CPU model gets the VMX backend's one
+    clear error line, then QEMU exits by itself."""
+    m = qemu(iso(), cpu="Nehalem")
     m.expect_exact("monovisor ")
     m.expect(r"vmx\.supported=0 vmx\.status=absent")
     m.expect(r"error: vmx: this CPU has no VMX \(CPUID\.1:ECX\.VMX=0\): run monovisor on")
     m.expect_exact("monovisor: power off (VMX unavailable) status=2")
     m.expect_exit(timeout=30)
     assert m.exit_status() == 0, "QEMU should leave through ACPI S5 power-off"
+    assert "monovisor> " not in m.transcript()
+
+
+@pytest.mark.parametrize("cpu, status, why", [
+    ("qemu64,-svm", "absent", r"this CPU has no SVM \(CPUID\.80000001H:ECX\.SVM=0\)"),
+    ("qemu64", "unusable", r"SVM without nested paging \(CPUID\.8000000AH:EDX\.NP=0\)"),
+])
+def test_qemu_amd_without_usable_svm_says_so_and_powers_off(iso, qemu, cpu, status, why):
+    """An AMD CPU model goes to the SVM backend: without SVM, or with SVM
+    but no nested paging (QEMU's default qemu64), one clear error line."""
+    m = qemu(iso(), cpu=cpu)
+    m.expect(rf"svm\.supported=\d svm\.status={status}")
+    m.expect(rf"error: svm: {why}")
+    m.expect_exact("monovisor: power off (SVM unavailable) status=2")
+    m.expect_exit(timeout=30)
+    assert m.exit_status() == 0
     assert "monovisor> " not in m.transcript()
 
 

@@ -39,11 +39,11 @@ def mb2_image():
         return bytearray(f.read())
 
 
-def test_mb2_guest_gets_its_handshake_and_information(iso, bochs, tmp_path):
+def test_mb2_guest_gets_its_handshake_and_information(iso, machine, tmp_path):
     initrd = tmp_path / "initrd.bin"
     initrd.write_bytes(module_bytes(10000))
     args = "mod_len=10000 greeting=hello-mb2 x=1"
-    m = bochs(iso(guest="mb2", initrd=str(initrd), guest_args=args, hv_args="verbose=1"))
+    m = machine(iso(guest="mb2", initrd=str(initrd), guest_args=args, hv_args="verbose=1"))
     hv = m.expect(r"hv\.region start=(0x[0-9a-f]+) end=(0x[0-9a-f]+) ")
     hv_start, hv_end = int(hv.group(1), 16), int(hv.group(2), 16)
     loaded = m.expect(r"guest\.loaded format=multiboot2-elf32 entry=0x\w+ segments=\d+ "
@@ -66,7 +66,7 @@ def test_mb2_guest_gets_its_handshake_and_information(iso, bochs, tmp_path):
     m.expect_exit()
 
 
-def test_required_framebuffer_information_is_refused_by_name(iso, bochs, tmp_path):
+def test_required_framebuffer_information_is_refused_by_name(iso, machine, tmp_path):
     """The mb2 guest's optional information request (ACPI, framebuffer) made
     required: monovisor gives no framebuffer, so it refuses the image."""
     image = mb2_image()
@@ -76,7 +76,7 @@ def test_required_framebuffer_information_is_refused_by_name(iso, bochs, tmp_pat
     struct.pack_into("<H", image, optional_requests[0][0] + 2, 0)
     bad = tmp_path / "fb.elf"
     bad.write_bytes(image)
-    m = bochs(iso(guest=str(bad)))
+    m = machine(iso(guest=str(bad)))
     m.expect_exact("error: loader: multiboot2 image: the information request tag requires the "
                    "framebuffer information tag (type 8), which monovisor does not provide")
     out = m.command("info")
@@ -85,7 +85,7 @@ def test_required_framebuffer_information_is_refused_by_name(iso, bochs, tmp_pat
     m.expect_exit()
 
 
-def test_required_efi_boot_services_are_refused_by_name(iso, bochs, tmp_path):
+def test_required_efi_boot_services_are_refused_by_name(iso, machine, tmp_path):
     """The module alignment tag (8 bytes) turned into a required EFI boot
     services tag (type 7, also 8 bytes)."""
     image = mb2_image()
@@ -95,7 +95,7 @@ def test_required_efi_boot_services_are_refused_by_name(iso, bochs, tmp_path):
     struct.pack_into("<HH", image, align[0][0], 7, 0)
     bad = tmp_path / "efi.elf"
     bad.write_bytes(image)
-    m = bochs(iso(guest=str(bad)))
+    m = machine(iso(guest=str(bad)))
     m.expect(r"error: loader: multiboot2 image: header tag 7 \(EFI boot services\) at offset "
              r"0x\w+: requires EFI boot services, which monovisor does not provide")
     out = m.command("help quit")
@@ -104,12 +104,12 @@ def test_required_efi_boot_services_are_refused_by_name(iso, bochs, tmp_path):
     m.expect_exit()
 
 
-def test_truncated_multiboot2_header_is_refused(iso, bochs, tmp_path):
+def test_truncated_multiboot2_header_is_refused(iso, machine, tmp_path):
     image = mb2_image()
     off, _ = header_tags(image)
     cut = tmp_path / "cut.elf"
     cut.write_bytes(image[:off + 40])       # the fixed part and one tag of 88 bytes
-    m = bochs(iso(guest=str(cut)))
+    m = machine(iso(guest=str(cut)))
     m.expect_exact("error: loader: multiboot2 image: header_length runs past the end of the "
                    "file (truncated image?)")
     out = m.command("reset")
@@ -140,13 +140,13 @@ def relocatable_image(link, pref):
 
 
 @pytest.mark.parametrize("pref,base", [(1, 0x200000), (2, 0xFE00000)])
-def test_relocatable_image_linked_outside_guest_ram_is_moved(iso, bochs, tmp_path, pref, base):
+def test_relocatable_image_linked_outside_guest_ram_is_moved(iso, machine, tmp_path, pref, base):
     """Linked at 3.75 GiB (not RAM): loaded at the lowest (preference 1) or
     highest (2) 2 MiB-aligned place between min_addr 2 MiB and max_addr
     256 MiB, its entry moved with it."""
     img = tmp_path / "reloc.bin"
     img.write_bytes(relocatable_image(0xF0000000, pref))
-    m = bochs(iso(guest=str(img), hv_args="verbose=1"))
+    m = machine(iso(guest=str(img), hv_args="verbose=1"))
     m.expect(r"guest\.loaded format=multiboot2-aout entry=%#x segments=1 base=%#x "
              r"relocated=1 info=0x\w+" % (base + 0x58, base))
     m.expect_exact("guest.exit status=0")

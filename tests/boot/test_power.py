@@ -8,8 +8,8 @@ import pytest
 
 
 @pytest.mark.parametrize("how", ["kbc", "cf9", "init"])
-def test_guest_reset_reboots_the_guest(iso, bochs, how):
-    m = bochs(iso(guest="power", guest_args=f"how={how}"))
+def test_guest_reset_reboots_the_guest(iso, machine, how):
+    m = machine(iso(guest="power", guest_args=f"how={how}"))
     m.expect_exact(f"power: boot 1 how={how}")
     if how == "init":
         m.expect_exact("guest.init cpu=0: INIT to the boot vCPU resets the guest")
@@ -26,8 +26,8 @@ def test_guest_reset_reboots_the_guest(iso, bochs, how):
     m.expect_exit()
 
 
-def test_guest_acpi_s5_powers_off(iso, bochs):
-    m = bochs(iso(guest="power", guest_args="how=acpi"))
+def test_guest_acpi_s5_powers_off(iso, machine):
+    m = machine(iso(guest="power", guest_args="how=acpi"))
     # The guest finds the registers itself (SDK RSDP search + drivers/acpi_tables.c).
     m.expect(r"power: acpi rsdp=0x\w+ len=\d+ pm1a_cnt=0x[1-9a-f]\w* pm1b_cnt=\w+ s5=yes ")
     m.expect_exact("power: boot 1 how=acpi")
@@ -39,8 +39,8 @@ def test_guest_acpi_s5_powers_off(iso, bochs):
     assert "FAIL" not in out and "power: boot 2" not in out, out
 
 
-def test_reset_from_an_ap_reboots_the_guest_on_the_boot_vcpu(iso, bochs):
-    m = bochs(iso(guest="power", guest_args="how=kbc cpu=ap"), cpus=2)
+def test_reset_from_an_ap_reboots_the_guest_on_the_boot_vcpu(iso, machine):
+    m = machine(iso(guest="power", guest_args="how=kbc cpu=ap"), cpus=2)
     m.expect_exact("guest.start cpu=0 vcpus=2")
     m.expect_exact("power: boot 1 how=kbc apic=0")
     m.expect_exact("power: starting ap apic=1")

@@ -30,8 +30,8 @@ def to_monitor(m):
     m.wait_prompt()
 
 
-def test_serial_ioapic_echo_and_mux(iso, bochs):
-    m = bochs(iso(guest="serial", hv_args="onexit=console"))
+def test_serial_ioapic_echo_and_mux(iso, machine):
+    m = machine(iso(guest="serial", hv_args="onexit=console"))
     for check in ("IER scratch test", "scratch register", "loopback MSR=0x90",
                   "FIFO detection IIR>>6=3", "loopback byte", "THRE re-asserts"):
         m.expect_exact("ok probe: " + check)
@@ -68,8 +68,8 @@ def test_serial_ioapic_echo_and_mux(iso, bochs):
     m.expect_exit()
 
 
-def test_serial_pic_route_and_console_guest_option(iso, bochs):
-    m = bochs(iso(guest="serial", guest_args="irq=pic", hv_args="console=guest onexit=console hlt=exit"))
+def test_serial_pic_route_and_console_guest_option(iso, machine):
+    m = machine(iso(guest="serial", guest_args="irq=pic", hv_args="console=guest onexit=console hlt=exit"))
     m.expect_exact(GUEST_MODE)
     m.expect(r"serial: route=pic gsi=\d+ pin=\d+ ioapic=0x[0-9a-f]+ vector=0x24")
     m.expect_exact(READY)
@@ -95,11 +95,11 @@ def test_serial_pic_route_and_console_guest_option(iso, bochs):
 
 
 @pytest.mark.parametrize("irq", ["ioapic", "pic"])
-def test_serial_from_a_console_core_outside_the_guest(iso, bochs, irq):
+def test_serial_from_a_console_core_outside_the_guest(iso, machine, irq):
     """cpus=0 on two CPUs: core 1 serves the console, so a typed byte's
     interrupt crosses cores: an IPI from core 1's local APIC (I/O APIC
     route) or a request that kicks the boot vCPU to inject (PIC route)."""
-    m = bochs(iso(guest="serial", guest_args=f"irq={irq}", hv_args="cpus=0 onexit=console"),
+    m = machine(iso(guest="serial", guest_args=f"irq={irq}", hv_args="cpus=0 onexit=console"),
               cpus=2)
     m.expect_exact(READY)
     m.send("\x01c")

@@ -9,8 +9,8 @@ import pytest
 
 @pytest.mark.parametrize("cpus,args", [(1, ""), (2, "delay=0"), (4, "")],
                          ids=["1cpu", "2cpus-back-to-back", "4cpus"])
-def test_smp_guest_starts_its_aps_with_init_sipi_sipi(iso, bochs, cpus, args):
-    m = bochs(iso(guest="smp", guest_args=args, hv_args="verbose=1 onexit=console"), cpus=cpus)
+def test_smp_guest_starts_its_aps_with_init_sipi_sipi(iso, machine, cpus, args):
+    m = machine(iso(guest="smp", guest_args=args, hv_args="verbose=1 onexit=console"), cpus=cpus)
     if cpus > 1:
         m.expect_exact(f"smp.online={cpus} of {cpus}")
         m.expect_exact(f"guest.start cpu=0 vcpus={cpus}")
@@ -25,7 +25,7 @@ def test_smp_guest_starts_its_aps_with_init_sipi_sipi(iso, bochs, cpus, args):
     m.expect_exact('guest.stopped cpu=0 reason="guest exit"')
     out = m.command("cpus")
     for i in range(1, cpus):
-        assert re.search(rf"^cpu index={i} apic_id={i} state=online vmx=1 console=0 vcpu=stopped "
+        assert re.search(rf"^cpu index={i} apic_id={i} state=online {m.backend}=1 console=0 vcpu=stopped "
                          rf"mp=runnable exits=\d+ inits=3 sipis=3 kicks=\d+$", out, re.M), out
     emulated = re.search(r"^apic\.mmio_writes=\d+ icr_writes=\d+ passed=0 inits=(\d+) sipis=(\d+)", out, re.M)
     assert emulated and int(emulated.group(1)) == 3 * (cpus - 1), out
@@ -42,8 +42,8 @@ def test_smp_guest_starts_its_aps_with_init_sipi_sipi(iso, bochs, cpus, args):
     m.expect_exit()
 
 
-def test_cpus_option_gives_the_guest_a_subset_of_cores(iso, bochs):
-    m = bochs(iso(guest="smp", guest_args="expect=1", hv_args="onexit=console cpus=0,2,9"), cpus=4)
+def test_cpus_option_gives_the_guest_a_subset_of_cores(iso, machine):
+    m = machine(iso(guest="smp", guest_args="expect=1", hv_args="onexit=console cpus=0,2,9"), cpus=4)
     m.expect_exact("error: cmdline: cpus: core 9 is not online; left out")
     m.expect_exact("guest.start cpu=0 vcpus=2")
     summary = m.expect(r"(\d+) passed, (\d+) failed")
@@ -54,15 +54,15 @@ def test_cpus_option_gives_the_guest_a_subset_of_cores(iso, bochs):
     m.expect_exact('guest.stopped cpu=0 reason="guest exit"')
     m.expect_exact("guest: stopped; the console stays")     # printed by core 0, the console is core 1's
     out = m.command("cpus")
-    assert re.search(r"^cpu index=1 apic_id=1 state=online vmx=1 console=1 vcpu=none$", out, re.M), out
-    assert re.search(r"^cpu index=3 apic_id=3 state=online vmx=1 console=0 vcpu=none$", out, re.M), out
+    assert re.search(rf"^cpu index=1 apic_id=1 state=online {m.backend}=1 console=1 vcpu=none$", out, re.M), out
+    assert re.search(rf"^cpu index=3 apic_id=3 state=online {m.backend}=1 console=0 vcpu=none$", out, re.M), out
     assert re.search(r"^cpu index=2 apic_id=2 .* vcpu=stopped .* inits=3 sipis=3 ", out, re.M), out
     m.send("quit\r")
     m.expect_exit()
 
 
-def test_pause_dump_resume_while_every_core_is_in_the_guest(iso, bochs):
-    m = bochs(iso(guest="smp", guest_args="hold=1", hv_args="onexit=console"), cpus=4)
+def test_pause_dump_resume_while_every_core_is_in_the_guest(iso, machine):
+    m = machine(iso(guest="smp", guest_args="hold=1", hv_args="onexit=console"), cpus=4)
     m.expect_exact("smp: holding, 0 checks failed")
     # The BSP spins in the guest, the APs halt there: every core in the guest.
     out = m.command("pause")

@@ -154,6 +154,20 @@ static void test_hv_features_leaf(void **state)
     assert_result(cpuid_guest_view(0x40000001, 5, 0, res(0, 0, 0, 0)), MONOVISOR_ABI_VERSION, 0, 0, 0);
 }
 
+static void test_svm_hidden(void **state)
+{
+    (void)state;
+    /* 80000001H:ECX.SVM cleared, the rest as the CPU says. */
+    assert_result(cpuid_guest_view(0x80000001, 0, 0, ALL_ONES), ~0u, ~0u, ~(1u << 2), ~0u);
+    /* Leaf 8000000AH: zero on AMD (svm_leaf), the CPU's answer elsewhere. */
+    struct cpuid_policy p;
+    cpuid_policy_init(&p);
+    assert_result(cpuid_policy_apply(&p, 0x8000000A, 0, 0, res(1, 2, 3, 4)), 1, 2, 3, 4);
+    p.svm_leaf = true;
+    assert_result(cpuid_policy_apply(&p, 0x8000000A, 0, 0, res(1, 0x8000, 0, 0x44F)), 0, 0, 0, 0);
+    assert_result(cpuid_policy_apply(&p, 0x80000008, 0, 0, res(1, 2, 3, 4)), 1, 2, 3, 4);
+}
+
 static void test_other_hv_leaves_zero(void **state)
 {
     (void)state;
@@ -184,7 +198,7 @@ static void test_other_leaves_pass_through(void **state)
 {
     (void)state;
     static const uint32_t leaves[] = { 0, 2, 4, 7, 0xB, 0xD, 0x3FFFFFFF, 0x50000000,
-                                       0x80000000, 0x80000001, 0x80000008, 0xFFFFFFFF };
+                                       0x80000000, 0x80000008, 0xFFFFFFFF };
     struct cpuid_result n = res(0xDEADBEEF, 0x756E6547, 0x6C65746E, 0xFFFFFFFF);
     for (size_t i = 0; i < sizeof(leaves) / sizeof(leaves[0]); i++) {
         assert_result(cpuid_guest_view(leaves[i], 0, 0, n), 0xDEADBEEF, 0x756E6547, 0x6C65746E,
@@ -1054,6 +1068,7 @@ int main(void)
         cmocka_unit_test(test_hv_base_leaf_signature),
         cmocka_unit_test(test_hv_base_leaf_ignores_native_and_subleaf),
         cmocka_unit_test(test_hv_features_leaf),
+        cmocka_unit_test(test_svm_hidden),
         cmocka_unit_test(test_other_hv_leaves_zero),
         cmocka_unit_test(test_hv_leaf_direct),
         cmocka_unit_test(test_other_leaves_pass_through),

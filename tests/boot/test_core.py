@@ -1,12 +1,16 @@
-"""Boot tests of the VMX core: guests run under monovisor in Bochs, every
-exit handler answers as the guests expect, the console sees and steers
-the vCPU, and bad guests get clear errors."""
+"""Boot tests of the vendor-neutral core on both backends (the `machine`
+platforms: VT-x in Bochs, SVM in QEMU's TCG; `any_machine` adds Bochs's
+ryzen): guests run under monovisor, every exit handler answers as the
+guests expect, the console sees and steers the vCPU, and bad guests get
+clear errors."""
 import re
 
+from machine import SDK_STARTUP_CPUIDS
 
-def test_selftest_guest_passes_every_check(iso, bochs):
-    m = bochs(iso(guest="selftest", hv_args="verbose=1"))
-    m.expect(r"vmx\.on cpu=0 vmcs=0x\w+")
+
+def test_selftest_guest_passes_every_check(iso, any_machine):
+    m = any_machine(iso(guest="selftest", hv_args="verbose=1"))
+    m.expect(rf"{m.backend}\.on cpu=0 vmc[sb]=0x\w+")     # the VMCS or VMCB
     m.expect_exact("guest.loaded format=multiboot-elf32")
     m.expect_exact("selftest: start")
     m.expect_exact("hello from the guest through HC_PUTS")
@@ -18,17 +22,18 @@ def test_selftest_guest_passes_every_check(iso, bochs):
     m.expect_exit()
 
 
-def test_stats_count_exactly_the_guests_cpuids(iso, bochs):
-    m = bochs(iso(guest="cpuid_count", hv_args="onexit=console"))
+def test_stats_count_exactly_the_guests_cpuids(iso, machine):
+    m = machine(iso(guest="cpuid_count", hv_args="onexit=console"))
     m.expect_exact("cpuid_count: 1000 cpuid done")
     m.expect_exact("guest.exit status=0")
     m.expect_exact('guest.stopped cpu=0 reason="guest exit"')
     # Without verbose=1 the boot prints the banner and guest.start only.
     boot = m.transcript().split("guest.start cpu=0 vcpus=1")[0]
-    assert "monovisor " in boot and "vmx.on" not in boot and "ept.built" not in boot, boot
+    assert "monovisor " in boot and f"{m.backend}.on" not in boot and "ept.built" not in boot, boot
     out = m.command("stats")
     assert re.search(r"^stats\.cpu=0 state=stopped exits=\d+ resets=1$", out, re.M), out
-    assert re.search(r"^stats cpu=0 reason=cpuid count=1000 cycles=\d+ avg=\d+ max=\d+$", out, re.M), out
+    count = 1000 + SDK_STARTUP_CPUIDS
+    assert re.search(rf"^stats cpu=0 reason=cpuid count={count} cycles=\d+ avg=\d+ max=\d+$", out, re.M), out
     assert re.search(r"^stats cpu=0 reason=io count=\d+", out, re.M), out
     out = m.command("trace 3")
     lines = re.findall(r"^trace seq=\d+ cpu=0 tsc=\d+ reason=(\w+) rip=0x\w+ qual=0x\w+$", out, re.M)
@@ -38,22 +43,22 @@ def test_stats_count_exactly_the_guests_cpuids(iso, bochs):
     assert "error: usage: trace [N]" in out
     out = m.command("regs")
     assert re.search(r"^guest\.rip=0x\w+ guest\.rsp=0x\w+ guest\.rflags=0x\w+$", out, re.M), out
-    assert re.search(r"^guest\.cs sel=0x8 base=0 limit=0xffffffff ar=0xc09b$", out, re.M), out
-    assert "guest.cr4_shadow=" in out
+    assert re.search(r"^guest\.cs sel=0x8 base=0 limit=0xffffffff ar=0xc09[ab]$", out, re.M), out
+    assert m.backend != "vmx" or "guest.cr4_shadow=" in out
     # reset reruns the guest from its image; statistics start afresh.
     m.send("reset\r")
     m.expect_exact("guest.reset count=2")
     m.expect_exact("cpuid_count: 1000 cpuid done")
     m.expect_exact('guest.stopped cpu=0 reason="guest exit"')
     out = m.command("stats")
-    assert re.search(r"^stats cpu=0 reason=cpuid count=1000 ", out, re.M), out
+    assert re.search(rf"^stats cpu=0 reason=cpuid count={count} ", out, re.M), out
     m.send("quit\r")
     m.expect_exact("monovisor: power off (console quit) status=0")
     m.expect_exit()
 
 
-def test_triple_fault_is_reported_and_reset_reruns_the_guest(iso, bochs):
-    m = bochs(iso(guest="triple"))
+def test_triple_fault_is_reported_and_reset_reruns_the_guest(iso, machine):
+    m = machine(iso(guest="triple"))
     m.expect_exact("triple: about to triple fault")
     m.expect(r"guest\.triple_fault cpu=0 rip=0x\w+")
     m.expect(r"guest\.idtr base=0x\w+ limit=0\r")
@@ -71,9 +76,9 @@ def test_triple_fault_is_reported_and_reset_reruns_the_guest(iso, bochs):
     m.expect_exit()
 
 
-def test_demo_guest_reports_what_it_sees_and_its_jitter(iso, bochs):
-    m = bochs(iso(guest="demo", guest_args="reports=3 every=100"))
-    m.expect_exact("demo: cpu vendor=GenuineIntel")
+def test_demo_guest_reports_what_it_sees_and_its_jitter(iso, machine):
+    m = machine(iso(guest="demo", guest_args="reports=3 every=100"))
+    m.expect_exact("demo: cpu vendor=" + ("GenuineIntel" if m.backend == "vmx" else "AuthenticAMD"))
     m.expect(r"hypervisor_bit=1 vmx_visible=0")
     m.expect_exact("demo: hypervisor=monovisor abi=2.0")
     m.expect_exact("demo: hello through HC_PUTS")
@@ -84,14 +89,15 @@ def test_demo_guest_reports_what_it_sees_and_its_jitter(iso, bochs):
     m.expect_exit()
 
 
-def test_console_pause_and_resume_while_the_guest_runs(iso, bochs):
-    m = bochs(iso(guest="demo", guest_args="every=100"))        # runs forever
+def test_console_pause_and_resume_while_the_guest_runs(iso, machine):
+    m = machine(iso(guest="demo", guest_args="every=100"))        # runs forever
     m.expect(r"demo: periods=100 ")
     m.send("pause\r")
     m.expect_exact("pause: requested")
     out = m.command("stats")
     assert "state=paused" in out, out
-    assert re.search(r"^stats cpu=0 reason=timer count=[1-9]\d*", out, re.M), out
+    if m.backend == "vmx":      # the preemption timer (SVM has none: README)
+        assert re.search(r"^stats cpu=0 reason=timer count=[1-9]\d*", out, re.M), out
     m.send("resume\r")
     m.expect_exact("resume: requested")
     m.expect(r"demo: periods=100 ")
@@ -102,10 +108,10 @@ def test_console_pause_and_resume_while_the_guest_runs(iso, bochs):
     m.expect_exit()
 
 
-def test_a_module_that_is_not_a_kernel_gets_a_clear_error(iso, bochs, tmp_path):
+def test_a_module_that_is_not_a_kernel_gets_a_clear_error(iso, machine, tmp_path):
     junk = tmp_path / "junk.bin"
     junk.write_bytes(b"\x7fELF" + bytes(range(256)) * 40)
-    m = bochs(iso(guest=str(junk)))
+    m = machine(iso(guest=str(junk)))
     m.expect(r"error: loader: the guest module \(10244 bytes\) is not a kernel monovisor can load")
     out = m.command("reset")
     assert "reset: requested" in out
@@ -114,12 +120,12 @@ def test_a_module_that_is_not_a_kernel_gets_a_clear_error(iso, bochs, tmp_path):
     m.expect_exit()
 
 
-def test_truncated_and_empty_guest_images_are_refused_by_name(iso, bochs, tmp_path):
+def test_truncated_and_empty_guest_images_are_refused_by_name(iso, machine, tmp_path):
     with open(guest_path("selftest"), "rb") as f:
         image = f.read()
     cut = tmp_path / "cut.elf"
     cut.write_bytes(image[:9000])
-    m = bochs(iso(guest=str(cut)))
+    m = machine(iso(guest=str(cut)))
     m.expect(r"error: loader: multiboot image: segment extends past the end of the file "
              r"\(truncated image\?\)")
     m.send("quit\r")
@@ -131,8 +137,8 @@ def guest_path(name):
     return guest_elf(name)
 
 
-def test_hlt_exit_option_parks_the_vcpu_in_hlt_and_the_console_lives(iso, bochs):
-    m = bochs(iso(guest="halt", hv_args="hlt=exit"))
+def test_hlt_exit_option_parks_the_vcpu_in_hlt_and_the_console_lives(iso, machine):
+    m = machine(iso(guest="halt", hv_args="hlt=exit"))
     m.expect_exact("halt: halting")
     out = m.command("stats")
     assert re.search(r"^stats cpu=0 reason=hlt count=1 ", out, re.M), out
@@ -144,20 +150,25 @@ def test_hlt_exit_option_parks_the_vcpu_in_hlt_and_the_console_lives(iso, bochs)
     m.expect_exit()
 
 
-def test_hlt_stays_in_the_guest_by_default(iso, bochs):
-    m = bochs(iso(guest="halt"))
+def test_hlt_stays_in_the_guest_by_default(iso, machine):
+    m = machine(iso(guest="halt"))
     m.expect_exact("halt: halting")
     out = m.command("stats")
-    assert "reason=hlt" not in out, out
-    assert re.search(r"^stats cpu=0 reason=timer count=[1-9]", out, re.M), out
+    if m.backend == "vmx":
+        assert "reason=hlt" not in out, out
+        assert re.search(r"^stats cpu=0 reason=timer count=[1-9]", out, re.M), out
+    else:
+        # No preemption timer: the console's core waits out its HLTs in
+        # the hypervisor, serving the console (README, AMD-V).
+        assert re.search(r"^stats cpu=0 reason=hlt count=1 ", out, re.M), out
     m.send("quit\r")
     m.expect_exit()
 
 
-def test_guest_enters_long_mode_and_real_mode_and_comes_back(iso, bochs):
+def test_guest_enters_long_mode_and_real_mode_and_comes_back(iso, machine):
     """The CR0.PG exit sets "IA-32e mode guest"; unrestricted guest runs
     real mode; CPUID and VMCALL exit correctly in both."""
-    m = bochs(iso(guest="modes"))
+    m = machine(iso(guest="modes"))
     m.expect_exact("ok long mode: EFER.LMA set after CR0.PG")
     m.expect_exact("ok long mode: cpuid exits and returns")
     m.expect_exact("ok long mode: vmcall hc version")
@@ -168,16 +179,22 @@ def test_guest_enters_long_mode_and_real_mode_and_comes_back(iso, bochs):
     m.expect_exit()
 
 
-def test_trap_turns_exits_on_and_they_show_in_stats(iso, bochs):
+def test_trap_turns_exits_on_and_they_show_in_stats(iso, machine):
     run = ("trap rdtsc on; trap pause on; trap invlpg on; trap movdr on; trap cr3 on; "
            "trap io 0x80 on; trap exception 3 on")
-    m = bochs(iso(guest="traps", guest_args="rounds=50", hv_args=f'onexit=console run="{run}"'))
+    m = machine(iso(guest="traps", guest_args="rounds=50", hv_args=f'onexit=console run="{run}"'))
     m.expect_exact("trap rdtsc=on")
     m.expect_exact("trap exception=3 on exceptions=0x8")
     m.expect_exact("4 passed, 0 failed")
     m.expect_exact('guest.stopped cpu=0 reason="guest exit"')
     out = m.command("stats")
-    for reason, n in (("rdtsc", 50), ("pause", 50), ("invlpg", 50), ("exception", 50)):
+    # QEMU's TCG takes INT3 as a software interrupt, past the #BP
+    # intercept (its raise_interrupt2 checks intercepts for exceptions
+    # only): no exits there; hardware and Bochs exit.
+    expected = [("rdtsc", 50), ("pause", 50), ("invlpg", 50)]
+    if machine.platform != "svm":
+        expected.append(("exception", 50))
+    for reason, n in expected:
         assert re.search(rf"^stats cpu=0 reason={reason} count={n} ", out, re.M), (reason, out)
     assert re.search(r"^stats cpu=0 reason=dr_access count=150 ", out, re.M), out      # 3 MOV DR a round
     assert re.search(r"^stats cpu=0 reason=cr_access count=100 ", out, re.M), out
@@ -205,8 +222,8 @@ def test_trap_turns_exits_on_and_they_show_in_stats(iso, bochs):
     m.expect_exit()
 
 
-def test_cpuid_bits_change_when_the_console_clears_them(iso, bochs):
-    m = bochs(iso(guest="cpuidwatch", hv_args='onexit=console cpuid="-x2apic,+7.0.ebx.40,-avx9"'))
+def test_cpuid_bits_change_when_the_console_clears_them(iso, machine):
+    m = machine(iso(guest="cpuidwatch", hv_args='onexit=console cpuid="-x2apic,+7.0.ebx.40,-avx9"'))
     m.expect_exact("error: cmdline: cpuid: bad item '7.0.ebx.40' (bit must be 0-31)")
     m.expect_exact("error: cmdline: cpuid: unknown feature 'avx9'")
     m.expect(r"cpuidwatch: leaf1\.ecx=0x\w+ sse4_2=1 x2apic=0")
@@ -220,7 +237,7 @@ def test_cpuid_bits_change_when_the_console_clears_them(iso, bochs):
     out = m.command("cpuid overrides")
     assert re.search(r"^cpuid\.override leaf=0x1 subleaf=any reg=ecx set=0x0 clear=0x300000$", out, re.M), out
     out = m.command("cpuid asked")
-    assert re.search(r"^cpuid\.asked range=basic leaves=0x1$", out, re.M), out
+    assert re.search(r"^cpuid\.asked range=basic leaves=0,0x1$", out, re.M), out     # 0: sdk_main
     out = m.command("cpuid reset")
     assert "cpuid.overrides=0" in out
     out = m.command("cpuid 1")
@@ -245,9 +262,9 @@ def test_cpuid_bits_change_when_the_console_clears_them(iso, bochs):
     m.expect_exit()
 
 
-def test_msr_policy_denies_fixes_and_logs(iso, bochs):
+def test_msr_policy_denies_fixes_and_logs(iso, machine):
     run = "msr 0x174 deny; msr 0x175 fixed 0x1234; msr 0x176 log"
-    m = bochs(iso(guest="msrs", hv_args=f'onexit=console run="{run}"'))
+    m = machine(iso(guest="msrs", hv_args=f'onexit=console run="{run}"'))
     m.expect_exact("msr.rule first=0x174 last=0x174 action=deny value=0")
     m.expect_exact("5 passed, 0 failed")
     m.expect_exact('guest.stopped cpu=0 reason="guest exit"')
@@ -281,8 +298,8 @@ def first_instruction(hexbytes):
     return len(line.group(1).split()), line.group(2)
 
 
-def test_step_runs_one_instruction_of_a_paused_guest(iso, bochs):
-    m = bochs(iso(guest="demo", guest_args="every=100"))
+def test_step_runs_one_instruction_of_a_paused_guest(iso, machine):
+    m = machine(iso(guest="demo", guest_args="every=100"))
     m.expect(r"demo: periods=100 ")
     m.send("step\r")        # the echo mixes with the guest's output: wait for the answer
     m.expect_exact("error: step: the guest is not paused (pause first)")
@@ -302,7 +319,9 @@ def test_step_runs_one_instruction_of_a_paused_guest(iso, bochs):
         length, mnemonic = first_instruction(code)
         assert nxt == after + length or mnemonic.startswith(("j", "call", "ret", "loop")), \
             (steps, length, mnemonic)
-        assert reason in ("exception", "step"), steps
+        # The step's trap, or the exit of an instruction the hypervisor
+        # completed (SVM's I/O: the step ends with it).
+        assert reason in ("step", "exception", "io"), steps
     out = m.command("stats")
     assert "state=paused" in out
     m.send("quit\r")
