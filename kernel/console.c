@@ -72,7 +72,7 @@ static void cmd_quit(int argc, char **argv)
     }
     power_off("console quit", 0);
 }
-CONSOLE_COMMAND(quit, "quit", "quit", "power the machine off (VMXOFF first)", cmd_quit);
+CONSOLE_COMMAND(quit, "quit", "quit", "power the machine off (every core leaves VMX or SVM first)", cmd_quit);
 
 void console_exec(const char *line)
 {

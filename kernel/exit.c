@@ -552,7 +552,7 @@ static enum exit_action handle_npf(struct vcpu *v)
             ept_action_name(a), (access & 8) ? 'r' : '-', (access & 16) ? 'w' : '-',
             (access & 32) ? 'x' : '-');
     if (!ept_refuse_injects_gp)
-        return vcpu_stop_guest(v, "EPT violation refused");
+        return vcpu_stop_guest(v, "second-level map access refused");
     /* An IRET that unblocked NMIs faulted: block them again. */
     if (e->npf.during_iret && !(e->npf.vectoring & EVENT_VALID))
         virt->block_nmi(v);
@@ -572,7 +572,7 @@ static enum exit_action handle_npf_misconfig(struct vcpu *v)
     kprintf("error: %s: second-level map misconfiguration at gpa=%#llx\n", virt->name,
             (unsigned long long)v->exit.npf.gpa);
     ept_print_walk(v->exit.npf.gpa);
-    return vcpu_stop_guest(v, "EPT misconfiguration");
+    return vcpu_stop_guest(v, "second-level map misconfiguration");
 }
 
 enum exit_action handle_unknown_exit(struct vcpu *v)

@@ -142,7 +142,7 @@ static void cmd_info(int argc, char **argv)
     virt->print_caps(true);
 }
 CONSOLE_COMMAND(info, "info", "info",
-                "version, command line, cores, memory map, hypervisor memory, VMX capabilities",
+                "version, command line, cores, memory map, hypervisor memory, VMX or SVM capabilities",
                 cmd_info);
 
 /* Copy what later code needs out of the boot information, which the
@@ -273,8 +273,8 @@ static void release_aps(void)
         while (cpus[i].state == CPU_ONLINE && !cpus[i].setup && rdtsc() - t0 < limit)
             cpu_relax();
         if (cpus[i].state == CPU_ONLINE && !cpus[i].setup)
-            kprintf("error: smp: cpu %u (apic_id=%u) did not set up VMX in time\n", i,
-                    cpus[i].apic_id);
+            kprintf("error: smp: cpu %u (apic_id=%u) did not set up %s in time\n", i,
+                    cpus[i].apic_id, virt->label);
     }
 }
 

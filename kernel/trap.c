@@ -148,8 +148,15 @@ extern const struct extable_entry __extable_start[], __extable_end[];
 
 void (*trap_nmi_hook)(struct trap_frame *f);
 
+bool (*trap_db_hook)(const struct trap_frame *f);
+
 void trap_dispatch(struct trap_frame *f)
 {
+    /* First, before the GS base is looked at: a #DB the backend expects
+     * (svm/entry.asm: right after VMRUN, with the guest's GS base still
+     * loaded) is its business. */
+    if (f->vector == 1 && trap_db_hook && trap_db_hook(f))
+        return;
     struct cpu *c = this_cpu();
     if (f->vector >= 32 && c->taking_interrupt) {
         /* trap_take_interrupt's window: the vector is its answer; the

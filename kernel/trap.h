@@ -5,6 +5,7 @@
 #ifndef TRAP_H
 #define TRAP_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /* Saved by kernel/isr.asm; the field order is the reverse of its pushes. */
@@ -29,6 +30,11 @@ int trap_init_cpu(void);
 /* Called for an NMI taken in the hypervisor (set by the VMX layer: the
  * NMI may be a kick or belong to the guest). NMIs never panic. */
 extern void (*trap_nmi_hook)(struct trap_frame *f);
+
+/* A #DB in the hypervisor that a backend expects: true when it was (the
+ * trap is then dismissed), false for a panic like any other. Called
+ * before anything per-core is used. */
+extern bool (*trap_db_hook)(const struct trap_frame *f);
 
 /* trap_dispatch - called by isr_common for every vector. */
 void trap_dispatch(struct trap_frame *f);

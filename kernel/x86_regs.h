@@ -38,6 +38,7 @@
 #define DR6_B0_B3       0xFull
 #define DR6_BD          (1ull << 13)
 #define DR6_BS          (1ull << 14)
+#define DR6_FIXED1      0xFFFF0FF0ull   /* the bits that read as 1 (DR6's value at reset) */
 
 #define DEBUGCTL_BTF    (1ull << 1)     /* IA32_DEBUGCTL: single-step on branches (SDM Vol. 3A, 19.4.1) */
 

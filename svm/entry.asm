@@ -18,6 +18,7 @@ bits 64
 section .text
 
 global svm_vmrun
+global svm_vmrun_exited
 
 svm_vmrun:
     PUSH_CALLEE_SAVED
@@ -30,6 +31,11 @@ svm_vmrun:
     vmload                              ; [rax]
     vmrun                               ; [rax]
     ; The host's RSP is back (15.6); every other GPR but RAX is the guest's.
+    ; A single-step or breakpoint trap of the guest's that an emulator
+    ; leaves pending across the #VMEXIT (Bochs 2.7) is delivered here, with
+    ; the guest's GS base: svm_exit.c's trap_db_hook dismisses it and the
+    ; exit path gives it to the guest.
+svm_vmrun_exited:
     push rdi
     mov rdi, [rsp + 8]
     pop qword [rdi + GR_RDI]

@@ -18,6 +18,7 @@
 #include "../kernel/options.h"
 #include "../kernel/percpu.h"
 #include "../kernel/printk.h"
+#include "../kernel/trap.h"
 #include "../kernel/vapic.h"
 #include "../kernel/x86.h"
 #include "../kernel/x86_regs.h"
@@ -129,6 +130,7 @@ static int svm_enable_cpu(void)
     host_state_pa[c->index] = hv_pa(host);
     vmsave(host_state_pa[c->index]);
     c->virt_on = true;
+    trap_db_hook = svm_db_hook;
     return 0;
 }
 
@@ -223,7 +225,12 @@ static int svm_vcpu_setup(struct vcpu *v, const struct virt_config *cfg)
     x->intr_intercept = v->console && cfg->poll_ticks;
     x->hlt_trap = cfg->hlt_exiting;
     x->pause_trap = false;
+    /* CR0 writes that change more than TS and MP exit (svm_state.c,
+     * svm_cr_access): rare (mode switches), and checked as the APM says
+     * the CPU does, where an emulator's guest mode does not (Bochs 2.7
+     * lets an SVM guest set PG without PE: "paged real mode"). */
     uint32_t misc1 = SVM_INTERCEPT1_NMI | SVM_INTERCEPT1_INIT | SVM_INTERCEPT1_CPUID |
+                     SVM_INTERCEPT1_CR0_SEL_WRITE |
                      SVM_INTERCEPT1_INVD | SVM_INTERCEPT1_IOIO_PROT | SVM_INTERCEPT1_MSR_PROT |
                      SVM_INTERCEPT1_SHUTDOWN | SVM_INTERCEPT1_INVLPGA |
                      (cfg->hlt_exiting || x->intr_intercept ? SVM_INTERCEPT1_HLT : 0) |
@@ -350,7 +357,7 @@ static void svm_set_start_state(struct vcpu *v, const struct guest_start *s)
     *vmcb64(x, VMCB_RSP) = s->rsp;
     *vmcb64(x, VMCB_RFLAGS) = RFLAGS_FIXED1;
     *vmcb64(x, VMCB_DR7) = 0x400;
-    *vmcb64(x, VMCB_DR6) = 0xFFFF0FF0;
+    *vmcb64(x, VMCB_DR6) = DR6_FIXED1;
     *vmcb64(x, VMCB_G_PAT) = PAT_POWER_ON;
     common_start(x);
     v->nmi_pending = false;
@@ -382,7 +389,7 @@ static void svm_set_init_state(struct vcpu *v)
     *vmcb64(x, VMCB_CR0) = CR0_CD | CR0_NW | CR0_ET;
     *vmcb64(x, VMCB_EFER) = EFER_SVME;
     *vmcb64(x, VMCB_DR7) = 0x400;
-    *vmcb64(x, VMCB_DR6) = 0xFFFF0FF0;
+    *vmcb64(x, VMCB_DR6) = DR6_FIXED1;
     *vmcb64(x, VMCB_G_PAT) = pat ? pat : PAT_POWER_ON;     /* INIT leaves PAT alone */
     /* What INIT resets outside the VMCB: DR0-DR3 (the guest's, the host
      * never uses them) and the local APIC. */

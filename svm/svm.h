@@ -36,6 +36,8 @@ struct svm_vcpu {
      * svm_exit.c take_interrupt); one it cannot take for the guest goes
      * straight to it with the intercept off for an entry. */
     bool intr_intercept, intr_passed;
+    bool cr0_passed;                /* the selective CR0 write intercept is off for one entry */
+    uint64_t leaked_dr6;            /* a guest #DB trap taken in the host after VMRUN (svm_db_hook) */
     bool hlt_trap;                  /* HLT exits as hlt=exit or `trap hlt` asked (the console's core: always) */
     bool pause_trap;                /* PAUSE exits as `trap pause` asked (the console's core: always, its poll) */
     bool halted;                    /* a HLT completed, the vCPU waits (`regs`: guest.activity=1, VMX's HLT state) */
@@ -106,6 +108,8 @@ void svm_skip(struct vcpu *v);
  * one the decoder knows. */
 struct insn_sys;
 bool svm_decode_at_rip(struct svm_vcpu *x, struct insn_sys *s);
+struct trap_frame;
+bool svm_db_hook(const struct trap_frame *f);
 void svm_advance(struct vcpu *v, unsigned len);
 void svm_inject(struct vcpu *v, uint32_t event, uint32_t error);
 bool svm_injecting(struct vcpu *v);

@@ -71,6 +71,7 @@
 #define SVM_INTERCEPT1_SMI          (1u << 2)
 #define SVM_INTERCEPT1_INIT         (1u << 3)
 #define SVM_INTERCEPT1_VINTR        (1u << 4)
+#define SVM_INTERCEPT1_CR0_SEL_WRITE (1u << 5)    /* a CR0 write changing more than TS and MP (15.9.2) */
 #define SVM_INTERCEPT1_RDTSC        (1u << 14)
 #define SVM_INTERCEPT1_RDPMC        (1u << 15)
 #define SVM_INTERCEPT1_CPUID        (1u << 18)

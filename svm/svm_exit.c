@@ -15,6 +15,7 @@
 #include "../kernel/insn_decode.h"
 #include "../kernel/printk.h"
 #include "../kernel/trap.h"
+#include <stddef.h>
 #include "../kernel/x86.h"
 #include "../kernel/x86_regs.h"
 
@@ -219,6 +220,37 @@ static void report_vmrun_failure(struct svm_vcpu *x)
 
 static void wait_halted(struct svm_vcpu *x);
 
+/* A #DB right after VMRUN (svm/entry.asm, svm_vmrun_exited): the trap of
+ * the guest's last instruction (TF, a data or I/O breakpoint) that an
+ * emulator left pending across the #VMEXIT (Bochs 2.7 does) instead of
+ * reporting it in the VMCB. The host's GS base is not back yet: the vCPU
+ * is found from the stack, where svm_vmrun keeps its struct guest_regs.
+ * Its DR6 bits go to the guest at the next entry (svm_run). */
+extern char svm_vmrun_exited[];
+
+bool svm_db_hook(const struct trap_frame *f)
+{
+    if (f->rip != (uint64_t)svm_vmrun_exited)
+        return false;
+    struct guest_regs *r = *(struct guest_regs *const *)f->rsp;
+    struct svm_vcpu *x = to_svm((struct vcpu *)((char *)r - offsetof(struct vcpu, regs)));
+    x->leaked_dr6 = read_dr6() | DR6_FIXED1;
+    write_dr6(DR6_FIXED1);
+    return true;
+}
+
+/* The leaked trap, for the guest: not when it was `step`'s or the IRET
+ * step's own TF (the exit ends those). */
+static void leaked_debug_trap(struct svm_vcpu *x)
+{
+    uint64_t bits = x->leaked_dr6 & (DR6_B0_B3 | DR6_BS);
+    x->leaked_dr6 = 0;
+    if ((x->v.stepping && !x->step_tf) || (x->nmi_after_iret && !x->iret_tf))
+        bits &= ~DR6_BS;
+    if (bits)
+        svm_pending_debug(&x->v, bits);
+}
+
 int svm_run(struct vcpu *v)
 {
     struct svm_vcpu *x = to_svm(v);
@@ -248,9 +280,12 @@ int svm_run(struct vcpu *v)
         v->exits++;
         v->console_countdown--;
         *vmcb8(x, VMCB_TLB_CONTROL) = TLB_CONTROL_NOTHING;     /* a flush asked for is done */
-        if (__builtin_expect(x->intr_passed, 0)) {
-            x->intr_passed = false;
-            svm_intercept(x, VMCB_INTERCEPT_MISC1, SVM_INTERCEPT1_INTR, true);
+        if (__builtin_expect(x->intr_passed | x->cr0_passed, 0)) {
+            if (x->intr_passed)
+                svm_intercept(x, VMCB_INTERCEPT_MISC1, SVM_INTERCEPT1_INTR, true);
+            if (x->cr0_passed)
+                svm_intercept(x, VMCB_INTERCEPT_MISC1, SVM_INTERCEPT1_CR0_SEL_WRITE, true);
+            x->intr_passed = x->cr0_passed = false;
         }
         v->rip = *vmcb64(x, VMCB_RIP);
         v->rip_valid = true;
@@ -263,6 +298,8 @@ int svm_run(struct vcpu *v)
             vcpu_inject_exception(v, 13, true, 0);
             continue;
         }
+        if (__builtin_expect(x->leaked_dr6 != 0, 0))
+            leaked_debug_trap(x);
         decode(x, code);
         unsigned reason = v->exit.reason;
         if (!(exit_light_handlers[reason] && vcpu_exit_light(v)) && !vcpu_exit(v))

@@ -98,6 +98,7 @@ unsigned svm_vexit(uint32_t code, uint64_t info1)
     if (code < SVM_EXIT_EXCP_BASE + 32)
         return VEXIT_EXCEPTION;
     switch (code) {
+    case SVM_EXIT_CR0_SEL_WRITE: return VEXIT_CR_ACCESS;
     case SVM_EXIT_INTR: return VEXIT_INTERRUPT;
     case SVM_EXIT_NMI: return VEXIT_NMI;
     case SVM_EXIT_INIT: return VEXIT_INIT;

@@ -28,7 +28,12 @@ uint64_t svm_get_reg(struct vcpu *v, enum vreg r)
     case VREG_EFER: return *vmcb64(x, VMCB_EFER) & ~EFER_SVME;
     case VREG_DR6: return *vmcb64(x, VMCB_DR6);
     case VREG_DR7: return *vmcb64(x, VMCB_DR7);
-    case VREG_DEBUGCTL: return rdmsr(0x1D9);     /* not switched without LBR virtualization */
+    case VREG_DEBUGCTL: {
+        /* Not switched without LBR virtualization: the guest's is the
+         * CPU's; a CPU without the MSR (Bochs's ryzen) has no BTF either. */
+        uint64_t val;
+        return rdmsr_safe(0x1D9, &val) ? 0 : val;
+    }
     case VREG_CS_BASE: return vmcb_seg(x, VMCB_CS)->base;
     }
     return 0;
@@ -55,7 +60,7 @@ void svm_set_reg(struct vcpu *v, enum vreg r, uint64_t val)
     case VREG_EFER: *vmcb64(x, VMCB_EFER) = val | EFER_SVME; return;
     case VREG_DR6: *vmcb64(x, VMCB_DR6) = val; return;
     case VREG_DR7: *vmcb64(x, VMCB_DR7) = val; return;
-    case VREG_DEBUGCTL: wrmsr(0x1D9, val); return;
+    case VREG_DEBUGCTL: (void)wrmsr_safe(0x1D9, val); return;
     case VREG_CS_BASE: vmcb_seg(x, VMCB_CS)->base = val; return;
     }
 }
@@ -194,7 +199,28 @@ enum msr_result svm_msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
     }
 }
 
-/* ---- MOV CR3 with `trap cr3` ---- */
+/* ---- CR0 writes, MOV CR3 with `trap cr3` ---- */
+
+/* A CR0 write that changes more than TS and MP (the selective intercept,
+ * 15.9.2), before it is done: the APM's #GP cases for MOV to CR0 that a
+ * CPU may leave to the hypervisor in guest mode (PG without PE, NW
+ * without CD) get their #GP; anything else the CPU does itself, with the
+ * intercept off for that one entry (LMSW can cause neither). */
+static int cr0_selective_write(struct svm_vcpu *x)
+{
+    struct vcpu *v = &x->v;
+    struct insn_sys s;
+    if (svm_decode_at_rip(x, &s) && s.kind == INSN_SYS_MOV_CR && s.to && s.reg == 0) {
+        uint64_t val = vcpu_get_gpr(v, s.gpr);
+        if (((val & CR0_PG) && !(val & CR0_PE)) || ((val & CR0_NW) && !(val & CR0_CD))) {
+            vcpu_inject_exception(v, 13, true, 0);
+            return 0;
+        }
+    }
+    svm_intercept(x, VMCB_INTERCEPT_MISC1, SVM_INTERCEPT1_CR0_SEL_WRITE, false);
+    x->cr0_passed = true;
+    return 0;
+}
 
 int svm_cr_access(struct vcpu *v)
 {
@@ -203,6 +229,8 @@ int svm_cr_access(struct vcpu *v)
      * instruction otherwise. */
     struct svm_vcpu *x = to_svm(v);
     uint32_t code = v->exit.raw;
+    if (code == SVM_EXIT_CR0_SEL_WRITE)
+        return cr0_selective_write(x);
     uint64_t info1 = *vmcb64(x, VMCB_EXITINFO1);
     int gpr = -1;
     if (info1 & (1ull << 63)) {

@@ -187,14 +187,6 @@ static void control_registers(void)
     cr_value = cr4 | (1u << 31);
     int v = sdk_catch(set_cr4, 0);
     sdk_checkf(v == VEC_GP && get_cr4() == cr4, "cr4 reserved bit 31 -> #GP (got %d)", v);
-    /* VMX takes these CR0 writes into the hypervisor (CR0.NE is host-owned),
-     * which must refuse them. SVM leaves CR0 to the CPU, whose own checks
-     * apply (and Bochs 2.7 skips them in SVM guest mode, where VMRUN's
-     * "paged real mode" is allowed: the guest would run on in real mode). */
-    if (sdk_vmmcall) {
-        sdk_puts("note: cr0 pg without pe and nw without cd not tried: the CPU's own checks on AMD\n");
-        goto pae;
-    }
     cr_value = (cr0 | CR0_PG) & ~CR0_PE;
     v = sdk_catch(set_cr0, 0);
     sdk_checkf(v == VEC_GP && get_cr0() == cr0, "cr0 pg without pe -> #GP (got %d)", v);
@@ -206,7 +198,6 @@ static void control_registers(void)
     sdk_checkf(v == VEC_GP && after == cr0, "cr0 nw without cd (ne cleared: exits) -> #GP (got %d, cr0 %#x)",
                v, after);
 
-pae:
     /* PAE paging turned on with a PDPTE that sets a reserved bit: MOV to
      * CR0 loads the PDPTEs and must #GP (SDM Vol. 3A, 4.4.1). The first
      * GiB, where this code runs, is mapped properly in case it does not.
