@@ -381,7 +381,12 @@ static void svm_set_init_state(struct vcpu *v)
     set_seg(x, VMCB_CS, 0xF000, 0xFFFF0000ull, 0xFFFF, AR_TYPE_CODE_RX_ACCESSED | AR_S | AR_P);
     set_data_segments(x, 0, 0xFFFF, data_ar);
     set_seg(x, VMCB_LDTR, 0, 0, 0xFFFF, 0x2u | AR_P);
-    set_seg(x, VMCB_TR, 0, 0, 0xFFFF, 0x3u | AR_P);
+    /* TR: a busy 32-bit TSS as the CPU's own INIT leaves it in Bochs's
+     * ryzen model (its MOV to CR0 refuses IA-32e mode over a 16-bit TSS,
+     * as the SDM's VM-entry checks do: an AP that goes from its SIPI
+     * straight to long mode, as Linux's and the conformance smp guest's
+     * do, needs it). */
+    set_seg(x, VMCB_TR, 0, 0, 0xFFFF, 0xBu | AR_P);
     set_seg(x, VMCB_GDTR, 0, 0, 0xFFFF, 0);
     set_seg(x, VMCB_IDTR, 0, 0, 0xFFFF, 0);
     *vmcb64(x, VMCB_RIP) = 0xFFF0;
@@ -392,7 +397,9 @@ static void svm_set_init_state(struct vcpu *v)
     *vmcb64(x, VMCB_DR6) = DR6_FIXED1;
     *vmcb64(x, VMCB_G_PAT) = pat ? pat : PAT_POWER_ON;     /* INIT leaves PAT alone */
     /* What INIT resets outside the VMCB: DR0-DR3 (the guest's, the host
-     * never uses them) and the local APIC. */
+     * never uses them), CR2 too (the VMCB holds it, but Bochs 2.7's VMRUN
+     * leaves the core's own: the guest's last) and the local APIC. */
+    write_cr2(0);
     write_dr0(0);
     write_dr1(0);
     write_dr2(0);

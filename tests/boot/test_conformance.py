@@ -53,13 +53,6 @@ DOCUMENTED = {
                  "pdpte_register_after_cpuid", "pdpte_register_after_invlpg")},
 }
 
-# Runs not made yet, with the reason (the open work says so too).
-NOT_YET = {
-    ("ryzen", "smp"): "the SVM backend does not yet pass this guest (its BSP waits for an AP "
-                      "that does not start; issue 16 is open on it)",
-}
-
-
 def left_out(table, guest, model):
     return {name: why for (m, g, name), why in table.items() if g == guest and m in ("*", model)}
 
@@ -67,8 +60,6 @@ def left_out(table, guest, model):
 @pytest.mark.parametrize("model", conformance.MODELS)
 @pytest.mark.parametrize("guest", conformance.guests())
 def test_conformance(guest, model, tmp_path):
-    if (model, guest) in NOT_YET:
-        pytest.skip(NOT_YET[(model, guest)])
     (native, ndone, ntext), (virt, vdone, vtext) = conformance.both(
         guest, model, str(tmp_path), cpus=CPUS.get(guest, 1))
     assert ndone, f"native run of {guest} on {model} did not finish:\n{ntext[-3000:]}"

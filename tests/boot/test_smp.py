@@ -9,8 +9,8 @@ import pytest
 
 @pytest.mark.parametrize("cpus,args", [(1, ""), (2, "delay=0"), (4, "")],
                          ids=["1cpu", "2cpus-back-to-back", "4cpus"])
-def test_smp_guest_starts_its_aps_with_init_sipi_sipi(iso, machine, cpus, args):
-    m = machine(iso(guest="smp", guest_args=args, hv_args="verbose=1 onexit=console"), cpus=cpus)
+def test_smp_guest_starts_its_aps_with_init_sipi_sipi(iso, any_machine, cpus, args):
+    m = any_machine(iso(guest="smp", guest_args=args, hv_args="verbose=1 onexit=console"), cpus=cpus)
     if cpus > 1:
         m.expect_exact(f"smp.online={cpus} of {cpus}")
         m.expect_exact(f"guest.start cpu=0 vcpus={cpus}")
