@@ -25,9 +25,12 @@
  * surprise prints rather than hangs. Every tour runs under sdk_catch:
  * compatibility mode uses the SDK's 64-bit IDT.
  *
- * One file over 800 lines: a conformance guest is one boot of one area,
- * whose parts share the state they set up and restore; the harness
- * compares it as a whole (tests/boot/test_conformance.py).
+ * One file over 800 lines, on purpose: it is one guest, booted natively and under
+ * monovisor and compared line by line, and its checks are one walk down
+ * and up the mode staircase sharing the 16-bit blob, the IVT, the GDT and
+ * the recording code; split into guests, each would boot twice more and
+ * repeat that set-up, split into files, the staircase would be spread
+ * over them.
  */
 #include "conf.h"
 

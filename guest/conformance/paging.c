@@ -13,9 +13,10 @@
  * the SDK runs. Other mappings go through a private PML4 slot (PRIV)
  * whose tables the parts set freely without touching the identity map.
  *
- * One file over 800 lines: a conformance guest is one boot of one area,
- * whose parts share the state they set up and restore; the harness
- * compares it as a whole (tests/boot/test_conformance.py).
+ * One file over 800 lines, on purpose: one guest (booted natively and under monovisor,
+ * compared line by line) whose checks all edit the same identity map,
+ * fault handler and CR2/error-code recorder; apart, each part would carry
+ * its own copy of that set-up and boot twice more.
  */
 #include "conf.h"
 
