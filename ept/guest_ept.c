@@ -257,6 +257,38 @@ enum ept_action ept_fault_in(struct ept_stats *st, uint64_t gpa, uint64_t qual, 
     return a;
 }
 
+bool ept_fault_in_fast(struct ept_stats *st, uint64_t gpa, uint64_t qual, uint64_t rip)
+{
+    struct ept_fault_plan p;
+    uint64_t *pd;
+    if ((qual & (EPT_READ | EPT_WRITE | EPT_EXEC) << 3) || (gpa >> 21) >= ept_fast_blocks ||
+        !ept_plan_lookup(&ept_plans, gpa, &p) || !(pd = ept_pd_tables[gpa >> 30]) ||
+        !spin_trylock(&ept_map_lock))
+        return false;
+    enum slat_format f = ept_guest_map.format;
+    uint64_t *e = &pd[(gpa >> 21) & 511];
+    if (!slat_present(f, *e)) {
+        if (p.size != EPT_PAGE_2M) {
+            spin_unlock(&ept_map_lock);     /* a 4 KiB page needs a page table made */
+            return false;
+        }
+        *e = slat_leaf(f, p.base, EPT_RWX, p.memtype, true);
+        ept_guest_map.pages_2m++;
+    } else if (!slat_large(f, *e)) {
+        /* A page table is there: the 4 KiB page (as map_locked). */
+        uint64_t *pte = (uint64_t *)((*e & EPT_ADDR_MASK) + ept_table_offset) + ((gpa >> 12) & 511);
+        p.base = gpa & ~(uint64_t)(EPT_PAGE_4K - 1);
+        p.size = EPT_PAGE_4K;
+        if (!slat_present(f, *pte)) {
+            *pte = slat_leaf(f, p.base, EPT_RWX, p.memtype, false);
+            ept_guest_map.pages_4k++;
+        }
+    }   /* else another vCPU mapped it meanwhile: counted as the plan's size */
+    spin_unlock(&ept_map_lock);
+    account(st, &p, EPT_MAPPED, gpa, qual, rip);
+    return true;
+}
+
 static const char *memtype_name(unsigned t)
 {
     switch (t) {

@@ -60,16 +60,20 @@ void ept_register_stats(struct ept_stats *st);
 enum ept_action ept_fault_in(struct ept_stats *st, uint64_t gpa, uint64_t qual, uint64_t rip);
 
 /*
- * The common case of ept_fault_in runs in vmx/entry.asm, with the guest's
- * GPRs still in the CPU: an ept=lazy first touch (a not-present entry)
- * below ept_fast_blocks 2 MiB blocks (0 while the map is frozen) whose
- * plan is in ept_plans, with its page directory in ept_pd_tables (and,
- * for a 4 KiB page, its page table in place), taken under ept_map_lock
- * when uncontended. It maps and counts
- * exactly as ept_fault_in would (the leaf, ept_guest_map's page count,
- * the stats' fault, mapped and log entries); anything else it leaves to
- * ept_fault_in. These are its inputs, for no other use.
+ * ept_fault_in_fast - the common case of ept_fault_in: an ept=lazy first
+ * touch (a not-present entry) below ept_fast_blocks 2 MiB blocks (0 while
+ * the map is frozen) whose plan is in ept_plans, with its page directory
+ * in ept_pd_tables (and, for a 4 KiB page, its page table in place),
+ * taken under ept_map_lock when uncontended. It maps and counts exactly
+ * as ept_fault_in would (the leaf, ept_guest_map's page count, the stats'
+ * fault, mapped and log entries) and returns true; anything else it
+ * leaves untouched to ept_fault_in (false). The SVM backend reaches it as
+ * a light handler (kernel/exit.c); VT-x does the same in its first
+ * layer's assembly (vmx/entry.asm), with the guest's GPRs still in the
+ * CPU, from the inputs below, which are for no other use.
  */
+bool ept_fault_in_fast(struct ept_stats *st, uint64_t gpa, uint64_t qual, uint64_t rip);
+
 #define EPT_PD_TABLES 64                /* GiBs the plan table covers at most */
 extern struct ept ept_guest_map;
 extern struct spinlock ept_map_lock;

@@ -131,6 +131,11 @@ static inline struct cpuid_result cpuid_guest_view(uint32_t leaf, uint32_t suble
 /* The guest's answer to a leaf as masks on the native one, per register
  * (EAX, EBX, ECX, EDX): guest = (native & and_mask) | or_mask. The
  * layout is vmx/entry.asm's: the CPUID fast path applies the masks. */
+/* The CR4 bits that CPUID reports back (CPUID.01H:ECX.OSXSAVE =
+ * CR4.OSXSAVE, CPUID.(07H,0):ECX.OSPKE = CR4.PKE: SDM Vol. 2A, CPUID,
+ * Tables 3-10 and 3-8): masks are made for one setting of them. */
+#define CR4_CPUID_BITS (CR4_OSXSAVE | CR4_PKE)
+
 struct cpuid_masks {
     uint32_t and_mask[4];
     uint32_t or_mask[4];

@@ -68,6 +68,12 @@ void cpuid_fast_invalidate(void)
 static void cpuid_fast_fill(struct vcpu *v, uint32_t leaf, uint64_t cr4)
 {
     struct cpuid_fast *f = &v->cpuid_fast;
+    if ((cr4 & CR4_CPUID_BITS) != f->cr4) {
+        /* CR4 changed without an exit that said so (SVM does not
+         * intercept CR4 writes): a new generation for the new bits. */
+        f->cr4 = (uint32_t)(cr4 & CR4_CPUID_BITS);
+        cpuid_fast_invalidate_vcpu(v);
+    }
     uint64_t valid = __atomic_load_n(&f->valid, __ATOMIC_SEQ_CST);
     struct cpuid_masks m;
     if (leaf >= CPUID_FAST_LEAVES || (valid >> leaf & 1) ||
@@ -470,9 +476,10 @@ static enum exit_action handle_hypercall(struct vcpu *v)
         return inject_ud(v);
     int64_t ret;
     uint64_t nr = v->regs.rax, a0 = v->regs.rbx, a1 = v->regs.rcx;
-    if (virt->code_bits(v) != 64) {
+    if ((nr | a0 | a1) >> 32 && virt->code_bits(v) != 64) {
         /* Not 64-bit mode: the ABI takes the low 32 bits; the upper
-         * halves may still hold what 64-bit code left there. */
+         * halves may still hold what 64-bit code left there (only then
+         * does the mode matter). */
         nr = (uint32_t)nr;
         a0 = (uint32_t)a0;
         a1 = (uint32_t)a1;
@@ -566,6 +573,15 @@ static enum exit_action handle_npf(struct vcpu *v)
     return EXIT_RESUME;
 }
 
+/* The common first touch, in the light path: an ept=lazy fault the plan
+ * table answers (ept_fault_in_fast), outside an event's delivery (nothing
+ * to deliver again). Needs no GPR. */
+static bool light_npf(struct vcpu *v)
+{
+    const struct vexit_info *e = &v->exit;
+    return !e->npf.vectoring && ept_fault_in_fast(&v->ept, e->npf.gpa, e->npf.access, vcpu_rip(v));
+}
+
 /* An entry the CPU calls invalid (EPT misconfiguration): the walk names it. */
 static enum exit_action handle_npf_misconfig(struct vcpu *v)
 {
@@ -616,4 +632,5 @@ const exit_handler exit_handlers[VEXIT_MAX] = {
 
 const exit_light_handler exit_light_handlers[VEXIT_MAX] = {
     [VEXIT_IO] = light_io,
+    [VEXIT_NPF] = light_npf,
 };

@@ -358,7 +358,7 @@ _Noreturn void kmain(uint32_t mbi_phys, uint32_t load_base, uint32_t magic)
      * instructions: the boot report costs most of the boot, so only
      * verbose=1 prints it (the info command shows it any time). */
     tsc_kmain = tsc_at_entry;
-    kprintf("\nmonovisor %s: hypervisor for one guest (Intel VT-x, AMD-V)\n", MONOVISOR_VERSION);
+    kprintf("\nmonovisor %s: hypervisor for one guest\n", MONOVISOR_VERSION);
     if (!mb_ok) {
         kprintf("error: %s; cannot continue without a memory map\n", err);
         power_off("bad boot information", 1);

@@ -580,8 +580,7 @@ int vcpu_exit(struct vcpu *v)
             finish_step(v);
         return 0;       /* (an NMI of the guest's: vcpu_run delivers it first) */
     }
-    return a == EXIT_RESUME && !__atomic_load_n(&v->requests, __ATOMIC_SEQ_CST) &&
-           v->state == VCPU_RUNNING && v->mp_state == MP_RUNNABLE;
+    return a == EXIT_RESUME && v->state == VCPU_RUNNING && v->mp_state == MP_RUNNABLE;
 }
 
 /* HLT until *word is set (a request). The kick is an NMI, which wakes HLT; one

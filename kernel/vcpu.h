@@ -38,7 +38,9 @@
  * The slow path (kernel/exit.c, handle_cpuid) fills it, one leaf at a time.
  */
 struct cpuid_fast {
-    uint64_t valid;
+    uint64_t valid;         /* bit per leaf; the generation in the high half */
+    uint32_t cr4;           /* the CR4_CPUID_BITS the masks were made for (a backend
+                               whose CR4 writes do not exit compares them) */
     struct cpuid_masks masks[CPUID_FAST_LEAVES];
 };
 
@@ -208,8 +210,9 @@ _Noreturn void vcpu_run(struct vcpu *v);
  * vcpu_exit - one exit the backend did not answer in its fast paths, with
  * every GPR in v->regs and v->exit filled: the handler of v->exit.reason
  * (kernel/exit.c), accounting, the trace, the end of a `step`. Returns
- * non-zero to resume the guest at once, 0 to go back to vcpu_run (a stop,
- * a request).
+ * non-zero to resume the guest at once, 0 to go back to vcpu_run (a stop).
+ * It does not look at the requests: the backend does, before every entry
+ * (with the kick's NMI held off meanwhile: VMX's entry windows, SVM's GIF).
  */
 int vcpu_exit(struct vcpu *v);
 
@@ -217,7 +220,8 @@ int vcpu_exit(struct vcpu *v);
  * vcpu_exit_light - the same for a backend's light path: only the
  * caller-saved GPRs are in v->regs (RAX, RCX, RDX, RSI, RDI, R8-R11), so
  * only handlers that need no other may run (kernel/exit.c's light table:
- * the virtual UART's byte I/O). 1 if one did and the guest may resume,
+ * the virtual UART's byte I/O, the lazy fault-in's common case). 1 if one
+ * did and the guest may resume,
  * 0 to go on to vcpu_exit() with the same v->exit.
  */
 int vcpu_exit_light(struct vcpu *v);

@@ -208,6 +208,7 @@ static int svm_vcpu_setup(struct vcpu *v, const struct virt_config *cfg)
         return -1;
     }
     x->nrips = caps.nrips;
+    x->no_nrips = !caps.nrips;
     x->flush_asid = caps.flush_asid;
     x->decode_assists = caps.decode_assists;
 

@@ -35,8 +35,19 @@ struct svm_vcpu {
     /* The console's core intercepts the guest's interrupts (its poll,
      * svm_exit.c take_interrupt); one it cannot take for the guest goes
      * straight to it with the intercept off for an entry. */
-    bool intr_intercept, intr_passed;
-    bool cr0_passed;                /* the selective CR0 write intercept is off for one entry */
+    bool intr_intercept;
+    /* Why an exit must take the C path: an intercept passed for one entry
+     * to re-arm (svm_run), or no next RIP saved (CPUID's length is then
+     * the decoder's). One word, which the CPUID fast path (svm/entry.asm)
+     * tests at once. */
+    union {
+        struct {
+            bool intr_passed;       /* the INTR intercept is off for one entry (take_interrupt) */
+            bool cr0_passed;        /* the selective CR0 write intercept is off for one entry */
+            bool no_nrips;          /* !nrips */
+        };
+        uint32_t slow_exit;
+    };
     uint64_t leaked_dr6;            /* a guest #DB trap taken in the host after VMRUN (svm_db_hook) */
     bool hlt_trap;                  /* HLT exits as hlt=exit or `trap hlt` asked (the console's core: always) */
     bool pause_trap;                /* PAUSE exits as `trap pause` asked (the console's core: always, its poll) */

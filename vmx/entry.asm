@@ -9,7 +9,7 @@
 ;   2 (VMfailValid) when VMLAUNCH or VMRESUME fails.
 ;
 ; An exit goes through three layers, each saving only what it needs:
-;   1. here, in assembly: RDI, RSI, RDX saved, the exit reason read (the
+;   1. here, in assembly: RDI and RSI saved, the exit reason read (the
 ;      one VMREAD every exit needs), exits counted; a CPUID of a leaf that
 ;      the vCPU's cpuid_fast holds masks for is answered right here (the
 ;      fast path: native CPUID, the masks of the policy and of this vCPU's
@@ -121,7 +121,6 @@ vmx_exit_entry:
     mov rdi, [rsp + 8]
     pop qword [rdi + GR_RDI]
     mov [rdi + GR_RSI], rsi
-    mov [rdi + GR_RDX], rdx
 %ifdef VMX_COUNT_VMCS_ACCESS
     mov rsi, [rel vmcs_reads]           ; this exit's VMREADs and VMWRITEs from here
     mov [rdi + VCPU_VMREADS0], rsi
@@ -129,15 +128,17 @@ vmx_exit_entry:
     mov [rdi + VCPU_VMWRITES0], rsi
     inc qword [rel vmcs_reads]          ; the exit reason's, below
 %endif
+    ; ESI = the exit reason until layer 2 stores it; RDX stays the guest's
+    ; until a path needs it (the CPUID fast path never saves it: CPUID
+    ; overwrites RDX).
     mov esi, VMCS_EXIT_REASON_ENC
-    vmread rdx, rsi
-    mov [rdi + VCPU_EXIT_REASON], edx
+    vmread rsi, rsi
     inc qword [rdi + VCPU_EXITS]        ; (vcpu_run: an exit means the VMCS was launched)
     dec dword [rdi + VCPU_COUNTDOWN]    ; 0: the console's turn (vcpu_exit)
     jz .light
-    cmp edx, EXIT_CPUID
+    cmp esi, EXIT_CPUID
     je .cpuid
-    cmp edx, EXIT_EPT_VIOLATION
+    cmp esi, EXIT_EPT_VIOLATION
     jne .light
 
     ; ---- layer 1: EPT violation (SDM Vol. 3C, 28.2.1, table 28-7): the
@@ -146,8 +147,9 @@ vmx_exit_entry:
     ; table knows. Anything else goes on to vcpu_exit unchanged
     ; (.ept_slow). RAX, RCX, R8, R9 are saved for the work.
 .ept:
+    mov [rdi + GR_RDX], rdx
     cmp word [rdi + VCPU_STEPPING], 0   ; `step`, or an NMI of the guest's
-    jne .light
+    jne .light_rdx_saved
     mov [rdi + GR_RAX], rax
     mov [rdi + GR_RCX], rcx
     mov [rdi + GR_R8], r8
@@ -281,13 +283,13 @@ vmx_exit_entry:
     PARTIAL_RESUME .window6
 .ept_unlock_slow:
     mov dword [rel ept_map_lock], 0
-.ept_slow:                              ; as it came: the GPRs the guest's, EDX the reason
+.ept_slow:                              ; as it came: the GPRs the guest's (RDX saved), ESI the reason
     mov rax, [rdi + GR_RAX]
     mov rcx, [rdi + GR_RCX]
     mov r8, [rdi + GR_R8]
     mov r9, [rdi + GR_R9]
-    mov edx, EXIT_EPT_VIOLATION
-    jmp .light
+    mov esi, EXIT_EPT_VIOLATION
+    jmp .light_rdx_saved
 
     ; ---- layer 1: CPUID (SDM Vol. 2A, CPUID). EAX = leaf, ECX = subleaf.
 .cpuid:
@@ -305,7 +307,7 @@ vmx_exit_entry:
     vmread rsi, rsi
     COUNT_VMREAD
     test esi, RFLAGS_TF_RF
-    jnz .light
+    jnz .cpuid_slow
     ; Handled from here on. RIP += the VM-exit instruction length (28.2.5):
     ; CPUID is 0F A2, but prefixes count (a 66 0F A2 is three bytes). RBX
     ; and RDX are free: CPUID overwrites both.
@@ -315,17 +317,7 @@ vmx_exit_entry:
     vmread rdx, rdx
     add rbx, rdx
     vmwrite rsi, rbx
-    mov esi, eax
-    shl esi, 5                          ; sizeof(struct cpuid_masks)
-    cpuid                               ; 32-bit results: the upper halves are 0, as for the guest's
-    and eax, [rdi + rsi + VCPU_CPUID_MASKS + 0]
-    and ebx, [rdi + rsi + VCPU_CPUID_MASKS + 4]
-    and ecx, [rdi + rsi + VCPU_CPUID_MASKS + 8]
-    and edx, [rdi + rsi + VCPU_CPUID_MASKS + 12]
-    or eax, [rdi + rsi + VCPU_CPUID_MASKS + 16]
-    or ebx, [rdi + rsi + VCPU_CPUID_MASKS + 20]
-    or ecx, [rdi + rsi + VCPU_CPUID_MASKS + 24]
-    or edx, [rdi + rsi + VCPU_CPUID_MASKS + 28]
+    CPUID_MASKED
     inc qword [rdi + VCPU_EXIT_COUNT + VEXIT_CPUID_NR * 8]
 %ifdef VMX_COUNT_VMCS_ACCESS
     add qword [rel vmcs_reads], 2
@@ -335,10 +327,15 @@ vmx_exit_entry:
 %endif
     mov rsi, [rdi + GR_RSI]
     PARTIAL_RESUME .window4
+.cpuid_slow:                            ; ESI held RFLAGS: the reason again
+    mov esi, EXIT_CPUID
 
     ; ---- layer 2: the caller-saved GPRs; RBX, RBP, R12-R15 stay in the
     ; CPU across the call (the C ABI keeps them).
 .light:
+    mov [rdi + GR_RDX], rdx
+.light_rdx_saved:
+    mov [rdi + VCPU_EXIT_REASON], esi
     mov byte [rdi + VCPU_RIP_VALID], 0  ; nothing of the exit cached yet (C's)
     mov byte [rdi + VCPU_HAVE_QUAL], 0
     mov [rdi + GR_RAX], rax
@@ -347,9 +344,9 @@ vmx_exit_entry:
     mov [rdi + GR_R9],  r9
     mov [rdi + GR_R10], r10
     mov [rdi + GR_R11], r11
-    cmp edx, EXIT_REASON_MAX_NR         ; (an entry failure has bit 31 set)
+    cmp esi, EXIT_REASON_MAX_NR         ; (an entry failure has bit 31 set)
     jae .full
-    cmp byte [rdx + vmx_light_exits], 0
+    cmp byte [rsi + vmx_light_exits], 0
     je .full
     call vmx_exit_light                 ; rdi = regs = the vcpu (first member)
     mov rdi, [rsp]

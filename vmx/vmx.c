@@ -39,6 +39,7 @@ _Static_assert(INTR_INFO_VALID == EVENT_VALID && INTR_INFO_DELIVER_ERROR == EVEN
 
 struct virt_config vmx_cfg;
 uint8_t vmx_light_exits[EXIT_REASON_MAX];
+uint8_t vmx_exit_kind[EXIT_REASON_MAX];
 
 static void report_ctl(void *ctx, bool required, const char *msg)
 {
@@ -159,13 +160,18 @@ static void write_host_state(void)
     vmcs_writen(VMCS_HOST_RSP, 0);  /* vmx_enter_guest writes the real one */
 }
 
-/* Which VMX exit reasons have a light handler (kernel/exit.c's table by
- * neutral reason): entry.asm's byte table. Reason 0 (exception or NMI)
- * never does. */
-static void fill_light_exits(void)
+/* Per basic exit reason: whether it has a light handler (kernel/exit.c's
+ * table by neutral reason: entry.asm's byte table; reason 0, exception
+ * or NMI, never does), and the neutral reason with VMX_KIND_DECODE where
+ * the exit carries fields to decode (vmx_exit_kind, vmx_exit.c). */
+static void fill_exit_tables(void)
 {
-    for (uint32_t r = 1; r < EXIT_REASON_MAX; r++)
-        vmx_light_exits[r] = exit_light_handlers[vmx_vexit(r, 0)] != 0;
+    for (uint32_t r = 0; r < EXIT_REASON_MAX; r++) {
+        /* (An EPT violation's light case is the first layer's already.) */
+        vmx_light_exits[r] = r && r != EXIT_REASON_EPT_VIOLATION &&
+                             exit_light_handlers[vmx_vexit(r, 0)] != 0;
+        vmx_exit_kind[r] = (uint8_t)(vmx_exit_has_fields(r) ? VMX_KIND_DECODE : vmx_vexit(r, 0));
+    }
 }
 
 static int vmx_vcpu_setup(struct vcpu *v, const struct virt_config *cfg)
@@ -174,7 +180,7 @@ static int vmx_vcpu_setup(struct vcpu *v, const struct virt_config *cfg)
     struct vmx_vcpu *x = to_vmx(v);
     unsigned missing = 0;
     vmx_cfg = *cfg;
-    fill_light_exits();
+    fill_exit_tables();
 
     x->vmcs = page_alloc(1);
     x->msr_bitmap = page_alloc(1);

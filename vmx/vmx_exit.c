@@ -40,16 +40,25 @@ int vmx_run(struct vcpu *v)
 
 /* ---- the exit, decoded ---- */
 
-/* The exit qualification's fields by reason (SDM Vol. 3C, 28.2.1), the
- * exit information fields (28.2.2-28.2.5), in the neutral form. Every
- * VMREAD goes through the per-exit cache or happens once, so decoding
- * again (the light path declined, the full one decodes) costs none. */
-static inline __attribute__((always_inline)) void decode(struct vmx_vcpu *x)
+/* Port I/O (Table 28-5): size - 1 in bits 2:0, IN bit 3, string bit 4,
+ * REP bit 5, the port in bits 31:16. The light path's only reason. */
+static inline __attribute__((always_inline)) void decode_io(struct vmx_vcpu *x, uint64_t q)
 {
     struct vexit_info *e = &x->v.exit;
-    uint32_t raw = x->exit_reason & 0xFFFF;
+    e->reason = VEXIT_IO;
+    e->io.port = (uint16_t)(q >> 16);
+    e->io.size = (uint8_t)((q & 7) + 1);
+    e->io.flags = (uint8_t)((q >> 3) & 7);     /* VIO_IN, VIO_STRING, VIO_REP */
+}
+
+/* The exits with fields (vmx_exit_has_fields): the exit qualification by
+ * reason (SDM Vol. 3C, 28.2.1) and the exit information fields
+ * (28.2.2-28.2.5), in the neutral form. Every VMREAD goes through the
+ * per-exit cache or happens once. */
+static void decode(struct vmx_vcpu *x, uint32_t raw)
+{
+    struct vexit_info *e = &x->v.exit;
     uint64_t q;
-    e->raw = raw;
     switch (raw) {
     case EXIT_REASON_EXCEPTION_NMI: {
         uint32_t info = vmcs_read32(VMCS_EXIT_INTR_INFO);
@@ -64,13 +73,7 @@ static inline __attribute__((always_inline)) void decode(struct vmx_vcpu *x)
         return;
     }
     case EXIT_REASON_IO:
-        /* Table 28-5: size - 1 in bits 2:0, IN bit 3, string bit 4, REP
-         * bit 5, the port in bits 31:16. */
-        q = vmx_guest_qual(x);
-        e->reason = VEXIT_IO;
-        e->io.port = (uint16_t)(q >> 16);
-        e->io.size = (uint8_t)((q & 7) + 1);
-        e->io.flags = (uint8_t)((q >> 3) & 7);     /* VIO_IN, VIO_STRING, VIO_REP */
+        decode_io(x, vmx_guest_qual(x));
         return;
     case EXIT_REASON_EPT_VIOLATION:
     case EXIT_REASON_EPT_MISCONFIG:
@@ -114,26 +117,34 @@ static inline __attribute__((always_inline)) void decode(struct vmx_vcpu *x)
 
 /* The benchmark build: this exit's VMREADs and VMWRITEs, from the counts
  * entry.asm noted when it began. */
+#ifdef VMX_COUNT_VMCS_ACCESS
 static void count_vmcs_access(struct vmx_vcpu *x)
 {
-#ifdef VMX_COUNT_VMCS_ACCESS
     x->vmreads[x->v.exit.reason] += vmcs_reads - x->vmreads0;
     x->vmwrites[x->v.exit.reason] += vmcs_writes - x->vmwrites0;
-#else
-    (void)x;
-#endif
 }
+#endif
 
 /* Called from vmx/entry.asm for an exit whose reason has a light handler
- * (vmx_light_exits), with exit_reason read, the caches cleared and the
- * caller-saved GPRs in v->regs. */
+ * (vmx_light_exits: port I/O, the one kernel/exit.c has), with
+ * exit_reason read, the caches cleared and the caller-saved GPRs in
+ * v->regs. */
 int vmx_exit_light(struct vmx_vcpu *x)
 {
-    decode(x);
+    uint32_t raw = x->exit_reason;
+    x->v.exit.raw = raw;
+    if (__builtin_expect(raw == EXIT_REASON_IO, 1))
+        decode_io(x, vmcs_readn(VMCS_EXIT_QUALIFICATION));
+    else
+        decode(x, raw);
+#ifdef VMX_COUNT_VMCS_ACCESS
     if (!vcpu_exit_light(&x->v))
         return 0;
     count_vmcs_access(x);
     return 1;
+#else
+    return vcpu_exit_light(&x->v);
+#endif
 }
 
 /* Called from vmx/entry.asm with every GPR in regs (the vCPU's first
@@ -149,12 +160,29 @@ static __attribute__((noinline, cold)) int entry_failed(struct vmx_vcpu *x)
 int vmx_exit(struct guest_regs *regs)
 {
     struct vmx_vcpu *x = (struct vmx_vcpu *)regs;
-    if (__builtin_expect(x->exit_reason & EXIT_REASON_ENTRY_FAILURE, 0))
-        return entry_failed(x);
-    decode(x);
+    uint32_t raw = x->exit_reason;
+    unsigned kind;
+    if (__builtin_expect(raw < EXIT_REASON_MAX, 1)) {
+        kind = vmx_exit_kind[raw];
+    } else {
+        /* Entry failure (bit 31), or flags in bits 27:16 (28.2.1). */
+        if (raw & EXIT_REASON_ENTRY_FAILURE)
+            return entry_failed(x);
+        raw &= 0xFFFF;
+        kind = VMX_KIND_DECODE;
+    }
+    x->v.exit.raw = raw;
+    if (kind == VMX_KIND_DECODE)
+        decode(x, raw);
+    else
+        x->v.exit.reason = kind;
+#ifdef VMX_COUNT_VMCS_ACCESS
     int r = vcpu_exit(&x->v);
     count_vmcs_access(x);
     return r;
+#else
+    return vcpu_exit(&x->v);
+#endif
 }
 
 void vmx_print_exit_extra(struct vcpu *v, unsigned reason)
