@@ -525,19 +525,6 @@ int vcpu_start(struct vcpu *v)
     return 0;
 }
 
-/* An exit into the trace ring, with its RIP and what the handler saw
- * (inline: both exit paths, every exit). */
-static inline __attribute__((always_inline)) void trace_exit(struct vcpu *v, uint64_t tsc)
-{
-    struct trace_entry *t = &v->trace[v->trace_count++ % TRACE_LEN];
-    t->tsc = tsc;
-    t->rip = vcpu_rip(v);
-    t->qual = v->exit.reason == VEXIT_NPF ? v->exit.npf.gpa
-              : v->exit.reason == VEXIT_IO ? v->exit.io.port
-                                             : 0;
-    t->reason = v->exit.reason;
-}
-
 /* The console's core serves the console every CONSOLE_EXITS exits too
  * (the entry assembly counts console_countdown down on every exit and
  * leaves its fast path when it reaches 0): a poll timer that counts guest
@@ -547,19 +534,6 @@ static void console_countdown_expired(struct vcpu *v)
     v->console_countdown = CONSOLE_EXITS;
     if (v->console)
         console_poll();
-}
-
-int vcpu_exit_light(struct vcpu *v)
-{
-    unsigned reason = v->exit.reason;
-    /* A pending NMI of the guest's: vcpu_run tries to deliver it before
-     * the next entry (vcpu_exit returns 0 for it). */
-    if (vcpu_stepping_or_nmi(v) || !v->console_countdown || !exit_light_handlers[reason] ||
-        !exit_light_handlers[reason](v))
-        return 0;
-    v->exit_count[reason]++;
-    trace_exit(v, rdtsc());
-    return 1;
 }
 
 int vcpu_exit(struct vcpu *v)
@@ -573,7 +547,7 @@ int vcpu_exit(struct vcpu *v)
     enum exit_action a = h ? h(v) : handle_unknown_exit(v);
 
     v->exit_count[reason]++;
-    trace_exit(v, t0);
+    vcpu_trace_exit(v, t0);
     hist_add(s, rdtsc() - t0);
     if (__builtin_expect(vcpu_stepping_or_nmi(v), 0)) {
         if (v->stepping)

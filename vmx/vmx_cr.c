@@ -237,32 +237,20 @@ int vmx_cr_access(struct vcpu *v)
 
 /* MSRs whose guest value lives in the VMCS guest-state area (25.4.2): an
  * emulated access must use the field, not the CPU's MSR, which holds the
- * host's value while the hypervisor runs. Returns false for other MSRs. */
-static bool vmcs_msr_read(uint32_t msr, uint64_t *val)
+ * host's value while the hypervisor runs. The field's encoding, or 0 for
+ * other MSRs (vmcs_read_any and vmcs_write_any serve every width). */
+static uint32_t vmcs_msr_field(uint32_t msr)
 {
     switch (msr) {
-    case 0x174: *val = vmcs_read32(VMCS_GUEST_SYSENTER_CS); return true;
-    case 0x175: *val = vmcs_readn(VMCS_GUEST_SYSENTER_ESP); return true;
-    case 0x176: *val = vmcs_readn(VMCS_GUEST_SYSENTER_EIP); return true;
-    case 0x1D9: *val = vmcs_read64(VMCS_GUEST_DEBUGCTL); return true;
-    case MSR_IA32_PAT: *val = vmcs_read64(VMCS_GUEST_PAT); return true;
-    case MSR_EFER: *val = vmcs_read64(VMCS_GUEST_EFER); return true;
-    case 0xC0000100: *val = vmcs_readn(VMCS_GUEST_FS_BASE); return true;
-    case 0xC0000101: *val = vmcs_readn(VMCS_GUEST_GS_BASE); return true;
-    default: return false;
-    }
-}
-
-static void vmcs_msr_write(uint32_t msr, uint64_t val)
-{
-    switch (msr) {
-    case 0x174: vmcs_write32(VMCS_GUEST_SYSENTER_CS, val); break;
-    case 0x175: vmcs_writen(VMCS_GUEST_SYSENTER_ESP, val); break;
-    case 0x176: vmcs_writen(VMCS_GUEST_SYSENTER_EIP, val); break;
-    case 0x1D9: vmcs_write64(VMCS_GUEST_DEBUGCTL, val); break;
-    case MSR_IA32_PAT: vmcs_write64(VMCS_GUEST_PAT, val); break;
-    case 0xC0000100: vmcs_writen(VMCS_GUEST_FS_BASE, val); break;
-    case 0xC0000101: vmcs_writen(VMCS_GUEST_GS_BASE, val); break;
+    case 0x174: return VMCS_GUEST_SYSENTER_CS;
+    case 0x175: return VMCS_GUEST_SYSENTER_ESP;
+    case 0x176: return VMCS_GUEST_SYSENTER_EIP;
+    case 0x1D9: return VMCS_GUEST_DEBUGCTL;
+    case MSR_IA32_PAT: return VMCS_GUEST_PAT;
+    case MSR_EFER: return VMCS_GUEST_EFER;
+    case 0xC0000100: return VMCS_GUEST_FS_BASE;
+    case 0xC0000101: return VMCS_GUEST_GS_BASE;
+    default: return 0;
     }
 }
 
@@ -283,7 +271,11 @@ enum msr_result vmx_msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
                FEATURE_CONTROL_LOCK;
         return MSR_DONE;
     }
-    return vmcs_msr_read(msr, val) ? MSR_DONE : MSR_CORE;
+    uint32_t field = vmcs_msr_field(msr);
+    if (!field)
+        return MSR_CORE;
+    *val = vmcs_read_any(field);
+    return MSR_DONE;
 }
 
 enum msr_result vmx_msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
@@ -301,16 +293,16 @@ enum msr_result vmx_msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
         vmx_set_efer(to_vmx(v), val);
         return MSR_DONE;
     }
-    uint64_t host;
-    if (!vmcs_msr_read(msr, &host))
+    uint32_t field = vmcs_msr_field(msr);
+    if (!field)
         return MSR_CORE;
     /* Values the CPU would refuse are refused: tried on the CPU first
      * (with interrupts off nothing runs in between), then the guest's
      * value goes where the VMCS keeps it. */
-    host = rdmsr(msr);
+    uint64_t host = rdmsr(msr);
     if (wrmsr_safe(msr, val))
         return MSR_GP;
     wrmsr(msr, host);
-    vmcs_msr_write(msr, val);
+    vmcs_write_any(field, val);
     return MSR_DONE;
 }

@@ -96,4 +96,10 @@ extern uint64_t vmcs_reads, vmcs_writes;
 #define vmcs_write64(f, v) ({ VMCS_CHECK_WIDTH(f, VMCS_WIDTH_64); VMCS_COUNT(vmcs_writes); __vmcs_write(f, (uint64_t)(v)); })
 #define vmcs_writen(f, v)  ({ VMCS_CHECK_WIDTH(f, VMCS_WIDTH_NATURAL); VMCS_COUNT(vmcs_writes); __vmcs_write(f, (uint64_t)(v)); })
 
+/* A field chosen at run time, of any width: VMREAD and VMWRITE with a
+ * 64-bit operand zero-extend a shorter field and ignore the operand's
+ * high bits (SDM Vol. 3C, 31.3, VMREAD and VMWRITE). */
+#define vmcs_read_any(f)      ({ VMCS_COUNT(vmcs_reads); __vmcs_read(f); })
+#define vmcs_write_any(f, v)  ({ VMCS_COUNT(vmcs_writes); __vmcs_write(f, (uint64_t)(v)); })
+
 #endif
