@@ -4,6 +4,8 @@
  */
 #include "acpi.h"
 
+#include "../kernel/efi.h"
+
 #include "../kernel/mem.h"
 #include "../kernel/printk.h"
 #include "../kernel/x86.h"
@@ -39,6 +41,15 @@ int acpi_init(const void *rsdp, size_t rsdp_len)
         return -1;
     }
     return 0;
+}
+
+uint64_t acpi_rsdp_from_efi(uint64_t system_table)
+{
+    char err[96];
+    uint64_t pa = efi_find_rsdp(system_table, map_identity, 0, err, sizeof(err));
+    if (!pa)
+        kprintf("warning: %s; a Linux guest is not told where ACPI is\n", err);
+    return pa;
 }
 
 const struct acpi_info *acpi(void)

@@ -11,6 +11,10 @@
  * Problems are printed as "warning: acpi: ..." lines. Returns 0 or -1. */
 int acpi_init(const void *rsdp, size_t rsdp_len);
 
+/* acpi_rsdp_from_efi - the RSDP's physical address from the EFI system
+ * table (kernel/efi.h), or 0 after a warning line. */
+uint64_t acpi_rsdp_from_efi(uint64_t system_table);
+
 /* acpi - what acpi_init found (zeroed when it failed). */
 const struct acpi_info *acpi(void);
 

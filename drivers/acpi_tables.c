@@ -14,6 +14,13 @@ static uint8_t rd8(const void *p, size_t off)
     return ((const uint8_t *)p)[off];
 }
 
+static uint16_t rd16(const void *p, size_t off)
+{
+    uint16_t v;
+    memcpy(&v, (const uint8_t *)p + off, 2);
+    return v;
+}
+
 static uint32_t rd32(const void *p, size_t off)
 {
     uint32_t v;
@@ -219,6 +226,65 @@ bool acpi_find_s5(const uint8_t *aml, size_t len, uint8_t *typa, uint8_t *typb)
     return false;
 }
 
+/* SPCR layout (revision 2; 1 has the same first 80 bytes): the header, the
+ * interface type at 36 (one byte in revision 1, where 0 and 1 are the
+ * 16550 and 16450), the base address GAS at 40 (space id, bit width, bit
+ * offset, access size, address), the interrupt type at 52 and IRQ at 53,
+ * the baud rate code at 58, the PCI ids at 64-70. */
+#define SPCR_MIN_LEN 80
+
+static uint32_t spcr_baud(uint8_t code)
+{
+    switch (code) {
+    case 3: return 9600;
+    case 4: return 19200;
+    case 6: return 57600;
+    case 7: return 115200;
+    default: return 0;      /* 0 "as is", and reserved codes: leave it be */
+    }
+}
+
+int acpi_parse_spcr(const void *spcr, struct acpi_spcr *out, char *err, size_t errlen)
+{
+    memset(out, 0, sizeof(*out));
+    uint32_t len = rd32(spcr, 4);
+    if (len < SPCR_MIN_LEN) {
+        fmt_snprintf(err, errlen, "acpi: SPCR too short (%u bytes, at least %u)", len, SPCR_MIN_LEN);
+        return -1;
+    }
+    out->revision = rd8(spcr, 8);
+    out->interface = rd8(spcr, 36);
+    out->space = rd8(spcr, 40);
+    /* Access size (ACPI 6.5, 5.2.3.2): 1 byte, 3 dword; 0 (undefined, as
+     * older tables leave it): from the register bit width. */
+    uint8_t access = rd8(spcr, 43), bits = rd8(spcr, 41);
+    out->width = access == 3 || (access == 0 && bits == 32) ? 4 : 1;
+    out->address = rd64(spcr, 44);
+    if (rd8(spcr, 52) & 1)
+        out->irq = rd8(spcr, 53);
+    out->baud = spcr_baud(rd8(spcr, 58));
+    out->pci_device = rd16(spcr, 64);
+    out->pci_vendor = rd16(spcr, 66);
+    out->pci_bus = rd8(spcr, 68);
+    out->pci_dev = rd8(spcr, 69);
+    out->pci_fn = rd8(spcr, 70);
+    if (!out->address) {
+        fmt_snprintf(err, errlen, "acpi: SPCR names no base address");
+        return -1;
+    }
+    out->present = true;
+    return 0;
+}
+
+bool acpi_spcr_is_16550(const struct acpi_spcr *s)
+{
+    return s->present &&
+           (s->interface == SPCR_16550 || s->interface == SPCR_16450 ||
+            s->interface == SPCR_16550_GAS) &&
+           (s->space == SPCR_SPACE_IO || s->space == SPCR_SPACE_MEMORY) &&
+           (s->space == SPCR_SPACE_MEMORY || s->address <= 0xFFF8);
+}
+
 int acpi_parse(const void *rsdp, size_t rsdp_len, acpi_map_fn map, acpi_warn_fn warn,
                void *ctx, struct acpi_info *out, char *err, size_t errlen)
 {
@@ -257,6 +323,11 @@ int acpi_parse(const void *rsdp, size_t rsdp_len, acpi_map_fn map, acpi_warn_fn 
             const void *t = map_table(map, warn, ctx, phys, "FACP");
             if (t)
                 parse_fadt(t, out);
+        } else if (!memcmp(h, "SPCR", 4)) {
+            const void *t = map_table(map, warn, ctx, phys, "SPCR");
+            char why[80];
+            if (t && acpi_parse_spcr(t, &out->spcr, why, sizeof(why)))
+                warnf(warn, ctx, "%s (at %#llx; ignored)", why, (unsigned long long)phys);
         }
     }
     if (out->dsdt) {

@@ -41,6 +41,38 @@ struct acpi_override {          /* MADT Interrupt Source Override (5.2.12.5) */
     uint16_t flags;             /* MPS INTI flags: polarity 1:0, trigger 3:2 */
 };
 
+/* The Serial Port Console Redirection table (Microsoft's SPCR
+ * specification, revisions 1-4; its interface types are the DBG2 table's
+ * serial port subtypes): the UART firmware's own console uses. */
+#define SPCR_16550          0x0000  /* full 16550 (revision 1: type 0) */
+#define SPCR_16450          0x0001  /* 16550 subset (revision 1: type 1) */
+#define SPCR_16550_GAS      0x0012  /* 16550 with its parameters in the GAS */
+#define SPCR_SPACE_MEMORY   0       /* GAS address space ids (ACPI 6.5, 5.2.3.2) */
+#define SPCR_SPACE_IO       1
+
+struct acpi_spcr {
+    bool present;                   /* a well-formed SPCR was found */
+    uint8_t revision;
+    uint16_t interface;             /* SPCR_* or another DBG2 subtype */
+    uint8_t space;                  /* SPCR_SPACE_IO or _MEMORY (others: unsupported) */
+    uint8_t width;                  /* register access in bytes: 1 or 4 */
+    uint64_t address;               /* port or physical address of register 0 */
+    uint32_t baud;                  /* 0: as the firmware configured it */
+    uint8_t irq;                    /* the PC-AT IRQ, when interrupt type bit 0 says so */
+    uint16_t pci_vendor, pci_device;    /* 0xFFFF: not a PCI device */
+    uint8_t pci_bus, pci_dev, pci_fn;
+};
+
+/* acpi_parse_spcr - spcr (its header's length checked) into out; -1 with
+ * the reason in err for a table that is too short or names no usable
+ * address. An interface type monovisor does not drive is still parsed:
+ * the caller says so (acpi_spcr_is_16550). */
+int acpi_parse_spcr(const void *spcr, struct acpi_spcr *out, char *err, size_t errlen);
+
+/* acpi_spcr_is_16550 - the UART is a 16550 (or 16450) on I/O ports or MMIO,
+ * which monovisor's UART driver knows. */
+bool acpi_spcr_is_16550(const struct acpi_spcr *s);
+
 struct acpi_info {
     int revision;                   /* RSDP revision: 0 = ACPI 1.0 (RSDT) */
     uint64_t root_table;            /* physical address of the XSDT or RSDT */
@@ -60,6 +92,7 @@ struct acpi_info {
     uint16_t pm1a_cnt, pm1b_cnt;    /* I/O ports, 0 when absent */
     bool have_s5;
     uint8_t slp_typa, slp_typb;     /* \_S5 package values */
+    struct acpi_spcr spcr;          /* the console the firmware names, if any */
 };
 
 /* acpi_checksum_ok - the bytes sum to zero modulo 256 (5.2.5.3, 5.2.6). */

@@ -43,6 +43,15 @@ bool uart_init(uint16_t base, uint32_t baud)
     return ok;
 }
 
+void uart_adopt(uint16_t base)
+{
+    port = base;
+    outb(port + UART_IER, 0x00);
+    outb(port + UART_LCR, LCR_8N1);     /* DLAB clear: the divisor stays */
+    outb(port + UART_FCR, FCR_ENABLE_CLEAR);
+    outb(port + UART_MCR, MCR_DTR_RTS_OUT2);
+}
+
 void uart_putc(char c)
 {
     if (!port)

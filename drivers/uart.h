@@ -7,6 +7,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+/* uart_adopt - the console on the 16550 at base as the firmware set its
+ * speed (the divisor kept: an SPCR's "as configured" baud rate), 8N1, FIFOs
+ * on, interrupts off. */
+void uart_adopt(uint16_t base);
+
 /*
  * uart_init - program the 16550 at I/O port base for baud, 8N1, FIFOs on,
  * interrupts off. Returns false when the baud rate cannot be derived from

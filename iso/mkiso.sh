@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # mkiso.sh ISO ELF [GUEST [INITRD]]   (HV_ARGS and GUEST_ARGS from the environment)
-# Builds a GRUB (Multiboot2) rescue ISO that boots monovisor with GUEST as
+# Builds a GRUB (Multiboot2) rescue ISO, bootable by legacy BIOS and by
+# UEFI (x86-64), that boots monovisor with GUEST as
 # its first module (the guest kernel) and INITRD as the second; GUEST=none
 # leaves the guest out. NATIVE=1 boots GUEST (and INITRD) itself with GRUB
 # instead: multiboot, multiboot2 or linux by the image's format (the same
@@ -10,6 +11,17 @@
 set -euo pipefail
 iso=$1 elf=$2 guest=${3:-} initrd=${4:-} hv_args=${HV_ARGS:-} guest_args=${GUEST_ARGS:-}
 here=$(cd "$(dirname "$0")" && pwd)
+
+# One image for both firmwares: grub-mkrescue makes a hybrid image (El
+# Torito for BIOS, an EFI system partition for UEFI) from every GRUB
+# platform installed; both must be.
+for platform in i386-pc x86_64-efi; do
+    [ -d "/usr/lib/grub/$platform" ] || {
+        echo "mkiso: GRUB for $platform is missing (Debian: grub-pc-bin, grub-efi-amd64-bin;" \
+             "scripts/install-deps.sh installs both)" >&2
+        exit 1
+    }
+done
 
 stage="$iso.d"
 rm -rf "$stage"

@@ -265,3 +265,11 @@ int bzimage_boot_params(uint8_t zero_page[4096], const uint8_t *img,
     fill_e820(zero_page, guest);
     return 0;
 }
+
+bool bzimage_set_rsdp(uint8_t zero_page[4096], const struct bzimage_info *bi, uint64_t rsdp)
+{
+    if (bi->version < 0x020E)
+        return false;
+    wr64(zero_page + BZ_ACPI_RSDP_ADDR, rsdp);
+    return true;
+}

@@ -43,6 +43,7 @@
 #define BZ_EXT_RAMDISK_IMAGE 0x0C0
 #define BZ_EXT_RAMDISK_SIZE  0x0C4
 #define BZ_EXT_CMD_LINE_PTR  0x0C8
+#define BZ_ACPI_RSDP_ADDR    0x070  /* u64, protocol 2.14+ */
 #define BZ_E820_ENTRIES      0x1E8
 #define BZ_E820_TABLE        0x2D0
 #define BZ_E820_MAX          128    /* entries of 20 bytes: base, size, type */
@@ -90,6 +91,14 @@ bool bzimage_probe(const uint8_t *img, size_t len);
  * zImage). Returns 0, or -1 with *why (a static string) naming the field.
  */
 int bzimage_parse(const uint8_t *img, size_t len, struct bzimage_info *out, const char **why);
+
+/*
+ * bzimage_set_rsdp - tell the kernel where the ACPI RSDP lies
+ * (acpi_rsdp_addr, boot protocol 2.14 and later: "the physical address of
+ * the RSDP table", which UEFI machines do not keep in the BIOS area).
+ * Returns false, the zero page unchanged, for an older protocol.
+ */
+bool bzimage_set_rsdp(uint8_t zero_page[4096], const struct bzimage_info *bi, uint64_t rsdp);
 
 /*
  * bzimage_load_address - where to copy the protected-mode kernel so that it

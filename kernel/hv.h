@@ -19,6 +19,10 @@ struct hv_boot {
     int option_problems;
     struct virt_caps caps;      /* the backend's (virt->probe) */
     uint32_t bsp_apic_id;
+    /* Where the firmware's RSDP lies (the EFI system table says, on UEFI),
+     * for a guest that is told (a bzImage's acpi_rsdp_addr); 0: unknown,
+     * the guest looks in the BIOS area as on a legacy machine. */
+    uint64_t acpi_rsdp_pa;
 };
 
 extern struct hv_boot hv;

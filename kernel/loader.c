@@ -409,6 +409,10 @@ static int load_bzimage(const uint8_t *img, uint64_t len, struct guest_start *st
         kprintf("error: loader: %s\n", why);
         return -1;
     }
+    /* On UEFI the RSDP is not in the BIOS area where Linux would look. */
+    if (hv.acpi_rsdp_pa && !bzimage_set_rsdp(phys_ptr(zp_gpa), &bi, hv.acpi_rsdp_pa))
+        kprintf("warning: loader: boot protocol %u.%u has no acpi_rsdp_addr (2.14+): the "
+                "kernel may find no ACPI on this UEFI machine\n", bi.version >> 8, bi.version & 0xFF);
     *start = (struct guest_start){
         .mode = GUEST_PROT32,
         .rip = at,

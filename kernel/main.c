@@ -49,10 +49,25 @@ static void keep_problem(void *ctx, const char *msg)
     }
 }
 
+/* The firmware's kind and where the memory map came from. */
+static void print_firmware(void)
+{
+    kprintf("boot.firmware=%s mem.source=%s", hv.mb.efi ? "uefi" : "bios",
+            hv.mb.mmap_source == MB2_MMAP_EFI      ? "efi"
+            : hv.mb.mmap_source == MB2_MMAP_LEGACY ? "multiboot2"
+                                                   : "none");
+    if (hv.mb.mmap_source == MB2_MMAP_EFI)
+        kprintf(" mem.efi_descriptors=%u", hv.mb.efi_descriptors);
+    if (hv.mb.efi_system_table)
+        kprintf(" efi.system_table=%#llx", (unsigned long long)hv.mb.efi_system_table);
+    kprintf("%s\n", hv.mb.mmap_truncated ? " mem.truncated=1" : "");
+}
+
 static void print_boot_summary(void)
 {
     struct hv_region r = hv_region();
     const struct acpi_info *a = acpi();
+    print_firmware();
     kprintf("hv.region start=%#llx end=%#llx size_kib=%llu pool_pages=%zu\n",
             (unsigned long long)r.start, (unsigned long long)r.end,
             (unsigned long long)((r.end - r.start) >> 10), page_pool()->npages);
@@ -85,6 +100,7 @@ static void print_cpus(void)
 
 static void print_memory(void)
 {
+    print_firmware();
     for (unsigned i = 0; i < hv.mb.mmap_count; i++) {
         const struct mb2_mmap_entry *e = &hv.mb.mmap[i];
         kprintf("mem.region index=%u start=%#llx end=%#llx type=%s\n", i,
@@ -118,6 +134,52 @@ static char loader_copy[64];
 static uint8_t rsdp_copy[64] __attribute__((aligned(8)));
 static uint64_t tsc_kmain, tsc_guest;   /* TSC at kmain, at the guest's start (0: none yet) */
 
+/* The console's UART: serial= when given, else the one the firmware names
+ * in the ACPI SPCR table (as Linux's earlycon and NOVA take it), else COM1.
+ * The guest's virtual UART is the console's (vserial_init), so a guest that
+ * reads the same SPCR finds the UART it names. */
+static const char *console_source = "default";
+
+static void choose_console(void)
+{
+    const struct acpi_spcr *sp = &acpi()->spcr;
+    if (options_given(&hv.opt, "serial")) {
+        console_source = "cmdline";
+    } else if (acpi_spcr_is_16550(sp) && sp->space == SPCR_SPACE_IO) {
+        console_source = "spcr";
+        hv.opt.serial_port = sp->address;
+        uint32_t baud = sp->baud;
+        if (options_given(&hv.opt, "baud"))
+            baud = (uint32_t)hv.opt.baud;
+        if (baud)
+            uart_init((uint16_t)sp->address, baud);
+        else
+            uart_adopt((uint16_t)sp->address);
+        hv.opt.baud = baud;
+    } else if (sp->present) {
+        kprintf("note: console: the ACPI SPCR names a UART monovisor does not drive yet "
+                "(interface type %#x, %s %#llx): the console stays on COM1 (serial=PORT "
+                "chooses another)\n",
+                sp->interface, sp->space == SPCR_SPACE_MEMORY ? "memory" : "I/O",
+                (unsigned long long)sp->address);
+    }
+}
+
+static void print_console(void)
+{
+    const struct acpi_spcr *sp = &acpi()->spcr;
+    kprintf("console.source=%s type=16550 address=io:%#llx baud=", console_source,
+            (unsigned long long)hv.opt.serial_port);
+    if (hv.opt.baud)
+        kprintf("%llu", (unsigned long long)hv.opt.baud);
+    else
+        kprintf("firmware");
+    kprintf(" spcr=%s\n", !sp->present               ? "none"
+                          : !acpi_spcr_is_16550(sp)       ? "other"
+                          : sp->space == SPCR_SPACE_IO    ? "16550-io"
+                                                          : "16550-mmio");
+}
+
 static void cmd_info(int argc, char **argv)
 {
     (void)argv;
@@ -133,9 +195,11 @@ static void cmd_info(int argc, char **argv)
     kprintf("cmdline=\"%s\"\n", cmdline_copy);
     kprintf("%s\n", options_format(&hv.opt, opts, sizeof(opts)));
     print_cpus();
-    kprintf("acpi.revision=%d acpi.root=%#llx acpi.lapic=%#llx acpi.pm1a_cnt=%#x acpi.s5=%d\n",
+    print_console();
+    kprintf("acpi.revision=%d acpi.root=%#llx acpi.lapic=%#llx acpi.pm1a_cnt=%#x acpi.s5=%d "
+            "acpi.rsdp=%#llx\n",
             a->revision, (unsigned long long)a->root_table, (unsigned long long)a->lapic_base,
-            a->pm1a_cnt, a->have_s5);
+            a->pm1a_cnt, a->have_s5, (unsigned long long)hv.acpi_rsdp_pa);
     kprintf("tsc.khz=%llu tsc.source=%s\n", (unsigned long long)tsc_khz(), tsc_source());
     print_memory();
     print_modules();
@@ -359,8 +423,16 @@ _Noreturn void kmain(uint32_t mbi_phys, uint32_t load_base, uint32_t magic)
      * verbose=1 prints it (the info command shows it any time). */
     tsc_kmain = tsc_at_entry;
     kprintf("\nmonovisor %s: hypervisor for one guest\n", MONOVISOR_VERSION);
-    if (!mb_ok) {
+    if (mb_ok && !hv.mb.mmap_count)
+        fmt_snprintf(err, sizeof(err), "multiboot2 info: no memory map (neither tag 6 nor 17)");
+    if (!mb_ok || !hv.mb.mmap_count) {
         kprintf("error: %s; cannot continue without a memory map\n", err);
+        power_off("bad boot information", 1);
+    }
+    if (hv.mb.efi_boot_services) {
+        /* GRUB leaves them running only when the kernel's header asks. */
+        kprintf("error: multiboot2 info: EFI boot services still running (tag 18): monovisor "
+                "needs the machine to itself; boot it without multiboot2's EFI boot services tag\n");
         power_off("bad boot information", 1);
     }
     if (hv.opt.verbose)
@@ -377,6 +449,11 @@ _Noreturn void kmain(uint32_t mbi_phys, uint32_t load_base, uint32_t magic)
     gcov_init();
 
     acpi_init(hv.mb.rsdp, hv.mb.rsdp_len);
+    if (hv.mb.efi_system_table)
+        hv.acpi_rsdp_pa = acpi_rsdp_from_efi(hv.mb.efi_system_table);
+    choose_console();
+    if (hv.opt.verbose || strcmp(console_source, "default"))
+        print_console();
     keep_boot_strings();
     hv.bsp_apic_id = lapic_id();
     cpus[0].apic_id = hv.bsp_apic_id;

@@ -50,6 +50,79 @@ static int parse_mmap(const uint8_t *tag, uint32_t size, uint32_t off, struct mb
     return 0;
 }
 
+/* EFI memory types (UEFI 2.10, 7.2, EFI_MEMORY_TYPE) and the write-back
+ * attribute (EFI_MEMORY_WB, Table 7-5). */
+enum {
+    EFI_RESERVED, EFI_LOADER_CODE, EFI_LOADER_DATA, EFI_BS_CODE, EFI_BS_DATA, EFI_RT_CODE,
+    EFI_RT_DATA, EFI_CONVENTIONAL, EFI_UNUSABLE, EFI_ACPI_RECLAIM, EFI_ACPI_NVS, EFI_MMIO,
+    EFI_MMIO_PORT, EFI_PAL_CODE, EFI_PERSISTENT,
+};
+#define EFI_MEMORY_WB (1ull << 3)
+#define EFI_PAGE_SIZE 4096ull
+
+uint32_t mb2_efi_type(uint32_t efi_type, uint64_t attribute)
+{
+    switch (efi_type) {
+    case EFI_LOADER_CODE:
+    case EFI_LOADER_DATA:
+    case EFI_BS_CODE:
+    case EFI_BS_DATA:
+    case EFI_CONVENTIONAL:
+        return (attribute & EFI_MEMORY_WB) ? MB2_MEM_AVAILABLE : MB2_MEM_RESERVED;
+    case EFI_ACPI_RECLAIM: return MB2_MEM_ACPI;
+    case EFI_ACPI_NVS:     return MB2_MEM_NVS;
+    case EFI_UNUSABLE:     return MB2_MEM_BADRAM;
+    case EFI_PERSISTENT:   return MB2_MEM_PMEM;
+    default:               return MB2_MEM_RESERVED;
+    }
+}
+
+/* The EFI memory map tag (Multiboot2 3.6.15): descriptor size and version,
+ * then EFI_MEMORY_DESCRIPTORs (UEFI 2.10, 7.2: Type u32 at 0, PhysicalStart
+ * u64 at 8, NumberOfPages u64 at 24, Attribute u64 at 32; the size may grow
+ * in later versions, so the tag's size is the stride). Converted to e820
+ * types, neighbours of the same type merged; it replaces a legacy map. */
+static int parse_efi_mmap(const uint8_t *tag, uint32_t size, uint32_t off, struct mb2_info *out,
+                          char *err, size_t errlen)
+{
+    if (size < 16)
+        return fail(err, errlen, "EFI memory map tag too short", off);
+    uint32_t desc_size;
+    memcpy(&desc_size, tag + 8, 4);
+    if (desc_size < 40 || desc_size % 8)
+        return fail(err, errlen, "EFI memory descriptor size invalid", off);
+    out->mmap_count = 0;
+    out->mmap_truncated = false;
+    out->mmap_source = MB2_MMAP_EFI;
+    out->efi_descriptors = 0;
+    for (uint32_t p = 16; desc_size <= size - p; p += desc_size) {
+        uint32_t type;
+        uint64_t start, pages, attr;
+        memcpy(&type, tag + p, 4);
+        memcpy(&start, tag + p + 8, 8);
+        memcpy(&pages, tag + p + 24, 8);
+        memcpy(&attr, tag + p + 32, 8);
+        out->efi_descriptors++;
+        if (!pages)
+            continue;
+        if (start % EFI_PAGE_SIZE || pages > (UINT64_MAX - start) / EFI_PAGE_SIZE)
+            return fail(err, errlen, "EFI memory descriptor out of range", off + p);
+        uint64_t len = pages * EFI_PAGE_SIZE;
+        uint32_t t = mb2_efi_type(type, attr);
+        struct mb2_mmap_entry *last = out->mmap_count ? &out->mmap[out->mmap_count - 1] : 0;
+        if (last && last->type == t && last->base + last->len == start) {
+            last->len += len;
+            continue;
+        }
+        if (out->mmap_count == MB2_MAX_MMAP) {
+            out->mmap_truncated = true;
+            continue;
+        }
+        out->mmap[out->mmap_count++] = (struct mb2_mmap_entry){ start, len, t };
+    }
+    return 0;
+}
+
 int mb2_parse(const void *mbi, struct mb2_info *out, char *err, size_t errlen)
 {
     const uint8_t *base = mbi;
@@ -114,8 +187,30 @@ int mb2_parse(const void *mbi, struct mb2_info *out, char *err, size_t errlen)
             out->has_basic_meminfo = true;
             break;
         case MB2_TAG_MMAP:
+            /* The EFI map, when there is one, is the better one. */
+            if (out->mmap_source == MB2_MMAP_EFI)
+                break;
             if (parse_mmap(tag, t.size, off, out, err, errlen))
                 return -1;
+            out->mmap_source = MB2_MMAP_LEGACY;
+            break;
+        case MB2_TAG_EFI_MMAP:
+            out->efi = true;
+            if (parse_efi_mmap(tag, t.size, off, out, err, errlen))
+                return -1;
+            break;
+        case MB2_TAG_EFI32:
+            out->efi = true;
+            break;
+        case MB2_TAG_EFI64:
+            if (t.size < 16)
+                return fail(err, errlen, "EFI64 system table tag too short", off);
+            memcpy(&out->efi_system_table, tag + 8, 8);
+            out->efi = true;
+            break;
+        case MB2_TAG_EFI_BS:
+            out->efi = true;
+            out->efi_boot_services = true;
             break;
         case MB2_TAG_ACPI_OLD:
         case MB2_TAG_ACPI_NEW:
@@ -151,6 +246,7 @@ const char *mb2_mem_type_name(uint32_t type)
     case MB2_MEM_ACPI:      return "acpi";
     case MB2_MEM_NVS:       return "nvs";
     case MB2_MEM_BADRAM:    return "badram";
+    case MB2_MEM_PMEM:      return "pmem";
     default:                return "type?";
     }
 }

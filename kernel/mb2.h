@@ -20,8 +20,12 @@
 #define MB2_TAG_BOOTDEV       5
 #define MB2_TAG_MMAP          6
 #define MB2_TAG_FRAMEBUFFER   8
+#define MB2_TAG_EFI32         11  /* EFI 32-bit system table pointer */
+#define MB2_TAG_EFI64         12  /* EFI 64-bit system table pointer */
 #define MB2_TAG_ACPI_OLD      14
 #define MB2_TAG_ACPI_NEW      15
+#define MB2_TAG_EFI_MMAP      17  /* the EFI memory map (GetMemoryMap's descriptors) */
+#define MB2_TAG_EFI_BS        18  /* EFI boot services not terminated */
 #define MB2_TAG_LOAD_BASE     21
 
 /* Memory map entry types (spec 3.6.8), the same numbers as e820. */
@@ -30,8 +34,9 @@
 #define MB2_MEM_ACPI          3
 #define MB2_MEM_NVS           4
 #define MB2_MEM_BADRAM        5
+#define MB2_MEM_PMEM          7   /* persistent memory (e820 type 7) */
 
-#define MB2_MAX_MMAP    128
+#define MB2_MAX_MMAP    256
 #define MB2_MAX_MODULES 8
 
 struct mb2_mmap_entry {
@@ -46,6 +51,11 @@ struct mb2_module {
     const char *cmdline;
 };
 
+/* Where mmap[] came from: the EFI memory map tag when the loader gave one
+ * (a UEFI machine: GRUB's legacy map is derived from it, and drops what
+ * EFI says beyond the five e820 types), else the legacy memory map tag. */
+enum mb2_mmap_source { MB2_MMAP_NONE, MB2_MMAP_LEGACY, MB2_MMAP_EFI };
+
 struct mb2_info {
     uint32_t total_size;
     const char *cmdline;        /* NULL when the loader gave none */
@@ -53,6 +63,11 @@ struct mb2_info {
     struct mb2_mmap_entry mmap[MB2_MAX_MMAP];
     unsigned mmap_count;
     bool mmap_truncated;        /* more entries than MB2_MAX_MMAP */
+    enum mb2_mmap_source mmap_source;
+    unsigned efi_descriptors;   /* in the EFI map tag (mmap[] merges neighbours) */
+    bool efi;                   /* booted by UEFI firmware (an EFI tag is there) */
+    uint64_t efi_system_table;  /* physical address of the EFI64 system table, or 0 */
+    bool efi_boot_services;     /* boot services still running (tag 18): not supported */
     struct mb2_module modules[MB2_MAX_MODULES];
     unsigned module_count;
     bool modules_truncated;
@@ -73,7 +88,17 @@ struct mb2_info {
  */
 int mb2_parse(const void *mbi, struct mb2_info *out, char *err, size_t errlen);
 
-/* mb2_mem_type_name - "available", "reserved", "acpi", "nvs", "badram", "type?". */
+/*
+ * mb2_efi_type - the e820 type (MB2_MEM_*) of an EFI memory type (UEFI
+ * 2.10, 7.2, Table 7-6 "Memory Type Usage after ExitBootServices()"): the
+ * loader's and boot services' memory and conventional memory are free
+ * (with the write-back attribute; without it, reserved), ACPI reclaim is
+ * ACPI, ACPI NVS is NVS, unusable is bad, persistent is PMEM, and the rest
+ * (reserved, runtime services, MMIO, PAL code, unknown) stays reserved.
+ */
+uint32_t mb2_efi_type(uint32_t efi_type, uint64_t attribute);
+
+/* mb2_mem_type_name - "available", "reserved", "acpi", "nvs", "badram", "pmem", "type?". */
 const char *mb2_mem_type_name(uint32_t type);
 
 #endif

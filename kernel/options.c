@@ -62,6 +62,7 @@ static const struct opt_desc opts[] = {
 };
 
 #define NOPTS (sizeof(opts) / sizeof(opts[0]))
+_Static_assert(sizeof(opts) / sizeof(opts[0]) <= 64, "hv_options.given has a bit per option");
 
 bool parse_uint(const char *s, bool sizes, uint64_t *out)
 {
@@ -178,6 +179,15 @@ static const struct opt_desc *find_opt(const char *name, size_t len)
     return 0;
 }
 
+bool options_given(const struct hv_options *o, const char *name)
+{
+    const struct opt_desc *d = find_opt(name, strlen(name));
+    return d && (o->given >> (d - opts) & 1);
+}
+
+static int apply_value(const struct opt_desc *d, const char *val, struct hv_options *o,
+                       opt_report report, void *ctx);
+
 /* Apply one name=value word; returns the number of problems (0 or 1). */
 static int apply(const char *word, struct hv_options *o, opt_report report, void *ctx)
 {
@@ -194,7 +204,16 @@ static int apply(const char *word, struct hv_options *o, opt_report report, void
         reportf(report, ctx, "cmdline: option '%s' needs a value (%s=...)", d->name, d->name);
         return 1;
     }
-    const char *val = eq + 1;
+    int problems = apply_value(d, eq + 1, o, report, ctx);
+    if (!problems)
+        o->given |= 1ull << (d - opts);
+    return problems;
+}
+
+/* The value of one option; returns the number of problems (0 or 1). */
+static int apply_value(const struct opt_desc *d, const char *val, struct hv_options *o,
+                       opt_report report, void *ctx)
+{
     char *field = (char *)o + d->offset;
 
     if (d->type == OPT_STRING) {

@@ -31,6 +31,7 @@ struct hv_options {
     char cpus[64];              /* cpus=all|0,2|0-3  the cores given to the guest */
     uint64_t verbose;           /* verbose=0|1  the whole boot report on the console */
     uint64_t console;           /* console=monitor|guest  who has the terminal at boot */
+    uint64_t given;             /* the options the command line set (bit per option) */
 };
 
 enum { EPT_STATIC, EPT_LAZY };
@@ -51,6 +52,10 @@ void options_defaults(struct hv_options *o);
  * defaults. Each problem is passed to report. Returns the number of problems.
  */
 int options_parse(const char *cmdline, struct hv_options *o, opt_report report, void *ctx);
+
+/* options_given - o's option name was set by the command line (not a
+ * default, nor a value refused). */
+bool options_given(const struct hv_options *o, const char *name);
 
 /*
  * options_format - the effective options as one key=value line, each key

@@ -5,7 +5,8 @@ set -euo pipefail
 
 packages=(
     gcc make binutils nasm            # build
-    grub-pc-bin grub-common xorriso mtools   # ISO (grub-mkrescue, BIOS)
+    grub-pc-bin grub-efi-amd64-bin grub-common xorriso mtools   # ISO (grub-mkrescue: BIOS and UEFI)
+    ovmf                              # UEFI firmware for QEMU (make run FIRMWARE=uefi, the UEFI tests)
     qemu-system-x86                   # no-VMX path, and KVM runs
     bochs bochsbios vgabios           # VMX + EPT + SMP emulation (rfb display built in)
     python3 python3-pexpect python3-pytest python3-pytest-timeout python3-pytest-xdist

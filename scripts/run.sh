@@ -12,6 +12,9 @@
 # The serial console is bridged to the terminal by socat: `quit` at the
 # monovisor> prompt powers off, Ctrl-] leaves at once.
 #
+# FIRMWARE=uefi boots the same ISO through OVMF (QEMU only: Bochs has no
+# UEFI firmware in Debian); the default is the legacy BIOS.
+#
 # Environment: CPUS (default 2), MEM_MIB (default 512), EMULATOR=qemu|bochs
 # and BACKEND=vmx|svm (override the choice), BOCHS_CPU (Bochs's VMX model,
 # default tigerlake; BACKEND=svm uses ryzen), BOCHS_IGNORE_BAD_MSRS=1
@@ -37,6 +40,14 @@ kvm_offers() {
 
 emulator=${EMULATOR:-}
 backend=${BACKEND:-}
+firmware=${FIRMWARE:-bios}
+case "$firmware" in bios|uefi) ;; *) echo "run: FIRMWARE must be bios or uefi" >&2; exit 1 ;; esac
+OVMF=/usr/share/ovmf/OVMF.fd
+if [ "$firmware" = uefi ]; then
+    [ "$emulator" != bochs ] || { echo "run: FIRMWARE=uefi needs QEMU (Bochs has no UEFI firmware)" >&2; exit 1; }
+    [ -r "$OVMF" ] || { echo "run: FIRMWARE=uefi needs $OVMF (Debian's ovmf package)" >&2; exit 1; }
+    emulator=qemu
+fi
 case "$backend" in ""|vmx|svm) ;; *) echo "run: BACKEND must be vmx or svm" >&2; exit 1 ;; esac
 case "$emulator" in ""|qemu|bochs) ;; *) echo "run: EMULATOR must be qemu or bochs" >&2; exit 1 ;; esac
 accel=tcg
@@ -81,7 +92,12 @@ qemu)
         cpu_args=(-accel tcg,thread=multi -cpu EPYC,+svm,+npt)
         echo "run: QEMU TCG (-cpu EPYC,+svm,+npt, svm backend): $why; $cpus CPUs, $mem MiB"
     fi
-    qemu-system-x86_64 "${cpu_args[@]}" -smp "$cpus" -m "$mem" -cdrom "$iso" \
+    fw_args=()
+    if [ "$firmware" = uefi ]; then
+        fw_args=(-bios "$OVMF")
+        echo "run: firmware UEFI (OVMF)"
+    fi
+    qemu-system-x86_64 "${cpu_args[@]}" "${fw_args[@]}" -smp "$cpus" -m "$mem" -cdrom "$iso" \
         -display none -monitor none -no-reboot \
         -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
         -serial "tcp:127.0.0.1:$port,server=on,wait=on" > "$rundir/qemu.log" 2>&1 &

@@ -305,6 +305,18 @@ const void *sdk_phys_map(void *ctx, uint64_t phys, size_t len)
 
 const void *sdk_find_rsdp(size_t *len)
 {
+    /* Booted by Multiboot2: the loader's copy of the RSDP (tag 15 for
+     * ACPI 2.0+, 14 for 1.0), the only way on a UEFI machine, whose
+     * firmware keeps no RSDP in the BIOS area. */
+    const uint32_t *t = sdk_mb2_tag(15);
+    if (!t)
+        t = sdk_mb2_tag(14);
+    if (t && t[1] >= 8 + 20) {
+        const uint8_t *p = (const uint8_t *)(t + 2);
+        if (len)
+            *len = t[1] - 8;
+        return p;
+    }
     uint32_t bda_ebda = 0x40E;      /* the BDA's EBDA segment */
     __asm__("" : "+r"(bda_ebda));   /* an address, not a zero-size object to GCC */
     uint32_t ebda = (uint32_t)*(volatile uint16_t *)sdk_ptr(bda_ebda) << 4;

@@ -63,6 +63,9 @@ LINUX_DIR = os.path.join(BUILD, "linux")
 LINUX_ARGS = "console=ttyS0,115200"
 LINUX_CPU = "corei7_haswell_4770"
 
+# UEFI firmware for QEMU (Debian's ovmf: code and variables in one image).
+OVMF = "/usr/share/ovmf/OVMF.fd"
+
 
 def linux_files():
     """(bzImage, initramfs) of the Linux guest, fetched and built on first use."""
@@ -227,12 +230,18 @@ class Qemu(Machine):
 
     name = "qemu"
 
-    def __init__(self, iso, cpus=1, megs=512, logname="qemu", accel="tcg", cpu="qemu64"):
+    def __init__(self, iso, cpus=1, megs=512, logname="qemu", accel="tcg", cpu="qemu64",
+                 firmware="bios", serial=("stdio",), extra=()):
         super().__init__(logname)
-        args = ["-accel", accel, "-cpu", cpu, "-smp", str(cpus), "-m", str(megs),
-                "-cdrom", iso, "-display", "none", "-serial", "stdio",
-                "-monitor", "none", "-no-reboot",
-                "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
+        # firmware="uefi": OVMF (Debian's ovmf), the ISO's EFI boot path.
+        # serial: QEMU's COM1, COM2, ... backends, one of them "stdio" (the
+        # test's line); extra: more QEMU arguments (-acpitable ...).
+        fw = ["-bios", OVMF] if firmware == "uefi" else []
+        ports = [a for s in serial for a in ("-serial", s)]
+        args = fw + ["-accel", accel, "-cpu", cpu, "-smp", str(cpus), "-m", str(megs),
+                     "-cdrom", iso, "-display", "none"] + ports + [
+                     "-monitor", "none", "-no-reboot",
+                     "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"] + list(extra)
         # The serial line is QEMU's stdio on pexpect's pty: raw and without
         # ONLCR (QEMU turns OPOST back on), so that the console's "\r\n"
         # stays that, and what the test types is not echoed by the

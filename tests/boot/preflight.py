@@ -15,7 +15,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(__file__))
-from machine import bochsrc, free_port, last_line  # noqa: E402
+from machine import OVMF, bochsrc, free_port, last_line  # noqa: E402
 
 # An emulator that is still running this long after it opened its serial
 # port got past its device initialisation (where Bochs 2.7's sound code
@@ -80,10 +80,19 @@ def qemu(tmp):
     return run_until_settled(cmd, os.path.join(tmp, "qemu.out"))
 
 
+def qemu_uefi(tmp):
+    # The UEFI tests' QEMU: the same, with OVMF as its firmware.
+    if not os.access(OVMF, os.R_OK):
+        return f"no {OVMF} (Debian's ovmf package)"
+    cmd = ["qemu-system-x86_64", "-S", "-bios", OVMF, "-accel", "tcg", "-display", "none",
+           "-monitor", "none", "-serial", "null", "-no-reboot"]
+    return run_until_settled(cmd, os.path.join(tmp, "qemu-uefi.out"))
+
+
 def main():
     failed = 0
     with tempfile.TemporaryDirectory(prefix="monovisor-preflight-") as tmp:
-        for name, check in (("bochs", bochs), ("qemu", qemu)):
+        for name, check in (("bochs", bochs), ("qemu", qemu), ("qemu with OVMF", qemu_uefi)):
             why = check(tmp)
             if why:
                 print(f"preflight: {name} cannot start: {why}")

@@ -1553,9 +1553,120 @@ static void test_madt_without_ioapic(void **state)
     assert_int_equal(acpi_isa_gsi(&info, 4), 4);
 }
 
+/* ---- SPCR ------------------------------------------------------------------ */
+
+/* An SPCR of revision 2 (80 bytes) as QEMU's virt or a server's firmware
+ * lays it out: interface type, base address GAS, IRQ, baud code, PCI ids. */
+static uint64_t spcr_new(uint8_t interface, uint8_t space, uint8_t bits, uint8_t access,
+                         uint64_t addr, uint8_t baud_code, uint32_t len)
+{
+    uint64_t phys;
+    uint8_t *t = table_new("SPCR", len, &phys);
+    t[8] = 2;
+    t[36] = interface;
+    t[40] = space;
+    t[41] = bits;
+    t[43] = access;
+    put64(t + 44, addr);
+    t[52] = 1;                              /* PC-AT interrupt */
+    t[53] = 4;
+    t[58] = baud_code;
+    t[60] = 1;                              /* one stop bit */
+    put16(t + 64, 0xFFFF);                  /* not a PCI device */
+    put16(t + 66, 0xFFFF);
+    table_finish(t);
+    return phys;
+}
+
+static void test_spcr_io_16550(void **state)
+{
+    (void)state;
+    fake_init();
+    uint8_t rsdp[36];
+    uint64_t e[] = { spcr_new(0, SPCR_SPACE_IO, 8, 1, 0x2F8, 7, 80) };
+    parse_clean(rsdp, rsdp_v2(rsdp, 0, xsdt_new(e, 1)));
+    const struct acpi_spcr *sp = &info.spcr;
+    assert_true(sp->present && acpi_spcr_is_16550(sp));
+    assert_int_equal(sp->revision, 2);
+    assert_int_equal(sp->interface, SPCR_16550);
+    assert_int_equal(sp->space, SPCR_SPACE_IO);
+    assert_int_equal(sp->width, 1);
+    assert_int_equal(sp->address, 0x2F8);
+    assert_int_equal(sp->baud, 115200);
+    assert_int_equal(sp->irq, 4);
+    assert_int_equal(sp->pci_vendor, 0xFFFF);
+}
+
+/* An MMIO 16550 with 32-bit registers (the GAS's dword access, or its bit
+ * width when the access size is left undefined), "as is" baud rate. */
+static void test_spcr_mmio_widths_and_baud(void **state)
+{
+    (void)state;
+    static const struct { uint8_t bits, access, width, code; uint32_t baud; } c[] = {
+        { 32, 3, 4, 0, 0 }, { 32, 0, 4, 3, 9600 }, { 8, 1, 1, 4, 19200 }, { 8, 0, 1, 6, 57600 },
+        { 32, 1, 1, 5, 0 },                 /* byte access wins; reserved code 5: as is */
+    };
+    for (unsigned i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+        fake_init();
+        uint8_t rsdp[36];
+        uint64_t e[] = { spcr_new(0x12, SPCR_SPACE_MEMORY, c[i].bits, c[i].access, 0xFEDC9000,
+                                  c[i].code, 88) };
+        parse_clean(rsdp, rsdp_v2(rsdp, 0, xsdt_new(e, 1)));
+        assert_true(acpi_spcr_is_16550(&info.spcr));
+        assert_int_equal(info.spcr.interface, SPCR_16550_GAS);
+        assert_int_equal(info.spcr.address, 0xFEDC9000);
+        assert_int_equal(info.spcr.width, c[i].width);
+        assert_int_equal(info.spcr.baud, c[i].baud);
+    }
+}
+
+/* Parsed but not a UART monovisor drives: a PL011 (type 3), a system-bus
+ * address space, an I/O port beyond 0xFFF8. */
+static void test_spcr_not_a_16550(void **state)
+{
+    (void)state;
+    static const struct { uint8_t type, space; uint64_t addr; } c[] = {
+        { 3, SPCR_SPACE_MEMORY, 0x9000000 }, { 0, 2, 0x3F8 }, { 0, SPCR_SPACE_IO, 0x10000 },
+    };
+    for (unsigned i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+        fake_init();
+        uint8_t rsdp[36];
+        uint64_t e[] = { spcr_new(c[i].type, c[i].space, 8, 1, c[i].addr, 7, 80) };
+        parse_clean(rsdp, rsdp_v2(rsdp, 0, xsdt_new(e, 1)));
+        assert_true(info.spcr.present);
+        assert_false(acpi_spcr_is_16550(&info.spcr));
+    }
+}
+
+/* Too short, or no address: a warning naming it, the SPCR ignored. */
+static void test_spcr_malformed_is_ignored_with_a_warning(void **state)
+{
+    (void)state;
+    fake_init();
+    uint8_t rsdp[36];
+    uint64_t e[] = { spcr_new(0, SPCR_SPACE_IO, 8, 1, 0x3F8, 7, 60) };
+    char err[128] = "";
+    assert_int_equal(parse(rsdp, rsdp_v2(rsdp, 0, xsdt_new(e, 1)), err, sizeof(err)), 0);
+    assert_false(info.spcr.present);
+    assert_int_equal(F.nwarn, 1);
+    assert_string_equal(F.warn[0], with_addr("acpi: SPCR too short (60 bytes, at least 80) "
+                                             "(at %#llx; ignored)", e[0]));
+    fake_init();
+    uint64_t e2[] = { spcr_new(0, SPCR_SPACE_IO, 8, 1, 0, 7, 80) };
+    assert_int_equal(parse(rsdp, rsdp_v2(rsdp, 0, xsdt_new(e2, 1)), err, sizeof(err)), 0);
+    assert_false(info.spcr.present);
+    assert_int_equal(F.nwarn, 1);
+    assert_string_equal(F.warn[0], with_addr("acpi: SPCR names no base address (at %#llx; ignored)",
+                                             e2[0]));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_spcr_io_16550),
+        cmocka_unit_test(test_spcr_mmio_widths_and_baud),
+        cmocka_unit_test(test_spcr_not_a_16550),
+        cmocka_unit_test(test_spcr_malformed_is_ignored_with_a_warning),
         cmocka_unit_test(test_checksum_ok),
         cmocka_unit_test(test_madt_ioapics_and_overrides),
         cmocka_unit_test(test_madt_without_ioapic),

@@ -864,9 +864,28 @@ static void test_real_kernel(void **state)
     free(img);
 }
 
+/* acpi_rsdp_addr (0x070) from boot protocol 2.14: set there, not before. */
+static void test_set_rsdp_by_protocol(void **state)
+{
+    (void)state;
+    static uint8_t page[4096];
+    struct bzimage_info info = { .version = 0x020E };
+    memset(page, 0, sizeof(page));
+    assert_true(bzimage_set_rsdp(page, &info, 0x7FB7E014));
+    uint64_t v;
+    memcpy(&v, page + 0x70, 8);
+    assert_int_equal(v, 0x7FB7E014);
+    memset(page, 0, sizeof(page));
+    info.version = 0x020D;
+    assert_false(bzimage_set_rsdp(page, &info, 0x7FB7E014));
+    for (unsigned i = 0; i < sizeof(page); i++)
+        assert_int_equal(page[i], 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_set_rsdp_by_protocol),
         cmocka_unit_test(test_parse_typical),
         cmocka_unit_test(test_parse_setup_sects_zero_means_four),
         cmocka_unit_test(test_parse_kernel_up_to_the_end),

@@ -20,7 +20,7 @@
  * appended with mbi_tag(); mbi_end() adds the end tag and sets total_size.
  */
 struct mbi {
-    uint64_t words[1024];
+    uint64_t words[2048];
     uint32_t len;           /* bytes used so far */
 };
 
@@ -85,8 +85,8 @@ static uint32_t mbi_u32s(struct mbi *m, uint32_t type, uint32_t a, uint32_t b)
 static uint32_t mbi_mmap(struct mbi *m, uint32_t entry_size, const struct mb2_mmap_entry *e,
                          unsigned count)
 {
-    static uint8_t p[8 + 200 * 40];
-    assert_true(count <= 200 && entry_size <= 40);
+    static uint8_t p[8 + 300 * 40];
+    assert_true(count <= 300 && entry_size <= 40);
     memset(p, 0, sizeof(p));
     memcpy(p, &entry_size, 4);      /* entry_version stays 0 */
     for (unsigned i = 0; i < count; i++) {
@@ -98,6 +98,37 @@ static uint32_t mbi_mmap(struct mbi *m, uint32_t entry_size, const struct mb2_mm
             memset(q + 20, 0xEE, entry_size - 20);  /* reserved: ignored */
     }
     return mbi_tag(m, MB2_TAG_MMAP, p, 8 + count * entry_size);
+}
+
+/* An EFI memory descriptor (UEFI 2.10, 7.2). */
+struct efi_desc {
+    uint32_t type;
+    uint64_t start, pages, attr;
+};
+
+#define EFI_WB (1ull << 3)
+
+/* An EFI memory map tag of count descriptors, desc_size bytes each. */
+static uint32_t mbi_efi_mmap(struct mbi *m, uint32_t desc_size, const struct efi_desc *d,
+                             unsigned count)
+{
+    static uint8_t p[8 + 300 * 56];
+    assert_true(count <= 300 && desc_size <= 56);
+    memset(p, 0, sizeof(p));
+    uint32_t version = 1;
+    memcpy(p, &desc_size, 4);
+    memcpy(p + 4, &version, 4);
+    for (unsigned i = 0; i < count; i++) {
+        uint8_t *q = p + 8 + i * desc_size;
+        memcpy(q, &d[i].type, 4);
+        put64(q + 8, d[i].start);
+        put64(q + 16, 0xFFFF800000000000ull + d[i].start);    /* VirtualStart: ignored */
+        put64(q + 24, d[i].pages);
+        put64(q + 32, d[i].attr);
+        if (desc_size > 40)
+            memset(q + 40, 0xEE, desc_size - 40);
+    }
+    return mbi_tag(m, MB2_TAG_EFI_MMAP, p, 8 + count * desc_size);
 }
 
 static void mbi_end(struct mbi *m)
@@ -690,7 +721,9 @@ static void test_mmap_truncated_across_tags(void **state)
     static struct mb2_mmap_entry big[100];
     for (unsigned i = 0; i < 100; i++)
         big[i] = (struct mb2_mmap_entry){ i, 1, MB2_MEM_RESERVED };
+    _Static_assert(MB2_MAX_MMAP > 200 && MB2_MAX_MMAP < 300, "three tags of 100 overflow it");
     mbi_init(&m);
+    mbi_mmap(&m, 24, big, 100);
     mbi_mmap(&m, 24, big, 100);
     mbi_mmap(&m, 24, big, 100);
     mbi_end(&m);
@@ -906,6 +939,222 @@ static void test_mem_type_name_unknown(void **state)
     assert_string_equal(mb2_mem_type_name(0xFFFFFFFF), "type?");
 }
 
+/* ---- UEFI: the EFI memory map and system table tags ------------------------ */
+
+/* OVMF's map in miniature: converted to e820 types, neighbours of one type
+ * merged, zero-page descriptors skipped; the source and count said. */
+static void test_efi_mmap_converted_and_merged(void **state)
+{
+    (void)state;
+    static const struct efi_desc d[] = {
+        { 3, 0x0, 1, EFI_WB | 0xF },            /* boot services code: free */
+        { 7, 0x1000, 0x9F, EFI_WB | 0xF },      /* conventional: merges with it */
+        { 6, 0xA0000, 0, EFI_WB },              /* no pages: skipped */
+        { 0, 0xA0000, 0x60, 0 },                /* reserved */
+        { 1, 0x100000, 0x100, EFI_WB },         /* loader code */
+        { 2, 0x200000, 0x100, EFI_WB },         /* loader data: merges */
+        { 4, 0x300000, 0x100, EFI_WB },         /* boot services data: merges */
+        { 9, 0x400000, 0x10, EFI_WB },          /* ACPI reclaim */
+        { 10, 0x410000, 0x10, EFI_WB },         /* ACPI NVS */
+        { 5, 0x420000, 0x10, EFI_WB | (1ull << 63) },    /* runtime code */
+        { 6, 0x430000, 0x10, EFI_WB | (1ull << 63) },    /* runtime data: merges (reserved) */
+        { 7, 0x500000, 0x100, 0 },              /* conventional without WB: reserved */
+        { 8, 0x600000, 1, EFI_WB },             /* unusable */
+        { 14, 0x700000, 0x100, EFI_WB },        /* persistent */
+        { 11, 0xFEC00000, 1, 1 },               /* MMIO */
+        { 99, 0x800000, 1, EFI_WB },            /* unknown type: reserved */
+    };
+    struct mbi m;
+    struct mb2_info info;
+    mbi_init(&m);
+    mbi_efi_mmap(&m, 48, d, sizeof(d) / sizeof(d[0]));
+    mbi_end(&m);
+    parse_ok(&m, &info);
+    assert_int_equal(info.mmap_source, MB2_MMAP_EFI);
+    assert_true(info.efi);
+    assert_int_equal(info.efi_descriptors, 16);
+    static const struct mb2_mmap_entry want[] = {
+        { 0x0, 0xA0000, MB2_MEM_AVAILABLE },
+        { 0xA0000, 0x60000, MB2_MEM_RESERVED },
+        { 0x100000, 0x300000, MB2_MEM_AVAILABLE },
+        { 0x400000, 0x10000, MB2_MEM_ACPI },
+        { 0x410000, 0x10000, MB2_MEM_NVS },
+        { 0x420000, 0x20000, MB2_MEM_RESERVED },
+        { 0x500000, 0x100000, MB2_MEM_RESERVED },
+        { 0x600000, 0x1000, MB2_MEM_BADRAM },
+        { 0x700000, 0x100000, MB2_MEM_PMEM },
+        { 0xFEC00000, 0x1000, MB2_MEM_RESERVED },
+        { 0x800000, 0x1000, MB2_MEM_RESERVED },
+    };
+    assert_int_equal(info.mmap_count, sizeof(want) / sizeof(want[0]));
+    for (unsigned i = 0; i < info.mmap_count; i++) {
+        assert_int_equal(info.mmap[i].base, want[i].base);
+        assert_int_equal(info.mmap[i].len, want[i].len);
+        assert_int_equal(info.mmap[i].type, want[i].type);
+    }
+    assert_false(info.mmap_truncated);
+}
+
+/* GRUB gives both maps on UEFI: the EFI one wins, before or after. */
+static void test_efi_mmap_preferred_over_legacy(void **state)
+{
+    (void)state;
+    static const struct efi_desc d[] = { { 7, 0x100000, 0x100, EFI_WB } };
+    static const struct mb2_mmap_entry legacy[] = { { 0, 0x9F000, 1 }, { 0x100000, 0x1000, 2 } };
+    for (int efi_first = 0; efi_first < 2; efi_first++) {
+        struct mbi m;
+        struct mb2_info info;
+        mbi_init(&m);
+        if (efi_first)
+            mbi_efi_mmap(&m, 40, d, 1);
+        mbi_mmap(&m, 24, legacy, 2);
+        if (!efi_first)
+            mbi_efi_mmap(&m, 40, d, 1);
+        mbi_end(&m);
+        parse_ok(&m, &info);
+        assert_int_equal(info.mmap_source, MB2_MMAP_EFI);
+        assert_int_equal(info.mmap_count, 1);
+        assert_int_equal(info.mmap[0].base, 0x100000);
+        assert_int_equal(info.mmap[0].len, 0x100000);
+        assert_int_equal(info.mmap[0].type, MB2_MEM_AVAILABLE);
+    }
+}
+
+static void test_legacy_mmap_source(void **state)
+{
+    (void)state;
+    static const struct mb2_mmap_entry legacy[] = { { 0, 0x9F000, 1 } };
+    struct mbi m;
+    struct mb2_info info;
+    mbi_init(&m);
+    mbi_mmap(&m, 24, legacy, 1);
+    mbi_end(&m);
+    parse_ok(&m, &info);
+    assert_int_equal(info.mmap_source, MB2_MMAP_LEGACY);
+    assert_false(info.efi);
+    assert_int_equal(info.efi_system_table, 0);
+}
+
+static void test_efi_mmap_bad_inputs(void **state)
+{
+    (void)state;
+    struct mbi m;
+    static const struct efi_desc unaligned[] = { { 7, 0x100800, 1, EFI_WB } };
+    static const struct efi_desc wraps[] = { { 7, 0xFFFFFFFFFFFFF000ull, 2, EFI_WB } };
+    static const struct efi_desc ok[] = { { 7, 0x100000, 1, EFI_WB } };
+    mbi_init(&m);
+    mbi_efi_mmap(&m, 36, ok, 1);
+    mbi_end(&m);
+    parse_fails(&m, "multiboot2 info: EFI memory descriptor size invalid (at offset 8)");
+    mbi_init(&m);
+    mbi_efi_mmap(&m, 44, ok, 1);
+    mbi_end(&m);
+    parse_fails(&m, "multiboot2 info: EFI memory descriptor size invalid (at offset 8)");
+    mbi_init(&m);
+    mbi_efi_mmap(&m, 48, unaligned, 1);
+    mbi_end(&m);
+    parse_fails(&m, "multiboot2 info: EFI memory descriptor out of range (at offset 24)");
+    mbi_init(&m);
+    mbi_efi_mmap(&m, 48, wraps, 1);
+    mbi_end(&m);
+    parse_fails(&m, "multiboot2 info: EFI memory descriptor out of range (at offset 24)");
+    mbi_init(&m);
+    mbi_tag(&m, MB2_TAG_EFI_MMAP, "\x30\0\0", 3);
+    mbi_end(&m);
+    parse_fails(&m, "multiboot2 info: EFI memory map tag too short (at offset 8)");
+}
+
+/* A trailing partial descriptor is no descriptor; an empty map is empty. */
+static void test_efi_mmap_partial_and_empty(void **state)
+{
+    (void)state;
+    static const struct efi_desc d[] = { { 7, 0x100000, 1, EFI_WB }, { 7, 0x300000, 1, EFI_WB } };
+    struct mbi m;
+    struct mb2_info info;
+    mbi_init(&m);
+    uint32_t off = mbi_efi_mmap(&m, 48, d, 2);
+    put32(&m, off + 4, 8 + 8 + 48 + 40);      /* the second cut short */
+    m.len = off + 8 + 8 + 48 + 40;
+    mbi_end(&m);
+    parse_ok(&m, &info);
+    assert_int_equal(info.efi_descriptors, 1);
+    assert_int_equal(info.mmap_count, 1);
+    mbi_init(&m);
+    mbi_efi_mmap(&m, 48, d, 0);
+    mbi_end(&m);
+    parse_ok(&m, &info);
+    assert_int_equal(info.mmap_source, MB2_MMAP_EFI);
+    assert_int_equal(info.mmap_count, 0);
+}
+
+/* More separate regions than mmap[] holds: the rest are counted, dropped. */
+static void test_efi_mmap_truncated(void **state)
+{
+    (void)state;
+    static struct efi_desc d[MB2_MAX_MMAP + 4];
+    for (unsigned i = 0; i < MB2_MAX_MMAP + 4; i++)     /* gaps between: nothing merges */
+        d[i] = (struct efi_desc){ 7, (uint64_t)i << 21, 1, EFI_WB };
+    struct mbi m;
+    struct mb2_info info;
+    mbi_init(&m);
+    mbi_efi_mmap(&m, 40, d, MB2_MAX_MMAP + 4);
+    mbi_end(&m);
+    parse_ok(&m, &info);
+    assert_int_equal(info.efi_descriptors, MB2_MAX_MMAP + 4);
+    assert_int_equal(info.mmap_count, MB2_MAX_MMAP);
+    assert_true(info.mmap_truncated);
+    assert_int_equal(info.mmap[MB2_MAX_MMAP - 1].base, (uint64_t)(MB2_MAX_MMAP - 1) << 21);
+}
+
+static void test_efi64_system_table_and_boot_services(void **state)
+{
+    (void)state;
+    struct mbi m;
+    struct mb2_info info;
+    uint64_t st = 0x7F9EE018;
+    mbi_init(&m);
+    mbi_tag(&m, MB2_TAG_EFI64, &st, 8);
+    mbi_end(&m);
+    parse_ok(&m, &info);
+    assert_true(info.efi);
+    assert_int_equal(info.efi_system_table, st);
+    assert_false(info.efi_boot_services);
+    mbi_init(&m);
+    mbi_tag(&m, MB2_TAG_EFI64, &st, 4);
+    mbi_end(&m);
+    parse_fails(&m, "multiboot2 info: EFI64 system table tag too short (at offset 8)");
+    mbi_init(&m);
+    mbi_tag(&m, MB2_TAG_EFI_BS, NULL, 0);
+    mbi_end(&m);
+    parse_ok(&m, &info);
+    assert_true(info.efi && info.efi_boot_services);
+    uint32_t st32 = 0x7F000000;
+    mbi_init(&m);
+    mbi_tag(&m, MB2_TAG_EFI32, &st32, 4);
+    mbi_end(&m);
+    parse_ok(&m, &info);
+    assert_true(info.efi);
+    assert_int_equal(info.efi_system_table, 0);
+}
+
+static void test_efi_type_table(void **state)
+{
+    (void)state;
+    static const uint32_t want[16] = {
+        MB2_MEM_RESERVED, MB2_MEM_AVAILABLE, MB2_MEM_AVAILABLE, MB2_MEM_AVAILABLE,
+        MB2_MEM_AVAILABLE, MB2_MEM_RESERVED, MB2_MEM_RESERVED, MB2_MEM_AVAILABLE,
+        MB2_MEM_BADRAM, MB2_MEM_ACPI, MB2_MEM_NVS, MB2_MEM_RESERVED,
+        MB2_MEM_RESERVED, MB2_MEM_RESERVED, MB2_MEM_PMEM, MB2_MEM_RESERVED,
+    };
+    for (uint32_t t = 0; t < 16; t++)
+        assert_int_equal(mb2_efi_type(t, EFI_WB), want[t]);
+    for (uint32_t t = 1; t <= 7; t++)   /* free only when write-back */
+        if (want[t] == MB2_MEM_AVAILABLE)
+            assert_int_equal(mb2_efi_type(t, 0), MB2_MEM_RESERVED);
+    assert_int_equal(mb2_efi_type(0x80000000u, EFI_WB), MB2_MEM_RESERVED);  /* OEM */
+    assert_string_equal(mb2_mem_type_name(MB2_MEM_PMEM), "pmem");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -946,6 +1195,14 @@ int main(void)
         cmocka_unit_test(test_mmap_huge_entry_size_reads_nothing),
         cmocka_unit_test(test_mmap_several_tags_accumulate),
         cmocka_unit_test(test_mmap_truncated_at_max),
+        cmocka_unit_test(test_efi_mmap_converted_and_merged),
+        cmocka_unit_test(test_efi_mmap_preferred_over_legacy),
+        cmocka_unit_test(test_legacy_mmap_source),
+        cmocka_unit_test(test_efi_mmap_bad_inputs),
+        cmocka_unit_test(test_efi_mmap_partial_and_empty),
+        cmocka_unit_test(test_efi_mmap_truncated),
+        cmocka_unit_test(test_efi64_system_table_and_boot_services),
+        cmocka_unit_test(test_efi_type_table),
         cmocka_unit_test(test_mmap_exactly_max_not_truncated),
         cmocka_unit_test(test_mmap_truncated_across_tags),
         cmocka_unit_test(test_acpi_old_rsdp),

@@ -636,10 +636,27 @@ static void test_parse_uint_suffix_overflow(void **state)
     uint_bad("0x40000000000000K", true);
 }
 
+/* options_given: set by a word that parsed, not by defaults or refusals. */
+static void test_given(void **state)
+{
+    (void)state;
+    struct hv_options o;
+    options_defaults(&o);
+    assert_false(options_given(&o, "serial"));
+    struct reports r;
+    assert_int_equal(parse("serial=0x2f8 baud=0 verbose=1", &o, &r), 1);
+    assert_true(options_given(&o, "serial"));
+    assert_false(options_given(&o, "baud"));        /* out of its range: refused */
+    assert_true(options_given(&o, "verbose"));
+    assert_false(options_given(&o, "ept"));
+    assert_false(options_given(&o, "nosuch"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_defaults),
+        cmocka_unit_test(test_given),
         cmocka_unit_test(test_parse_null_cmdline_keeps_defaults),
         cmocka_unit_test(test_parse_empty_cmdline_keeps_defaults),
         cmocka_unit_test(test_parse_numbers),

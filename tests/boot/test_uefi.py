@@ -1,0 +1,160 @@
+"""Boot tests through UEFI: the same hybrid ISO under OVMF (Debian's ovmf)
+in QEMU's TCG. GRUB's EFI build exits boot services and enters monovisor
+by Multiboot2 with the EFI memory map, the EFI64 system table and the ACPI
+RSDP tags; monovisor takes its memory map from the EFI one, finds the RSDP
+through the system table for a Linux guest (acpi_rsdp_addr) and runs the
+guest as on a legacy BIOS. QEMU emulates SVM, not VT-x: the guests run on
+the SVM backend, and an Intel CPU model gets the clean no-VMX error."""
+import re
+import struct
+
+import pytest
+
+from machine import LINUX_ARGS, linux_files
+
+SVM_CPU = "EPYC,+svm,+npt"
+SHELL = "linux:/# "
+
+
+def uefi(qemu, path, **kw):
+    return qemu(path, firmware="uefi", **kw)
+
+
+def check_uefi_info(out):
+    """`info` on a UEFI machine: the firmware, the EFI map, the RSDP."""
+    fw = re.search(r"^boot\.firmware=uefi mem\.source=efi mem\.efi_descriptors=(\d+) "
+                   r"efi\.system_table=0x[0-9a-f]+$", out, re.M)
+    assert fw and int(fw.group(1)) > 10, out
+    assert re.search(r"acpi\.revision=2 .* acpi\.rsdp=0x[1-9a-f][0-9a-f]*$", out, re.M), out
+    assert re.search(r"^hv\.region start=0x[0-9a-f]+ end=0x[0-9a-f]+ size_kib=\d+$", out, re.M), out
+    # What firmware keeps (ACPI tables, NVS, runtime services) stays out
+    # of the guest's RAM: reserved or ACPI in the map monovisor keeps.
+    types = set(re.findall(r"^mem\.region index=\d+ start=\S+ end=\S+ type=(\w+)$", out, re.M))
+    assert "available" in types and types & {"reserved", "acpi", "nvs"}, out
+
+
+def test_uefi_intel_without_vmx_says_so_and_powers_off(iso, qemu):
+    m = uefi(qemu, iso(), cpu="Nehalem")
+    m.expect_exact("monovisor ", timeout=120)
+    m.expect(r"error: vmx: this CPU has no VMX \(CPUID\.1:ECX\.VMX=0\): run monovisor on")
+    m.expect_exact("monovisor: power off (VMX unavailable) status=2")
+    m.expect_exit(timeout=30)
+    assert m.exit_status() == 0, "QEMU should leave through ACPI S5 power-off"
+
+
+def test_uefi_selftest_and_the_efi_boot_information(iso, qemu):
+    m = uefi(qemu, iso(guest="selftest", hv_args="verbose=1 onexit=console"), cpu=SVM_CPU, cpus=2)
+    m.expect(r"boot\.firmware=uefi mem\.source=efi", timeout=120)
+    summary = m.expect(r"(\d+) passed, (\d+) failed", timeout=300)
+    assert summary.group(2) == "0" and "FAIL" not in m.transcript(), m.transcript()
+    m.expect_exact('guest.stopped cpu=0 reason="guest exit"')
+    check_uefi_info(m.command("info"))
+    m.send("quit\r")
+    m.expect_exact("monovisor: power off (console quit) status=0")
+    m.expect_exit()
+
+
+def test_uefi_smp_guest_starts_every_ap_once(iso, qemu):
+    cpus = 4
+    m = uefi(qemu, iso(guest="smp_mb2", hv_args="verbose=1 onexit=console"), cpu=SVM_CPU,
+             cpus=cpus)
+    m.expect_exact(f"smp.online={cpus} of {cpus}", timeout=120)
+    summary = m.expect(r"(\d+) passed, (\d+) failed", timeout=300)
+    out = m.transcript()
+    assert summary.group(2) == "0" and "FAIL" not in out, out
+    for apic in range(1, cpus):
+        assert f"smp: ap apic={apic} starts=1 cpuid=ok vmcall=0x20000" in out, out
+        assert f"smp: ap apic={apic} starts=3 cpuid=ok vmcall=0x20000" in out, out
+
+
+def test_bios_info_says_legacy(iso, machine):
+    """On a legacy BIOS the map is Multiboot2's and no RSDP address is
+    handed on (Linux finds it in the BIOS area)."""
+    m = machine(iso(hv_args="baud=115200"))
+    m.expect_exact("error: loader: no guest module")
+    out = m.command("info")
+    assert re.search(r"^boot\.firmware=bios mem\.source=multiboot2$", out, re.M), out
+    assert "acpi.rsdp=0\n" in out.replace("\r", "") or "acpi.rsdp=0x0" in out, out
+
+
+def test_uefi_linux_smp_shell_and_poweroff(iso, qemu):
+    """Debian's kernel under OVMF: no RSDP in the BIOS area, so Linux finds
+    ACPI (and its second CPU) only through acpi_rsdp_addr."""
+    kernel, initrd = linux_files()
+    m = uefi(qemu, iso(guest=kernel, initrd=initrd, guest_args=LINUX_ARGS,
+                       hv_args="console=guest verbose=1"), cpu=SVM_CPU, cpus=2)
+    m.expect(r"boot\.firmware=uefi mem\.source=efi", timeout=120)
+    m.expect_exact("guest.loaded format=bzimage protocol=2.15", timeout=120)
+    m.expect(r"ACPI: RSDP 0x0*[0-9A-F]+ 0000(14|24) \(v0[02]", timeout=300)
+    m.expect(r"smp: Brought up 1 node, 2 CPUs", timeout=600)
+    m.expect_exact(SHELL, timeout=600)
+    m.send("poweroff\r")
+    m.expect_exact("guest.poweroff cpu=", timeout=600)
+    m.expect_exact("svm.off cpus=2 of 2", timeout=60)
+    m.expect_exact("monovisor: power off (guest exit) status=0", timeout=60)
+    m.expect_exit(timeout=120)
+
+
+# ---- the console the firmware names (ACPI SPCR) -----------------------------
+
+def spcr_table(path, interface, space, address, baud_code=7, bits=8, access=1):
+    """An SPCR of revision 2 (Microsoft's SPCR specification) for QEMU's
+    -acpitable: the interface type, the base address as a GAS, IRQ 4, the
+    baud rate code (7: 115200, 0: as configured), not a PCI device."""
+    body = struct.pack("<B3xBBBBQBBIBBBBBBHHBBBIB4x", interface, space, bits, 0, access,
+                       address, 1, 4, 0, baud_code, 0, 1, 0, 0, 0, 0xFFFF, 0xFFFF, 0, 0, 0,
+                       0, 0)
+    length = 36 + len(body)
+    header = struct.pack("<4sIBB6s8sI4sI", b"SPCR", length, 2, 0, b"MONOVI", b"SPCRTEST", 1,
+                         b"MNVS", 1)
+    table = bytearray(header + body)
+    table[9] = (-sum(table)) & 0xFF
+    path.write_bytes(bytes(table))
+    return str(path)
+
+
+@pytest.mark.parametrize("firmware, baud_code, baud", [("bios", 7, "115200"),
+                                                       ("uefi", 0, "firmware")])
+def test_spcr_console_on_com2_without_serial_option(iso, qemu, tmp_path, firmware, baud_code,
+                                                     baud):
+    """The SPCR names COM2 (0x2F8) and no serial= is given: the console moves
+    there (QEMU's COM1 goes nowhere) and says so; the prompt answers. Baud
+    code 0 keeps the speed the firmware set."""
+    table = spcr_table(tmp_path / "spcr.bin", 0, 1, 0x2F8, baud_code=baud_code)
+    m = qemu(iso(hv_args="onexit=console"), cpu=SVM_CPU, firmware=firmware,
+             serial=("null", "stdio"), extra=["-acpitable", f"file={table}"])
+    line = f"console.source=spcr type=16550 address=io:0x2f8 baud={baud} spcr=16550-io"
+    m.expect_exact(line, timeout=120)
+    m.expect_exact("error: loader: no guest module")
+    out = m.command("info")
+    assert line in out, out
+    m.send("quit\r")
+    m.expect_exact("monovisor: power off (console quit) status=0")
+    m.expect_exit()
+
+
+def test_serial_option_wins_over_the_spcr(iso, qemu, tmp_path):
+    table = spcr_table(tmp_path / "spcr.bin", 0, 1, 0x2F8, baud_code=0)
+    m = qemu(iso(hv_args="serial=0x3f8"), cpu=SVM_CPU, extra=["-acpitable", f"file={table}"])
+    m.expect_exact("console.source=cmdline type=16550 address=io:0x3f8 baud=115200 spcr=16550-io",
+                   timeout=120)
+    m.expect_exact("error: loader: no guest module")
+    m.send("quit\r")
+    m.expect_exit()
+
+
+def test_spcr_of_a_uart_not_driven_says_so_and_stays_on_com1(iso, qemu, tmp_path):
+    """An MMIO 16550 (not driven yet) and a PL011: one note each, COM1 kept."""
+    for name, interface, space, address, kind in (("mmio", 0x12, 0, 0xFEDC9000, "16550-mmio"),
+                                                  ("pl011", 3, 0, 0x9000000, "other")):
+        table = spcr_table(tmp_path / f"{name}.bin", interface, space, address, bits=32, access=3)
+        m = qemu(iso(hv_args="onexit=console"), cpu=SVM_CPU, logname=f"spcr-{name}",
+                 extra=["-acpitable", f"file={table}"])
+        m.expect(rf"note: console: the ACPI SPCR names a UART monovisor does not drive yet "
+                 rf"\(interface type {interface:#x}, memory {address:#x}\): the console stays on COM1",
+                 timeout=120)
+        m.expect_exact("error: loader: no guest module")
+        out = m.command("info")
+        assert f"console.source=default type=16550 address=io:0x3f8 baud=115200 spcr={kind}" in out, out
+        m.send("quit\r")
+        m.expect_exit()
