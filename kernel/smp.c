@@ -109,7 +109,10 @@ static bool start_one(struct cpu *c, uint64_t page)
     smp_wait_tsc(ticks_us(200));
     if (c->state != CPU_ONLINE)
         lapic_send_ipi(c->apic_id, sipi);
-    uint64_t t0 = rdtsc(), limit = ticks_us(100000);
+    /* An AP answers in microseconds on hardware; an emulator's vCPU thread
+     * on a busy host may take far longer to run at all, so wait up to a
+     * second before giving up on it (Linux's do_boot_cpu waits ten). */
+    uint64_t t0 = rdtsc(), limit = ticks_us(1000000);
     while (c->state != CPU_ONLINE && rdtsc() - t0 < limit)
         cpu_relax();
     return c->state == CPU_ONLINE;
