@@ -110,7 +110,7 @@ static bool start_one(struct cpu *c, uint64_t page)
     if (c->state != CPU_ONLINE)
         lapic_send_ipi(c->apic_id, sipi);
     /* An AP answers in microseconds on hardware; an emulator's vCPU thread
-     * on a busy host may take far longer to run at all, so wait up to a
+     * beside other work may take far longer to run at all, so wait up to a
      * second before giving up on it (Linux's do_boot_cpu waits ten). */
     uint64_t t0 = rdtsc(), limit = ticks_us(1000000);
     while (c->state != CPU_ONLINE && rdtsc() - t0 < limit)

@@ -82,7 +82,7 @@ def test_uefi_linux_boots_to_its_shell(iso, qemu):
     ACPI only through acpi_rsdp_addr, and its e820 map is the EFI map's.
     One CPU, and the console's `quit` ends it: two open problems under
     OVMF (README, UEFI) are left out until they are understood: with two
-    CPUs, CPU 1 once stayed on one instruction for good on a loaded host;
+    CPUs, CPU 1 once stayed on one instruction for good in a full test run;
     with one, the shell does not see what is typed."""
     kernel, initrd = linux_files()
     m = uefi(qemu, iso(guest=kernel, initrd=initrd, guest_args=LINUX_ARGS,
