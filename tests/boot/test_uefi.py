@@ -83,7 +83,7 @@ def test_uefi_linux_boots_to_its_shell(iso, qemu):
     One CPU, and the console's `quit` ends it: two open problems under
     OVMF (README, UEFI) are left out until they are understood: with two
     CPUs, CPU 1 once stayed on one instruction for good in a full test run;
-    with one, the shell does not see what is typed."""
+    with one, lines typed right at the first prompt once went unanswered."""
     kernel, initrd = linux_files()
     m = uefi(qemu, iso(guest=kernel, initrd=initrd, guest_args=LINUX_ARGS,
                        hv_args="console=guest verbose=1"), cpu=SVM_CPU, cpus=1)
