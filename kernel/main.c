@@ -424,7 +424,7 @@ _Noreturn void kmain(uint32_t mbi_phys, uint32_t load_base, uint32_t magic)
     tsc_kmain = tsc_at_entry;
     kprintf("\nmonovisor %s: hypervisor for one guest\n", MONOVISOR_VERSION);
     if (mb_ok && !hv.mb.mmap_count)
-        fmt_snprintf(err, sizeof(err), "multiboot2 info: no memory map (neither tag 6 nor 17)");
+        fmt_snprintf(err, sizeof(err), "multiboot2 info: no memory map (tags 6 and 17 absent or empty)");
     if (!mb_ok || !hv.mb.mmap_count) {
         kprintf("error: %s; cannot continue without a memory map\n", err);
         power_off("bad boot information", 1);
