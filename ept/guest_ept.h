@@ -36,7 +36,7 @@ struct ept_stats {
 };
 
 struct guest_ept_config {
-    enum slat_format format;    /* the backend's (virt->slat_format) */
+    enum slat_format format;    /* the backend's (virt.slat_format) */
     bool lazy;              /* ept=lazy: RAM faults in too */
     bool ad;                /* ept_ad=1: accessed/dirty flags, when offered */
     bool allow_1g;

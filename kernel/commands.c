@@ -70,7 +70,7 @@ static void cmd_cpus(int argc, char **argv)
         const struct vcpu *v = vcpus[i];
         print_begin();      /* one line, whatever the other cores print */
         kprintf("cpu index=%u apic_id=%u state=%s %s=%d console=%d", i, c->apic_id,
-                cpu_states[c->state], virt ? virt->name : "virt", c->virt_on, console_cpu == c);
+                cpu_states[c->state], virt.name ? virt.name : "virt", c->virt_on, console_cpu == c);
         if (v)
             kprintf(" vcpu=%s mp=%s exits=%llu inits=%llu sipis=%llu kicks=%llu\n",
                     state_names[v->state], v->mp_state == MP_WAIT_SIPI ? "wait_sipi" : "runnable",
@@ -103,14 +103,11 @@ static void print_stats(struct vcpu *v)
                 vexit_name(i), (unsigned long long)v->exit_count[i],
                 (unsigned long long)s->sum, (unsigned long long)(s->count ? s->sum / s->count : 0),
                 (unsigned long long)s->max);
-        if (virt->print_exit_extra)
-            virt->print_exit_extra(v, i);
+        if (virt.print_exit_extra)
+            virt.print_exit_extra(v, i);
         kprintf("\n");
         print_end();
     }
-    if (v->unknown_stat.count)
-        kprintf("stats cpu=%u reason=unknown count=%llu\n", v->id,
-                (unsigned long long)v->unknown_stat.count);
 }
 
 static void cmd_stats(int argc, char **argv)
@@ -140,6 +137,23 @@ static int reason_by_name(const char *name)
     return !strcmp(name, "mark") ? TRACE_MARK : vexit_by_name(name);
 }
 
+/* What `trace` shows of an entry's word: the guest-physical address of a
+ * second-level fault, the port of an I/O exit (io.info's bits 31:16), a
+ * mark's value, else 0. */
+static uint64_t trace_qual(const struct trace_entry *t)
+{
+    switch (t->reason) {
+    case TRACE_MARK:
+    case VEXIT_NPF:
+    case VEXIT_NPF_MISCONFIG:
+        return t->qual;
+    case VEXIT_IO:
+        return (uint16_t)(t->qual >> VIO_PORT_SHIFT);
+    default:
+        return 0;
+    }
+}
+
 static void print_trace(const struct vcpu *v, uint64_t n, int only)
 {
     uint64_t first = v->trace_count > TRACE_LEN ? v->trace_count - TRACE_LEN : 0, shown = 0;
@@ -157,7 +171,7 @@ static void print_trace(const struct vcpu *v, uint64_t n, int only)
         kprintf("trace seq=%llu cpu=%u tsc=%llu reason=%s rip=%#llx qual=%#llx\n",
                 (unsigned long long)i, v->id, (unsigned long long)t->tsc,
                 t->reason == TRACE_MARK ? "mark" : vexit_name(t->reason),
-                (unsigned long long)t->rip, (unsigned long long)t->qual);
+                (unsigned long long)t->rip, (unsigned long long)trace_qual(t));
     }
     kprintf("trace.cpu=%u trace.shown=%llu trace.total=%llu\n", v->id, (unsigned long long)shown,
             (unsigned long long)v->trace_count);
@@ -362,7 +376,7 @@ static bool parse_on_off(const char *s, bool *on)
 static void print_traps(struct vcpu *v)
 {
     for (unsigned i = 0; i < TRAPS; i++)
-        kprintf("trap %s=%s\n", traps[i].name, virt->trap_on(v, (enum vtrap)i) ? "on" : "off");
+        kprintf("trap %s=%s\n", traps[i].name, virt.trap_on(v, (enum vtrap)i) ? "on" : "off");
     kprintf("trap exceptions=%#x\n", v->exception_bitmap);
 }
 
@@ -382,16 +396,16 @@ static void apply_trap_change(struct vcpu *v, void *arg)
 {
     struct trap_change *t = arg;
     if (t->trap >= 0) {
-        int r = virt->set_trap(v, (enum vtrap)t->trap, t->on);
+        int r = virt.set_trap(v, (enum vtrap)t->trap, t->on);
         if (v->boot)
             t->result = r;
     }
     if (t->exc_set || t->exc_clear) {
         v->exception_bitmap = (v->exception_bitmap | t->exc_set) & ~t->exc_clear;
-        virt->set_exceptions(v, v->exception_bitmap);
+        virt.set_exceptions(v, v->exception_bitmap);
     }
     if (t->io_count)
-        virt->intercept_io(v, t->io_first, t->io_count, t->on);
+        virt.intercept_io(v, t->io_first, t->io_count, t->on);
 }
 
 static void change_all(struct trap_change *t)
@@ -560,7 +574,7 @@ static void print_asked(void)
 
 static void read_cr4_on_core(struct vcpu *v, void *arg)
 {
-    *(uint64_t *)arg = virt->get_reg(v, VREG_CR4);
+    *(uint64_t *)arg = virt.get_reg(v, VREG_CR4);
 }
 
 /* Native beside guest view, one register a line. */
@@ -625,7 +639,7 @@ static void sync_msr_bitmap(struct vcpu *v, void *arg)
 {
     const uint64_t *range = arg;
     for (uint64_t m = range[0]; m <= range[1]; m++)
-        virt->intercept_msr(v, (uint32_t)m,
+        virt.intercept_msr(v, (uint32_t)m,
                             msr_policy_find(&guest_msrs, (uint32_t)m) != 0 || apic_msr_watched((uint32_t)m));
 }
 

@@ -92,7 +92,7 @@ static void cpuid_fast_fill(struct vcpu *v, uint32_t leaf, uint64_t cr4)
 static enum exit_action handle_cpuid(struct vcpu *v)
 {
     uint32_t leaf = (uint32_t)v->regs.rax, sub = (uint32_t)v->regs.rcx;
-    uint64_t cr4 = virt->get_reg(v, VREG_CR4);
+    uint64_t cr4 = virt.get_reg(v, VREG_CR4);
     struct cpuid_result g;
     struct cpuid_result native = { 0, 0, 0, 0 };
     if (!cpuid_is_hv_leaf(leaf)) {
@@ -140,51 +140,70 @@ static inline void msr_log(struct vcpu *v, const struct msr_rule *r, uint32_t ms
         msr_log_record(v, r, msr, write, val);
 }
 
+/* The MSR's value for the guest: the backend's answer (the MSRs its
+ * control block holds, those of the virtualization it hides), else the
+ * CPU's. False for a #GP. */
+static inline bool guest_rdmsr(struct vcpu *v, uint32_t msr, uint64_t *val)
+{
+    enum msr_result m = virt.msr_read(v, msr, val);
+    if (__builtin_expect(m == MSR_DONE, 1))
+        return true;
+    return m == MSR_CORE && !rdmsr_safe(msr, val);
+}
+
 /* RDMSR: only intercepted MSRs and those outside the bitmap ranges exit.
- * The console's rules deny, fix or log; the backend answers for the MSRs
- * its control block holds and its own (those of a CPU without the
- * virtualization it hides); the rest are read on the CPU, a #GP there
- * becoming the guest's. */
+ * The console's rules deny, fix or log (off the common path: no rule);
+ * the rest is guest_rdmsr, a #GP there becoming the guest's. */
 static enum exit_action handle_rdmsr(struct vcpu *v)
 {
     uint32_t msr = (uint32_t)v->regs.rcx;
     uint64_t val;
     const struct msr_rule *r = msr_rule(msr);
-    if (r && r->action == MSR_DENY) {
-        msr_log(v, r, msr, false, 0);
+    if (__builtin_expect(r != 0, 0)) {
+        if (r->action == MSR_DENY) {
+            msr_log(v, r, msr, false, 0);
+            return inject_gp(v);
+        }
+        if (r->action == MSR_FIXED)
+            val = r->value;
+        else if (!guest_rdmsr(v, msr, &val))
+            return inject_gp(v);
+        msr_log(v, r, msr, false, val);
+    } else if (!guest_rdmsr(v, msr, &val)) {
         return inject_gp(v);
     }
-    if (r && r->action == MSR_FIXED) {
-        val = r->value;
-    } else {
-        enum msr_result m = virt->msr_read(v, msr, &val);
-        if (m == MSR_GP || (m == MSR_CORE && rdmsr_safe(msr, &val)))
-            return inject_gp(v);
-    }
-    msr_log(v, r, msr, false, val);
     v->regs.rax = (uint32_t)val;
     v->regs.rdx = val >> 32;
     vcpu_skip_instruction(v);
     return EXIT_RESUME;
 }
 
-/* WRMSR: the rules first (a fixed MSR drops writes), the APIC's MSRs the
- * hypervisor watches (kernel/vapic.c), the backend's, the rest tried on
- * the CPU (values it refuses are the guest's #GP). */
+/* guest_rdmsr's counterpart: the backend's, else tried on the CPU (values
+ * it refuses are the guest's #GP). False for a #GP. */
+static inline bool guest_wrmsr(struct vcpu *v, uint32_t msr, uint64_t val)
+{
+    enum msr_result m = virt.msr_write(v, msr, val);
+    if (__builtin_expect(m == MSR_DONE, 1))
+        return true;
+    return m == MSR_CORE && !wrmsr_safe(msr, val);
+}
+
+/* WRMSR: the rules first (logged; a fixed MSR drops writes), else the
+ * APIC's MSRs the hypervisor watches (kernel/vapic.c), then guest_wrmsr. */
 static enum exit_action handle_wrmsr(struct vcpu *v)
 {
     uint32_t msr = (uint32_t)v->regs.rcx;
     uint64_t val = ((v->regs.rdx & 0xFFFFFFFF) << 32) | (v->regs.rax & 0xFFFFFFFF);
     const struct msr_rule *r = msr_rule(msr);
-    msr_log(v, r, msr, true, val);
-    if (r && r->action == MSR_DENY)
-        return inject_gp(v);
-    enum exit_action a;
-    if (!r && apic_msr_write(v, msr, val, &a))
-        return a;
-    if (!(r && r->action == MSR_FIXED)) {
-        enum msr_result m = virt->msr_write(v, msr, val);
-        if (m == MSR_GP || (m == MSR_CORE && wrmsr_safe(msr, val)))
+    if (__builtin_expect(r != 0, 0)) {
+        msr_log(v, r, msr, true, val);
+        if (r->action == MSR_DENY || (r->action != MSR_FIXED && !guest_wrmsr(v, msr, val)))
+            return inject_gp(v);
+    } else {
+        enum exit_action a;
+        if (apic_msr_write(v, msr, val, &a))
+            return a;
+        if (!guest_wrmsr(v, msr, val))
             return inject_gp(v);
     }
     vcpu_skip_instruction(v);
@@ -197,17 +216,18 @@ static enum exit_action handle_wrmsr(struct vcpu *v)
  * allows it (the virtual UART). Needs RAX only. */
 static bool light_io(struct vcpu *v)
 {
-    const struct vexit_info *e = &v->exit;
-    const struct io_device *d;
-    if (e->io.size != 1 || (e->io.flags & VIO_STRING) || !(d = iobus_device(e->io.port)) || !d->light)
+    uint32_t info = v->exit.io.info;
+    uint16_t port = (uint16_t)(info >> VIO_PORT_SHIFT);
+    if ((info & (VIO_SIZE_MASK | VIO_STRING)) || !iobus_port_light(port))
         return false;
+    const struct io_device *d = iobus_device(port);
     /* iobus_access, less what a byte to a light device cannot meet. */
     vcpu_skip_instruction(v);
-    if (e->io.flags & VIO_IN)
-        v->regs.rax = (v->regs.rax & ~0xFFull) | (uint8_t)d->in(v, e->io.port, 1);
+    if (info & VIO_IN)
+        v->regs.rax = (v->regs.rax & ~0xFFull) | (uint8_t)d->in(v, port, 1);
     else
-        d->out(v, e->io.port, 1, (uint8_t)v->regs.rax);
-    vcpu_io_breakpoints(v, e->io.port, 1);
+        d->out(v, port, 1, (uint8_t)v->regs.rax);
+    vcpu_io_breakpoints(v, port, 1);
     return true;
 }
 
@@ -216,12 +236,12 @@ static bool light_io(struct vcpu *v)
 static enum exit_action handle_io(struct vcpu *v)
 {
     const struct vexit_info *e = &v->exit;
-    if (e->io.flags & VIO_STRING) {
+    if (e->io.info & VIO_STRING) {
         kprintf("error: guest: string I/O (INS/OUTS) to intercepted port %#x is not emulated\n",
-                e->io.port);
+                vio_port(e));
         return vcpu_stop_guest(v, "string I/O to an intercepted port");
     }
-    return iobus_access(v, e->io.port, e->io.size, e->io.flags & VIO_IN);
+    return iobus_access(v, vio_port(e), vio_size(e), e->io.info & VIO_IN);
 }
 
 /* ---- control and debug registers, XSETBV ---- */
@@ -229,7 +249,7 @@ static enum exit_action handle_io(struct vcpu *v)
 /* Control-register access: the backend's (only the bits it owns exit). */
 static enum exit_action handle_cr(struct vcpu *v)
 {
-    return virt->cr_access(v) ? EXIT_STOP : EXIT_RESUME;
+    return virt.cr_access(v) ? EXIT_STOP : EXIT_RESUME;
 }
 
 /* XSETBV (SDM Vol. 2C, XSETBV "Protected Mode Exceptions"): validate as
@@ -241,11 +261,11 @@ static enum exit_action handle_xsetbv(struct vcpu *v)
 {
     uint32_t idx = (uint32_t)v->regs.rcx;
     uint64_t val = ((v->regs.rdx & 0xFFFFFFFF) << 32) | (v->regs.rax & 0xFFFFFFFF);
-    if (!(virt->get_reg(v, VREG_CR4) & CR4_OSXSAVE))
+    if (!(virt.get_reg(v, VREG_CR4) & CR4_OSXSAVE))
         return inject_ud(v);
     /* The CPL check comes before the exit on hardware (SDM Vol. 3C,
      * 26.1.1); Bochs 2.7 exits first, so it is made here too. */
-    if (virt->cpl(v))
+    if (virt.cpl(v))
         return inject_gp(v);
     struct cpuid_regs xs = cpuid(0xD, 0);
     uint64_t supported = ((uint64_t)xs.edx << 32) | xs.eax;
@@ -267,7 +287,7 @@ static enum exit_action handle_dr(struct vcpu *v)
 {
     const struct vexit_info *e = &v->exit;
     unsigned dr = e->dr.dr, gpr = e->dr.gpr;
-    if ((dr == 4 || dr == 5) && (virt->get_reg(v, VREG_CR4) & CR4_DE))
+    if ((dr == 4 || dr == 5) && (virt.get_reg(v, VREG_CR4) & CR4_DE))
         return inject_ud(v);    /* CR4.DE: DR4/DR5 are reserved */
     if (dr == 4 || dr == 5)
         dr += 2;                /* aliases of DR6/DR7 */
@@ -278,8 +298,8 @@ static enum exit_action handle_dr(struct vcpu *v)
         case 1: val = read_dr1(); break;
         case 2: val = read_dr2(); break;
         case 3: val = read_dr3(); break;
-        case 6: val = virt->get_reg(v, VREG_DR6); break;
-        default: val = virt->get_reg(v, VREG_DR7); break;
+        case 6: val = virt.get_reg(v, VREG_DR6); break;
+        default: val = virt.get_reg(v, VREG_DR7); break;
         }
         vcpu_set_gpr(v, gpr, val);
     } else {
@@ -291,8 +311,8 @@ static enum exit_action handle_dr(struct vcpu *v)
         case 1: write_dr1(val); break;
         case 2: write_dr2(val); break;
         case 3: write_dr3(val); break;
-        case 6: virt->set_reg(v, VREG_DR6, val); break;
-        default: virt->set_reg(v, VREG_DR7, val); break;
+        case 6: virt.set_reg(v, VREG_DR6, val); break;
+        default: virt.set_reg(v, VREG_DR7, val); break;
         }
     }
     vcpu_skip_instruction(v);
@@ -317,7 +337,7 @@ static enum exit_action handle_rdtsc(struct vcpu *v)
 /* INVLPG when `trap invlpg` asks: invalidate that address for the guest. */
 static enum exit_action handle_invlpg(struct vcpu *v)
 {
-    virt->invlpg(v, v->exit.invlpg.va);
+    virt.invlpg(v, v->exit.invlpg.va);
     vcpu_skip_instruction(v);
     return EXIT_RESUME;
 }
@@ -334,7 +354,7 @@ static enum exit_action handle_skip(struct vcpu *v)
  * would (the backend's way: VMX's HLT activity state). */
 static enum exit_action handle_hlt(struct vcpu *v)
 {
-    virt->halt(v);
+    virt.halt(v);
     return EXIT_RESUME;
 }
 
@@ -392,25 +412,25 @@ static enum exit_action handle_sipi(struct vcpu *v)
 static enum exit_action handle_timer(struct vcpu *v)
 {
     console_poll();
-    virt->rearm_timer(v);
+    virt.rearm_timer(v);
     return EXIT_RESUME;
 }
 
 /* NMIs exit: a kick from another core (cpu->kick set) ends here and the
  * caller sees the request; any other NMI is the guest's and is reflected
- * when the guest can take it (virt->deliver_nmi). The backend first
- * undoes what the exit left behind (virt->nmi_exited: VMX's NMI blocking
+ * when the guest can take it (virt.deliver_nmi). The backend first
+ * undoes what the exit left behind (virt.nmi_exited: VMX's NMI blocking
  * until an IRET), or says the hypervisor's NMI handler sorted it out. */
 static enum exit_action handle_nmi(struct vcpu *v)
 {
-    if (virt->nmi_exited(v))
+    if (virt.nmi_exited(v))
         return EXIT_RESUME;
     if (__atomic_exchange_n(&v->cpu->kick, 0, __ATOMIC_SEQ_CST)) {
         v->kicks++;
         return EXIT_RESUME;
     }
     v->nmi_pending = true;
-    virt->deliver_nmi(v);
+    virt.deliver_nmi(v);
     return EXIT_RESUME;
 }
 
@@ -426,10 +446,10 @@ static enum exit_action handle_exception(struct vcpu *v)
     if (v->stepping && vector == 1)
         return EXIT_RESUME;     /* the single-step trap of `step`: not the guest's */
     if (vector == 14 && EVENT_TYPE(e->exc.event) == EVENT_TYPE_EXCEPTION)
-        virt->set_reg(v, VREG_CR2, e->exc.cr2);
+        virt.set_reg(v, VREG_CR2, e->exc.cr2);
     if (vector == 1 && EVENT_TYPE(e->exc.event) == EVENT_TYPE_EXCEPTION)
-        virt->set_reg(v, VREG_DR6, (virt->get_reg(v, VREG_DR6) & ~DR6_B0_B3) | e->exc.dr6);
-    virt->inject(v, e->exc.event, e->exc.error);
+        virt.set_reg(v, VREG_DR6, (virt.get_reg(v, VREG_DR6) & ~DR6_B0_B3) | e->exc.dr6);
+    virt.inject(v, e->exc.event, e->exc.error);
     return EXIT_RESUME;
 }
 
@@ -445,7 +465,7 @@ static enum exit_action handle_interrupt_window(struct vcpu *v)
  * deliver it now. */
 static enum exit_action handle_nmi_window(struct vcpu *v)
 {
-    virt->deliver_nmi(v);
+    virt.deliver_nmi(v);
     return EXIT_RESUME;
 }
 
@@ -472,11 +492,11 @@ static void console_putc_crlf(uint8_t byte)
 
 static enum exit_action handle_hypercall(struct vcpu *v)
 {
-    if (virt->cpl(v))
+    if (virt.cpl(v))
         return inject_ud(v);
     int64_t ret;
     uint64_t nr = v->regs.rax, a0 = v->regs.rbx, a1 = v->regs.rcx;
-    if ((nr | a0 | a1) >> 32 && virt->code_bits(v) != 64) {
+    if ((nr | a0 | a1) >> 32 && virt.code_bits(v) != 64) {
         /* Not 64-bit mode: the ABI takes the low 32 bits; the upper
          * halves may still hold what 64-bit code left there (only then
          * does the mode matter). */
@@ -549,7 +569,7 @@ static enum exit_action handle_npf(struct vcpu *v)
         return d->store(v, gpa);
     enum ept_action a = ept_fault_in(&v->ept, gpa, access, vcpu_rip(v));
     if (a == EPT_MAPPED) {
-        virt->reinject(v, e);
+        virt.reinject(v, e);
         return EXIT_RESUME;     /* the access is retried: no RIP change */
     }
     kprintf("\nguest.ept_refused gpa=%#llx rip=%#llx access=%s class=%s reason=%s "
@@ -562,7 +582,7 @@ static enum exit_action handle_npf(struct vcpu *v)
         return vcpu_stop_guest(v, "second-level map access refused");
     /* An IRET that unblocked NMIs faulted: block them again. */
     if (e->npf.during_iret && !(e->npf.vectoring & EVENT_VALID))
-        virt->block_nmi(v);
+        virt.block_nmi(v);
     /* A refusal met while the CPU delivered an event (the guest's IDT,
      * stack or handler out of reach) is a fault of that delivery: the #GP
      * becomes a #DF, or a shutdown (kernel/event.h). */
@@ -585,16 +605,18 @@ static bool light_npf(struct vcpu *v)
 /* An entry the CPU calls invalid (EPT misconfiguration): the walk names it. */
 static enum exit_action handle_npf_misconfig(struct vcpu *v)
 {
-    kprintf("error: %s: second-level map misconfiguration at gpa=%#llx\n", virt->name,
+    kprintf("error: %s: second-level map misconfiguration at gpa=%#llx\n", virt.name,
             (unsigned long long)v->exit.npf.gpa);
     ept_print_walk(v->exit.npf.gpa);
     return vcpu_stop_guest(v, "second-level map misconfiguration");
 }
 
-enum exit_action handle_unknown_exit(struct vcpu *v)
+/* Any other exit (VEXIT_OTHER): the decoded exit and the guest state
+ * printed, the guest stopped. */
+static enum exit_action handle_other(struct vcpu *v)
 {
-    kprintf("\nerror: %s: unhandled exit %#x (%s)\n", virt->name, v->exit.raw,
-            virt->exit_name(v->exit.raw));
+    kprintf("\nerror: %s: unhandled exit %#x (%s)\n", virt.name, v->exit.raw,
+            virt.exit_name(v->exit.raw));
     vcpu_dump(v);
     return vcpu_stop_guest(v, "unhandled exit");
 }
@@ -628,6 +650,7 @@ const exit_handler exit_handlers[VEXIT_MAX] = {
     [VEXIT_TIMER] = handle_timer,
     [VEXIT_XSETBV] = handle_xsetbv,
     [VEXIT_STEP] = handle_step,
+    [VEXIT_OTHER] = handle_other,
 };
 
 const exit_light_handler exit_light_handlers[VEXIT_MAX] = {

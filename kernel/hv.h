@@ -17,7 +17,7 @@ struct hv_boot {
     struct mb2_info mb;
     struct hv_options opt;
     int option_problems;
-    struct virt_caps caps;      /* the backend's (virt->probe) */
+    struct virt_caps caps;      /* the backend's (virt.probe) */
     uint32_t bsp_apic_id;
     /* Where the firmware's RSDP lies (the EFI system table says, on UEFI),
      * for a guest that is told (a bzImage's acpi_rsdp_addr); 0: unknown,

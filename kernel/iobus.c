@@ -8,13 +8,15 @@
 #include "printk.h"
 #include "x86.h"
 
-#define IO_DEVICES 16
+#define IO_DEVICES 16    /* < IOBUS_PORT_LIGHT */
 #define MMIO_DEVICES 4
 
-/* iobus_port_dev[port]: 1 + the index in iobus_devices[] of its device,
- * 0 for none. */
+/* iobus_port_dev[port]: 1 + the index in devices[] of its device, 0 for
+ * none, with IOBUS_PORT_LIGHT for a light one; iobus_dev_of[] turns that
+ * byte into the device. */
 uint8_t iobus_port_dev[65536];
-const struct io_device *iobus_devices[IO_DEVICES];
+const struct io_device *iobus_dev_of[256];
+static const struct io_device *devices[IO_DEVICES];
 static unsigned ndevices;
 
 /* The ranges as registered, for iobus_intercept. */
@@ -34,15 +36,17 @@ static unsigned nmmio;
 void iobus_register(uint16_t first, unsigned n, const struct io_device *dev)
 {
     unsigned i = 0;
-    while (i < ndevices && iobus_devices[i] != dev)
+    while (i < ndevices && devices[i] != dev)
         i++;
     if (i == ndevices) {
         if (ndevices == IO_DEVICES) {
             kprintf("error: iobus: no room for device %s\n", dev->name);
             return;
         }
-        iobus_devices[ndevices++] = dev;
+        devices[ndevices++] = dev;
     }
+    uint8_t byte = (uint8_t)((i + 1) | (dev->light ? IOBUS_PORT_LIGHT : 0));
+    iobus_dev_of[byte] = dev;
     if (nranges == IO_RANGES) {
         kprintf("error: iobus: no room for the ports of device %s\n", dev->name);
         return;
@@ -50,13 +54,13 @@ void iobus_register(uint16_t first, unsigned n, const struct io_device *dev)
     ranges[nranges].first = first;
     ranges[nranges++].n = n;
     for (unsigned p = first; p < (unsigned)first + n && p <= 0xFFFF; p++)
-        iobus_port_dev[p] = (uint8_t)(i + 1);
+        iobus_port_dev[p] = byte;
 }
 
 void iobus_intercept(struct vcpu *v)
 {
     for (unsigned i = 0; i < nranges; i++)
-        virt->intercept_io(v, ranges[i].first, ranges[i].n, true);
+        virt.intercept_io(v, ranges[i].first, ranges[i].n, true);
 }
 
 static uint32_t hw_in(uint16_t port, unsigned size)
@@ -153,10 +157,10 @@ const struct mmio_device *mmio_device(uint64_t gpa)
 
 uint64_t mmio_physical_stores;
 
-/* The code segment's default size (virt->code_bits). */
+/* The code segment's default size (virt.code_bits). */
 static enum insn_mode code_mode(struct vcpu *v)
 {
-    unsigned bits = virt->code_bits(v);
+    unsigned bits = virt.code_bits(v);
     return bits == 64 ? INSN_MODE64 : bits == 32 ? INSN_MODE32 : INSN_MODE16;
 }
 
@@ -239,7 +243,7 @@ void mmio_store_physical(struct vcpu *v, uint64_t gpa, const struct mmio_store *
      * to the end of its page are done now. */
     uint64_t mask = st->addr_size == 8 ? ~0ull : (1ull << (8 * st->addr_size)) - 1;
     uint64_t rdi = vcpu_get_gpr(v, 7), rcx = vcpu_get_gpr(v, 1);
-    bool down = virt->get_reg(v, VREG_RFLAGS) & (1u << 10);
+    bool down = virt.get_reg(v, VREG_RFLAGS) & (1u << 10);
     unsigned off = (unsigned)(gpa & (PAGE_SIZE - 1));
     uint64_t in_page = down ? off / st->size + 1 : (PAGE_SIZE - off + st->size - 1) / st->size;
     uint64_t count = st->rep ? rcx & mask : 1;

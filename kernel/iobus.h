@@ -40,14 +40,20 @@ struct io_device {
  * the ports are intercepted on every vCPU set up later (iobus_intercept). */
 void iobus_register(uint16_t first, unsigned n, const struct io_device *dev);
 
-/* iobus_device - the device holding port, or NULL (inline: the light
- * path asks on every byte of the guest's console). */
-extern uint8_t iobus_port_dev[65536];           /* 1 + index in iobus_devices, 0: none */
-extern const struct io_device *iobus_devices[];
+/* iobus_device - the device holding port, or NULL; iobus_port_light -
+ * whether that is a light one (inline: the light path asks on every byte
+ * of the guest's console, one load and one test, then one more load). */
+#define IOBUS_PORT_LIGHT 0x80
+extern uint8_t iobus_port_dev[65536];           /* a device's number (1..), | IOBUS_PORT_LIGHT; 0: none */
+extern const struct io_device *iobus_dev_of[256];   /* by that byte, NULL at 0 */
 static inline const struct io_device *iobus_device(uint16_t port)
 {
-    unsigned d = iobus_port_dev[port];
-    return d ? iobus_devices[d - 1] : 0;
+    return iobus_dev_of[iobus_port_dev[port]];
+}
+
+static inline bool iobus_port_light(uint16_t port)
+{
+    return iobus_port_dev[port] & IOBUS_PORT_LIGHT;
 }
 
 /* iobus_intercept - make every registered port exit on v (vCPU set-up). */

@@ -203,7 +203,7 @@ static void cmd_info(int argc, char **argv)
     kprintf("tsc.khz=%llu tsc.source=%s\n", (unsigned long long)tsc_khz(), tsc_source());
     print_memory();
     print_modules();
-    virt->print_caps(true);
+    virt.print_caps(true);
 }
 CONSOLE_COMMAND(info, "info", "info",
                 "version, command line, cores, memory map, hypervisor memory, VMX or SVM capabilities",
@@ -271,7 +271,7 @@ static _Noreturn void ap_main(struct cpu *c)
     c->state = CPU_ONLINE;
     while (!guest_go)
         cpu_relax();
-    if (guest_go < 0 || virt->enable_cpu()) {
+    if (guest_go < 0 || virt.enable_cpu()) {
         c->setup = -1;
         if (c == console_cpu)
             console_loop();
@@ -280,7 +280,7 @@ static _Noreturn void ap_main(struct cpu *c)
     struct vcpu *v = 0;
     if (c->guest) {
         v = vcpu_alloc(c);
-        if (!v || virt->vcpu_setup(v, &guest_cfg)) {
+        if (!v || virt.vcpu_setup(v, &guest_cfg)) {
             kprintf("error: smp: cpu %u (apic_id=%u) gets no vCPU\n", c->index, c->apic_id);
             if (v)
                 vcpus[c->index] = 0;
@@ -298,7 +298,7 @@ static _Noreturn void ap_main(struct cpu *c)
         console_poll();
         cpu_relax();
     }
-    virt->disable_cpu();
+    virt.disable_cpu();
     halt_forever();
 }
 
@@ -338,7 +338,7 @@ static void release_aps(void)
             cpu_relax();
         if (cpus[i].state == CPU_ONLINE && !cpus[i].setup)
             kprintf("error: smp: cpu %u (apic_id=%u) did not set up %s in time\n", i,
-                    cpus[i].apic_id, virt->label);
+                    cpus[i].apic_id, virt.label);
     }
 }
 
@@ -351,7 +351,7 @@ static void start_guest(void)
     assign_cores();
     struct guest_ept_config ecfg = {
         .lazy = hv.opt.ept == EPT_LAZY,
-        .format = virt->slat_format,
+        .format = virt.slat_format,
         .ad = hv.opt.ept_ad && hv.caps.slat_ad,
         .allow_1g = hv.caps.slat_1g,
     };
@@ -363,7 +363,7 @@ static void start_guest(void)
     platform_init();
     if (!eptp || apic_virt_init() || vserial_init((uint16_t)hv.opt.serial_port))
         return;
-    if (virt->enable_cpu())
+    if (virt.enable_cpu())
         return;
     power_on_off(vcpu_off_all);     /* every core leaves virtualization (the others then halt) */
     guest_cfg = (struct virt_config){
@@ -381,18 +381,18 @@ static void start_guest(void)
     ept_refuse_injects_gp = hv.opt.ept_refuse == REFUSE_GP;
     struct vcpu *v = vcpu_alloc(&cpus[0]);
     if (!v) {
-        kprintf("error: %s: no pool pages for the boot vCPU\n", virt->name);
+        kprintf("error: %s: no pool pages for the boot vCPU\n", virt.name);
         return;
     }
     ept_register_stats(&v->ept);
     v->console = console_cpu == &cpus[0];
-    if (virt->vcpu_setup(v, &guest_cfg)) {
+    if (virt.vcpu_setup(v, &guest_cfg)) {
         vcpus[0] = 0;
         return;
     }
     release_aps();
     if (vcpu_count() > 1 && hv.opt.verbose)
-        kprintf("%s.aps vcpus=%u\n", virt->name, vcpu_count());
+        kprintf("%s.aps vcpus=%u\n", virt.name, vcpu_count());
     run_boot_commands();
     if (vcpu_start(v) == 0) {
         kprintf("guest.start cpu=0 vcpus=%u\n", vcpu_count());
@@ -463,10 +463,10 @@ _Noreturn void kmain(uint32_t mbi_phys, uint32_t load_base, uint32_t magic)
 
     /* The backend of this CPU's vendor (KVM's kvm-intel and kvm-amd):
      * AMD's and Hygon's have SVM, everyone else's VMX. */
-    virt = cpu_vendor_amd() ? &svm_ops : &vmx_ops;
-    if (virt->probe(hv.opt.verbose, &hv.caps)) {
+    virt = cpu_vendor_amd() ? svm_ops : vmx_ops;
+    if (virt.probe(hv.opt.verbose, &hv.caps)) {
         static char why[32];
-        fmt_snprintf(why, sizeof(why), "%s unavailable", virt->label);
+        fmt_snprintf(why, sizeof(why), "%s unavailable", virt.label);
         power_off(why, 2);
     }
 

@@ -44,8 +44,8 @@ int apic_virt_init(void)
 
 void apic_virt_vcpu(struct vcpu *v)
 {
-    virt->intercept_msr(v, MSR_X2APIC_ICR, true);
-    virt->intercept_msr(v, MSR_IA32_APIC_BASE, true);
+    virt.intercept_msr(v, MSR_X2APIC_ICR, true);
+    virt.intercept_msr(v, MSR_IA32_APIC_BASE, true);
 }
 
 static volatile uint32_t *apic_reg(unsigned off)

@@ -26,7 +26,7 @@
 
 #define CONSOLE_EXITS 4096
 
-const struct virt_ops *virt;
+struct virt_ops virt;
 struct vcpu *vcpus[MAX_CPUS];
 bool guest_exit_keeps_console;
 
@@ -42,7 +42,10 @@ struct vcpu *vcpu_boot(void)
 struct vcpu *vcpu_alloc(struct cpu *c)
 {
     trap_nmi_hook = host_nmi;
-    struct vcpu *v = page_alloc((virt->vcpu_size + PAGE_SIZE - 1) / PAGE_SIZE);
+    for (unsigned r = 0; r < VEXIT_MAX; r++)
+        if (!exit_handlers[r])      /* vcpu_exit calls them unchecked */
+            panic("vcpu: exit reason %u has no handler", r);
+    struct vcpu *v = page_alloc((virt.vcpu_size + PAGE_SIZE - 1) / PAGE_SIZE);
     if (!v)
         return 0;
     v->id = c->index;
@@ -89,7 +92,7 @@ static void host_nmi(struct trap_frame *f)
 {
     struct cpu *c = this_cpu();
     struct vcpu *v = vcpus[c->index];
-    for (const uint64_t *w = virt->entry_windows; w < virt->entry_windows_end; w += 3)
+    for (const uint64_t *w = virt.entry_windows; w < virt.entry_windows_end; w += 3)
         if (f->rip >= w[0] && f->rip <= w[1])
             f->rip = w[2];
     if (f->rip >= (uint64_t)vcpu_sleep_window && f->rip <= (uint64_t)vcpu_sleep_hlt)
@@ -184,20 +187,20 @@ void vcpu_off_all(void)
             cpu_relax();
         }
         if (c != me && c->virt_on)
-            kprintf("error: cpu %u did not leave %s operation\n", i, virt->name);
+            kprintf("error: cpu %u did not leave %s operation\n", i, virt.name);
     }
-    virt->disable_cpu();
+    virt.disable_cpu();
     unsigned off = 0;
     for (unsigned i = 0; i < cpu_count; i++)
         off += !__atomic_load_n(&cpus[i].virt_on, __ATOMIC_SEQ_CST);
-    kprintf("%s.off cpus=%u of %u\n", virt->name, off, cpu_count);
+    kprintf("%s.off cpus=%u of %u\n", virt.name, off, cpu_count);
 }
 
 _Noreturn void vcpu_park(struct cpu *c)
 {
     while (!__atomic_load_n(&c->off, __ATOMIC_SEQ_CST))
         sleep_until_set(&c->off);
-    virt->disable_cpu();
+    virt.disable_cpu();
     halt_forever();
 }
 
@@ -207,8 +210,8 @@ void vcpu_inject_exception(struct vcpu *v, unsigned vector, bool has_error, uint
      * (kernel/event.h), so that the handler's IRET does not retrigger an
      * instruction breakpoint on the faulting instruction. */
     if (exception_sets_rf(vector))
-        virt->set_reg(v, VREG_RFLAGS, virt->get_reg(v, VREG_RFLAGS) | RFLAGS_RF);
-    virt->inject(v, EVENT_VALID | EVENT_TYPE_EXCEPTION << 8 | (vector & 0xFF) |
+        virt.set_reg(v, VREG_RFLAGS, virt.get_reg(v, VREG_RFLAGS) | RFLAGS_RF);
+    virt.inject(v, EVENT_VALID | EVENT_TYPE_EXCEPTION << 8 | (vector & 0xFF) |
                         (has_error ? EVENT_HAS_ERROR : 0),
                  error);
 }
@@ -220,18 +223,18 @@ void vcpu_skip_debug(struct vcpu *v, uint64_t rflags)
      * (SDM Vol. 3A, 17.3.1.4; KVM's kvm_vcpu_do_singlestep does the same),
      * unless IA32_DEBUGCTL.BTF makes it a branch trap. RF: cleared, as by
      * any instruction that completes (17.3.1.1). */
-    if ((rflags & RFLAGS_TF) && !(virt->get_reg(v, VREG_DEBUGCTL) & DEBUGCTL_BTF))
-        virt->pending_debug(v, DR6_BS);
+    if ((rflags & RFLAGS_TF) && !(virt.get_reg(v, VREG_DEBUGCTL) & DEBUGCTL_BTF))
+        virt.pending_debug(v, DR6_BS);
     if (rflags & RFLAGS_RF)
-        virt->set_reg(v, VREG_RFLAGS, rflags & ~RFLAGS_RF);
+        virt.set_reg(v, VREG_RFLAGS, rflags & ~RFLAGS_RF);
 }
 
 void vcpu_io_breakpoints_slow(struct vcpu *v, uint16_t port, unsigned size)
 {
     uint64_t dr[4] = { read_dr0(), read_dr1(), read_dr2(), read_dr3() };   /* the guest's */
-    uint32_t hits = dbg_io_hits(virt->get_reg(v, VREG_DR7), dr, port, size);
+    uint32_t hits = dbg_io_hits(virt.get_reg(v, VREG_DR7), dr, port, size);
     if (hits)
-        virt->pending_debug(v, hits);
+        virt.pending_debug(v, hits);
 }
 
 void vcpu_trace(struct vcpu *v, uint32_t reason, uint64_t qual)
@@ -251,7 +254,7 @@ uint64_t vcpu_get_gpr(struct vcpu *v, unsigned n)
     case 1: return r->rcx;
     case 2: return r->rdx;
     case 3: return r->rbx;
-    case 4: return virt->get_reg(v, VREG_RSP);
+    case 4: return virt.get_reg(v, VREG_RSP);
     case 5: return r->rbp;
     case 6: return r->rsi;
     case 7: return r->rdi;
@@ -274,7 +277,7 @@ void vcpu_set_gpr(struct vcpu *v, unsigned n, uint64_t val)
     case 1: r->rcx = val; break;
     case 2: r->rdx = val; break;
     case 3: r->rbx = val; break;
-    case 4: virt->set_reg(v, VREG_RSP, val); break;
+    case 4: virt.set_reg(v, VREG_RSP, val); break;
     case 5: r->rbp = val; break;
     case 6: r->rsi = val; break;
     case 7: r->rdi = val; break;
@@ -319,7 +322,7 @@ enum exit_action vcpu_guest_exit(struct vcpu *v, int status)
 
 void vcpu_dump(struct vcpu *v)
 {
-    virt->dump(v);
+    virt.dump(v);
 }
 
 /* The guest reset: every other vCPU goes to the INIT state first (so that
@@ -348,7 +351,7 @@ void vcpu_apply_init(struct vcpu *v)
         vcpu_request_all(VCPU_REQ_RESET);
         return;
     }
-    virt->set_init_state(v);
+    virt.set_init_state(v);
 }
 
 /* A SIPI counts only while the vCPU waits for one (10.4.4: a second SIPI
@@ -360,7 +363,7 @@ static void apply_sipi(struct vcpu *v)
         return;
     __atomic_store_n(&v->sipi, SIPI_TAKEN, __ATOMIC_SEQ_CST);
     v->sipis++;
-    virt->start_at_sipi(v, (uint8_t)s);
+    virt.start_at_sipi(v, (uint8_t)s);
 }
 
 static void service_requests(struct vcpu *v)
@@ -368,7 +371,7 @@ static void service_requests(struct vcpu *v)
     uint32_t req = __atomic_exchange_n(&v->requests, 0, __ATOMIC_SEQ_CST);
     __atomic_store_n(&v->cpu->kick, 0, __ATOMIC_SEQ_CST);
     if (req & VCPU_REQ_OFF) {
-        virt->disable_cpu();
+        virt.disable_cpu();
         halt_forever();
     }
     if (req & VCPU_REQ_NMI)
@@ -400,13 +403,13 @@ static void service_requests(struct vcpu *v)
 }
 
 /* `step`: one guest instruction of a paused vCPU. The backend arranges
- * for an exit after it (virt->step_begin: the monitor trap flag, RFLAGS.TF
+ * for an exit after it (virt.step_begin: the monitor trap flag, RFLAGS.TF
  * with #DB intercepted, or both); whichever exit comes first ends the step
  * (finish_step); an event the guest takes first (an interrupt) makes the
  * step end in its handler, as on hardware. */
 static void start_step(struct vcpu *v)
 {
-    virt->step_begin(v);
+    virt.step_begin(v);
     v->step_from = vcpu_rip(v);
     v->stepping = true;
     v->state = VCPU_RUNNING;
@@ -416,7 +419,7 @@ static void start_step(struct vcpu *v)
  * set, pause again and show where the guest is now. */
 static void finish_step(struct vcpu *v)
 {
-    virt->step_end(v);
+    virt.step_end(v);
     v->stepping = false;
     v->state = VCPU_PAUSED;
     uint64_t rip = vcpu_rip(v);
@@ -459,9 +462,9 @@ void vcpu_print_gprs(const struct vcpu *v, uint64_t cr2)
 
 size_t vcpu_fetch_code(struct vcpu *v, uint8_t *buf)
 {
-    struct guest_paging p = { virt->get_reg(v, VREG_CR0), virt->get_reg(v, VREG_CR3),
-                              virt->get_reg(v, VREG_CR4), virt->get_reg(v, VREG_EFER) };
-    uint64_t lin = virt->get_reg(v, VREG_CS_BASE) + vcpu_rip(v);
+    struct guest_paging p = { virt.get_reg(v, VREG_CR0), virt.get_reg(v, VREG_CR3),
+                              virt.get_reg(v, VREG_CR4), virt.get_reg(v, VREG_EFER) };
+    uint64_t lin = virt.get_reg(v, VREG_CS_BASE) + vcpu_rip(v);
     size_t n = 0;
     while (n < 15) {
         uint64_t gpa;
@@ -505,18 +508,17 @@ int vcpu_start(struct vcpu *v)
             console_prompt();
             return -1;
         }
-        virt->set_start_state(v, &start);
+        virt.set_start_state(v, &start);
         vserial_reset();        /* the machine's reset resets its UART */
         vserial_inject(v);      /* nothing waits now: closes an open interrupt window */
     } else {
         /* An AP: the INIT state, waiting for the guest's SIPI (the
          * backend sets what INIT leaves alone on a fresh vCPU). */
-        virt->set_init_state(v);
+        virt.set_init_state(v);
     }
     v->exits = 0;
     memset(v->exit_count, 0, sizeof(v->exit_count));
     memset(v->stats, 0, sizeof(v->stats));
-    memset(&v->unknown_stat, 0, sizeof(v->unknown_stat));
     v->trace_count = 0;
     v->inits = v->sipis = v->kicks = 0;
     v->console_countdown = CONSOLE_EXITS;
@@ -542,9 +544,11 @@ int vcpu_exit(struct vcpu *v)
     unsigned reason = v->exit.reason;
     if (__builtin_expect(!v->console_countdown, 0))
         console_countdown_expired(v);
-    exit_handler h = exit_handlers[reason];
-    struct hist *s = h ? &v->stats[reason] : &v->unknown_stat;
-    enum exit_action a = h ? h(v) : handle_unknown_exit(v);
+    struct hist *s = &v->stats[reason];
+    /* Kept in a register across the call: GCC would otherwise compute
+     * the address again at each use below (Linux's OPTIMIZER_HIDE_VAR). */
+    __asm__("" : "+r"(s));
+    enum exit_action a = exit_handlers[reason](v);
 
     v->exit_count[reason]++;
     vcpu_trace_exit(v, t0);
@@ -595,9 +599,9 @@ _Noreturn void vcpu_run(struct vcpu *v)
             continue;
         }
         if (v->nmi_pending)
-            virt->deliver_nmi(v);
+            virt.deliver_nmi(v);
         /* Returns only for a stop, a request or a failed entry. */
-        if (virt->run(v))
+        if (virt.run(v))
             vcpu_stop_guest(v, "VM entry failed");
     }
 }

@@ -1,7 +1,7 @@
 /*
  * vcpu.h - one virtual CPU pinned to one core, and the loop that runs it:
  * the vendor-neutral core (kernel/vcpu.c). The shape is KVM's: vcpu_run()
- * processes requests, enters the guest through the backend (virt->run,
+ * processes requests, enters the guest through the backend (virt.run,
  * kernel/virt.h), which hands every exit it does not answer itself to
  * vcpu_exit(): a table of handlers by neutral exit reason (kernel/exit.c),
  * accounting, the trace; then it repeats.
@@ -93,7 +93,7 @@ enum vcpu_mp_state {
 struct trace_entry {
     uint64_t tsc;
     uint64_t rip;
-    uint64_t qual;
+    uint64_t qual;          /* a mark's value, or the exit's vexit_info first_word */
     uint32_t reason;        /* VEXIT_*, or TRACE_MARK */
 };
 
@@ -136,7 +136,6 @@ struct vcpu {
      * paths are counted in exit_count only): TSC cycles in the handler
      * (sum, min, max) and their log2 histogram, all in one (kernel/hist.h). */
     struct hist stats[VEXIT_MAX];
-    struct hist unknown_stat;
     struct trace_entry trace[TRACE_LEN];
     uint64_t trace_count;           /* entries ever written; head = count % TRACE_LEN */
     uint64_t resets;
@@ -158,7 +157,7 @@ unsigned vcpu_count(void);
 /* vcpu_boot - the guest's boot vCPU (on the boot core), NULL before the guest. */
 struct vcpu *vcpu_boot(void);
 
-/* vcpu_alloc - a zeroed vCPU (virt->vcpu_size bytes) for core c,
+/* vcpu_alloc - a zeroed vCPU (virt.vcpu_size bytes) for core c,
  * registered in vcpus[]. */
 struct vcpu *vcpu_alloc(struct cpu *c);
 
@@ -227,29 +226,29 @@ static inline bool vcpu_stepping_or_nmi(const struct vcpu *v)
     return both;
 }
 
-/* vcpu_rip - the guest's RIP (cached for the exit, else virt->get_reg). */
+/* vcpu_rip - the guest's RIP (cached for the exit, else virt.get_reg). */
 static inline uint64_t vcpu_rip(struct vcpu *v)
 {
-    return v->rip_valid ? v->rip : virt->get_reg(v, VREG_RIP);
+    return v->rip_valid ? v->rip : virt.get_reg(v, VREG_RIP);
 }
 
 /* vcpu_skip_instruction - the exiting instruction completed for the guest
- * (virt->skip: RIP past it, RF cleared, TF's trap pending). */
+ * (virt.skip: RIP past it, RF cleared, TF's trap pending). */
 static inline void vcpu_skip_instruction(struct vcpu *v)
 {
-    virt->skip(v);
+    virt.skip(v);
 }
 
 /* vcpu_advance - the instruction at RIP, len bytes, completed for the
- * guest (an MMIO store the hypervisor did; virt->advance). */
+ * guest (an MMIO store the hypervisor did; virt.advance). */
 static inline void vcpu_advance(struct vcpu *v, unsigned len)
 {
-    virt->advance(v, len);
+    virt.advance(v, len);
 }
 
 /* vcpu_skip_debug - what the completion of an instruction emulated for
  * the guest does to the debug flags in rflags: with TF a single-step trap
- * (virt->pending_debug: BS), unless IA32_DEBUGCTL.BTF makes TF step on
+ * (virt.pending_debug: BS), unless IA32_DEBUGCTL.BTF makes TF step on
  * branches; RF cleared (SDM Vol. 3A, 17.3.1). For backends' skip. */
 void vcpu_skip_debug(struct vcpu *v, uint64_t rflags);
 
@@ -288,7 +287,7 @@ void vcpu_print_gprs(const struct vcpu *v, uint64_t cr2);
  * its page tables (v's core, between exits); the number read. */
 size_t vcpu_fetch_code(struct vcpu *v, uint8_t *buf);
 
-/* vcpu_dump - the guest state as key=value lines (virt->dump). */
+/* vcpu_dump - the guest state as key=value lines (virt.dump). */
 void vcpu_dump(struct vcpu *v);
 
 /* cpuid_fast_invalidate_vcpu / cpuid_fast_invalidate - v's (everyone's)
@@ -300,7 +299,8 @@ void cpuid_fast_invalidate(void);
 extern struct cpuid_policy guest_cpuid;
 extern struct msr_policy guest_msrs;
 
-/* Exit handlers (kernel/exit.c), by VEXIT_* reason. Contract: a handler
+/* Exit handlers (kernel/exit.c), by VEXIT_* reason: one for every reason
+ * (VEXIT_OTHER's reports the exit and stops the guest). Contract: a handler
  * runs on the exiting core with v->exit filled and the guest's GPRs in
  * v->regs. It returns EXIT_RESUME to re-enter the guest or EXIT_STOP after
  * vcpu_stop() (or a power-off). A handler that emulates an instruction
@@ -324,14 +324,13 @@ static inline __attribute__((always_inline)) void vcpu_trace_exit(struct vcpu *v
     struct trace_entry *t = &v->trace[v->trace_count++ % TRACE_LEN];
     t->tsc = tsc;
     t->rip = vcpu_rip(v);
-    t->qual = v->exit.reason == VEXIT_NPF ? v->exit.npf.gpa
-              : v->exit.reason == VEXIT_IO ? v->exit.io.port
-                                             : 0;
+    t->qual = v->exit.first_word;      /* as it is: print_trace reads it */
     t->reason = v->exit.reason;
 }
 
 /*
- * vcpu_exit_light - vcpu_exit() for a backend's light path: only the
+ * vcpu_exit_light - vcpu_exit() for a backend's light path, for a reason
+ * the light table has a handler for (the caller looked): only the
  * caller-saved GPRs are in v->regs (RAX, RCX, RDX, RSI, RDI, R8-R11), so
  * only handlers that need no other may run (the light table: the virtual
  * UART's byte I/O, the lazy fault-in's common case). 1 if one did and the
@@ -343,18 +342,13 @@ static inline __attribute__((always_inline)) void vcpu_trace_exit(struct vcpu *v
 static inline __attribute__((always_inline)) int vcpu_exit_light(struct vcpu *v)
 {
     unsigned reason = v->exit.reason;
-    exit_light_handler h = exit_light_handlers[reason];
     /* A pending NMI of the guest's: vcpu_run tries to deliver it before
      * the next entry (vcpu_exit returns 0 for it). */
-    if (vcpu_stepping_or_nmi(v) || !v->console_countdown || !h || !h(v))
+    if (vcpu_stepping_or_nmi(v) || !v->console_countdown || !exit_light_handlers[reason](v))
         return 0;
     v->exit_count[reason]++;
     vcpu_trace_exit(v, rdtsc());
     return 1;
 }
-
-/* handle_unknown_exit - an exit reason without a handler: the decoded
- * exit and the guest state printed, the guest stopped. */
-enum exit_action handle_unknown_exit(struct vcpu *v);
 
 #endif

@@ -40,6 +40,10 @@ struct vexit_info {
     unsigned reason;            /* VEXIT_* */
     uint32_t raw;               /* the vendor's exit code, for reports */
     union {
+        /* The first word of whichever member is filled: what the exit
+         * trace records as it is (`trace` makes it readable when it
+         * shows it: kernel/commands.c), so recording costs one load. */
+        uint64_t first_word;
         struct {                /* VEXIT_EXCEPTION, VEXIT_NMI */
             uint32_t event;     /* vector, type, EVENT_HAS_ERROR */
             uint32_t error;
@@ -47,19 +51,21 @@ struct vexit_info {
             uint64_t cr2;       /* #PF: the faulting address */
         } exc;
         struct {                /* VEXIT_IO */
-            uint16_t port;
-            uint8_t size;       /* 1, 2 or 4 */
-            uint8_t flags;      /* VIO_*: VMX's qualification bits 5:3 (SDM Vol. 3C, Table 28-5) */
+            /* VMX's exit qualification for I/O (SDM Vol. 3C, Table
+             * 28-5), which the SVM backend builds from its EXITINFO1:
+             * size - 1 in bits 2:0, VIO_* flags, the port in bits 31:16.
+             * One store to fill, one test for "a byte, not a string". */
+            uint32_t info;
         } io;
         struct {                /* VEXIT_NPF, VEXIT_NPF_MISCONFIG */
-            uint32_t vectoring; /* an event the exit interrupted the delivery of (EVENT_VALID), else 0 */
-            uint32_t vectoring_error;
-            uint64_t gpa;
+            uint64_t gpa;       /* first: the trace's word */
             /* bits 0-2: the access was a read, a write, a fetch; bits
              * 3-5: the entry allowed read, write, execute (EPT's exit
              * qualification bits 5:0, SDM Vol. 3C Table 28-7: VMX's own
              * encoding, into which the SVM backend turns its error code) */
             uint64_t access;
+            uint32_t vectoring; /* an event the exit interrupted the delivery of (EVENT_VALID), else 0 */
+            uint32_t vectoring_error;
             bool during_iret;   /* it happened while an IRET unblocked NMIs */
         } npf;
         struct {                /* VEXIT_DR_ACCESS */
@@ -73,9 +79,22 @@ struct vexit_info {
     };
 };
 
-#define VIO_IN      (1u << 0)
-#define VIO_STRING  (1u << 1)   /* INS, OUTS */
-#define VIO_REP     (1u << 2)
+/* The flags of io.info (Table 28-5). */
+#define VIO_SIZE_MASK   7u          /* size - 1 */
+#define VIO_IN          (1u << 3)
+#define VIO_STRING      (1u << 4)   /* INS, OUTS */
+#define VIO_REP         (1u << 5)
+#define VIO_PORT_SHIFT  16
+
+static inline uint16_t vio_port(const struct vexit_info *e)
+{
+    return (uint16_t)(e->io.info >> VIO_PORT_SHIFT);
+}
+
+static inline unsigned vio_size(const struct vexit_info *e)
+{
+    return (e->io.info & VIO_SIZE_MASK) + 1;
+}
 
 /* Guest registers that are not GPRs, as get_reg/set_reg name them. */
 enum vreg {
@@ -203,8 +222,10 @@ struct virt_ops {
     const uint64_t *entry_windows, *entry_windows_end;
 };
 
-/* The backend this machine runs (kernel/main.c picks it at boot). */
-extern const struct virt_ops *virt;
+/* The backend this machine runs: kernel/main.c copies its table here at
+ * boot, so a call through it is one indirect call with no pointer to load
+ * first (the exit handlers make several per exit). */
+extern struct virt_ops virt;
 
 extern const struct virt_ops vmx_ops, svm_ops;
 

@@ -148,13 +148,13 @@ void vserial_inject(struct vcpu *v)
     uint32_t vec = __atomic_load_n(&pic_pending, __ATOMIC_SEQ_CST);
     bool window = false;
     if (vec && v->mp_state == MP_RUNNABLE) {
-        if (virt->intr_ready(v) && __atomic_compare_exchange_n(&pic_pending, &vec, 0, false,
+        if (virt.intr_ready(v) && __atomic_compare_exchange_n(&pic_pending, &vec, 0, false,
                                                                __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
-            virt->inject(v, EVENT_VALID | EVENT_TYPE_EXTERNAL << 8 | vec, 0);
+            virt.inject(v, EVENT_VALID | EVENT_TYPE_EXTERNAL << 8 | vec, 0);
         else
             window = true;
     }
-    if (virt->intr_window(v, window))
+    if (virt.intr_window(v, window))
         st.windows++;
 }
 

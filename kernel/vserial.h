@@ -58,7 +58,7 @@ static inline bool vserial_pic_port(uint16_t port)
 }
 
 /* vserial_inject - on v's core (the boot vCPU) between exits: inject the
- * waiting PIC interrupt if the guest can take it (virt->intr_ready:
+ * waiting PIC interrupt if the guest can take it (virt.intr_ready:
  * RFLAGS.IF, no STI or MOV SS blocking, no other event being injected),
  * else ask for an interrupt-window exit; drop the window when nothing
  * waits. */

@@ -133,13 +133,6 @@ bool vuart_irq(const struct vuart *u)
     return u->irq;
 }
 
-bool vuart_take_edge(struct vuart *u)
-{
-    bool e = u->edge;
-    u->edge = false;
-    return e;
-}
-
 void vuart_write(struct vuart *u, unsigned reg, uint8_t val, vuart_tx tx, void *ctx)
 {
     bool dlab = u->lcr & LCR_DLAB;

@@ -110,11 +110,10 @@ static void decode(struct svm_vcpu *x, uint32_t code)
     case VEXIT_IO:
         /* EXITINFO1 (15.10.2, Figure 15-2); EXITINFO2 is the next RIP,
          * with or without next-RIP saving. */
-        e->io.port = (uint16_t)(info1 >> IOIO_PORT_SHIFT);
-        e->io.size = (info1 & IOIO_SZ32) ? 4 : (info1 & IOIO_SZ16) ? 2 : 1;
-        e->io.flags = (uint8_t)(((info1 & IOIO_TYPE_IN) ? VIO_IN : 0) |
-                                ((info1 & IOIO_STR) ? VIO_STRING : 0) |
-                                ((info1 & IOIO_REP) ? VIO_REP : 0));
+        e->io.info = (uint32_t)(info1 >> IOIO_PORT_SHIFT) << VIO_PORT_SHIFT |
+                     ((info1 & IOIO_SZ32) ? 3 : (info1 & IOIO_SZ16) ? 1 : 0) |
+                     ((info1 & IOIO_TYPE_IN) ? VIO_IN : 0) | ((info1 & IOIO_STR) ? VIO_STRING : 0) |
+                     ((info1 & IOIO_REP) ? VIO_REP : 0);
         v->cr4_de = *vmcb64(x, VMCB_CR4) & CR4_DE;
         return;
     case VEXIT_NPF:

@@ -40,7 +40,11 @@ void asm_offsets(void)
     /* The exit path's fast part (entry.asm): the neutral vCPU is the
      * first member of struct vmx_vcpu, so its offsets hold for both. */
     _Static_assert(offsetof(struct vmx_vcpu, v) == 0, "entry.asm: regs = vcpu = vmx_vcpu");
-    OFFSET(VCPU_EXIT_REASON, vmx_vcpu, exit_reason);
+    OFFSET(VCPU_EXIT_RAW, vcpu, exit.raw);
+    OFFSET(VCPU_EXIT_VREASON, vcpu, exit.reason);
+    _Static_assert(sizeof(((struct vcpu *)0)->exit.raw) == 4 &&
+                   sizeof(((struct vcpu *)0)->exit.reason) == 4, "entry.asm stores dwords");
+    DEFINE(VMX_KIND_DECODE_NR, VMX_KIND_DECODE);
     OFFSET(VCPU_EXITS, vcpu, exits);
     OFFSET(VCPU_RIP_VALID, vcpu, rip_valid);
     OFFSET(VCPU_HAVE_QUAL, vmx_vcpu, have_qual);

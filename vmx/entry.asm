@@ -16,11 +16,13 @@
 ;      CR4, RIP advanced), and so is the lazy fault-in of a page the plan
 ;      table knows (ept/guest_ept.h);
 ;   2. the caller-saved GPRs saved, vmx_exit_light() (vmx/vmx_exit.c),
-;      for the reasons vmx_light_exits marks: the exit decoded, the
+;      for the reasons vmx_exit_kind marks light: the exit decoded, the
 ;      core's light handlers (kernel/exit.c: the guest's UART);
-;   3. every GPR saved, vmx_exit(): the exit decoded, vcpu_exit() of the
-;      core (kernel/vcpu.c): the handler table, statistics with cycles,
-;      the trace ring, single-step.
+;   3. every GPR saved, vcpu_exit() of the core (kernel/vcpu.c: the
+;      handler table, statistics with cycles, the trace ring,
+;      single-step), after vmx_exit() decoded the exit's fields when it
+;      has any; for the others (VMCALL, RDMSR, WRMSR, ...) the neutral
+;      reason is one byte of vmx_exit_kind.
 ;
 ; HOST_RIP is vmx_exit_entry (written once per VMCS). HOST_RSP is this
 ; frame's RSP, written only when it changed.
@@ -42,6 +44,13 @@
 bits 64
 section .text
 
+; The full path's call for an exit already decoded (vmx.h).
+%ifdef VMX_COUNT_VMCS_ACCESS
+%define VCPU_EXIT vmx_exit_counted
+%else
+%define VCPU_EXIT vcpu_exit
+%endif
+
 global vmx_run_guest
 global vmx_exit_entry
 global vmx_entry_windows
@@ -50,7 +59,8 @@ global vmx_entry_abort
 global vmx_partial_abort
 extern vmx_exit
 extern vmx_exit_light
-extern vmx_light_exits
+extern vmx_exit_kind
+extern VCPU_EXIT
 extern ept_plans
 extern ept_pd_tables
 extern ept_map_lock
@@ -79,6 +89,16 @@ extern vmcs_writes
     vmresume
     jmp vmx_partial_failed
 %endmacro
+
+%macro SAVE_CALLEE_SAVED_GPRS 0         ; the guest's, which layers 1 and 2 leave in the CPU
+    mov [rdi + GR_RBX], rbx
+    mov [rdi + GR_RBP], rbp
+    mov [rdi + GR_R12], r12
+    mov [rdi + GR_R13], r13
+    mov [rdi + GR_R14], r14
+    mov [rdi + GR_R15], r15
+%endmacro
+
 
 %macro LOAD_GUEST_GPRS 0                ; rdi = regs; rdi itself last
     mov rax, [rdi + GR_RAX]
@@ -335,7 +355,7 @@ vmx_exit_entry:
 .light:
     mov [rdi + GR_RDX], rdx
 .light_rdx_saved:
-    mov [rdi + VCPU_EXIT_REASON], esi
+    mov [rdi + VCPU_EXIT_RAW], esi      ; as read: an entry failure's bit 31 too
     mov byte [rdi + VCPU_RIP_VALID], 0  ; nothing of the exit cached yet (C's)
     mov byte [rdi + VCPU_HAVE_QUAL], 0
     mov [rdi + GR_RAX], rax
@@ -344,33 +364,20 @@ vmx_exit_entry:
     mov [rdi + GR_R9],  r9
     mov [rdi + GR_R10], r10
     mov [rdi + GR_R11], r11
-    cmp esi, EXIT_REASON_MAX_NR         ; (an entry failure has bit 31 set)
-    jae .full
-    cmp byte [rsi + vmx_light_exits], 0
-    je .full
-    call vmx_exit_light                 ; rdi = regs = the vcpu (first member)
-    mov rdi, [rsp]
-    test eax, eax
-    jz .full
-    mov rax, [rdi + GR_RAX]
-    mov rcx, [rdi + GR_RCX]
-    mov rdx, [rdi + GR_RDX]
-    mov rsi, [rdi + GR_RSI]
-    mov r8,  [rdi + GR_R8]
-    mov r9,  [rdi + GR_R9]
-    mov r10, [rdi + GR_R10]
-    mov r11, [rdi + GR_R11]
-    PARTIAL_RESUME .window5
+    cmp esi, EXIT_REASON_MAX_NR         ; an entry failure, or flags (28.2.1)
+    jae .full_decode
+    movzx eax, byte [rsi + vmx_exit_kind]
+    test al, al
+    js .light_handler                   ; VMX_KIND_LIGHT
+    cmp al, VMX_KIND_DECODE_NR
+    je .full_decode
+    mov [rdi + VCPU_EXIT_VREASON], eax  ; nothing to decode: the neutral reason
 
     ; ---- layer 3: every GPR.
-.full:
-    mov [rdi + GR_RBX], rbx
-    mov [rdi + GR_RBP], rbp
-    mov [rdi + GR_R12], r12
-    mov [rdi + GR_R13], r13
-    mov [rdi + GR_R14], r14
-    mov [rdi + GR_R15], r15
-    call vmx_exit
+.full:                                  ; v->exit filled
+    SAVE_CALLEE_SAVED_GPRS
+    call VCPU_EXIT
+.full_done:
     test eax, eax
     jz vmx_entry_abort
     mov rdi, [rsp]
@@ -381,6 +388,26 @@ vmx_exit_entry:
 .window3_end:
     vmresume
     jmp vmx_entry_failed
+
+.full_decode:
+    SAVE_CALLEE_SAVED_GPRS
+    call vmx_exit
+    jmp .full_done
+
+.light_handler:
+    call vmx_exit_light                 ; rdi = regs = the vcpu (first member), esi = the reason
+    mov rdi, [rsp]
+    test eax, eax
+    jz .full                            ; declined: vcpu_exit, as decoded
+    mov rax, [rdi + GR_RAX]
+    mov rcx, [rdi + GR_RCX]
+    mov rdx, [rdi + GR_RDX]
+    mov rsi, [rdi + GR_RSI]
+    mov r8,  [rdi + GR_R8]
+    mov r9,  [rdi + GR_R9]
+    mov r10, [rdi + GR_R10]
+    mov r11, [rdi + GR_R11]
+    PARTIAL_RESUME .window5
 
 %macro SAVE_GPRS_BUT_RDI 0              ; rdi = regs
     mov [rdi + GR_RAX], rax

@@ -20,7 +20,7 @@ void vmx_probe(struct vmx_msrs *raw, struct vmx_caps *caps);
  * every character costs time on a slow serial line). */
 void vmx_print_caps(const struct vmx_caps *caps, bool all);
 
-/* vmx_probe_virt - virt->probe: vmx_probe into vmx_caps, the lines, the
+/* vmx_probe_virt - virt.probe: vmx_probe into vmx_caps, the lines, the
  * verdict (vmx_status_message). */
 int vmx_probe_virt(bool verbose, struct virt_caps *caps);
 

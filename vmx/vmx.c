@@ -38,7 +38,6 @@ _Static_assert(INTR_INFO_VALID == EVENT_VALID && INTR_INFO_DELIVER_ERROR == EVEN
                "VMX event encoding");
 
 struct virt_config vmx_cfg;
-uint8_t vmx_light_exits[EXIT_REASON_MAX];
 uint8_t vmx_exit_kind[EXIT_REASON_MAX];
 
 static void report_ctl(void *ctx, bool required, const char *msg)
@@ -160,17 +159,17 @@ static void write_host_state(void)
     vmcs_writen(VMCS_HOST_RSP, 0);  /* vmx_enter_guest writes the real one */
 }
 
-/* Per basic exit reason: whether it has a light handler (kernel/exit.c's
- * table by neutral reason: entry.asm's byte table; reason 0, exception
- * or NMI, never does), and the neutral reason with VMX_KIND_DECODE where
- * the exit carries fields to decode (vmx_exit_kind, vmx_exit.c). */
+/* Per basic exit reason, entry.asm's byte (vmx.h, vmx_exit_kind): the
+ * neutral reason or VMX_KIND_DECODE where the exit carries fields, and
+ * VMX_KIND_LIGHT where kernel/exit.c's light table has a handler (reason
+ * 0, exception or NMI, never does; an EPT violation's light case is the
+ * first layer's already). */
 static void fill_exit_tables(void)
 {
     for (uint32_t r = 0; r < EXIT_REASON_MAX; r++) {
-        /* (An EPT violation's light case is the first layer's already.) */
-        vmx_light_exits[r] = r && r != EXIT_REASON_EPT_VIOLATION &&
-                             exit_light_handlers[vmx_vexit(r, 0)] != 0;
-        vmx_exit_kind[r] = (uint8_t)(vmx_exit_has_fields(r) ? VMX_KIND_DECODE : vmx_vexit(r, 0));
+        bool light = r && r != EXIT_REASON_EPT_VIOLATION && exit_light_handlers[vmx_vexit(r, 0)] != 0;
+        vmx_exit_kind[r] = (uint8_t)((vmx_exit_has_fields(r) ? VMX_KIND_DECODE : vmx_vexit(r, 0)) |
+                                     (light ? VMX_KIND_LIGHT : 0));
     }
 }
 

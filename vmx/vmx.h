@@ -30,8 +30,8 @@ struct vmx_vcpu {
 
     /* Per-exit cache of the qualification, which the light and the full
      * path may both decode (vmx/entry.asm clears have_qual on every exit
-     * that leaves its fast paths). */
-    uint32_t exit_reason;
+     * that leaves its fast paths). The exit reason as read is in
+     * v.exit.raw, with an entry failure's bit 31 (entry.asm stores it). */
     bool have_qual;                 /* (RIP: the neutral v.rip, v.rip_valid) */
     uint64_t qual;
 
@@ -59,18 +59,32 @@ extern struct virt_config vmx_cfg;
  * (then 0), or VMLAUNCH/VMRESUME fails (then the enum vmx_result). */
 int vmx_run_guest(struct guest_regs *regs, int launched);
 
-/* vmx_exit_light / vmx_exit - called from vmx/entry.asm: decode the exit
- * into v->exit and hand it to vcpu_exit_light / vcpu_exit (the contract
- * of kernel/vcpu.h). vmx_exit_light sees only the caller-saved GPRs. */
-int vmx_exit_light(struct vmx_vcpu *x);
+/* Called from vmx/entry.asm, which has stored the exit reason in
+ * v->exit.raw (kernel/vcpu.h's contracts):
+ *  - vmx_exit_light: a reason whose kind has VMX_KIND_LIGHT; decodes it
+ *    into v->exit and tries vcpu_exit_light with only the caller-saved
+ *    GPRs saved. When it declines, entry.asm calls vcpu_exit with the
+ *    exit as decoded.
+ *  - vmx_exit: a reason to decode (VMX_KIND_DECODE), an entry failure
+ *    or a reason with flags; decodes and calls vcpu_exit.
+ *  - the others: entry.asm stores the neutral reason of their kind and
+ *    calls vcpu_exit itself (vmx_exit_counted in the benchmark build). */
+int vmx_exit_light(struct vmx_vcpu *x, uint32_t raw);
 int vmx_exit(struct guest_regs *regs);
+#ifdef VMX_COUNT_VMCS_ACCESS
+int vmx_exit_counted(struct guest_regs *regs);
+#endif
 
-/* Per basic exit reason (vmx.c fills it at set-up): the neutral reason,
- * or VMX_KIND_DECODE for the reasons whose exit carries fields (the
- * qualification, the interruption information: vmx_exit_has_fields),
- * which decode() reads. One load for the others, most of the full path's
- * exits (VMCALL, RDMSR, WRMSR, HLT, ...). */
-#define VMX_KIND_DECODE 0xFF
+/* Per basic exit reason (vmx.c fills it at set-up), one byte for
+ * entry.asm: the neutral reason (bits 6:0), or VMX_KIND_DECODE for the
+ * reasons whose exit carries fields (the qualification, the interruption
+ * information: vmx_exit_has_fields), which decode() reads; VMX_KIND_LIGHT
+ * when kernel/exit.c has a light handler for it. Most of the full path's
+ * exits (VMCALL, RDMSR, WRMSR, HLT, ...) are then one load from their
+ * handler. */
+#define VMX_KIND_DECODE 0x7F
+#define VMX_KIND_LIGHT 0x80
+_Static_assert(VEXIT_MAX < VMX_KIND_DECODE, "a neutral reason fits in bits 6:0");
 extern uint8_t vmx_exit_kind[EXIT_REASON_MAX];
 static inline bool vmx_exit_has_fields(uint32_t basic)
 {
@@ -114,9 +128,9 @@ static inline uint64_t vmx_guest_qual(struct vmx_vcpu *x)
 void vmx_report_entry_failure(struct vmx_vcpu *x, int result, uint32_t reason);
 
 /* vmx/vmx_cr.c: a control-register exit done for the guest
- * (virt->cr_access); the guest's view of CR0 and CR4 (their read shadows
+ * (virt.cr_access); the guest's view of CR0 and CR4 (their read shadows
  * for the bits the host owns); the MSRs the VMCS keeps or VMX hides
- * (virt->msr_read, msr_write); CR0 and CR4 set as a start state does. */
+ * (virt.msr_read, msr_write); CR0 and CR4 set as a start state does. */
 int vmx_cr_access(struct vcpu *v);
 uint64_t vmx_guest_cr0(struct vmx_vcpu *x);
 uint64_t vmx_guest_cr4(struct vmx_vcpu *x);
@@ -157,7 +171,7 @@ void vmx_step_end(struct vcpu *v);
 void vmx_rearm_timer(struct vcpu *v);
 void vmx_print_exit_extra(struct vcpu *v, unsigned reason);
 
-/* vmx_dump - the VMCS's guest state as key=value lines (virt->dump). */
+/* vmx_dump - the VMCS's guest state as key=value lines (virt.dump). */
 void vmx_dump(struct vcpu *v);
 
 /* vmx_guest_cache_control - give this core the guest's CR0.CD and NW

@@ -40,15 +40,12 @@ int vmx_run(struct vcpu *v)
 
 /* ---- the exit, decoded ---- */
 
-/* Port I/O (Table 28-5): size - 1 in bits 2:0, IN bit 3, string bit 4,
- * REP bit 5, the port in bits 31:16. The light path's only reason. */
+/* Port I/O: the qualification (Table 28-5) is the neutral io.info. The
+ * light path's only reason. */
 static inline __attribute__((always_inline)) void decode_io(struct vmx_vcpu *x, uint64_t q)
 {
-    struct vexit_info *e = &x->v.exit;
-    e->reason = VEXIT_IO;
-    e->io.port = (uint16_t)(q >> 16);
-    e->io.size = (uint8_t)((q & 7) + 1);
-    e->io.flags = (uint8_t)((q >> 3) & 7);     /* VIO_IN, VIO_STRING, VIO_REP */
+    x->v.exit.reason = VEXIT_IO;
+    x->v.exit.io.info = (uint32_t)q;
 }
 
 /* The exits with fields (vmx_exit_has_fields): the exit qualification by
@@ -126,13 +123,11 @@ static void count_vmcs_access(struct vmx_vcpu *x)
 #endif
 
 /* Called from vmx/entry.asm for an exit whose reason has a light handler
- * (vmx_light_exits: port I/O, the one kernel/exit.c has), with
- * exit_reason read, the caches cleared and the caller-saved GPRs in
+ * (VMX_KIND_LIGHT: port I/O, the one kernel/exit.c has), with the reason
+ * raw (in exit.raw too), the caches cleared and the caller-saved GPRs in
  * v->regs. */
-int vmx_exit_light(struct vmx_vcpu *x)
+int vmx_exit_light(struct vmx_vcpu *x, uint32_t raw)
 {
-    uint32_t raw = x->exit_reason;
-    x->v.exit.raw = raw;
     if (__builtin_expect(raw == EXIT_REASON_IO, 1))
         decode_io(x, vmcs_readn(VMCS_EXIT_QUALIFICATION));
     else
@@ -149,10 +144,10 @@ int vmx_exit_light(struct vmx_vcpu *x)
 
 /* Called from vmx/entry.asm with every GPR in regs (the vCPU's first
  * member): a failed entry (exit reason bit 31, 28.8: the guest-state
- * checks after loading), or an exit for the core's handlers. */
+ * checks after loading), or an exit with fields to decode. */
 static __attribute__((noinline, cold)) int entry_failed(struct vmx_vcpu *x)
 {
-    vmx_report_entry_failure(x, 0, x->exit_reason);
+    vmx_report_entry_failure(x, 0, x->v.exit.raw);
     vcpu_stop_guest(&x->v, "VM entry failed");
     return 0;
 }
@@ -160,30 +155,33 @@ static __attribute__((noinline, cold)) int entry_failed(struct vmx_vcpu *x)
 int vmx_exit(struct guest_regs *regs)
 {
     struct vmx_vcpu *x = (struct vmx_vcpu *)regs;
-    uint32_t raw = x->exit_reason;
-    unsigned kind;
-    if (__builtin_expect(raw < EXIT_REASON_MAX, 1)) {
-        kind = vmx_exit_kind[raw];
-    } else {
+    uint32_t raw = x->v.exit.raw;
+    if (__builtin_expect(raw >= EXIT_REASON_MAX, 0)) {
         /* Entry failure (bit 31), or flags in bits 27:16 (28.2.1). */
         if (raw & EXIT_REASON_ENTRY_FAILURE)
             return entry_failed(x);
         raw &= 0xFFFF;
-        kind = VMX_KIND_DECODE;
+        x->v.exit.raw = raw;
     }
-    x->v.exit.raw = raw;
-    if (kind == VMX_KIND_DECODE)
-        decode(x, raw);
-    else
-        x->v.exit.reason = kind;
+    decode(x, raw);
 #ifdef VMX_COUNT_VMCS_ACCESS
-    int r = vcpu_exit(&x->v);
-    count_vmcs_access(x);
-    return r;
+    return vmx_exit_counted(regs);
 #else
     return vcpu_exit(&x->v);
 #endif
 }
+
+#ifdef VMX_COUNT_VMCS_ACCESS
+/* The benchmark build's vcpu_exit, for entry.asm too: with the exit's
+ * VMREADs and VMWRITEs counted. */
+int vmx_exit_counted(struct guest_regs *regs)
+{
+    struct vmx_vcpu *x = (struct vmx_vcpu *)regs;
+    int r = vcpu_exit(&x->v);
+    count_vmcs_access(x);
+    return r;
+}
+#endif
 
 void vmx_print_exit_extra(struct vcpu *v, unsigned reason)
 {
@@ -302,9 +300,12 @@ void vmx_dump(struct vcpu *v)
 
 void vmx_advance(struct vcpu *v, unsigned len)
 {
-    uint64_t rip = vmx_guest_rip(to_vmx(v)) + len;
+    /* The VMCS's RIP is always the current one (set_reg writes it): read
+     * without the cache, which a handler rarely filled before this. */
+    uint64_t rip = vmcs_readn(VMCS_GUEST_RIP) + len;
     vmcs_writen(VMCS_GUEST_RIP, rip);
     v->rip = rip;
+    v->rip_valid = true;
     uint64_t rflags = vmcs_readn(VMCS_GUEST_RFLAGS);
     if (__builtin_expect(rflags & (RFLAGS_TF | RFLAGS_RF), 0))
         vcpu_skip_debug(v, rflags);
