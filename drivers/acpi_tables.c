@@ -173,6 +173,15 @@ static void parse_fadt(const void *fadt, struct acpi_info *out)
         out->pm1a_cnt = (uint16_t)rd64(fadt, 176);
     if (!out->pm1b_cnt && len >= 196 && rd8(fadt, 184) == 1)
         out->pm1b_cnt = (uint16_t)rd64(fadt, 188);
+    /* The PM timer (4.8.3.3): PM_TMR_BLK at 76 with PM_TMR_LEN 4 at 91,
+     * else X_PM_TMR_BLK at 208 in system I/O; TMR_VAL_EXT is bit 8 of the
+     * flags at 112. A reduced-hardware FADT has neither. */
+    if (len >= 92 && rd32(fadt, 76) && rd32(fadt, 76) <= 0xFFFC && rd8(fadt, 91) == 4)
+        out->pm_tmr = (uint16_t)rd32(fadt, 76);
+    if (!out->pm_tmr && len >= 220 && rd8(fadt, 208) == 1 && rd64(fadt, 212) &&
+        rd64(fadt, 212) <= 0xFFFC)
+        out->pm_tmr = (uint16_t)rd64(fadt, 212);
+    out->pm_tmr_32 = out->pm_tmr && len >= 116 && (rd32(fadt, 112) >> 8 & 1);
 }
 
 /* One AML data object that is an integer (20.2.3): Zero, One, Ones,

@@ -90,6 +90,8 @@ struct acpi_info {
     uint32_t smi_cmd;
     uint8_t acpi_enable;
     uint16_t pm1a_cnt, pm1b_cnt;    /* I/O ports, 0 when absent */
+    uint16_t pm_tmr;                /* the ACPI PM timer's I/O port (3.579545 MHz), 0: none */
+    bool pm_tmr_32;                 /* its counter is 32 bits wide (FADT TMR_VAL_EXT), else 24 */
     bool have_s5;
     uint8_t slp_typa, slp_typb;     /* \_S5 package values */
     struct acpi_spcr spcr;          /* the console the firmware names, if any */

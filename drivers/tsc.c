@@ -4,6 +4,8 @@
  */
 #include "tsc.h"
 
+#include <stdbool.h>
+
 #include "../kernel/x86.h"
 
 #define PIT_HZ        1193182u
@@ -14,6 +16,30 @@
 
 static uint64_t khz;
 static const char *source = "none";
+
+/* The ACPI PM timer (ACPI 6.5, 4.8.3.3): a free-running 3.579545 MHz
+ * counter of 24 or 32 bits at an I/O port, on BIOS and UEFI machines
+ * alike (a UEFI machine may have no PIT). 10 ms of it against the TSC;
+ * the difference of two reads modulo its width survives one wrap. */
+#define PM_TIMER_HZ 3579545u
+
+static uint64_t pm_timer_calibrate(uint16_t port, bool wide)
+{
+    uint32_t mask = wide ? 0xFFFFFFFFu : 0xFFFFFFu;
+    uint32_t ticks = PM_TIMER_HZ / 1000 * CALIBRATE_MS;
+    uint32_t c0 = inl(port) & mask;
+    uint64_t t0 = rdtsc(), spins = 0;
+    uint32_t c;
+    do {
+        c = inl(port) & mask;
+        if (++spins > 100000000ull || (c == c0 && spins > 1000000))
+            return 0;                               /* not counting: no PM timer */
+    } while (((c - c0) & mask) < ticks);
+    uint64_t t1 = rdtsc();
+    /* The ticks that passed may exceed the 10 ms asked for by a read's
+     * time: scale by what was counted. */
+    return (t1 - t0) * PM_TIMER_HZ / (((c - c0) & mask) * 1000ull);
+}
 
 static uint64_t pit_calibrate(void)
 {
@@ -34,7 +60,7 @@ static uint64_t pit_calibrate(void)
     return (t1 - t0) / CALIBRATE_MS;
 }
 
-void tsc_init(void)
+void tsc_init(uint16_t pm_timer, bool pm_timer_32)
 {
     uint32_t max = cpuid(0, 0).eax;
     if (max >= 0x15) {
@@ -52,6 +78,10 @@ void tsc_init(void)
             source = "cpuid16";
             return;
         }
+    }
+    if (pm_timer && (khz = pm_timer_calibrate(pm_timer, pm_timer_32))) {
+        source = "pmtimer";
+        return;
     }
     khz = pit_calibrate();
     source = khz ? "pit" : "none";

@@ -1,9 +1,11 @@
 /*
- * uart.c - polled 16550 driver (PC16550D datasheet register map).
+ * uart.c - polled 16550 driver (PC16550D datasheet register map), in I/O
+ * space or memory-mapped.
  * No interrupts: the hypervisor takes none (DESIGN.md, cores and interrupts).
  */
 #include "uart.h"
 
+#include "../kernel/mem.h"
 #include "../kernel/x86.h"
 
 #define UART_RBR 0  /* receive buffer (read, DLAB=0) */
@@ -15,6 +17,7 @@
 #define UART_LCR 3  /* line control */
 #define UART_MCR 4  /* modem control */
 #define UART_LSR 5  /* line status */
+#define UART_SCR 7  /* scratch */
 
 #define LCR_8N1  0x03
 #define LCR_DLAB 0x80
@@ -25,50 +28,86 @@
 
 #define UART_CLOCK_DIV 115200   /* 1.8432 MHz / 16 */
 
-static uint16_t port;
+static struct uart_wire wire;
 
-bool uart_init(uint16_t base, uint32_t baud)
+/* Register r: a byte in I/O space, or in memory at r * width, read and
+ * written width bytes wide (an MMIO 16550 with 32-bit registers takes
+ * only 32-bit accesses; the register is the low byte). */
+static uint8_t rd(unsigned r)
+{
+    if (!wire.mmio)
+        return inb((uint16_t)(wire.base + r));
+    if (wire.width == 4)
+        return (uint8_t)*(volatile uint32_t *)phys_ptr(wire.base + 4 * r);
+    return *(volatile uint8_t *)phys_ptr(wire.base + r);
+}
+
+static void wr(unsigned r, uint8_t v)
+{
+    if (!wire.mmio)
+        outb((uint16_t)(wire.base + r), v);
+    else if (wire.width == 4)
+        *(volatile uint32_t *)phys_ptr(wire.base + 4 * r) = v;
+    else
+        *(volatile uint8_t *)phys_ptr(wire.base + r) = v;
+}
+
+bool uart_init(const struct uart_wire *w, uint32_t baud)
 {
     bool ok = baud != 0 && UART_CLOCK_DIV % baud == 0 && baud <= UART_CLOCK_DIV;
     uint16_t divisor = ok ? (uint16_t)(UART_CLOCK_DIV / baud) : 1;
 
-    port = base;
-    outb(port + UART_IER, 0x00);
-    outb(port + UART_LCR, LCR_DLAB);
-    outb(port + UART_DLL, divisor & 0xFF);
-    outb(port + UART_DLM, divisor >> 8);
-    outb(port + UART_LCR, LCR_8N1);
-    outb(port + UART_FCR, FCR_ENABLE_CLEAR);
-    outb(port + UART_MCR, MCR_DTR_RTS_OUT2);
+    wire = *w;
+    wr(UART_IER, 0x00);
+    wr(UART_LCR, LCR_DLAB);
+    wr(UART_DLL, divisor & 0xFF);
+    wr(UART_DLM, divisor >> 8);
+    wr(UART_LCR, LCR_8N1);
+    wr(UART_FCR, FCR_ENABLE_CLEAR);
+    wr(UART_MCR, MCR_DTR_RTS_OUT2);
     return ok;
 }
 
-void uart_adopt(uint16_t base)
+void uart_adopt(const struct uart_wire *w)
 {
-    port = base;
-    outb(port + UART_IER, 0x00);
-    outb(port + UART_LCR, LCR_8N1);     /* DLAB clear: the divisor stays */
-    outb(port + UART_FCR, FCR_ENABLE_CLEAR);
-    outb(port + UART_MCR, MCR_DTR_RTS_OUT2);
+    wire = *w;
+    wr(UART_IER, 0x00);
+    wr(UART_LCR, LCR_8N1);      /* DLAB clear: the divisor stays */
+    wr(UART_FCR, FCR_ENABLE_CLEAR);
+    wr(UART_MCR, MCR_DTR_RTS_OUT2);
+}
+
+bool uart_probe(const struct uart_wire *w)
+{
+    struct uart_wire keep = wire;
+    wire = *w;
+    uint8_t old = rd(UART_SCR);
+    wr(UART_SCR, 0x5A);
+    bool ok = rd(UART_SCR) == 0x5A;
+    wr(UART_SCR, 0xA5);
+    ok = ok && rd(UART_SCR) == 0xA5;
+    wr(UART_SCR, old);
+    wire = keep;
+    return ok;
 }
 
 void uart_putc(char c)
 {
-    if (!port)
+    if (!wire.base)
         return;
-    while (!(inb(port + UART_LSR) & LSR_THRE))
+    while (!(rd(UART_LSR) & LSR_THRE))
         cpu_relax();
-    outb(port + UART_THR, (uint8_t)c);
+    wr(UART_THR, (uint8_t)c);
 }
 
 int uart_getc(void)
 {
-    if (!port || !(inb(port + UART_LSR) & LSR_DR))
+    if (!wire.base || !(rd(UART_LSR) & LSR_DR))
         return -1;
-    return inb(port + UART_RBR);
+    return rd(UART_RBR);
 }
 
-uint16_t uart_base(void)
+const struct uart_wire *uart_console(void)
 {
-    return port;
+    return &wire;
 }

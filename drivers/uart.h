@@ -1,5 +1,7 @@
 /*
- * uart.h - polled 16550 UART, the hypervisor's console wire.
+ * uart.h - polled 16550 UART, the hypervisor's console wire: in I/O space
+ * (COM ports, a PCI card's I/O BAR) or memory-mapped (an SoC's or a PCI
+ * card's memory BAR, registers 1 or 4 bytes apart and wide).
  */
 #ifndef UART_H
 #define UART_H
@@ -7,17 +9,28 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* uart_adopt - the console on the 16550 at base as the firmware set its
- * speed (the divisor kept: an SPCR's "as configured" baud rate), 8N1, FIFOs
- * on, interrupts off. */
-void uart_adopt(uint16_t base);
+struct uart_wire {
+    bool mmio;          /* else I/O ports */
+    uint64_t base;      /* the I/O port, or the physical address (below 4 GiB) */
+    uint8_t width;      /* MMIO: register width and stride in bytes, 1 or 4 */
+};
 
 /*
- * uart_init - program the 16550 at I/O port base for baud, 8N1, FIFOs on,
- * interrupts off. Returns false when the baud rate cannot be derived from
- * the 115200 Hz divisor clock (the port is then left at 115200).
+ * uart_init - the console on w: baud, 8N1, FIFOs on, interrupts off.
+ * Returns false when the baud rate cannot be derived from the 115200 Hz
+ * divisor clock (the UART is then left at 115200).
  */
-bool uart_init(uint16_t base, uint32_t baud);
+bool uart_init(const struct uart_wire *w, uint32_t baud);
+
+/* uart_adopt - the console on w at the speed firmware set (the divisor
+ * kept: an SPCR's "as configured" baud rate), 8N1, FIFOs on, interrupts
+ * off. */
+void uart_adopt(const struct uart_wire *w);
+
+/* uart_probe - a 16550 answers at w: its scratch register (7) keeps two
+ * values written to it (the PC16550D's SCR; Linux's 8250 probe does the
+ * same), then has its old one back. Touches nothing else. */
+bool uart_probe(const struct uart_wire *w);
 
 /* uart_putc - send one byte, waiting for THRE (LSR bit 5) first. */
 void uart_putc(char c);
@@ -25,7 +38,7 @@ void uart_putc(char c);
 /* uart_getc - one received byte, or -1 when none is waiting (LSR bit 0). */
 int uart_getc(void);
 
-/* uart_base - I/O port base of the console UART (0 before uart_init). */
-uint16_t uart_base(void);
+/* uart_console - the console's wire (base 0 before uart_init). */
+const struct uart_wire *uart_console(void);
 
 #endif

@@ -37,19 +37,22 @@ static void count_leaf(struct ept *e, int level, int delta)
         e->pages_4k += (uint64_t)delta;
 }
 
-/* ept_table's walk, inlined into map_one: the static map calls it per page. */
-static inline uint64_t *descend(struct ept *e, uint64_t gpa, int level)
+/* ept_table's walk, inlined into map_one: the static map calls it per
+ * page. The format is a parameter so that ept_map's copies for each one
+ * fold its tests away (the static map's build is per page). */
+static inline __attribute__((always_inline)) uint64_t *descend(struct ept *e, uint64_t gpa,
+                                                                int level, enum slat_format f)
 {
     uint64_t *table = e->ops.table(e->ops.ctx, e->root);
     for (int l = 3; l > level; l--) {
         uint64_t *slot = &table[index_at(gpa, l)];
-        if (!slat_present(e->format, *slot)) {
+        if (!slat_present(f, *slot)) {
             uint64_t t = e->ops.alloc_table(e->ops.ctx);
             if (!t)
                 return 0;
             e->tables++;
-            *slot = slat_table_entry(e->format, t);
-        } else if (slat_large(e->format, *slot)) {
+            *slot = slat_table_entry(f, t);
+        } else if (slat_large(f, *slot)) {
             return 0;       /* would need a split */
         }
         table = e->ops.table(e->ops.ctx, *slot & EPT_ADDR_MASK);
@@ -59,23 +62,42 @@ static inline uint64_t *descend(struct ept *e, uint64_t gpa, int level)
 
 uint64_t *ept_table(struct ept *e, uint64_t gpa, int level)
 {
-    return descend(e, gpa, level);
+    return descend(e, gpa, level, e->format);
 }
 
 /* Install one leaf of size 4 KiB << (9 * level) at gpa. */
-static int map_one(struct ept *e, uint64_t gpa, int level, uint64_t perms, unsigned memtype)
+static inline __attribute__((always_inline)) int map_one(struct ept *e, uint64_t gpa, int level,
+                                                         uint64_t perms, unsigned memtype,
+                                                         enum slat_format f)
 {
-    uint64_t *table = descend(e, gpa, level);
+    uint64_t *table = descend(e, gpa, level, f);
     if (!table)
         return -1;
     uint64_t *slot = &table[index_at(gpa, level)];
-    if (slat_present(e->format, *slot)) {
-        if (level > 0 && !slat_large(e->format, *slot))
+    if (slat_present(f, *slot)) {
+        if (level > 0 && !slat_large(f, *slot))
             return -1;      /* a table is in the way */
         count_leaf(e, level, -1);
     }
-    *slot = slat_leaf(e->format, gpa, perms, memtype, level > 0);
+    *slot = slat_leaf(f, gpa, perms, memtype, level > 0);
     count_leaf(e, level, 1);
+    return 0;
+}
+
+static inline __attribute__((always_inline)) int map_range(struct ept *e, uint64_t gpa,
+                                                           uint64_t end, uint64_t perms,
+                                                           unsigned memtype, enum slat_format f)
+{
+    while (gpa < end) {
+        int level = 0;
+        if (e->allow_1g && !(gpa & (EPT_PAGE_1G - 1)) && end - gpa >= EPT_PAGE_1G)
+            level = 2;
+        else if (!(gpa & (EPT_PAGE_2M - 1)) && end - gpa >= EPT_PAGE_2M)
+            level = 1;
+        if (map_one(e, gpa, level, perms, memtype, f))
+            return -1;
+        gpa += EPT_PAGE_4K << (9 * level);
+    }
     return 0;
 }
 
@@ -84,17 +106,9 @@ int ept_map(struct ept *e, uint64_t gpa, uint64_t len, uint64_t perms, unsigned 
     uint64_t end = gpa + len;
     if ((gpa | len) & (EPT_PAGE_4K - 1) || end < gpa)
         return -1;
-    while (gpa < end) {
-        int level = 0;
-        if (e->allow_1g && !(gpa & (EPT_PAGE_1G - 1)) && end - gpa >= EPT_PAGE_1G)
-            level = 2;
-        else if (!(gpa & (EPT_PAGE_2M - 1)) && end - gpa >= EPT_PAGE_2M)
-            level = 1;
-        if (map_one(e, gpa, level, perms, memtype))
-            return -1;
-        gpa += EPT_PAGE_4K << (9 * level);
-    }
-    return 0;
+    if (e->format == SLAT_EPT)
+        return map_range(e, gpa, end, perms, memtype, SLAT_EPT);
+    return map_range(e, gpa, end, perms, memtype, SLAT_NPT);
 }
 
 void ept_walk(const struct ept *e, uint64_t gpa, struct ept_walk *w)
@@ -126,7 +140,7 @@ static bool ram_like(uint32_t type)
 
 enum gpa_class gpa_classify(const struct gpa_space *s, uint64_t gpa)
 {
-    if (gpa >= s->hv_start && gpa < s->hv_end)
+    if ((gpa >= s->hv_start && gpa < s->hv_end) || (gpa >= s->held_start && gpa < s->held_end))
         return GPA_HV;
     if (gpa >= s->phys_limit || gpa >= GPA_REACH)
         return GPA_OUTSIDE;
@@ -236,7 +250,8 @@ static bool covered_by_ram(const struct memmap *m, uint64_t base, uint64_t end)
 static bool uniform(const struct gpa_space *s, uint64_t base, uint64_t size, enum gpa_class c)
 {
     uint64_t end = base + size;
-    if ((base < s->hv_end && s->hv_start < end) || end > s->phys_limit)
+    if ((base < s->hv_end && s->hv_start < end) || (base < s->held_end && s->held_start < end) ||
+        end > s->phys_limit)
         return false;
     if (size == EPT_PAGE_4K)
         return true;

@@ -198,7 +198,7 @@ void ept_walk(const struct ept *e, uint64_t gpa, struct ept_walk *w);
 enum gpa_class {
     GPA_RAM,        /* RAM, ACPI or NVS in the guest's map: mapped write-back (MTRRs) */
     GPA_MMIO,       /* device or firmware space: mapped uncacheable, lazily */
-    GPA_HV,         /* the hypervisor's region: never mapped */
+    GPA_HV,         /* the hypervisor's region, or a device page it keeps: never mapped */
     GPA_OUTSIDE,    /* beyond the physical address width or the 48 bits EPT
                        translates, or RAM left out by mem= */
     GPA_CLASSES,
@@ -209,6 +209,8 @@ struct gpa_space {
     const struct memmap *firmware;  /* the machine's map */
     uint64_t hv_start, hv_end;
     uint64_t phys_limit;            /* 1 << MAXPHYADDR */
+    uint64_t held_start, held_end;  /* a device's pages the hypervisor keeps (its MMIO
+                                       console UART), refused as its region is; or empty */
 };
 
 /* gpa_classify - the class of one guest-physical address. */

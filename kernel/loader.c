@@ -267,7 +267,7 @@ static int load_mb1(const uint8_t *img, uint64_t len, struct guest_start *start)
 
 /* The boot information of a Multiboot2 guest is at most this big: the
  * memory map, the command lines and the fixed tags. */
-#define MB2_INFO_MAX (0x1000 + MEMMAP_MAX * 24 + (MB2_MAX_MODULES + 1) * 280)
+#define MB2_INFO_MAX (0x1000 + MEMMAP_MAX * (24 + 48) + (MB2_MAX_MODULES + 1) * 280)
 
 static int load_mb2(const uint8_t *img, uint64_t len, struct guest_start *start)
 {
@@ -287,6 +287,11 @@ static int load_mb2(const uint8_t *img, uint64_t len, struct guest_start *start)
                 "ACPI %s RSDP tag and this machine has %s\n",
                 mi.required & (1ull << MB2_TAG_ACPI_NEW) ? "new" : "old",
                 hv.mb.rsdp ? "an ACPI 1.0 RSDP only" : "no RSDP");
+        return -1;
+    }
+    if (mi.required & (1ull << MB2_TAG_EFI_MMAP) && !hv.mb.efi) {
+        kprintf("error: loader: multiboot2 image: the information request tag requires the "
+                "EFI memory map tag and this machine booted without UEFI\n");
         return -1;
     }
     /* Relocation moves every segment and the entry by the same amount. */
@@ -312,6 +317,7 @@ static int load_mb2(const uint8_t *img, uint64_t len, struct guest_start *start)
         .rsdp = hv.mb.rsdp,
         .rsdp_len = hv.mb.acpi_version >= 2 ? hv.mb.rsdp_len : 20,
         .load_base = (uint32_t)base,
+        .efi_map = hv.mb.efi,
     };
     uint32_t size = mb2_info_build(0, 0, &d);
     uint64_t info_gpa = size <= MB2_INFO_MAX ? find_free(size, &mi.layout, mods, (unsigned)nmods) : 0;

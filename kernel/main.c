@@ -22,6 +22,7 @@
 #include "x86.h"
 #include "../drivers/acpi.h"
 #include "../drivers/lapic.h"
+#include "../drivers/pci.h"
 #include "../drivers/tsc.h"
 #include "../drivers/uart.h"
 #include "../ept/guest_ept.h"
@@ -136,40 +137,131 @@ static uint64_t tsc_kmain, tsc_guest;   /* TSC at kmain, at the guest's start (0
 
 /* The console's UART: serial= when given, else the one the firmware names
  * in the ACPI SPCR table (as Linux's earlycon and NOVA take it), else COM1.
- * The guest's virtual UART is the console's (vserial_init), so a guest that
- * reads the same SPCR finds the UART it names. */
+ * The guest's virtual UART is the console's when that is an I/O-space
+ * UART (vserial_init), so a guest that reads the same SPCR finds the UART
+ * it names; with a PCI or MMIO console the guest's UART is COM1 and the
+ * console's registers are kept from it (guest_uart_port). */
 static const char *console_source = "default";
+static int console_pci = -1;            /* serial=pci:'s function, when the console is on it */
+static char console_problem[160];       /* why serial= was not taken: said after the banner */
 
+#define COM1 0x3F8
+
+/* A PCI 16550's registers: the function's first I/O or memory BAR (PCI
+ * Local Bus 3.0, 6.2.5.1), its decoding turned on if firmware left it
+ * off. False with why. */
+static bool pci_uart_wire(unsigned bdf, struct uart_wire *w, char *why, size_t n)
+{
+    if ((pci_cfg_read32(bdf, PCI_VENDOR_ID) & 0xFFFF) == 0xFFFF) {
+        fmt_snprintf(why, n, "no PCI function there");
+        return false;
+    }
+    for (unsigned off = PCI_BAR0; off < PCI_BAR0 + 24; off += 4) {
+        uint32_t lo = pci_cfg_read32(bdf, off);
+        uint32_t hi = off + 4 < PCI_BAR0 + 24 ? pci_cfg_read32(bdf, off + 4) : 0;
+        struct pci_bar bar = pci_bar_decode(lo, hi);
+        uint16_t cmd = (uint16_t)pci_cfg_read32(bdf, PCI_COMMAND);
+        if (bar.space == PCI_BAR_IO && bar.base <= 0xFFF8) {
+            *w = (struct uart_wire){ false, bar.base, 1 };
+            pci_cfg_write16(bdf, PCI_COMMAND, cmd | PCI_CMD_IO);
+            return true;
+        }
+        if (bar.space == PCI_BAR_MEM) {
+            if (bar.base >= 0x100000000ull) {
+                fmt_snprintf(why, n, "its memory BAR at %#llx is above 4 GiB",
+                             (unsigned long long)bar.base);
+                return false;
+            }
+            *w = (struct uart_wire){ true, bar.base, 1 };
+            pci_cfg_write16(bdf, PCI_COMMAND, cmd | PCI_CMD_MEMORY);
+            return true;
+        }
+        if (bar.is64)
+            off += 4;
+    }
+    fmt_snprintf(why, n, "no I/O or memory BAR assigned");
+    return false;
+}
+
+/* "io:0x3f8" or "mmio:0xfedc9000,4". */
+static const char *wire_name(const struct uart_wire *w, char *buf, size_t n)
+{
+    if (w->mmio)
+        fmt_snprintf(buf, n, "mmio:%#llx,%u", (unsigned long long)w->base, w->width);
+    else
+        fmt_snprintf(buf, n, "io:%#llx", (unsigned long long)w->base);
+    return buf;
+}
+
+/* The console as serial= names it, at boot before anything prints: false
+ * (and console_problem) when it is not there, then COM1 is. */
+static bool open_console_option(void)
+{
+    const struct serial_spec *sp = &hv.opt.serial;
+    struct uart_wire w = { sp->kind == SERIAL_MMIO, sp->addr, (uint8_t)sp->width };
+    char why[96] = "", spec[32], name[40];
+    bool ok = sp->kind != SERIAL_PCI || pci_uart_wire((unsigned)sp->bdf, &w, why, sizeof(why));
+    if (ok && options_given(&hv.opt, "serial") && !uart_probe(&w)) {
+        fmt_snprintf(why, sizeof(why), "no 16550 answers at %s", wire_name(&w, name, sizeof(name)));
+        ok = false;
+    }
+    if (!ok) {
+        format_serial(sp, spec, sizeof(spec));
+        fmt_snprintf(console_problem, sizeof(console_problem),
+                     "console: serial=%s: %s; the console is COM1 (io:0x3f8)", spec, why);
+        w = (struct uart_wire){ false, COM1, 1 };
+    }
+    if (sp->kind == SERIAL_PCI && ok)
+        console_pci = (int)sp->bdf;
+    return uart_init(&w, (uint32_t)hv.opt.baud);
+}
+
+/* After ACPI: without serial=, the UART of the SPCR, if it is a 16550 in
+ * I/O or memory space (1- or 4-byte registers) that answers. */
 static void choose_console(void)
 {
     const struct acpi_spcr *sp = &acpi()->spcr;
+    char name[40];
     if (options_given(&hv.opt, "serial")) {
         console_source = "cmdline";
-    } else if (acpi_spcr_is_16550(sp) && sp->space == SPCR_SPACE_IO) {
-        console_source = "spcr";
-        hv.opt.serial_port = sp->address;
-        uint32_t baud = sp->baud;
-        if (options_given(&hv.opt, "baud"))
-            baud = (uint32_t)hv.opt.baud;
-        if (baud)
-            uart_init((uint16_t)sp->address, baud);
-        else
-            uart_adopt((uint16_t)sp->address);
-        hv.opt.baud = baud;
-    } else if (sp->present) {
-        kprintf("note: console: the ACPI SPCR names a UART monovisor does not drive yet "
-                "(interface type %#x, %s %#llx): the console stays on COM1 (serial=PORT "
-                "chooses another)\n",
-                sp->interface, sp->space == SPCR_SPACE_MEMORY ? "memory" : "I/O",
-                (unsigned long long)sp->address);
+        return;
     }
+    if (!sp->present)
+        return;
+    bool mmio = sp->space == SPCR_SPACE_MEMORY;
+    struct uart_wire w = { mmio, sp->address, (uint8_t)(mmio ? sp->width : 1) };
+    if (!acpi_spcr_is_16550(sp) || (mmio && (w.base >= 0x100000000ull || w.base % w.width))) {
+        kprintf("note: console: the ACPI SPCR names a UART monovisor does not drive (interface "
+                "type %#x, %s %#llx): the console stays on COM1 (serial= chooses another)\n",
+                sp->interface, mmio ? "memory" : "I/O", (unsigned long long)sp->address);
+        return;
+    }
+    if (!uart_probe(&w)) {
+        kprintf("note: console: the ACPI SPCR names a 16550 at %s that does not answer: the "
+                "console stays on COM1 (serial= chooses another)\n", wire_name(&w, name, sizeof(name)));
+        return;
+    }
+    console_source = "spcr";
+    uint32_t baud = sp->baud;
+    if (options_given(&hv.opt, "baud"))
+        baud = (uint32_t)hv.opt.baud;
+    if (baud)
+        uart_init(&w, baud);
+    else
+        uart_adopt(&w);
+    hv.opt.baud = baud;
 }
 
 static void print_console(void)
 {
     const struct acpi_spcr *sp = &acpi()->spcr;
-    kprintf("console.source=%s type=16550 address=io:%#llx baud=", console_source,
-            (unsigned long long)hv.opt.serial_port);
+    char name[40];
+    kprintf("console.source=%s type=16550 address=%s", console_source,
+            wire_name(uart_console(), name, sizeof(name)));
+    if (console_pci >= 0)
+        kprintf(" pci=%02x:%02x.%x", (unsigned)console_pci >> 8, (unsigned)console_pci >> 3 & 31,
+                (unsigned)console_pci & 7);
+    kprintf(" baud=");
     if (hv.opt.baud)
         kprintf("%llu", (unsigned long long)hv.opt.baud);
     else
@@ -178,6 +270,26 @@ static void print_console(void)
                           : !acpi_spcr_is_16550(sp)       ? "other"
                           : sp->space == SPCR_SPACE_IO    ? "16550-io"
                                                           : "16550-mmio");
+}
+
+/* The guest's UART port: the console's when it is a UART in I/O space the
+ * guest would know as one (COM1, another port serial= or the SPCR names);
+ * COM1 when the console is a PCI card (whose interrupt is not an ISA one)
+ * or memory-mapped. The console's own registers are then kept from the
+ * guest: the card's ports (held), the MMIO page (refused in the map). */
+static uint16_t guest_uart_port(uint64_t *held_start, uint64_t *held_end)
+{
+    const struct uart_wire *w = uart_console();
+    *held_start = *held_end = 0;
+    if (!w->mmio && console_pci < 0)
+        return (uint16_t)w->base;
+    if (w->mmio) {
+        *held_start = w->base & ~0xFFFull;
+        *held_end = (w->base + 8ull * w->width + 0xFFF) & ~0xFFFull;
+    } else if (w->base != COM1) {
+        vserial_hold_ports((uint16_t)w->base);
+    }
+    return COM1;
 }
 
 static void cmd_info(int argc, char **argv)
@@ -357,11 +469,12 @@ static void start_guest(void)
     };
     if (hv.opt.ept_ad && !ecfg.ad)
         kprintf("note: ept_ad=1 but this CPU has no EPT accessed/dirty flags\n");
+    uint16_t guest_uart = guest_uart_port(&ecfg.held_start, &ecfg.held_end);
     uint64_t eptp = guest_ept_build(guest_memmap(), firmware_memmap(), &ecfg);
     /* The devices on the guest's bus (kernel/iobus.h), before any vCPU:
      * set-up intercepts their ports. */
     platform_init();
-    if (!eptp || apic_virt_init() || vserial_init((uint16_t)hv.opt.serial_port))
+    if (!eptp || apic_virt_init() || vserial_init(guest_uart))
         return;
     if (virt.enable_cpu())
         return;
@@ -370,7 +483,6 @@ static void start_guest(void)
         .hlt_exiting = hv.opt.hlt == HLT_EXIT,
         .poll_ticks = tsc_khz() * hv.opt.poll_us / 1000,
         .slat_root = eptp,
-        .console_port = (uint16_t)hv.opt.serial_port,
     };
     guest_exit_keeps_console = hv.opt.onexit == ONEXIT_CONSOLE;
     cpuid_policy_init(&guest_cpuid);
@@ -416,7 +528,7 @@ _Noreturn void kmain(uint32_t mbi_phys, uint32_t load_base, uint32_t magic)
     options_defaults(&hv.opt);
     if (mb_ok)
         hv.option_problems = options_parse(hv.mb.cmdline, &hv.opt, keep_problem, 0);
-    bool baud_ok = uart_init((uint16_t)hv.opt.serial_port, (uint32_t)hv.opt.baud);
+    bool baud_ok = open_console_option();
 
     /* Bochs (and a real UART) sends a byte in the time of thousands of
      * instructions: the boot report costs most of the boot, so only
@@ -443,6 +555,8 @@ _Noreturn void kmain(uint32_t mbi_phys, uint32_t load_base, uint32_t magic)
     if (!baud_ok)
         kprintf("error: cmdline: baud: %llu does not divide 115200; using 115200\n",
                 (unsigned long long)hv.opt.baud);
+    if (console_problem[0])
+        kprintf("error: %s\n", console_problem);
 
     if (trap_init_cpu())
         panic("no pool pages for the boot core's descriptor tables");
@@ -457,7 +571,7 @@ _Noreturn void kmain(uint32_t mbi_phys, uint32_t load_base, uint32_t magic)
     keep_boot_strings();
     hv.bsp_apic_id = lapic_id();
     cpus[0].apic_id = hv.bsp_apic_id;
-    tsc_init();
+    tsc_init(acpi()->pm_tmr, acpi()->pm_tmr_32);
     if (hv.opt.verbose)
         print_boot_summary();
 

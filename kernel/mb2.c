@@ -77,6 +77,24 @@ uint32_t mb2_efi_type(uint32_t efi_type, uint64_t attribute)
     }
 }
 
+void mb2_efi_descriptor(uint32_t type, uint32_t *efi_type, uint64_t *attribute)
+{
+    /* UEFI 2.10, 7.2: EFI_MEMORY_UC 1, WC 2, WT 4, WB 8 (cacheability the
+     * region supports). */
+    *attribute = 0;
+    switch (type) {
+    case MB2_MEM_AVAILABLE:
+        *efi_type = EFI_CONVENTIONAL;
+        *attribute = 0xF;
+        return;
+    case MB2_MEM_ACPI:   *efi_type = EFI_ACPI_RECLAIM; *attribute = 0xF; return;
+    case MB2_MEM_NVS:    *efi_type = EFI_ACPI_NVS; *attribute = 0xF; return;
+    case MB2_MEM_BADRAM: *efi_type = EFI_UNUSABLE; return;
+    case MB2_MEM_PMEM:   *efi_type = EFI_PERSISTENT; *attribute = 0xF; return;
+    default:             *efi_type = EFI_RESERVED; return;
+    }
+}
+
 /* The EFI memory map tag (Multiboot2 3.6.15): descriptor size and version,
  * then EFI_MEMORY_DESCRIPTORs (UEFI 2.10, 7.2: Type u32 at 0, PhysicalStart
  * u64 at 8, NumberOfPages u64 at 24, Attribute u64 at 32; the size may grow

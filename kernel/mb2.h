@@ -98,6 +98,16 @@ int mb2_parse(const void *mbi, struct mb2_info *out, char *err, size_t errlen);
  */
 uint32_t mb2_efi_type(uint32_t efi_type, uint64_t attribute);
 
+/*
+ * mb2_efi_descriptor - the EFI memory type and attributes that describe a
+ * region of e820 type (MB2_MEM_*) to a guest: RAM as conventional memory
+ * (write-back capable, and UC, WC, WT as firmware reports RAM), ACPI
+ * tables as reclaimable, NVS as NVS, bad RAM as unusable, persistent
+ * memory as persistent, anything else reserved. mb2_efi_type maps each
+ * back to type.
+ */
+void mb2_efi_descriptor(uint32_t type, uint32_t *efi_type, uint64_t *attribute);
+
 /* mb2_mem_type_name - "available", "reserved", "acpi", "nvs", "badram", "pmem", "type?". */
 const char *mb2_mem_type_name(uint32_t type);
 

@@ -348,6 +348,37 @@ static void string_tag(struct writer *w, uint32_t type, const char *s)
     tag_end(w, at);
 }
 
+/* 3.6.15: descriptor size and version, then EFI_MEMORY_DESCRIPTORs (UEFI
+ * 2.10, 7.2; 48 bytes as firmware lays them out, version 1): the map's
+ * whole pages, physical and virtual start the same (no SetVirtualAddressMap
+ * is offered: the guest gets no runtime services). A part-page at either
+ * end of an entry is left out, as EFI counts pages. */
+#define EFI_DESC_SIZE 48
+#define EFI_DESC_VERSION 1
+static void efi_map_tag(struct writer *w, const struct memmap *map)
+{
+    uint32_t at = tag_begin(w, MB2_TAG_EFI_MMAP);
+    put32(w, EFI_DESC_SIZE);
+    put32(w, EFI_DESC_VERSION);
+    for (unsigned i = 0; i < map->n; i++) {
+        uint64_t start = (map->e[i].base + 0xFFF) & ~0xFFFull;
+        uint64_t end = (map->e[i].base + map->e[i].len) & ~0xFFFull;
+        if (end <= start)
+            continue;
+        uint32_t type;
+        uint64_t attr;
+        mb2_efi_descriptor(map->e[i].type, &type, &attr);
+        put32(w, type);
+        put32(w, 0);
+        put64(w, start);
+        put64(w, start);
+        put64(w, (end - start) >> 12);
+        put64(w, attr);
+        put64(w, 0);            /* to EFI_DESC_SIZE */
+    }
+    tag_end(w, at);
+}
+
 uint32_t mb2_info_build(uint8_t *buf, uint32_t cap, const struct mb2_boot_desc *d)
 {
     struct writer w = { buf, cap, 0 };
@@ -380,6 +411,8 @@ uint32_t mb2_info_build(uint8_t *buf, uint32_t cap, const struct mb2_boot_desc *
         put32(&w, 0);
     }
     tag_end(&w, at);
+    if (d->efi_map)
+        efi_map_tag(&w, d->map);
     /* 3.6.12/3.6.13: the ACPI 1.0 part (20 bytes) in the old tag, the whole
      * ACPI 2.0+ RSDP in the new one. */
     if (d->rsdp) {

@@ -43,9 +43,10 @@
 
 /* Boot information tags monovisor gives a guest (3.6): command line,
  * loader name, modules, basic memory information, memory map, ACPI
- * old/new RSDP (when the machine has one), image load base. */
+ * old/new RSDP (when the machine has one), the EFI memory map (when the
+ * machine booted through UEFI), image load base. */
 #define MB2_INFO_PROVIDED ((1ull << 1) | (1ull << 2) | (1ull << 3) | (1ull << 4) | (1ull << 6) | \
-                           (1ull << 14) | (1ull << 15) | (1ull << 21))
+                           (1ull << 14) | (1ull << 15) | (1ull << 17) | (1ull << 21))
 
 struct mb2_image {
     uint32_t header_offset, header_length;
@@ -107,16 +108,18 @@ struct mb2_boot_desc {
     const void *rsdp;               /* NULL: no ACPI tags */
     uint32_t rsdp_len;              /* 20: ACPI 1.0 (old RSDP tag only); more: both tags */
     uint32_t load_base;             /* the image's lowest loaded byte */
+    bool efi_map;                   /* the EFI memory map tag too (a UEFI machine) */
 };
 
 /*
  * mb2_info_build - write the boot information (3.6) into buf (cap bytes,
  * 8-byte aligned): total_size and reserved, then 8-byte aligned tags in
  * this order: command line (1), boot loader name (2), modules (3), basic
- * memory information (4), memory map (6), ACPI old RSDP (14) and new RSDP
- * (15), image load base (21), end (0). Nothing is written past cap (buf
- * may be NULL to measure). Returns the total size: the information is
- * whole only when that is at most cap.
+ * memory information (4), memory map (6), the EFI memory map (17, when
+ * efi_map: the same map as EFI descriptors, mb2_efi_descriptor), ACPI old
+ * RSDP (14) and new RSDP (15), image load base (21), end (0). Nothing is
+ * written past cap (buf may be NULL to measure). Returns the total size:
+ * the information is whole only when that is at most cap.
  */
 uint32_t mb2_info_build(uint8_t *buf, uint32_t cap, const struct mb2_boot_desc *d);
 

@@ -7,7 +7,7 @@
 #include "kstring.h"
 #include "tokenize.h"
 
-enum opt_type { OPT_UINT, OPT_STRING, OPT_CHOICE };
+enum opt_type { OPT_UINT, OPT_STRING, OPT_CHOICE, OPT_SERIAL };
 
 struct opt_desc {
     const char *name;
@@ -38,8 +38,12 @@ static const char *const refuse_names[] = { "stop", "gp", 0 };
 static const char *const bool_names[] = { "0", "1", 0 };
 static const char *const console_names[] = { "monitor", "guest", 0 };
 
+#define SERIAL_OPT(n, field, d, help) \
+    { n, OPT_SERIAL, offsetof(struct hv_options, field), 0, d, 0, 0, false, true, 0, help }
+
 static const struct opt_desc opts[] = {
-    UINT_OPT("serial", serial_port, 0x3F8, 1, 0xFFF8, true, "I/O port of the console UART"),
+    SERIAL_OPT("serial", serial, 0x3F8,
+               "the console UART: I/O port, mmio:ADDR[,1|4] or pci:BB:DD.F (a 16550)"),
     UINT_OPT("baud", baud, 115200, 1, 115200, false, "console speed (a divisor of 115200)"),
     STRING_OPT("run", run, "console commands run at boot, separated by ';'"),
     CHOICE_OPT("hlt", hlt, HLT_GUEST, hlt_names, "guest: HLT sleeps in the guest; exit: HLT exits"),
@@ -153,9 +157,95 @@ int parse_cpu_list(const char *s, uint64_t *mask, char *err, size_t errlen)
 void options_defaults(struct hv_options *o)
 {
     memset(o, 0, sizeof(*o));
-    for (size_t i = 0; i < NOPTS; i++)
+    for (size_t i = 0; i < NOPTS; i++) {
+        char *field = (char *)o + opts[i].offset;
         if (opts[i].type == OPT_UINT)
-            *(uint64_t *)((char *)o + opts[i].offset) = opts[i].def;
+            *(uint64_t *)field = opts[i].def;
+        else if (opts[i].type == OPT_SERIAL)
+            *(struct serial_spec *)field = (struct serial_spec){ SERIAL_IO, opts[i].def, 1, 0 };
+    }
+}
+
+/* A hex number of at most digits digits up to the end or to stop; p moves
+ * past it. */
+static bool hex_field(const char **p, unsigned digits, char stop, uint64_t *out)
+{
+    uint64_t v = 0;
+    unsigned n = 0;
+    for (; **p && **p != stop; (*p)++, n++) {
+        char c = **p;
+        unsigned d = c >= '0' && c <= '9'   ? (unsigned)(c - '0')
+                     : c >= 'a' && c <= 'f' ? (unsigned)(c - 'a' + 10)
+                     : c >= 'A' && c <= 'F' ? (unsigned)(c - 'A' + 10)
+                                            : 16;
+        if (d == 16 || n == digits)
+            return false;
+        v = v * 16 + d;
+    }
+    *out = v;
+    return n > 0;
+}
+
+int parse_serial(const char *s, struct serial_spec *out, char *err, size_t errlen)
+{
+    struct serial_spec sp = { SERIAL_IO, 0, 1, 0 };
+    if (!strncmp(s, "pci:", 4)) {
+        /* BB:DD.F (PCI Local Bus 3.0, 3.2.2.3.2: 256 buses, 32 devices,
+         * 8 functions). */
+        const char *p = s + 4;
+        uint64_t bus, dev, fn;
+        if (!hex_field(&p, 2, ':', &bus) || *p++ != ':' || !hex_field(&p, 2, '.', &dev) ||
+            *p++ != '.' || !hex_field(&p, 1, 0, &fn) || dev > 31 || fn > 7) {
+            fmt_snprintf(err, errlen, "'%s' is not pci:BB:DD.F (bus 00-ff, device 00-1f, "
+                         "function 0-7, in hex)", s);
+            return -1;
+        }
+        sp.kind = SERIAL_PCI;
+        sp.bdf = bus << 8 | dev << 3 | fn;
+    } else if (!strncmp(s, "mmio:", 5)) {
+        char num[24] = "";
+        const char *comma = s + 5;
+        while (*comma && *comma != ',')
+            comma++;
+        size_t len = (size_t)(comma - (s + 5));
+        if (len < sizeof(num)) {
+            memcpy(num, s + 5, len);
+            num[len] = '\0';
+        }
+        uint64_t width = 1;
+        if (len >= sizeof(num) || !parse_uint(num, false, &sp.addr) || !sp.addr ||
+            (*comma && (!parse_uint(comma + 1, false, &width) || (width != 1 && width != 4)))) {
+            fmt_snprintf(err, errlen, "'%s' is not mmio:ADDR[,1|4] (a nonzero address, the "
+                         "registers' width 1 or 4)", s);
+            return -1;
+        }
+        if (sp.addr >= 0x100000000ull || sp.addr % width) {
+            fmt_snprintf(err, errlen, "mmio address %#llx is %s", (unsigned long long)sp.addr,
+                         sp.addr % width ? "not aligned to the register width"
+                                         : "above 4 GiB (the hypervisor maps the low 4 GiB)");
+            return -1;
+        }
+        sp.kind = SERIAL_MMIO;
+        sp.width = width;
+    } else if (!parse_uint(s, false, &sp.addr) || !sp.addr || sp.addr > 0xFFF8) {
+        fmt_snprintf(err, errlen, "'%s' is not an I/O port (1 to 0xfff8), mmio:ADDR[,1|4] or "
+                     "pci:BB:DD.F", s);
+        return -1;
+    }
+    *out = sp;
+    return 0;
+}
+
+void format_serial(const struct serial_spec *sp, char *buf, size_t size)
+{
+    if (sp->kind == SERIAL_PCI)
+        fmt_snprintf(buf, size, "pci:%02llx:%02llx.%llx", (unsigned long long)(sp->bdf >> 8),
+                     (unsigned long long)(sp->bdf >> 3 & 31), (unsigned long long)(sp->bdf & 7));
+    else if (sp->kind == SERIAL_MMIO)
+        fmt_snprintf(buf, size, "mmio:%#llx,%llu", (unsigned long long)sp->addr,
+                     (unsigned long long)sp->width);
+    else
+        fmt_snprintf(buf, size, "%#llx", (unsigned long long)sp->addr);
 }
 
 static void reportf(opt_report report, void *ctx, const char *fmt, ...)
@@ -226,6 +316,15 @@ static int apply_value(const struct opt_desc *d, const char *val, struct hv_opti
         memcpy(field, val, len + 1);
         return 0;
     }
+    if (d->type == OPT_SERIAL) {
+        char why[120];
+        if (parse_serial(val, (struct serial_spec *)field, why, sizeof(why))) {
+            reportf(report, ctx, "cmdline: %s: %s; using default %#llx", d->name, why,
+                    (unsigned long long)d->def);
+            return 1;
+        }
+        return 0;
+    }
     if (d->type == OPT_CHOICE) {
         for (uint64_t i = 0; d->choices[i]; i++) {
             if (!strcmp(d->choices[i], val)) {
@@ -291,8 +390,12 @@ char *options_format(const struct hv_options *o, char *buf, size_t size)
         const char *field = (const char *)o + opts[i].offset;
         const char *sep = i ? " " : "";
         int n;
+        char serial[32];
         if (opts[i].type == OPT_STRING)
             n = fmt_snprintf(buf + pos, size - pos, "%sopt.%s=\"%s\"", sep, opts[i].name, field);
+        else if (opts[i].type == OPT_SERIAL)
+            n = (format_serial((const struct serial_spec *)field, serial, sizeof(serial)),
+                 fmt_snprintf(buf + pos, size - pos, "%sopt.%s=%s", sep, opts[i].name, serial));
         else if (opts[i].type == OPT_CHOICE)
             n = fmt_snprintf(buf + pos, size - pos, "%sopt.%s=%s", sep, opts[i].name,
                              opts[i].choices[*(const uint64_t *)field]);

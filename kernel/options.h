@@ -16,8 +16,17 @@
 #define OPT_RUN_MAX     512
 #define OPT_CMDLINE_MAX 1024
 
+/* serial=: where the console UART is. */
+enum { SERIAL_IO, SERIAL_MMIO, SERIAL_PCI };
+struct serial_spec {
+    uint64_t kind;              /* SERIAL_* */
+    uint64_t addr;              /* SERIAL_IO: the I/O port; SERIAL_MMIO: the physical address */
+    uint64_t width;             /* SERIAL_MMIO: register width and stride in bytes, 1 or 4 */
+    uint64_t bdf;               /* SERIAL_PCI: bus << 8 | device << 3 | function */
+};
+
 struct hv_options {
-    uint64_t serial_port;       /* serial=PORT  I/O base of the console UART */
+    struct serial_spec serial;  /* serial=PORT|mmio:ADDR[,1|4]|pci:BB:DD.F  the console UART */
     uint64_t baud;              /* baud=N       console speed */
     char run[OPT_RUN_MAX];      /* run="cmd; cmd"  console commands at boot */
     uint64_t hlt;               /* hlt=guest|exit  (HLT_GUEST, HLT_EXIT) */
@@ -69,6 +78,20 @@ char *options_format(const struct hv_options *o, char *buf, size_t size);
  * -1 with the reason in err.
  */
 int parse_cpu_list(const char *s, uint64_t *mask, char *err, size_t errlen);
+
+/*
+ * parse_serial - a serial= value: an I/O port ("0x2f8", 1 to 0xfff8), an
+ * MMIO 16550 ("mmio:0xfedc9000" or with ",1" or ",4": its registers'
+ * width and stride in bytes, 1 by default; below 4 GiB, aligned to that
+ * width) or a PCI 16550 card ("pci:00:03.0": bus, device and function in
+ * hex, as lspci prints them). Returns 0 with *out, or -1 with the reason
+ * in err.
+ */
+int parse_serial(const char *s, struct serial_spec *out, char *err, size_t errlen);
+
+/* format_serial - spec as parse_serial takes it ("0x3f8", "mmio:0x...,4",
+ * "pci:00:03.0") into buf. */
+void format_serial(const struct serial_spec *spec, char *buf, size_t size);
 
 /*
  * parse_uint - decimal or 0x-hex number; with sizes, a K/M/G/T suffix

@@ -121,7 +121,6 @@ struct virt_config {
     bool hlt_exiting;           /* hlt=exit */
     uint64_t poll_ticks;        /* the console core's poll period in TSC ticks, 0: none */
     uint64_t slat_root;         /* the second-level map's root (EPTP / nCR3) */
-    uint16_t console_port;      /* the console UART's I/O base */
 };
 
 /* What the second-level map may use on this CPU (the backend's probe). */

@@ -267,6 +267,25 @@ static enum exit_action pic_out(struct vcpu *v, uint16_t port, unsigned size, ui
 }
 
 static const struct io_device uart_dev = { .name = "uart", .light = true, .in = uart_in, .out = uart_out };
+
+static uint32_t held_in(struct vcpu *v, uint16_t port, unsigned size)
+{
+    (void)v, (void)port, (void)size;
+    return 0xFF;
+}
+
+static enum exit_action held_out(struct vcpu *v, uint16_t port, unsigned size, uint32_t val)
+{
+    (void)v, (void)port, (void)size, (void)val;
+    return EXIT_RESUME;
+}
+
+static const struct io_device held_dev = { .name = "console-uart", .in = held_in, .out = held_out };
+
+void vserial_hold_ports(uint16_t first)
+{
+    iobus_register(first, 8, &held_dev);
+}
 static const struct io_device pic_dev = { .name = "pic", .out = pic_out };
 static const struct mmio_device ioapic_dev = { .name = "ioapic", .store = ioapic_store };
 

@@ -43,6 +43,12 @@
  * an error line). */
 int vserial_init(uint16_t port);
 
+/* vserial_hold_ports - the console's own UART at I/O ports [first,
+ * first + 8), when it is not the guest's (a PCI card's BAR): kept from the
+ * guest, which reads all ones there and writes nothing, as on a bus where
+ * nothing answers. */
+void vserial_hold_ports(uint16_t first);
+
 /* vserial_reset - a guest reset: the UART back to its reset state, the
  * queue and a pending PIC injection dropped (the controllers are the
  * hardware's and keep their programming). */

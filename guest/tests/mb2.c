@@ -5,9 +5,12 @@
  * the magic in EAX, every tag well formed and 8-byte aligned, the total
  * size, the command line, the loader name, the modules with their bytes,
  * the memory map (our image is RAM, the hypervisor's region is not), the
- * basic memory information, the ACPI RSDP copies and the load base.
+ * basic memory information, the ACPI RSDP copies and the load base, and
+ * on a UEFI machine the EFI memory map (the same regions as the memory
+ * map; no EFI system table: the guest gets no runtime services).
  * Arguments: mod_len=N (the module's length; its bytes are (i * 7 + 3) mod
- * 256, as tests/boot/test_multiboot2.py writes them), modules=N (default 1).
+ * 256, as tests/boot/test_multiboot2.py writes them), modules=N (default 1),
+ * efi=1 (the machine booted through UEFI: the EFI map is expected).
  * Prints lines the boot test compares and "N passed, N failed".
  */
 #include "../sdk/sdk.h"
@@ -23,6 +26,9 @@ extern char sdk_image_start[], sdk_image_end[];     /* guest/sdk/link.ld */
 #define TAG_MMAP 6
 #define TAG_ACPI_OLD 14
 #define TAG_ACPI_NEW 15
+#define TAG_EFI32 11
+#define TAG_EFI64 12
+#define TAG_EFI_MMAP 17
 #define TAG_LOAD_BASE 21
 
 static const uint8_t *info;
@@ -147,6 +153,73 @@ static void check_memory(void)
                (unsigned long long)(w.upper >> 10));
 }
 
+/* A region inside one memory map entry of type. */
+struct type_query {
+    uint64_t base, len;
+    uint32_t type;
+    bool covered;
+};
+
+static void type_fn(uint64_t base, uint64_t len, uint32_t type, void *ctx)
+{
+    struct type_query *q = ctx;
+    if (type == q->type && base <= q->base && base + len >= q->base + q->len)
+        q->covered = true;
+}
+
+/* The e820 type an EFI memory type stands for (as Linux's and GRUB's
+ * conversions do; UEFI 2.10, 7.2). */
+static uint32_t efi_e820(uint32_t type, uint64_t attr)
+{
+    switch (type) {
+    case 1: case 2: case 3: case 4: case 7:     /* loader, boot services, conventional */
+        return (attr & 8) ? 1 : 2;
+    case 8: return 5;       /* unusable */
+    case 9: return 3;       /* ACPI reclaim */
+    case 10: return 4;      /* ACPI NVS */
+    case 14: return 7;      /* persistent */
+    default: return 2;
+    }
+}
+
+static void check_efi_map(void)
+{
+    const uint32_t *t = sdk_mb2_tag(TAG_EFI_MMAP);
+    bool want = sdk_arg("efi", 0);
+    sdk_checkf(!t == !want, "EFI memory map tag %s", want ? "present (UEFI)" : "absent (BIOS)");
+    sdk_check(!sdk_mb2_tag(TAG_EFI32) && !sdk_mb2_tag(TAG_EFI64),
+              "no EFI system table tag: no runtime services");
+    if (!t)
+        return;
+    uint32_t dsize = t[2], n = 0, bad = 0, conventional_hv = 0;
+    sdk_checkf(dsize >= 40 && dsize % 8 == 0 && t[3] == 1 && (t[1] - 16) % dsize == 0,
+               "EFI map: descriptor size %u, version %u", dsize, t[3]);
+    if (dsize < 40)
+        return;
+    uint64_t hv_len, hv = sdk_hypervisor_region(&hv_len);
+    for (uint32_t off = 16; off + dsize <= t[1]; off += dsize, n++) {
+        const uint8_t *e = (const uint8_t *)t + off;
+        uint32_t type = *(const uint32_t *)e;
+        uint64_t start, pages, attr;
+        memcpy(&start, e + 8, 8);
+        memcpy(&pages, e + 24, 8);
+        memcpy(&attr, e + 32, 8);
+        uint64_t len = pages << 12;
+        struct type_query q = { start, len, efi_e820(type, attr), false };
+        sdk_memory_map(type_fn, &q);
+        if ((start & 0xFFF) || !pages || !q.covered) {
+            sdk_printf("mb2: efi descriptor type=%u start=%#llx pages=%llu not in the map\n", type,
+                       (unsigned long long)start, (unsigned long long)pages);
+            bad++;
+        }
+        if (type == 7 && start < hv + hv_len && hv < start + len)
+            conventional_hv++;
+    }
+    sdk_checkf(n > 0 && !bad, "EFI map: %u descriptors, each the memory map's region and type", n);
+    sdk_checkf(!conventional_hv, "EFI map: the hypervisor's region is not conventional memory");
+    sdk_printf("mb2: efi_map descriptors=%u\n", n);
+}
+
 static void check_strings(void)
 {
     const uint32_t *t = sdk_mb2_tag(TAG_CMDLINE);
@@ -243,6 +316,7 @@ int main(void)
     check_strings();
     check_modules();
     check_memory();
+    check_efi_map();
     check_acpi();
     sdk_finish();
 }

@@ -85,6 +85,25 @@ def test_required_framebuffer_information_is_refused_by_name(iso, machine, tmp_p
     m.expect_exit()
 
 
+def test_required_efi_memory_map_is_refused_on_a_bios_machine(iso, machine, tmp_path):
+    """The optional request for ACPI and a framebuffer made a required one
+    for the old RSDP and the EFI memory map (tag 17): monovisor gives that map only
+    on a UEFI machine (tests/boot/test_uefi.py), so this BIOS one refuses."""
+    image = mb2_image()
+    _, tags = header_tags(image)
+    at, _, _, size = next(t for t in tags if t[1] == 1 and t[2] & 1)
+    types = list(struct.unpack_from(f"<{(size - 8) // 4}I", image, at + 8))
+    assert types == [14, 15, 8], types
+    struct.pack_into("<HHI3I", image, at, 1, 0, size, 14, 17, 0)     # 0 asks for nothing
+    bad = tmp_path / "efimap.elf"
+    bad.write_bytes(image)
+    m = machine(iso(guest=str(bad)))
+    m.expect_exact("error: loader: multiboot2 image: the information request tag requires the "
+                   "EFI memory map tag and this machine booted without UEFI")
+    m.send("quit\r")
+    m.expect_exit()
+
+
 def test_required_efi_boot_services_are_refused_by_name(iso, machine, tmp_path):
     """The module alignment tag (8 bytes) turned into a required EFI boot
     services tag (type 7, also 8 bytes)."""

@@ -67,6 +67,25 @@ def test_uefi_smp_guest_starts_every_ap_once(iso, qemu):
         assert f"smp: ap apic={apic} starts=3 cpuid=ok vmcall=0x20000" in out, out
 
 
+def test_uefi_mb2_guest_gets_the_efi_memory_map(iso, qemu, tmp_path):
+    """A Multiboot2 guest on a UEFI machine: its information carries the
+    EFI memory map (tag 17) beside the e820-style one, the same regions
+    and types, the hypervisor's region not conventional memory, and no EFI
+    system table (no runtime services). The guest's checks are
+    guest/tests/mb2.c's, with efi=1."""
+    initrd = tmp_path / "initrd.bin"
+    initrd.write_bytes(bytes((i * 7 + 3) & 0xFF for i in range(5000)))
+    m = uefi(qemu, iso(guest="mb2", initrd=str(initrd), guest_args="mod_len=5000 efi=1",
+                       hv_args="onexit=console"), cpu=SVM_CPU)
+    m.expect_exact("mb2: start", timeout=120)
+    n = m.expect(r"mb2: efi_map descriptors=(\d+)\r", timeout=60)
+    summary = m.expect(r"(\d+) passed, (\d+) failed", timeout=60)
+    assert summary.group(2) == "0" and "FAIL" not in m.transcript(), m.transcript()
+    assert int(n.group(1)) > 3, m.transcript()
+    m.send("quit\r")
+    m.expect_exit()
+
+
 def test_bios_info_says_legacy(iso, machine):
     """On a legacy BIOS the map is Multiboot2's and no RSDP address is
     handed on (Linux finds it in the BIOS area)."""
@@ -152,17 +171,62 @@ def test_serial_option_wins_over_the_spcr(iso, qemu, tmp_path):
 
 
 def test_spcr_of_a_uart_not_driven_says_so_and_stays_on_com1(iso, qemu, tmp_path):
-    """An MMIO 16550 (not driven yet) and a PL011: one note each, COM1 kept."""
-    for name, interface, space, address, kind in (("mmio", 0x12, 0, 0xFEDC9000, "16550-mmio"),
-                                                  ("pl011", 3, 0, 0x9000000, "other")):
+    """An MMIO 16550 that does not answer (nothing is at that address in
+    QEMU's PC) and a PL011: one note each, COM1 kept."""
+    cases = (("mmio", 0x12, 0, 0xFEDC9000, "16550-mmio",
+              "note: console: the ACPI SPCR names a 16550 at mmio:0xfedc9000,4 that does not "
+              "answer: the console stays on COM1"),
+             ("pl011", 3, 0, 0x9000000, "other",
+              "note: console: the ACPI SPCR names a UART monovisor does not drive (interface "
+              "type 0x3, memory 0x9000000): the console stays on COM1"))
+    for name, interface, space, address, kind, note in cases:
         table = spcr_table(tmp_path / f"{name}.bin", interface, space, address, bits=32, access=3)
         m = qemu(iso(hv_args="onexit=console"), cpu=SVM_CPU, logname=f"spcr-{name}",
                  extra=["-acpitable", f"file={table}"])
-        m.expect(rf"note: console: the ACPI SPCR names a UART monovisor does not drive yet "
-                 rf"\(interface type {interface:#x}, memory {address:#x}\): the console stays on COM1",
-                 timeout=120)
+        m.expect_exact(note, timeout=120)
         m.expect_exact("error: loader: no guest module")
         out = m.command("info")
         assert f"console.source=default type=16550 address=io:0x3f8 baud=115200 spcr={kind}" in out, out
+        m.send("quit\r")
+        m.expect_exit()
+
+
+# ---- a PCI 16550 card as the console (serial=pci:BB:DD.F) --------------------
+
+PCI_SERIAL = ["-chardev", "stdio,id=card", "-device", "pci-serial,chardev=card,addr=05.0"]
+
+
+@pytest.mark.parametrize("firmware", ["bios", "uefi"])
+def test_pci_serial_card_as_the_only_console(iso, qemu, firmware):
+    """QEMU's pci-serial (a 16550 behind an I/O BAR) and no COM1: the
+    console is the card, found by its BAR; the guest's UART is COM1 (the
+    card's interrupt is a PCI one) and its bytes reach the card's wire;
+    the card's own ports are kept from the guest."""
+    m = qemu(iso(guest="selftest", hv_args="serial=pci:00:05.0 onexit=console"), cpu=SVM_CPU,
+             firmware=firmware, serial=("none",), extra=PCI_SERIAL)
+    line = m.expect(r"console\.source=cmdline type=16550 address=io:(0x[0-9a-f]+) pci=00:05\.0 "
+                    r"baud=115200 spcr=none", timeout=120)
+    assert int(line.group(1), 16) not in (0x3F8, 0x2F8), line.group(0)
+    summary = m.expect(r"(\d+) passed, (\d+) failed", timeout=300)
+    assert summary.group(2) == "0" and "FAIL" not in m.transcript(), m.transcript()
+    m.expect_exact('guest.stopped cpu=0 reason="guest exit"')
+    out = m.command("info")
+    assert f"opt.serial=pci:00:05.0" in out and line.group(0) in out, out
+    m.send("quit\r")
+    m.expect_exact("monovisor: power off (console quit) status=0")
+    m.expect_exit()
+
+
+def test_serial_option_naming_nothing_falls_back_to_com1(iso, qemu):
+    """serial= naming no PCI function, or an MMIO address where no 16550
+    answers: said once, and the console is COM1."""
+    for spec, why in (("pci:00:1f.7", "no PCI function there"),
+                      ("mmio:0xd0000000,4", "no 16550 answers at mmio:0xd0000000,4")):
+        m = qemu(iso(hv_args=f"serial={spec}"), cpu=SVM_CPU, logname=f"serial-{spec[:4]}")
+        m.expect_exact(f"error: console: serial={spec}: {why}; the console is COM1 (io:0x3f8)",
+                       timeout=120)
+        m.expect_exact("error: loader: no guest module")
+        out = m.command("info")
+        assert "console.source=cmdline type=16550 address=io:0x3f8 baud=115200" in out, out
         m.send("quit\r")
         m.expect_exit()

@@ -1,4 +1,4 @@
-// covers: kernel/mb2_image.c kernel/image.c kernel/memmap.c kernel/fmt.c
+// covers: kernel/mb2_image.c kernel/mb2.c kernel/image.c kernel/memmap.c kernel/fmt.c
 /*
  * fuzz_mb2_image.c - the Multiboot2 guest image parser (kernel/mb2_image.c)
  * on arbitrary images: the header search, every header tag, the address

@@ -71,6 +71,25 @@ def mb2_seeds():
         mb2_tag(21, struct.pack("<I", 0x1000000)),
     ]))
 
+    # A UEFI machine's (GRUB's EFI build): the EFI memory map (tag 17,
+    # 48-byte descriptors as OVMF lays them out: type, start, virtual start,
+    # pages, attribute), the EFI64 system table (12) and the ACPI 2.0 RSDP.
+    descs = [(7, 0, 0x9F, 0xF), (2, 0x9F000, 1, 0xF), (4, 0x100000, 0x100, 0xF),
+             (7, 0x200000, 0x7D00, 0xF), (9, 0x7F00000, 0x10, 0xF), (10, 0x7F10000, 0x10, 0xF),
+             (5, 0x7F20000, 0x20, 0x800000000000000F), (11, 0xFFC00000, 0x400, 1 << 63)]
+    efi = struct.pack("<II", 48, 1) + b"".join(
+        struct.pack("<IIQQQQQ", t, 0, start, start, pages, attr, 0)
+        for t, start, pages, attr in descs)
+    write("mb2", "uefi.bin", mb2_info([
+        mb2_tag(1, b"\0"),
+        mb2_tag(2, b"GRUB 2.06\0"),
+        mb2_tag(6, mmap),
+        mb2_tag(17, efi),
+        mb2_tag(12, struct.pack("<Q", 0x7FB00000)),
+        mb2_tag(15, rsdp_v2(0xE0000)),
+        mb2_tag(3, struct.pack("<II", 0x200000, 0x201000) + b"guest.elf\0"),
+    ]))
+
 
 # ---- Multiboot v1 images (Multiboot spec 3.1) ---------------------------------
 
@@ -225,6 +244,18 @@ def acpi_seeds():
     f = w.place(fadt(244, 0, x_dsdt=d))
     x = w.place(sdt(b"XSDT", struct.pack("<Q", f)))
     write("acpi", "acpi2_xsdt.bin", rsdp_v2(x) + bytes(w.mem))
+
+    # A server's console: an SPCR (revision 2) naming COM2 as an I/O
+    # 16550 at 115200 (interface 0, GAS I/O 8-bit at 0x2F8, IRQ 4, baud
+    # code 7, PCI ids 0xFFFF: not a PCI device).
+    w = Window()
+    d = w.place(dsdt())
+    f = w.place(fadt(244, 0, x_dsdt=d))
+    spcr = struct.pack("<B3xBBBBQBBIBBBBBBHHBBBIB4x", 0, 1, 8, 0, 1, 0x2F8, 1, 4, 0, 7, 0, 1,
+                       0, 0, 0, 0xFFFF, 0xFFFF, 0, 0, 0, 0, 0)
+    c = w.place(sdt(b"SPCR", spcr, revision=2))
+    x = w.place(sdt(b"XSDT", struct.pack("<QQ", f, c)))
+    write("acpi", "acpi2_spcr.bin", rsdp_v2(x) + bytes(w.mem))
 
 
 # ---- the rest --------------------------------------------------------------------

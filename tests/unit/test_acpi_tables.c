@@ -318,6 +318,8 @@ static uint64_t fadt_qemu(uint64_t dsdt)
     put32(t + 56, 0x600);                   /* PM1a_EVT_BLK */
     put32(t + FADT_PM1A_CNT, 0x604);
     put32(t + 76, 0x608);                   /* PM_TMR_BLK */
+    t[91] = 4;                              /* PM_TMR_LEN */
+    put32(t + 112, 0xa5);                   /* flags: TMR_VAL_EXT (bit 8) clear, a 24-bit timer */
     table_finish(t);
     return phys;
 }
@@ -1181,6 +1183,51 @@ static void test_fadt_x_pm1_cnt_needs_whole_field(void **state)
     assert_int_equal(info.pm1a_cnt, 0);
 }
 
+/* The PM timer: the 32-bit block with PM_TMR_LEN 4, else the extended
+ * block in system I/O; 24 or 32 bits by TMR_VAL_EXT; nothing from a block
+ * of another length, a memory-space one or a FADT too short for them. */
+static void test_fadt_pm_timer(void **state)
+{
+    (void)state;
+    uint64_t phys;
+    fake_init();
+    parse_fadt_only(fadt_qemu(0));
+    assert_int_equal(info.pm_tmr, 0x608);
+    assert_false(info.pm_tmr_32);
+
+    fake_init();
+    uint8_t *t = fadt_new(276, &phys);
+    put32(t + 76, 0xb008);
+    t[91] = 4;
+    put32(t + 112, 1u << 8);                /* TMR_VAL_EXT */
+    put_gas(t + 208, 1, 0x1808);
+    parse_fadt_only(phys);
+    assert_int_equal(info.pm_tmr, 0xb008);
+    assert_true(info.pm_tmr_32);
+
+    fake_init();
+    t = fadt_new(276, &phys);
+    put32(t + 76, 0xb008);
+    t[91] = 2;                              /* not a PM timer block's length */
+    put_gas(t + 208, 1, 0x1808);
+    parse_fadt_only(phys);
+    assert_int_equal(info.pm_tmr, 0x1808);
+    assert_false(info.pm_tmr_32);
+
+    fake_init();
+    t = fadt_new(276, &phys);
+    put_gas(t + 208, 0, 0xfed80008);        /* system memory: not a port */
+    parse_fadt_only(phys);
+    assert_int_equal(info.pm_tmr, 0);
+
+    fake_init();
+    t = fadt_new(219, &phys);               /* X_PM_TMR_BLK cut short */
+    put_gas(t + 208, 1, 0x1808);
+    parse_fadt_only(phys);
+    assert_int_equal(info.pm_tmr, 0);
+    assert_false(info.pm_tmr_32);
+}
+
 static void test_fadt_between_44_and_72_bytes(void **state)
 {
     (void)state;
@@ -1722,6 +1769,7 @@ int main(void)
         cmocka_unit_test(test_fadt_32_bit_pm1_cnt_wins),
         cmocka_unit_test(test_fadt_x_pm1_cnt_in_memory_space_ignored),
         cmocka_unit_test(test_fadt_x_pm1_cnt_needs_whole_field),
+        cmocka_unit_test(test_fadt_pm_timer),
         cmocka_unit_test(test_fadt_between_44_and_72_bytes),
         cmocka_unit_test(test_fadt_short),
         cmocka_unit_test(test_dsdt_via_x_dsdt),

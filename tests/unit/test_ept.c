@@ -742,7 +742,7 @@ static const struct gpa_space *space_of(const struct mb2_mmap_entry *in, unsigne
 {
     memmap_guest_view(in, n, 0, 0, &fwmap);
     memmap_guest_view(in, n, hs, he, &gmap);
-    space = (struct gpa_space){ &gmap, &fwmap, hs, he, PHYS_LIMIT };
+    space = (struct gpa_space){ &gmap, &fwmap, hs, he, PHYS_LIMIT, 0, 0 };
     return &space;
 }
 
@@ -755,7 +755,7 @@ static const struct gpa_space *raw_space_of(const struct mb2_mmap_entry *in, uns
     memcpy(gmap.e, in, n * sizeof(*in));
     gmap.n = n;
     fwmap = gmap;
-    space = (struct gpa_space){ &gmap, &fwmap, hs, he, PHYS_LIMIT };
+    space = (struct gpa_space){ &gmap, &fwmap, hs, he, PHYS_LIMIT, 0, 0 };
     return &space;
 }
 
@@ -1229,7 +1229,7 @@ static void test_guest_ram_overlapping_hv_fails(void **state)
     /* A guest map that still holds the hypervisor as RAM. */
     memmap_guest_view(bochs, N(bochs), 0, 0, &gmap);
     memmap_guest_view(bochs, N(bochs), 0, 0, &fwmap);
-    space = (struct gpa_space){ &gmap, &fwmap, HV_START, HV_END, PHYS_LIMIT };
+    space = (struct gpa_space){ &gmap, &fwmap, HV_START, HV_END, PHYS_LIMIT, 0, 0 };
     new_ept(&e, false, -1);
     assert_int_equal(ept_map_guest_ram(&e, &space, &mt), -1);
     assert_unmapped(&e, HV_START);
@@ -1405,6 +1405,31 @@ static void test_classify_phys_limit(void **state)
     assert_int_equal(gpa_classify(&s, 4 * GiB), GPA_OUTSIDE);
     assert_int_equal(gpa_classify(&s, QEMU_RAM_TOP - 1), GPA_OUTSIDE);
     assert_int_equal(gpa_classify(&s, 0), GPA_RAM);
+}
+
+/* A device page the hypervisor keeps (its MMIO console UART) is refused
+ * as its region is, and the 2 MiB block around it is faulted in by 4 KiB
+ * pages that leave it out. */
+static void test_classify_held_device_page(void **state)
+{
+    (void)state;
+    const struct gpa_space *s0 = space_of(bochs, N(bochs), HV_START, HV_END);
+    struct gpa_space s = *s0;
+    s.held_start = 0xfebd1000;
+    s.held_end = 0xfebd2000;
+    assert_int_equal(gpa_classify(&s, 0xfebd0fff), GPA_MMIO);
+    assert_int_equal(gpa_classify(&s, 0xfebd1000), GPA_HV);
+    assert_int_equal(gpa_classify(&s, 0xfebd1fff), GPA_HV);
+    assert_int_equal(gpa_classify(&s, 0xfebd2000), GPA_MMIO);
+    struct mtrr_state mt = mt_typical_plus(0, 0, WB);
+    struct ept_fault_plan p = ept_plan_fault(&s, &mt, 0xfebd1010);
+    assert_int_equal(p.cls, GPA_HV);
+    assert_int_equal(p.size, 0);
+    p = ept_plan_fault(&s, &mt, 0xfeb00000);     /* the same block */
+    assert_int_equal(p.cls, GPA_MMIO);
+    assert_int_equal(p.size, EPT_PAGE_4K);
+    p = ept_plan_fault(&s, &mt, 0xfe800000);     /* the block below: whole */
+    assert_int_equal(p.size, EPT_PAGE_2M);
 }
 
 static void test_classify_without_hv_region(void **state)
@@ -1854,6 +1879,7 @@ int main(void)
         T(test_classify_acpi_nvs_bad),
         T(test_classify_mem_limit_is_outside),
         T(test_classify_phys_limit),
+        T(test_classify_held_device_page),
         T(test_classify_without_hv_region),
         T(test_classify_empty_maps),
         T(test_class_names),

@@ -232,7 +232,6 @@ static void test_information_request_refuses_what_we_cannot_give(void **state)
         { 8, "the framebuffer information tag (type 8)" },
         { 10, "the APM table tag (type 10)" },
         { 12, "the EFI 64-bit system table pointer tag (type 12)" },
-        { 17, "the EFI memory map tag (type 17)" },
         { 5, "the BIOS boot device tag (type 5)" },
         { 99, "the unknown tag (type 99)" },
     };
@@ -584,6 +583,61 @@ static void test_info_never_writes_past_cap(void **state)
     }
 }
 
+/* On a UEFI machine the guest's map comes twice: e820 entries and EFI
+ * descriptors of the same regions (whole pages). The host's own parser,
+ * which prefers the EFI map, reads the same map back. */
+static void test_info_efi_map_describes_the_same_map(void **state)
+{
+    (void)state;
+    memset(&ram, 0, sizeof(ram));
+    static const struct mb2_mmap_entry want[] = {
+        { 0, 0x9F000, MB2_MEM_AVAILABLE },
+        { 0x100000, 0x7EF0000, MB2_MEM_AVAILABLE },
+        { 0x7FF0000, 0x8000, MB2_MEM_ACPI },
+        { 0x7FF8000, 0x4000, MB2_MEM_NVS },
+        { 0x7FFC000, 0x4000, MB2_MEM_RESERVED },
+        { 0x8000000, 0x1000, MB2_MEM_BADRAM },
+        { 0x100000000, 0x40000000, MB2_MEM_PMEM },
+    };
+    for (unsigned i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+        ram.e[ram.n++] = want[i];
+    ram.e[ram.n++] = (struct mb2_mmap_entry){ 0x140000800, 0x800, MB2_MEM_RESERVED };   /* no whole page */
+    struct mb2_boot_desc d = { .loader_name = "monovisor", .map = &ram, .load_base = 0x100000,
+                               .efi_map = true };
+    uint32_t size = mb2_info_build(0, 0, &d);
+    assert_true(size <= sizeof(buf));
+    assert_int_equal(mb2_info_build(buf, sizeof(buf), &d), size);
+    struct mb2_info mi;
+    if (mb2_parse(buf, &mi, err, sizeof(err)))
+        fail_msg("%s", err);
+    assert_true(mi.efi);
+    assert_int_equal(mi.mmap_source, MB2_MMAP_EFI);
+    assert_int_equal(mi.efi_descriptors, sizeof(want) / sizeof(want[0]));
+    assert_int_equal(mi.efi_system_table, 0);      /* no runtime services for the guest */
+    assert_int_equal(mi.mmap_count, sizeof(want) / sizeof(want[0]));
+    for (unsigned i = 0; i < mi.mmap_count; i++) {
+        assert_int_equal(mi.mmap[i].base, want[i].base);
+        assert_int_equal(mi.mmap[i].len, want[i].len);
+        assert_int_equal(mi.mmap[i].type, want[i].type);
+    }
+    /* Every e820 type round-trips through its descriptor. */
+    for (uint32_t t = 0; t < 10; t++) {
+        uint32_t et;
+        uint64_t attr;
+        mb2_efi_descriptor(t, &et, &attr);
+        uint32_t back = mb2_efi_type(et, attr);
+        bool known = t == MB2_MEM_AVAILABLE || t == MB2_MEM_ACPI || t == MB2_MEM_NVS ||
+                     t == MB2_MEM_BADRAM || t == MB2_MEM_PMEM;
+        assert_int_equal(back, known ? t : MB2_MEM_RESERVED);
+    }
+    /* Without efi_map, no EFI tag. */
+    d.efi_map = false;
+    assert_true(mb2_info_build(buf, sizeof(buf), &d) < size);
+    assert_int_equal(mb2_parse(buf, &mi, err, sizeof(err)), 0);
+    assert_false(mi.efi);
+    assert_int_equal(mi.mmap_source, MB2_MMAP_LEGACY);
+}
+
 static void test_info_type_names(void **state)
 {
     (void)state;
@@ -614,6 +668,7 @@ int main(void)
         cmocka_unit_test(test_info_round_trips_through_the_parser),
         cmocka_unit_test(test_info_acpi1_and_no_acpi),
         cmocka_unit_test(test_info_never_writes_past_cap),
+        cmocka_unit_test(test_info_efi_map_describes_the_same_map),
         cmocka_unit_test(test_info_type_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -29,7 +29,7 @@ static int parse(const char *cmdline, struct hv_options *o, struct reports *r)
 
 static void assert_defaults(const struct hv_options *o)
 {
-    assert_int_equal(o->serial_port, 0x3F8);
+    assert_int_equal(o->serial.addr, 0x3F8);
     assert_int_equal(o->baud, 115200);
     assert_string_equal(o->run, "");
 }
@@ -76,7 +76,7 @@ static void test_parse_numbers(void **state)
     struct hv_options o;
     struct reports r;
     assert_int_equal(parse("serial=0x2F8 baud=9600", &o, &r), 0);
-    assert_int_equal(o.serial_port, 0x2F8);
+    assert_int_equal(o.serial.addr, 0x2F8);
     assert_int_equal(o.baud, 9600);
     assert_string_equal(o.run, "");
 }
@@ -87,10 +87,10 @@ static void test_parse_range_limits_are_inclusive(void **state)
     struct hv_options o;
     struct reports r;
     assert_int_equal(parse("serial=1 baud=1", &o, &r), 0);
-    assert_int_equal(o.serial_port, 1);
+    assert_int_equal(o.serial.addr, 1);
     assert_int_equal(o.baud, 1);
     assert_int_equal(parse("serial=0xFFF8 baud=115200", &o, &r), 0);
-    assert_int_equal(o.serial_port, 0xFFF8);
+    assert_int_equal(o.serial.addr, 0xFFF8);
     assert_int_equal(o.baud, 115200);
 }
 
@@ -245,8 +245,9 @@ static void test_parse_empty_number(void **state)
     struct hv_options o;
     struct reports r;
     assert_int_equal(parse("serial=", &o, &r), 1);
-    assert_string_equal(r.msg[0], "cmdline: serial: '' is not a number; using default 1016");
-    assert_int_equal(o.serial_port, 0x3F8);
+    assert_string_equal(r.msg[0], "cmdline: serial: '' is not an I/O port (1 to 0xfff8), "
+                                  "mmio:ADDR[,1|4] or pci:BB:DD.F; using default 0x3f8");
+    assert_int_equal(o.serial.addr, 0x3F8);
 }
 
 static void test_parse_no_size_suffix_for_plain_numbers(void **state)
@@ -277,7 +278,8 @@ static void test_parse_out_of_range(void **state)
     assert_string_equal(r.msg[0],
                         "cmdline: baud: 0 is out of range [1, 115200]; using default 115200");
     assert_string_equal(r.msg[1],
-                        "cmdline: serial: 65536 is out of range [1, 65528]; using default 1016");
+                        "cmdline: serial: '0x10000' is not an I/O port (1 to 0xfff8), "
+                        "mmio:ADDR[,1|4] or pci:BB:DD.F; using default 0x3f8");
     assert_string_equal(r.msg[2],
                         "cmdline: baud: 115201 is out of range [1, 115200]; using default 115200");
     assert_defaults(&o);
@@ -356,8 +358,8 @@ static void test_parse_counts_every_problem(void **state)
     assert_int_equal(parse("foo baud=x serial=0 run run=ok", &o, &r), 4);
     assert_string_equal(r.msg[0], "cmdline: unknown option 'foo' (ignored)");
     assert_string_equal(r.msg[1], "cmdline: baud: 'x' is not a number; using default 115200");
-    assert_string_equal(r.msg[2],
-                        "cmdline: serial: 0 is out of range [1, 65528]; using default 1016");
+    assert_string_equal(r.msg[2], "cmdline: serial: '0' is not an I/O port (1 to 0xfff8), "
+                                  "mmio:ADDR[,1|4] or pci:BB:DD.F; using default 0x3f8");
     assert_string_equal(r.msg[3], "cmdline: option 'run' needs a value (run=...)");
     assert_string_equal(o.run, "ok");
 }
@@ -637,6 +639,77 @@ static void test_parse_uint_suffix_overflow(void **state)
 }
 
 /* options_given: set by a word that parsed, not by defaults or refusals. */
+/* serial=: a port, an MMIO 16550 or a PCI card; what is wrong with each
+ * bad form said; the value shown as it is taken. */
+static void test_parse_serial_forms(void **state)
+{
+    (void)state;
+    struct hv_options o;
+    struct reports r;
+    char buf[32], err[128];
+    assert_int_equal(parse("serial=pci:00:03.0", &o, &r), 0);
+    assert_int_equal(o.serial.kind, SERIAL_PCI);
+    assert_int_equal(o.serial.bdf, 3 << 3);
+    format_serial(&o.serial, buf, sizeof(buf));
+    assert_string_equal(buf, "pci:00:03.0");
+    assert_int_equal(parse("serial=pci:Fe:1f.7", &o, &r), 0);
+    assert_int_equal(o.serial.bdf, 0xFE << 8 | 31 << 3 | 7);
+    format_serial(&o.serial, buf, sizeof(buf));
+    assert_string_equal(buf, "pci:fe:1f.7");
+    assert_int_equal(parse("serial=mmio:0xfedc9000,4", &o, &r), 0);
+    assert_int_equal(o.serial.kind, SERIAL_MMIO);
+    assert_int_equal(o.serial.addr, 0xFEDC9000);
+    assert_int_equal(o.serial.width, 4);
+    format_serial(&o.serial, buf, sizeof(buf));
+    assert_string_equal(buf, "mmio:0xfedc9000,4");
+    assert_int_equal(parse("serial=mmio:0xfe000001", &o, &r), 0);
+    assert_int_equal(o.serial.width, 1);
+    assert_int_equal(parse("serial=0x2f8", &o, &r), 0);
+    format_serial(&o.serial, buf, sizeof(buf));
+    assert_string_equal(buf, "0x2f8");
+    assert_true(options_given(&o, "serial"));
+
+    static const struct { const char *in, *why; } bad[] = {
+        { "pci:0:3.0", 0 },                     /* accepted: one hex digit per field is fine */
+        { "pci:00:20.0", "'pci:00:20.0' is not pci:BB:DD.F (bus 00-ff, device 00-1f, function "
+                         "0-7, in hex)" },
+        { "pci:00:03.8", "'pci:00:03.8' is not pci:BB:DD.F (bus 00-ff, device 00-1f, function "
+                         "0-7, in hex)" },
+        { "pci:100:03.0", "'pci:100:03.0' is not pci:BB:DD.F (bus 00-ff, device 00-1f, function "
+                          "0-7, in hex)" },
+        { "pci:00:03", "'pci:00:03' is not pci:BB:DD.F (bus 00-ff, device 00-1f, function 0-7, "
+                       "in hex)" },
+        { "pci:", "'pci:' is not pci:BB:DD.F (bus 00-ff, device 00-1f, function 0-7, in hex)" },
+        { "mmio:", "'mmio:' is not mmio:ADDR[,1|4] (a nonzero address, the registers' width 1 "
+                   "or 4)" },
+        { "mmio:0", "'mmio:0' is not mmio:ADDR[,1|4] (a nonzero address, the registers' width 1 "
+                    "or 4)" },
+        { "mmio:0x1000,2", "'mmio:0x1000,2' is not mmio:ADDR[,1|4] (a nonzero address, the "
+                           "registers' width 1 or 4)" },
+        { "mmio:0x1000,", "'mmio:0x1000,' is not mmio:ADDR[,1|4] (a nonzero address, the "
+                          "registers' width 1 or 4)" },
+        { "mmio:0x1002,4", "mmio address 0x1002 is not aligned to the register width" },
+        { "mmio:0x100000000", "mmio address 0x100000000 is above 4 GiB (the hypervisor maps the "
+                              "low 4 GiB)" },
+        { "mmio:0x10000000000000000000", "'mmio:0x10000000000000000000' is not mmio:ADDR[,1|4] "
+                                         "(a nonzero address, the registers' width 1 or 4)" },
+        { "0", "'0' is not an I/O port (1 to 0xfff8), mmio:ADDR[,1|4] or pci:BB:DD.F" },
+        { "com1", "'com1' is not an I/O port (1 to 0xfff8), mmio:ADDR[,1|4] or pci:BB:DD.F" },
+    };
+    for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        struct serial_spec sp = { 9, 9, 9, 9 };
+        err[0] = '\0';
+        int rc = parse_serial(bad[i].in, &sp, err, sizeof(err));
+        if (!bad[i].why) {
+            assert_int_equal(rc, 0);
+            continue;
+        }
+        assert_int_equal(rc, -1);
+        assert_string_equal(err, bad[i].why);
+        assert_int_equal(sp.kind, 9);           /* untouched */
+    }
+}
+
 static void test_given(void **state)
 {
     (void)state;
@@ -657,6 +730,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_defaults),
         cmocka_unit_test(test_given),
+        cmocka_unit_test(test_parse_serial_forms),
         cmocka_unit_test(test_parse_null_cmdline_keeps_defaults),
         cmocka_unit_test(test_parse_empty_cmdline_keeps_defaults),
         cmocka_unit_test(test_parse_numbers),
