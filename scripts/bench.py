@@ -243,7 +243,7 @@ def main():
     rows.append(("qemu_tcg_linux_boot_ms", round(q_native * 1000), round(q_virt * 1000), ratio))
     print(f"bench qemu_tcg_linux_boot native={q_native:.1f}s virt={q_virt:.1f}s ratio={ratio} "
           "(QEMU TCG -cpu EPYC,+svm,+npt, 1 CPU, wall time from start to the shell prompt; "
-          "the same run; target <= 1.05)")
+          "the median of 3 boots each, taken in turn; target <= 1.05)")
     vmcs = count_f.result()
     for reason, (count, reads, writes) in sorted(vmcs.items()):
         print(f"bench vmcs reason={reason} exits={count} vmreads_per_exit={reads:.2f} "

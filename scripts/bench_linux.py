@@ -9,6 +9,7 @@ that point come from the console's `stats`.
 """
 import os
 import re
+import statistics
 import time
 
 from machine import Bochs, LINUX_ARGS, LINUX_CPU, Qemu, build_iso, linux_files
@@ -40,21 +41,28 @@ def boot(out_dir, native):
     return tsc, exits
 
 
-def qemu_boots(out_dir):
+def qemu_boots(out_dir, rounds=3):
     """Wall seconds from QEMU's start to the shell prompt, natively and
     under monovisor (its SVM backend), QEMU's TCG with `-cpu EPYC,+svm,+npt`
-    and one CPU, one after the other in the same run: (native, virt)."""
+    and one CPU: (native, virt), each the median of rounds boots taken
+    in turn (native, virt, native, ...), so that a busy moment of the host
+    weighs on neither side alone (one boot of each was seen to vary by 5%)."""
     kernel, initrd = linux_files()
-    times = []
+    isos = {}
     for native in (True, False):
         kind = "native" if native else "virt"
-        iso = build_iso(os.path.join(out_dir, f"bench-qemu-linux-{kind}.iso"), guest=kernel,
-                        initrd=initrd, guest_args=LINUX_ARGS, native=native, hv_args="console=guest")
-        t0 = time.monotonic()
-        m = Qemu(iso, cpus=1, cpu="EPYC,+svm,+npt", logname=f"bench-qemu-linux-{kind}")
-        try:
-            m.expect(SHELL_MARK, timeout=900)
-            times.append(time.monotonic() - t0)
-        finally:
-            m.close()
-    return times[0], times[1]
+        isos[native] = build_iso(os.path.join(out_dir, f"bench-qemu-linux-{kind}.iso"), guest=kernel,
+                                 initrd=initrd, guest_args=LINUX_ARGS, native=native,
+                                 hv_args="console=guest")
+    times = {True: [], False: []}
+    for _ in range(rounds):
+        for native in (True, False):
+            kind = "native" if native else "virt"
+            t0 = time.monotonic()
+            m = Qemu(isos[native], cpus=1, cpu="EPYC,+svm,+npt", logname=f"bench-qemu-linux-{kind}")
+            try:
+                m.expect(SHELL_MARK, timeout=900)
+                times[native].append(time.monotonic() - t0)
+            finally:
+                m.close()
+    return statistics.median(times[True]), statistics.median(times[False])
