@@ -97,29 +97,38 @@ def test_bios_info_says_legacy(iso, machine):
 
 
 def test_uefi_linux_boots_to_its_shell(iso, qemu):
-    """Debian's kernel under OVMF: no RSDP in the BIOS area, so Linux finds
-    ACPI only through acpi_rsdp_addr, and its e820 map is the EFI map's.
-    One CPU, and the console's `quit` ends it: two open problems under
-    OVMF (README, UEFI) are left out until they are understood: with two
-    CPUs, CPU 1 once stayed on one instruction for good in a full test run;
-    with one, lines typed right at the first prompt once went unanswered."""
+    """Debian's kernel under OVMF with 2 CPUs: no RSDP in the BIOS area, so
+    Linux finds ACPI only through acpi_rsdp_addr, and its e820 map is the
+    EFI map's. A line typed right at the first prompt is answered, the
+    monitor shows both vCPUs running, and `poweroff` ends it (both cores
+    leave SVM)."""
     kernel, initrd = linux_files()
     m = uefi(qemu, iso(guest=kernel, initrd=initrd, guest_args=LINUX_ARGS,
-                       hv_args="console=guest verbose=1"), cpu=SVM_CPU, cpus=1)
+                       hv_args="console=guest verbose=1"), cpu=SVM_CPU, cpus=2)
     m.expect(r"boot\.firmware=uefi mem\.source=efi", timeout=120)
     m.expect_exact("guest.loaded format=bzimage protocol=2.15", timeout=120)
     m.expect(r"BIOS-e820: \[mem 0x0000000000000000-0x[0-9a-f]+\] usable", timeout=300)
     m.expect(r"BIOS-e820: \[mem 0x[0-9a-f]+-0x[0-9a-f]+\] ACPI NVS", timeout=60)  # OVMF's, from the EFI map
     m.expect(r"ACPI: RSDP 0x0*[0-9A-F]+ 0000(14|24) \(v0[02]", timeout=300)
+    m.expect(r"smp: Brought up 1 node, 2 CPUs", timeout=600)
     m.expect_exact("ACPI: Using IOAPIC for interrupt routing", timeout=300)
     m.expect(r"linux\.shell tsc=\d+", timeout=600)
     m.expect_exact(SHELL, timeout=120)
+    m.send("echo typed-$((6*7))\r")
+    m.expect_exact("typed-42", timeout=120)
+    m.expect_exact(SHELL, timeout=60)
     m.send(b"\x01c")
     m.wait_prompt(60)
-    assert "stats.cpu=0 state=running" in m.command("stats")
-    m.send("quit\r")
-    m.expect_exact("monovisor: power off (console quit) status=0")
-    m.expect_exit()
+    stats = m.command("stats")
+    assert "stats.cpu=0 state=running" in stats and "stats.cpu=1 state=running" in stats, stats
+    m.send(b"\x01c")
+    m.send("\r")
+    m.expect_exact(SHELL, timeout=120)
+    m.send("poweroff\r")
+    m.expect_exact("guest.poweroff cpu=", timeout=600)
+    m.expect_exact("svm.off cpus=2 of 2", timeout=60)
+    m.expect_exact("monovisor: power off (guest exit) status=0", timeout=60)
+    m.expect_exit(timeout=120)
 
 
 # ---- the console the firmware names (ACPI SPCR) -----------------------------
