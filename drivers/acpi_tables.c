@@ -294,6 +294,127 @@ bool acpi_spcr_is_16550(const struct acpi_spcr *s)
            (s->space == SPCR_SPACE_MEMORY || s->address <= 0xFFF8);
 }
 
+/* ---- DMAR (Intel VT-d spec 8.1) and IVRS (AMD IOMMU spec 5.2) ---- */
+
+static void add_unit(struct acpi_iommu *out, struct acpi_iommu_unit u)
+{
+    if (out->unit_count == ACPI_MAX_IOMMUS)
+        out->truncated = true;
+    else
+        out->units[out->unit_count++] = u;
+}
+
+static void add_reserved(struct acpi_iommu *out, struct acpi_iommu_reserved r)
+{
+    if (out->reserved_count == ACPI_MAX_IOMMU_RESERVED)
+        out->truncated = true;
+    else
+        out->reserved[out->reserved_count++] = r;
+}
+
+#define DMAR_STRUCTS 48         /* the remapping structures start here */
+#define DMAR_DRHD 0
+#define DMAR_RMRR 1
+
+int acpi_parse_dmar(const void *dmar, struct acpi_iommu *out, char *err, size_t errlen)
+{
+    memset(out, 0, sizeof(*out));
+    uint32_t len = rd32(dmar, 4);
+    if (len < DMAR_STRUCTS) {
+        fmt_snprintf(err, errlen, "acpi: DMAR too short (%u bytes, at least %u)", len, DMAR_STRUCTS);
+        return -1;
+    }
+    out->type = ACPI_IOMMU_VTD;
+    out->addr_bits = (uint8_t)(rd8(dmar, 36) + 1);      /* Host Address Width is N - 1 */
+    out->intr_remap = rd8(dmar, 37) & 1;
+    /* Each structure: Type (2 bytes), Length (2 bytes) (8.2-8.4). */
+    for (uint32_t off = DMAR_STRUCTS; off < len;) {
+        uint16_t type = off + 4 <= len ? rd16(dmar, off) : 0;
+        uint16_t slen = off + 4 <= len ? rd16(dmar, off + 2) : 0;
+        uint16_t min = type == DMAR_DRHD ? 16 : type == DMAR_RMRR ? 24 : 4;
+        if (slen < min || slen > len - off) {
+            fmt_snprintf(err, errlen, "acpi: DMAR: structure type %u at offset %u: length %u "
+                         "(min %u, table %u)", type, off, slen, min, len);
+            return -1;
+        }
+        if (type == DMAR_DRHD) {
+            struct acpi_iommu_unit u = { rd64(dmar, off + 8), rd16(dmar, off + 6), 0,
+                                         rd8(dmar, off + 4) & 1 };
+            if (!u.base) {
+                fmt_snprintf(err, errlen, "acpi: DMAR: DRHD at offset %u has no register base", off);
+                return -1;
+            }
+            add_unit(out, u);
+        } else if (type == DMAR_RMRR) {
+            uint64_t base = rd64(dmar, off + 8), limit = rd64(dmar, off + 16);
+            if (limit < base || limit == UINT64_MAX) {
+                fmt_snprintf(err, errlen, "acpi: DMAR: RMRR at offset %u has limit %#llx below "
+                             "its base %#llx", off, (unsigned long long)limit,
+                             (unsigned long long)base);
+                return -1;
+            }
+            add_reserved(out, (struct acpi_iommu_reserved){ base, limit + 1, rd16(dmar, off + 6) });
+        }
+        off += slen;
+    }
+    return 0;
+}
+
+#define IVRS_BLOCKS 48          /* the IVHD and IVMD blocks start here */
+
+int acpi_parse_ivrs(const void *ivrs, struct acpi_iommu *out, char *err, size_t errlen)
+{
+    memset(out, 0, sizeof(*out));
+    uint32_t len = rd32(ivrs, 4);
+    if (len < IVRS_BLOCKS) {
+        fmt_snprintf(err, errlen, "acpi: IVRS too short (%u bytes, at least %u)", len, IVRS_BLOCKS);
+        return -1;
+    }
+    out->type = ACPI_IOMMU_AMDVI;
+    out->addr_bits = (uint8_t)((rd32(ivrs, 36) >> 8) & 0x7F);     /* IVinfo PASize (5.2.1) */
+    /* Each block: Type (1 byte), Flags (1), Length (2), DeviceID (2). IVHD
+     * types 10h (24-byte header), 11h and 40h (40); IVMD 20h-22h (32). */
+    for (uint32_t off = IVRS_BLOCKS; off < len;) {
+        uint8_t type = off + 4 <= len ? rd8(ivrs, off) : 0;
+        uint16_t blen = off + 4 <= len ? rd16(ivrs, off + 2) : 0;
+        bool ivhd = type == 0x10 || type == 0x11 || type == 0x40;
+        bool ivmd = type >= 0x20 && type <= 0x22;
+        uint16_t min = type == 0x10 ? 24 : ivhd ? 40 : ivmd ? 32 : 4;
+        if (blen < min || blen > len - off) {
+            fmt_snprintf(err, errlen, "acpi: IVRS: block type %#x at offset %u: length %u "
+                         "(min %u, table %u)", type, off, blen, min, len);
+            return -1;
+        }
+        if (ivhd) {
+            /* One IOMMU may be described by several IVHD types (10h for
+             * old software, 11h/40h for new): the same base is one unit. */
+            struct acpi_iommu_unit u = { rd64(ivrs, off + 8), rd16(ivrs, off + 16),
+                                         rd16(ivrs, off + 4), false };
+            if (!u.base) {
+                fmt_snprintf(err, errlen, "acpi: IVRS: IVHD at offset %u has no register base", off);
+                return -1;
+            }
+            bool known = false;
+            for (unsigned i = 0; i < out->unit_count; i++)
+                known |= out->units[i].base == u.base && out->units[i].segment == u.segment;
+            if (!known)
+                add_unit(out, u);
+        } else if (ivmd) {
+            uint64_t base = rd64(ivrs, off + 16), size = rd64(ivrs, off + 24);
+            if (size > UINT64_MAX - base) {
+                fmt_snprintf(err, errlen, "acpi: IVRS: IVMD at offset %u wraps (start %#llx, "
+                             "length %#llx)", off, (unsigned long long)base,
+                             (unsigned long long)size);
+                return -1;
+            }
+            if (size)
+                add_reserved(out, (struct acpi_iommu_reserved){ base, base + size, 0 });
+        }
+        off += blen;
+    }
+    return 0;
+}
+
 int acpi_parse(const void *rsdp, size_t rsdp_len, acpi_map_fn map, acpi_warn_fn warn,
                void *ctx, struct acpi_info *out, char *err, size_t errlen)
 {
@@ -332,6 +453,17 @@ int acpi_parse(const void *rsdp, size_t rsdp_len, acpi_map_fn map, acpi_warn_fn 
             const void *t = map_table(map, warn, ctx, phys, "FACP");
             if (t)
                 parse_fadt(t, out);
+        } else if ((!memcmp(h, "DMAR", 4) || !memcmp(h, "IVRS", 4)) && !out->iommu_table) {
+            /* A machine has one or the other; the first well-formed wins. */
+            bool vtd = !memcmp(h, "DMAR", 4);
+            const void *t = map_table(map, warn, ctx, phys, vtd ? "DMAR" : "IVRS");
+            char why[128];
+            if (t && (vtd ? acpi_parse_dmar : acpi_parse_ivrs)(t, &out->iommu, why, sizeof(why))) {
+                warnf(warn, ctx, "%s (at %#llx; ignored)", why, (unsigned long long)phys);
+                memset(&out->iommu, 0, sizeof(out->iommu));
+            } else if (t) {
+                out->iommu_table = phys;
+            }
         } else if (!memcmp(h, "SPCR", 4)) {
             const void *t = map_table(map, warn, ctx, phys, "SPCR");
             char why[80];

@@ -73,6 +73,44 @@ int acpi_parse_spcr(const void *spcr, struct acpi_spcr *out, char *err, size_t e
  * which monovisor's UART driver knows. */
 bool acpi_spcr_is_16550(const struct acpi_spcr *s);
 
+/* The DMA-remapping units the firmware lists: Intel VT-d's in the DMAR
+ * table (VT-d spec 4.1, 8.1-8.4), AMD-Vi's in the IVRS (AMD I/O
+ * Virtualization Technology spec 3.x, 5.2), and the memory they must keep
+ * mapped for some devices (RMRR, IVMD). */
+#define ACPI_MAX_IOMMUS 8
+#define ACPI_MAX_IOMMU_RESERVED 16
+enum acpi_iommu_type { ACPI_IOMMU_NONE, ACPI_IOMMU_VTD, ACPI_IOMMU_AMDVI };
+
+struct acpi_iommu_unit {
+    uint64_t base;                  /* register base, physical */
+    uint16_t segment;               /* PCI segment */
+    uint16_t device;                /* AMD-Vi: the IOMMU's own PCI id (bus << 8 | devfn) */
+    bool include_all;               /* VT-d: INCLUDE_PCI_ALL (every device not under another) */
+};
+
+struct acpi_iommu_reserved {
+    uint64_t base, end;             /* [base, end), page aligned as the tables require */
+    uint16_t segment;
+};
+
+struct acpi_iommu {
+    enum acpi_iommu_type type;      /* NONE: no DMAR or IVRS */
+    uint8_t addr_bits;              /* DMAR: host address width; IVRS: physical address size */
+    bool intr_remap;                /* DMAR: INTR_REMAP flag */
+    struct acpi_iommu_unit units[ACPI_MAX_IOMMUS];
+    unsigned unit_count;
+    struct acpi_iommu_reserved reserved[ACPI_MAX_IOMMU_RESERVED];
+    unsigned reserved_count;
+    bool truncated;                 /* more units or regions than the arrays hold */
+};
+
+/* acpi_parse_dmar / acpi_parse_ivrs - the table (its header's length
+ * checked) into out; -1 with the reason in err for one too short, a
+ * structure whose length is under its minimum or runs past the table
+ * (never a loop on a zero length), or a unit without a register base. */
+int acpi_parse_dmar(const void *dmar, struct acpi_iommu *out, char *err, size_t errlen);
+int acpi_parse_ivrs(const void *ivrs, struct acpi_iommu *out, char *err, size_t errlen);
+
 struct acpi_info {
     int revision;                   /* RSDP revision: 0 = ACPI 1.0 (RSDT) */
     uint64_t root_table;            /* physical address of the XSDT or RSDT */
@@ -95,6 +133,8 @@ struct acpi_info {
     bool have_s5;
     uint8_t slp_typa, slp_typb;     /* \_S5 package values */
     struct acpi_spcr spcr;          /* the console the firmware names, if any */
+    struct acpi_iommu iommu;        /* the DMA-remapping units, if any (DMAR, else IVRS) */
+    uint64_t iommu_table;           /* the physical address of that DMAR or IVRS, 0: none */
 };
 
 /* acpi_checksum_ok - the bytes sum to zero modulo 256 (5.2.5.3, 5.2.6). */

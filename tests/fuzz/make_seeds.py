@@ -257,6 +257,28 @@ def acpi_seeds():
     x = w.place(sdt(b"XSDT", struct.pack("<QQ", f, c)))
     write("acpi", "acpi2_spcr.bin", rsdp_v2(x) + bytes(w.mem))
 
+    # The DMA remapping units: QEMU's intel-iommu DMAR (a DRHD with
+    # INCLUDE_PCI_ALL at 0xfed90000, an RMRR with one device scope) and
+    # its amd-iommu IVRS (IVHDs of types 10h and 11h for one IOMMU, an
+    # IVMD for all peripherals).
+    drhd = struct.pack("<HHBBHQ", 0, 16, 1, 0, 0, 0xFED90000)
+    rmrr = struct.pack("<HHHHQQ", 1, 32, 0, 0, 0x7EC00000, 0x7EC7FFFF) + bytes([1, 8, 0, 0, 0, 0, 0x1D, 0])
+    w = Window()
+    d = w.place(dsdt())
+    f = w.place(fadt(244, 0, x_dsdt=d))
+    r = w.place(sdt(b"DMAR", bytes([38, 1]) + bytes(10) + drhd + rmrr))
+    x = w.place(sdt(b"XSDT", struct.pack("<QQ", f, r)))
+    write("acpi", "acpi2_dmar.bin", rsdp_v2(x) + bytes(w.mem))
+    ivhd10 = struct.pack("<BBHHHQHHI", 0x10, 0, 24, 0x10, 0x40, 0xFEB00000, 0, 0, 0)
+    ivhd11 = struct.pack("<BBHHHQHHIQ", 0x11, 0, 40, 0x10, 0x40, 0xFEB00000, 0, 0, 0, 0) + bytes(8)
+    ivmd = struct.pack("<BBHHHQQQ", 0x20, 0, 32, 0, 0, 0, 0x7F000000, 0x100000)
+    w = Window()
+    d = w.place(dsdt())
+    f = w.place(fadt(244, 0, x_dsdt=d))
+    v = w.place(sdt(b"IVRS", struct.pack("<IQ", 0x00203040, 0) + ivhd10 + ivhd11 + ivmd))
+    x = w.place(sdt(b"XSDT", struct.pack("<QQ", f, v)))
+    write("acpi", "acpi2_ivrs.bin", rsdp_v2(x) + bytes(w.mem))
+
 
 # ---- the rest --------------------------------------------------------------------
 

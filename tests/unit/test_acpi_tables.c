@@ -1707,6 +1707,169 @@ static void test_spcr_malformed_is_ignored_with_a_warning(void **state)
                                              e2[0]));
 }
 
+/* ---- DMAR and IVRS ----------------------------------------------------------- */
+
+/* QEMU's intel-iommu on q35 (its DMAR: host address width 39 - 1, the
+ * INTR_REMAP flag, one DRHD with INCLUDE_PCI_ALL at 0xfed90000), with an
+ * RMRR as firmware lists one for a USB controller's legacy emulation. */
+static uint64_t dmar_qemu(uint8_t *extra, uint16_t extra_len)
+{
+    uint64_t phys;
+    uint32_t len = 48 + 16 + 32 + extra_len;
+    uint8_t *t = table_new("DMAR", len, &phys);
+    t[36] = 38;
+    t[37] = 1;
+    uint8_t *d = t + 48;
+    put16(d, 0);                            /* DRHD */
+    put16(d + 2, 16);
+    d[4] = 1;                               /* INCLUDE_PCI_ALL */
+    put64(d + 8, 0xfed90000);
+    uint8_t *r = t + 64;
+    put16(r, 1);                            /* RMRR with one device scope (PCI endpoint 00:1d.0) */
+    put16(r + 2, 32);
+    put64(r + 8, 0x7ec00000);
+    put64(r + 16, 0x7ec7ffff);
+    r[24] = 1;
+    r[25] = 8;
+    r[29] = 0;
+    r[30] = 0x1d;
+    r[31] = 0;
+    if (extra_len)
+        memcpy(t + 96, extra, extra_len);
+    table_finish(t);
+    return phys;
+}
+
+static void test_dmar_of_qemu_intel_iommu(void **state)
+{
+    (void)state;
+    fake_init();
+    parse_rsdt_clean((uint64_t[]){ dmar_qemu(0, 0) }, 1);
+    assert_int_equal(info.iommu.type, ACPI_IOMMU_VTD);
+    assert_int_equal(info.iommu.addr_bits, 39);
+    assert_true(info.iommu.intr_remap);
+    assert_int_equal(info.iommu.unit_count, 1);
+    assert_int_equal(info.iommu.units[0].base, 0xfed90000);
+    assert_true(info.iommu.units[0].include_all);
+    assert_int_equal(info.iommu.reserved_count, 1);
+    assert_int_equal(info.iommu.reserved[0].base, 0x7ec00000);
+    assert_int_equal(info.iommu.reserved[0].end, 0x7ec80000);
+    assert_true(info.iommu_table != 0);
+}
+
+static void test_dmar_errors_are_named_and_the_table_ignored(void **state)
+{
+    (void)state;
+    static const struct { uint16_t type, len; const char *why; } bad[] = {
+        { 5, 0, "acpi: DMAR: structure type 5 at offset 96: length 0 (min 4, table 104)" },
+        { 0, 8, "acpi: DMAR: structure type 0 at offset 96: length 8 (min 16, table 104)" },
+        { 2, 12, "acpi: DMAR: structure type 2 at offset 96: length 12 (min 4, table 104)" },
+    };
+    for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        uint8_t extra[8] = { 0 };
+        put16(extra, bad[i].type);
+        put16(extra + 2, bad[i].len);
+        fake_init();
+        uint64_t t = dmar_qemu(extra, 8);
+        assert_int_equal(parse_rsdt((uint64_t[]){ t }, 1), 0);
+        char want[160];
+        snprintf(want, sizeof(want), "%s (at %#llx; ignored)", bad[i].why, (unsigned long long)t);
+        assert_warnings(1, want);
+        assert_int_equal(info.iommu.type, ACPI_IOMMU_NONE);
+        assert_int_equal(info.iommu_table, 0);
+    }
+    /* A DRHD without a register base, an RMRR whose limit is below its
+     * base, a table too short for its fixed part: each named. */
+    char err[160];
+    struct acpi_iommu io;
+    fake_init();
+    uint8_t *t = at(dmar_qemu(0, 0));
+    put64(t + 48 + 8, 0);
+    assert_int_equal(acpi_parse_dmar(t, &io, err, sizeof(err)), -1);
+    assert_string_equal(err, "acpi: DMAR: DRHD at offset 48 has no register base");
+    put64(t + 48 + 8, 0xfed90000);
+    put64(t + 64 + 16, 0x1000);
+    assert_int_equal(acpi_parse_dmar(t, &io, err, sizeof(err)), -1);
+    assert_string_equal(err, "acpi: DMAR: RMRR at offset 64 has limit 0x1000 below its base "
+                             "0x7ec00000");
+    put32(t + 4, 40);
+    assert_int_equal(acpi_parse_dmar(t, &io, err, sizeof(err)), -1);
+    assert_string_equal(err, "acpi: DMAR too short (40 bytes, at least 48)");
+}
+
+static void test_dmar_more_units_than_held_is_truncated(void **state)
+{
+    (void)state;
+    uint8_t extra[16 * 9];
+    memset(extra, 0, sizeof(extra));
+    for (unsigned i = 0; i < 9; i++) {
+        put16(extra + 16 * i + 2, 16);
+        put64(extra + 16 * i + 8, 0xfe000000 + 0x1000 * i);
+    }
+    fake_init();
+    parse_rsdt_clean((uint64_t[]){ dmar_qemu(extra, sizeof(extra)) }, 1);
+    assert_int_equal(info.iommu.unit_count, ACPI_MAX_IOMMUS);
+    assert_true(info.iommu.truncated);
+}
+
+/* QEMU's amd-iommu (its IVRS: one IOMMU described by an IVHD of type 10h
+ * and one of type 11h, the same base: one unit) and an IVMD for all
+ * peripherals. */
+static uint64_t ivrs_qemu(void)
+{
+    uint64_t phys;
+    uint8_t *t = table_new("IVRS", 48 + 24 + 40 + 32, &phys);
+    put32(t + 36, 0x00203040);              /* IVinfo: PASize 0x40 >> ... (bits 14:8 = 0x30 = 48) */
+    uint8_t *h = t + 48;
+    h[0] = 0x10;
+    put16(h + 2, 24);
+    put16(h + 4, 0x0010);                   /* the IOMMU is 00:02.0 */
+    put64(h + 8, 0xfeb00000);
+    h = t + 72;
+    h[0] = 0x11;
+    put16(h + 2, 40);
+    put16(h + 4, 0x0010);
+    put64(h + 8, 0xfeb00000);
+    uint8_t *m = t + 112;
+    m[0] = 0x20;
+    put16(m + 2, 32);
+    put64(m + 16, 0x7f000000);
+    put64(m + 24, 0x100000);
+    table_finish(t);
+    return phys;
+}
+
+static void test_ivrs_of_qemu_amd_iommu(void **state)
+{
+    (void)state;
+    fake_init();
+    parse_rsdt_clean((uint64_t[]){ ivrs_qemu() }, 1);
+    assert_int_equal(info.iommu.type, ACPI_IOMMU_AMDVI);
+    assert_int_equal(info.iommu.addr_bits, 0x30);
+    assert_int_equal(info.iommu.unit_count, 1);
+    assert_int_equal(info.iommu.units[0].base, 0xfeb00000);
+    assert_int_equal(info.iommu.units[0].device, 0x0010);
+    assert_int_equal(info.iommu.reserved_count, 1);
+    assert_int_equal(info.iommu.reserved[0].base, 0x7f000000);
+    assert_int_equal(info.iommu.reserved[0].end, 0x7f100000);
+
+    char err[160];
+    struct acpi_iommu io;
+    uint8_t *t = at(info.iommu_table);
+    put16(t + 72 + 2, 24);                  /* an 11h IVHD needs 40 bytes */
+    assert_int_equal(acpi_parse_ivrs(t, &io, err, sizeof(err)), -1);
+    assert_string_equal(err, "acpi: IVRS: block type 0x11 at offset 72: length 24 (min 40, table 144)");
+    put16(t + 72 + 2, 40);
+    put64(t + 112 + 24, UINT64_MAX);
+    assert_int_equal(acpi_parse_ivrs(t, &io, err, sizeof(err)), -1);
+    assert_string_equal(err, "acpi: IVRS: IVMD at offset 112 wraps (start 0x7f000000, length "
+                             "0xffffffffffffffff)");
+    put64(t + 112 + 24, 0x100000);
+    put64(t + 48 + 8, 0);
+    assert_int_equal(acpi_parse_ivrs(t, &io, err, sizeof(err)), -1);
+    assert_string_equal(err, "acpi: IVRS: IVHD at offset 48 has no register base");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1770,6 +1933,10 @@ int main(void)
         cmocka_unit_test(test_fadt_x_pm1_cnt_in_memory_space_ignored),
         cmocka_unit_test(test_fadt_x_pm1_cnt_needs_whole_field),
         cmocka_unit_test(test_fadt_pm_timer),
+        cmocka_unit_test(test_dmar_of_qemu_intel_iommu),
+        cmocka_unit_test(test_dmar_errors_are_named_and_the_table_ignored),
+        cmocka_unit_test(test_dmar_more_units_than_held_is_truncated),
+        cmocka_unit_test(test_ivrs_of_qemu_amd_iommu),
         cmocka_unit_test(test_fadt_between_44_and_72_bytes),
         cmocka_unit_test(test_fadt_short),
         cmocka_unit_test(test_dsdt_via_x_dsdt),
