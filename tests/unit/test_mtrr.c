@@ -536,6 +536,25 @@ static void test_type_variable_default_types(void **state)
     assert_int_equal(mtrr_range_type(&m, 0, 4 * GiB), -1);
 }
 
+/* A non-contiguous mask (13.11.3 advises against it, a CPU takes it): a
+ * WC range matching the last 4 KiB page of every 32 KiB. Aligned ranges
+ * that hold such a page are mixed, whatever their size; pages are exact. */
+static void test_noncontiguous_mask_is_exact_for_aligned_ranges(void **state)
+{
+    (void)state;
+    struct mtrr_msrs r = variable_only();
+    r.physbase[0] = 0x7000 | WC;
+    r.physmask[0] = VALID | 0x7000;         /* only bits 14:12 compared */
+    struct mtrr_state m = decode(&r);
+    assert_int_equal(mtrr_range_type(&m, 0x7000, 0x1000), WC);
+    assert_int_equal(mtrr_range_type(&m, 0xF000, 0x1000), WC);
+    assert_int_equal(mtrr_range_type(&m, 0x17000, 0x1000), WC);
+    assert_int_equal(mtrr_range_type(&m, 0x8000, 0x1000), WB);
+    assert_int_equal(mtrr_range_type(&m, 0x8000, 0x4000), WB);      /* 0x8000-0xbfff: none */
+    assert_int_equal(mtrr_range_type(&m, 0x8000, 0x8000), -1);      /* holds 0xf000 */
+    assert_int_equal(mtrr_range_type(&m, 0x200000, 0x200000), -1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -548,6 +567,7 @@ int main(void)
         cmocka_unit_test(test_decode_vcnt_limits_variable_ranges),
         cmocka_unit_test(test_decode_vcnt_clamped_to_max),
         cmocka_unit_test(test_decode_phys_bits),
+        cmocka_unit_test(test_noncontiguous_mask_is_exact_for_aligned_ranges),
         cmocka_unit_test(test_decode_wider_phys_bits_keep_high_mask_bits),
         cmocka_unit_test(test_type_disabled_is_uc),
         cmocka_unit_test(test_type_fixed_uniform),
