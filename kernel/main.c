@@ -156,11 +156,11 @@ static bool pci_uart_wire(unsigned bdf, struct uart_wire *w, char *why, size_t n
         fmt_snprintf(why, n, "no PCI function there");
         return false;
     }
+    uint16_t cmd = (uint16_t)pci_cfg_read32(bdf, PCI_COMMAND);
     for (unsigned off = PCI_BAR0; off < PCI_BAR0 + 24; off += 4) {
         uint32_t lo = pci_cfg_read32(bdf, off);
         uint32_t hi = off + 4 < PCI_BAR0 + 24 ? pci_cfg_read32(bdf, off + 4) : 0;
         struct pci_bar bar = pci_bar_decode(lo, hi);
-        uint16_t cmd = (uint16_t)pci_cfg_read32(bdf, PCI_COMMAND);
         if (bar.space == PCI_BAR_IO && bar.base <= 0xFFF8) {
             *w = (struct uart_wire){ false, bar.base, 1 };
             pci_cfg_write16(bdf, PCI_COMMAND, cmd | PCI_CMD_IO);
@@ -193,6 +193,23 @@ static const char *wire_name(const struct uart_wire *w, char *buf, size_t n)
     return buf;
 }
 
+/* An MMIO UART's registers in memory the firmware's map calls RAM (or
+ * ACPI tables, NVS): a mistyped address, where the scratch-register probe
+ * would "answer" and the console would write into memory, perhaps the
+ * hypervisor's own. */
+static bool wire_in_ram(const struct uart_wire *w)
+{
+    uint64_t end = w->base + 8ull * w->width;
+    for (unsigned i = 0; w->mmio && i < hv.mb.mmap_count; i++) {
+        const struct mb2_mmap_entry *e = &hv.mb.mmap[i];
+        if ((e->type == MB2_MEM_AVAILABLE || e->type == MB2_MEM_ACPI || e->type == MB2_MEM_NVS ||
+             e->type == MB2_MEM_PMEM) &&
+            e->base < end && w->base < e->base + e->len)
+            return true;
+    }
+    return false;
+}
+
 /* The console as serial= names it, at boot before anything prints: false
  * (and console_problem) when it is not there, then COM1 is. */
 static bool open_console_option(void)
@@ -201,7 +218,11 @@ static bool open_console_option(void)
     struct uart_wire w = { sp->kind == SERIAL_MMIO, sp->addr, (uint8_t)sp->width };
     char why[96] = "", spec[32], name[40];
     bool ok = sp->kind != SERIAL_PCI || pci_uart_wire((unsigned)sp->bdf, &w, why, sizeof(why));
-    if (ok && options_given(&hv.opt, "serial") && !uart_probe(&w)) {
+    if (ok && wire_in_ram(&w)) {
+        fmt_snprintf(why, sizeof(why), "%s is RAM in the memory map, not a UART",
+                     wire_name(&w, name, sizeof(name)));     /* (a PCI BAR never is) */
+        ok = false;
+    } else if (ok && options_given(&hv.opt, "serial") && !uart_probe(&w)) {
         fmt_snprintf(why, sizeof(why), "no 16550 answers at %s", wire_name(&w, name, sizeof(name)));
         ok = false;
     }
@@ -236,7 +257,7 @@ static void choose_console(void)
                 sp->interface, mmio ? "memory" : "I/O", (unsigned long long)sp->address);
         return;
     }
-    if (!uart_probe(&w)) {
+    if (wire_in_ram(&w) || !uart_probe(&w)) {
         kprintf("note: console: the ACPI SPCR names a 16550 at %s that does not answer: the "
                 "console stays on COM1 (serial= chooses another)\n", wire_name(&w, name, sizeof(name)));
         return;

@@ -227,11 +227,14 @@ def test_pci_serial_card_as_the_only_console(iso, qemu, firmware):
 
 
 def test_serial_option_naming_nothing_falls_back_to_com1(iso, qemu):
-    """serial= naming no PCI function, or an MMIO address where no 16550
-    answers: said once, and the console is COM1."""
-    for spec, why in (("pci:00:1f.7", "no PCI function there"),
-                      ("mmio:0xd0000000,4", "no 16550 answers at mmio:0xd0000000,4")):
-        m = qemu(iso(hv_args=f"serial={spec}"), cpu=SVM_CPU, logname=f"serial-{spec[:4]}")
+    """serial= naming no PCI function, an MMIO address where no 16550
+    answers, or one in RAM (where a probe would seem to answer and the
+    console would write into memory): said once, and the console is COM1."""
+    for n, (spec, why) in enumerate((("pci:00:1f.7", "no PCI function there"),
+                                     ("mmio:0xd0000000,4", "no 16550 answers at mmio:0xd0000000,4"),
+                                     ("mmio:0x200000,1",
+                                      "mmio:0x200000,1 is RAM in the memory map, not a UART"))):
+        m = qemu(iso(hv_args=f"serial={spec}"), cpu=SVM_CPU, logname=f"serial-option-{n}")
         m.expect_exact(f"error: console: serial={spec}: {why}; the console is COM1 (io:0x3f8)",
                        timeout=120)
         m.expect_exact("error: loader: no guest module")

@@ -1819,7 +1819,7 @@ static uint64_t ivrs_qemu(void)
 {
     uint64_t phys;
     uint8_t *t = table_new("IVRS", 48 + 24 + 40 + 32, &phys);
-    put32(t + 36, 0x00203040);              /* IVinfo: PASize 0x40 >> ... (bits 14:8 = 0x30 = 48) */
+    put32(t + 36, 0x00203040);              /* IVinfo: PASize (bits 14:8) 0x30, 48 bits */
     uint8_t *h = t + 48;
     h[0] = 0x10;
     put16(h + 2, 24);
