@@ -108,6 +108,10 @@ static void print_stats(struct vcpu *v)
         kprintf("\n");
         print_end();
     }
+    /* Not an exit reason: a guest's NMI can also reach the hypervisor
+     * while it runs (on SVM every one does, at STGI after the exit). */
+    if (v->guest_nmis)
+        kprintf("stats cpu=%u guest_nmis=%llu\n", v->id, (unsigned long long)v->guest_nmis);
 }
 
 static void cmd_stats(int argc, char **argv)

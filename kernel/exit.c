@@ -429,6 +429,7 @@ static enum exit_action handle_nmi(struct vcpu *v)
         v->kicks++;
         return EXIT_RESUME;
     }
+    v->guest_nmis++;
     v->nmi_pending = true;
     virt.deliver_nmi(v);
     return EXIT_RESUME;

@@ -99,8 +99,10 @@ static void host_nmi(struct trap_frame *f)
         f->rip = (uint64_t)vcpu_sleep_hlt + 1;  /* skip the HLT (one byte) */
     if (__atomic_exchange_n(&c->kick, 0, __ATOMIC_SEQ_CST))
         return;
-    if (v)
+    if (v) {
+        v->guest_nmis++;
         __atomic_or_fetch(&v->requests, VCPU_REQ_NMI, __ATOMIC_SEQ_CST);
+    }
 }
 void vcpu_request(struct vcpu *v, uint32_t req)
 {

@@ -126,6 +126,8 @@ struct vcpu {
     uint32_t exception_bitmap;      /* exceptions `trap exception` made exit */
     volatile uint32_t sipi;         /* SIPI_VALID | vector, SIPI_TAKEN or 0 */
     uint64_t inits, sipis, kicks;   /* INITs and SIPIs taken, kicks that were ours */
+    uint64_t guest_nmis;            /* NMIs for the guest the hypervisor took, by exit or
+                                     * in its own code (reflected; they merge as in a CPU) */
     volatile enum vcpu_state state;
     const char *stop_reason;
     int exit_status;

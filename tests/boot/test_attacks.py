@@ -172,7 +172,10 @@ def test_nmi_storm_is_reflected_and_the_console_still_steers_both_cpus(iso, any_
     out = m.command("cpus")
     assert len(re.findall(r"vcpu=running mp=runnable", out)) == 2, out
     out = m.command("stats 1")
-    assert stat(out, "nmi", cpu=1) >= ap, out
+    # Every NMI the AP took came through the hypervisor: by an exit, or
+    # while the hypervisor ran (on SVM all of them, at STGI).
+    took = re.search(r"^stats cpu=1 guest_nmis=(\d+)$", out, re.M)
+    assert took and int(took.group(1)) >= ap, out
     out = m.command("pause")
     assert "pause: requested cpus=2 late=0" in out, out
     out = m.command("cpus")
