@@ -51,7 +51,7 @@ static inline __attribute__((always_inline)) uint64_t *descend(struct ept *e, ui
             if (!t)
                 return 0;
             e->tables++;
-            *slot = slat_table_entry(f, t);
+            *slot = slat_table_entry(f, t, (unsigned)l);
         } else if (slat_large(f, *slot)) {
             return 0;       /* would need a split */
         }
@@ -92,7 +92,7 @@ static inline __attribute__((always_inline)) int map_range(struct ept *e, uint64
         int level = 0;
         if (e->allow_1g && !(gpa & (EPT_PAGE_1G - 1)) && end - gpa >= EPT_PAGE_1G)
             level = 2;
-        else if (!(gpa & (EPT_PAGE_2M - 1)) && end - gpa >= EPT_PAGE_2M)
+        else if (!e->no_2m && !(gpa & (EPT_PAGE_2M - 1)) && end - gpa >= EPT_PAGE_2M)
             level = 1;
         if (map_one(e, gpa, level, perms, memtype, f))
             return -1;
@@ -106,9 +106,11 @@ int ept_map(struct ept *e, uint64_t gpa, uint64_t len, uint64_t perms, unsigned 
     uint64_t end = gpa + len;
     if ((gpa | len) & (EPT_PAGE_4K - 1) || end < gpa)
         return -1;
-    if (e->format == SLAT_EPT)
-        return map_range(e, gpa, end, perms, memtype, SLAT_EPT);
-    return map_range(e, gpa, end, perms, memtype, SLAT_NPT);
+    switch (e->format) {
+    case SLAT_EPT: return map_range(e, gpa, end, perms, memtype, SLAT_EPT);
+    case SLAT_NPT: return map_range(e, gpa, end, perms, memtype, SLAT_NPT);
+    default:       return map_range(e, gpa, end, perms, memtype, e->format);   /* built once */
+    }
 }
 
 void ept_walk(const struct ept *e, uint64_t gpa, struct ept_walk *w)
@@ -140,7 +142,7 @@ static bool ram_like(uint32_t type)
 
 enum gpa_class gpa_classify(const struct gpa_space *s, uint64_t gpa)
 {
-    if ((gpa >= s->hv_start && gpa < s->hv_end) || (gpa >= s->held_start && gpa < s->held_end))
+    if (gpa_held(s, gpa, gpa + 1))
         return GPA_HV;
     if (gpa >= s->phys_limit || gpa >= GPA_REACH)
         return GPA_OUTSIDE;
@@ -250,8 +252,7 @@ static bool covered_by_ram(const struct memmap *m, uint64_t base, uint64_t end)
 static bool uniform(const struct gpa_space *s, uint64_t base, uint64_t size, enum gpa_class c)
 {
     uint64_t end = base + size;
-    if ((base < s->hv_end && s->hv_start < end) || (base < s->held_end && s->held_start < end) ||
-        end > s->phys_limit)
+    if (gpa_held(s, base, end) || end > s->phys_limit)
         return false;
     if (size == EPT_PAGE_4K)
         return true;

@@ -7,8 +7,16 @@
  *    Mechanism", tables 30-1 to 30-6; EPTP: 25.6.11;
  *  - AMD's nested page tables: the long-mode page-table format (AMD APM
  *    Vol. 2, 5.3 and 15.25): P, R/W, U/S, PWT/PCD, PS, NX; nCR3 the root.
+ * The IOMMUs' DMA-remapping tables are the same radix tree over bits
+ * 47:0, built by the same code in two more formats (drivers/iommu.c):
+ *  - Intel VT-d second-level tables: VT-d spec 3.x, 9.8 "Second-Level
+ *    Paging Entries": R (bit 0), W (bit 1), PS (bit 7) on a leaf above 4 KiB;
+ *  - AMD-Vi I/O page tables: AMD IOMMU spec 3.x, 2.2.3 (Tables 14, 15): PR
+ *    (bit 0), NextLevel (bits 11:9: the level of the table below, 0 on a
+ *    leaf, which makes an entry above the PT a large page), IR (61), IW (62).
  * Permissions and memory types are given the EPT way (EPT_READ, EPT_WRITE,
- * EPT_EXEC, MEMTYPE_*) and translated for NPT (slat_leaf).
+ * EPT_EXEC, MEMTYPE_*) and translated for the others (slat_leaf); DMA
+ * snoops the caches, so the IOMMU formats carry no memory type.
  */
 #ifndef EPT_H
 #define EPT_H
@@ -51,7 +59,16 @@
 #define NPT_PS            (1ull << 7)   /* leaf at PDPT (1 GiB) or PD (2 MiB) level */
 #define NPT_NX            (1ull << 63)
 
-enum slat_format { SLAT_EPT, SLAT_NPT };
+#define VTD_SL_R          (1ull << 0)
+#define VTD_SL_W          (1ull << 1)
+#define VTD_SL_PS         (1ull << 7)
+#define AMDVI_PR          (1ull << 0)
+#define AMDVI_NEXT_SHIFT  9
+#define AMDVI_NEXT_MASK   (7ull << AMDVI_NEXT_SHIFT)
+#define AMDVI_IR          (1ull << 61)
+#define AMDVI_IW          (1ull << 62)
+
+enum slat_format { SLAT_EPT, SLAT_NPT, SLAT_VTD, SLAT_AMDVI };
 
 struct ept_ops {
     /* A zeroed 4 KiB table; returns its physical address, 0 when out of memory. */
@@ -66,6 +83,7 @@ struct ept {
     enum slat_format format;
     uint64_t root;          /* physical address of the PML4 */
     bool allow_1g;          /* IA32_VMX_EPT_VPID_CAP[17] */
+    bool no_2m;             /* 4 KiB leaves only (a VT-d unit without SLLPS bit 34) */
     uint64_t tables;        /* paging-structure pages in use, root included */
     uint64_t pages_4k, pages_2m, pages_1g;
 };
@@ -111,47 +129,87 @@ static inline unsigned npt_memtype(uint64_t e)
 
 /* The format's entries, in the EPT's terms. An NPT page is readable when
  * present: EPT_READ alone (or with EXEC) is read-only, no EPT_READ is not
- * present at all. */
+ * present at all. The IOMMU formats know no execute permission. */
 static inline bool slat_present(enum slat_format f, uint64_t e)
 {
-    return f == SLAT_EPT ? (e & EPT_RWX) != 0 : (e & NPT_P) != 0;
+    switch (f) {
+    case SLAT_EPT: return (e & EPT_RWX) != 0;
+    case SLAT_VTD: return (e & (VTD_SL_R | VTD_SL_W)) != 0;
+    default:       return (e & NPT_P) != 0;     /* AMD-Vi's PR is bit 0 too */
+    }
 }
 
+/* A present entry above the PT is a large page: bit 7 (EPT's "page", NPT's
+ * PS, VT-d's PS), or AMD-Vi's NextLevel 0. */
 static inline bool slat_large(enum slat_format f, uint64_t e)
 {
-    (void)f;
-    return (e & EPT_LARGE) != 0;    /* bit 7 in both: EPT's "page", NPT's PS */
+    if (f == SLAT_AMDVI)
+        return (e & AMDVI_NEXT_MASK) == 0;
+    return (e & EPT_LARGE) != 0;
 }
 
-static inline uint64_t slat_table_entry(enum slat_format f, uint64_t pa)
+/* An entry pointing at the table at pa, whose level is next (1 = PT, 2 =
+ * PD, 3 = PDPT): every permission, which the leaves then narrow. */
+static inline uint64_t slat_table_entry(enum slat_format f, uint64_t pa, unsigned next)
 {
-    return f == SLAT_EPT ? ept_table_entry(pa) : (pa & EPT_ADDR_MASK) | NPT_P | NPT_RW | NPT_US;
+    switch (f) {
+    case SLAT_EPT:   return ept_table_entry(pa);
+    case SLAT_NPT:   return (pa & EPT_ADDR_MASK) | NPT_P | NPT_RW | NPT_US;
+    case SLAT_VTD:   return (pa & EPT_ADDR_MASK) | VTD_SL_R | VTD_SL_W;
+    default:         return (pa & EPT_ADDR_MASK) | AMDVI_PR | (uint64_t)next << AMDVI_NEXT_SHIFT |
+                            AMDVI_IR | AMDVI_IW;
+    }
 }
 
 static inline uint64_t slat_leaf(enum slat_format f, uint64_t pa, uint64_t perms, unsigned memtype,
                                  bool large)
 {
-    if (f == SLAT_EPT)
+    uint64_t a = pa & EPT_ADDR_MASK;
+    switch (f) {
+    case SLAT_EPT:
         return ept_leaf(pa, perms, memtype, large);
-    if (!(perms & EPT_READ))
-        return 0;
-    return (pa & EPT_ADDR_MASK) | NPT_P | NPT_US | ((perms & EPT_WRITE) ? NPT_RW : 0) |
-           ((perms & EPT_EXEC) ? 0 : NPT_NX) | npt_memtype_bits(memtype) | (large ? NPT_PS : 0);
+    case SLAT_NPT:
+        if (!(perms & EPT_READ))
+            return 0;
+        return a | NPT_P | NPT_US | ((perms & EPT_WRITE) ? NPT_RW : 0) |
+               ((perms & EPT_EXEC) ? 0 : NPT_NX) | npt_memtype_bits(memtype) | (large ? NPT_PS : 0);
+    case SLAT_VTD:
+        if (!(perms & (EPT_READ | EPT_WRITE)))
+            return 0;
+        return a | (perms & (EPT_READ | EPT_WRITE)) | (large ? VTD_SL_PS : 0);  /* R, W: bits 0, 1 */
+    default:
+        if (!(perms & (EPT_READ | EPT_WRITE)))
+            return 0;
+        return a | AMDVI_PR | ((perms & EPT_READ) ? AMDVI_IR : 0) | ((perms & EPT_WRITE) ? AMDVI_IW : 0);
+    }
 }
 
 /* slat_perms / slat_memtype - a leaf's permissions (EPT_READ...) and type. */
 static inline uint64_t slat_perms(enum slat_format f, uint64_t e)
 {
-    if (f == SLAT_EPT)
+    switch (f) {
+    case SLAT_EPT:
         return e & EPT_RWX;
-    if (!(e & NPT_P))
-        return 0;
-    return EPT_READ | ((e & NPT_RW) ? EPT_WRITE : 0) | ((e & NPT_NX) ? 0 : EPT_EXEC);
+    case SLAT_NPT:
+        if (!(e & NPT_P))
+            return 0;
+        return EPT_READ | ((e & NPT_RW) ? EPT_WRITE : 0) | ((e & NPT_NX) ? 0 : EPT_EXEC);
+    case SLAT_VTD:
+        return e & (EPT_READ | EPT_WRITE);
+    default:
+        if (!(e & AMDVI_PR))
+            return 0;
+        return ((e & AMDVI_IR) ? EPT_READ : 0) | ((e & AMDVI_IW) ? EPT_WRITE : 0);
+    }
 }
 
 static inline unsigned slat_memtype(enum slat_format f, uint64_t e)
 {
-    return f == SLAT_EPT ? (unsigned)((e >> EPT_MEMTYPE_SHIFT) & 7) : npt_memtype(e);
+    switch (f) {
+    case SLAT_EPT: return (unsigned)((e >> EPT_MEMTYPE_SHIFT) & 7);
+    case SLAT_NPT: return npt_memtype(e);
+    default:       return MEMTYPE_WB;      /* snooped DMA */
+    }
 }
 
 /* ept_eptp - the EPT pointer for a 4-level walk with write-back paging
@@ -204,14 +262,32 @@ enum gpa_class {
     GPA_CLASSES,
 };
 
+#define GPA_HELD_MAX 9         /* a console page and ACPI_MAX_IOMMUS register sets */
+struct gpa_range {
+    uint64_t start, end;
+};
+
 struct gpa_space {
     const struct memmap *guest;     /* the guest's map */
     const struct memmap *firmware;  /* the machine's map */
     uint64_t hv_start, hv_end;
     uint64_t phys_limit;            /* 1 << MAXPHYADDR */
-    uint64_t held_start, held_end;  /* a device's pages the hypervisor keeps (its MMIO
-                                       console UART), refused as its region is; or empty */
+    /* Device pages the hypervisor keeps (its MMIO console UART, the IOMMUs'
+     * registers), refused as its region is. */
+    struct gpa_range held[GPA_HELD_MAX];
+    unsigned held_count;
 };
+
+/* gpa_held - [base, end) meets the hypervisor's region or a held range. */
+static inline bool gpa_held(const struct gpa_space *s, uint64_t base, uint64_t end)
+{
+    if (base < s->hv_end && s->hv_start < end)
+        return true;
+    for (unsigned i = 0; i < s->held_count; i++)
+        if (base < s->held[i].end && s->held[i].start < end)
+            return true;
+    return false;
+}
 
 /* gpa_classify - the class of one guest-physical address. */
 enum gpa_class gpa_classify(const struct gpa_space *s, uint64_t gpa);

@@ -142,9 +142,9 @@ uint64_t guest_ept_build(const struct memmap *guest, const struct memmap *firmwa
         .hv_start = r.start,
         .hv_end = r.end,
         .phys_limit = mtrr.addr_mask + 0x1000,
-        .held_start = cfg->held_start,
-        .held_end = cfg->held_end,
+        .held_count = cfg->held_count,
     };
+    memcpy(space.held, cfg->held, sizeof(space.held));
     if (ept_init(&ept_guest_map, cfg->format, ops, cfg->allow_1g) ||
         (!cfg->lazy && ept_map_guest_ram(&ept_guest_map, &space, &mtrr))) {
         kprintf("error: ept: out of pool pages building the guest map\n");

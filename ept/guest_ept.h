@@ -40,7 +40,8 @@ struct guest_ept_config {
     bool lazy;              /* ept=lazy: RAM faults in too */
     bool ad;                /* ept_ad=1: accessed/dirty flags, when offered */
     bool allow_1g;
-    uint64_t held_start, held_end;  /* device pages the hypervisor keeps (gpa_space) */
+    struct gpa_range held[GPA_HELD_MAX];    /* device pages the hypervisor keeps (gpa_space) */
+    unsigned held_count;
 };
 
 /* guest_ept_build - the guest's map from its memory map: RAM mapped now

@@ -298,15 +298,14 @@ static void print_console(void)
  * COM1 when the console is a PCI card (whose interrupt is not an ISA one)
  * or memory-mapped. The console's own registers are then kept from the
  * guest: the card's ports (held), the MMIO page (refused in the map). */
-static uint16_t guest_uart_port(uint64_t *held_start, uint64_t *held_end)
+static uint16_t guest_uart_port(struct guest_ept_config *ecfg)
 {
     const struct uart_wire *w = uart_console();
-    *held_start = *held_end = 0;
     if (!w->mmio && console_pci < 0)
         return (uint16_t)w->base;
     if (w->mmio) {
-        *held_start = w->base & ~0xFFFull;
-        *held_end = (w->base + 8ull * w->width + 0xFFF) & ~0xFFFull;
+        ecfg->held[ecfg->held_count++] = (struct gpa_range){
+            w->base & ~0xFFFull, (w->base + 8ull * w->width + 0xFFF) & ~0xFFFull };
     } else if (w->base != COM1) {
         vserial_hold_ports((uint16_t)w->base);
     }
@@ -490,7 +489,7 @@ static void start_guest(void)
     };
     if (hv.opt.ept_ad && !ecfg.ad)
         kprintf("note: ept_ad=1 but this CPU has no EPT accessed/dirty flags\n");
-    uint16_t guest_uart = guest_uart_port(&ecfg.held_start, &ecfg.held_end);
+    uint16_t guest_uart = guest_uart_port(&ecfg);
     uint64_t eptp = guest_ept_build(guest_memmap(), firmware_memmap(), &ecfg);
     /* The devices on the guest's bus (kernel/iobus.h), before any vCPU:
      * set-up intercepts their ports. */

@@ -183,9 +183,9 @@ static void test_eptp_layout(void **state)
 static void test_npt_table_entry_is_present_writable_user(void **state)
 {
     (void)state;
-    assert_int_equal(slat_table_entry(SLAT_NPT, 0x123456789000ull), 0x123456789007ull);
-    assert_int_equal(slat_table_entry(SLAT_NPT, 0xFFF0000000001FFFull), 0x1007);
-    assert_int_equal(slat_table_entry(SLAT_EPT, 0x5000), ept_table_entry(0x5000));
+    assert_int_equal(slat_table_entry(SLAT_NPT, 0x123456789000ull, 3), 0x123456789007ull);
+    assert_int_equal(slat_table_entry(SLAT_NPT, 0xFFF0000000001FFFull, 1), 0x1007);
+    assert_int_equal(slat_table_entry(SLAT_EPT, 0x5000, 2), ept_table_entry(0x5000));
 }
 
 static void test_npt_leaf_permissions(void **state)
@@ -245,6 +245,50 @@ static void test_npt_map_and_walk(void **state)
     ept_walk(&e, 1 * GiB + 2 * MiB, &w);
     assert_int_equal(w.entry[0] & 7, 7);                      /* PML4E: P, R/W, U/S */
     assert_int_equal(w.entry[3], (1 * GiB + 2 * MiB) | 0x8000000000000005ull | NPT_PCD | NPT_PWT);
+}
+
+/* The IOMMU formats: the same tree, VT-d's R/W/PS entries and AMD-Vi's
+ * PR/NextLevel/IR/IW ones; an AMD-Vi entry above the PT with NextLevel 0
+ * is a large page. */
+static void test_iommu_formats_map_and_walk(void **state)
+{
+    (void)state;
+    struct ept e;
+    struct ept_walk w;
+    A.budget = -1;
+    assert_int_equal(ept_init(&e, SLAT_VTD, ops(), false), 0);
+    assert_int_equal(ept_map(&e, 0, 2 * MiB + PG, EPT_READ | EPT_WRITE, WB), 0);
+    assert_counts(&e, 4, 1, 1, 0);
+    assert_mapped(&e, 4096, EPT_PAGE_2M, EPT_READ | EPT_WRITE, WB);
+    assert_mapped(&e, 2 * MiB + 5, PG, EPT_READ | EPT_WRITE, WB);
+    assert_unmapped(&e, 2 * MiB + PG);
+    ept_walk(&e, 0, &w);
+    assert_int_equal(w.entry[0] & 0xFFF, 3);                  /* table: R, W */
+    assert_int_equal(w.entry[2], 0x83ull);                    /* 2 MiB: R, W, PS */
+    assert_int_equal(slat_leaf(SLAT_VTD, 0x1000, EPT_EXEC, WB, false), 0);
+    assert_int_equal(slat_leaf(SLAT_VTD, 0x1000, EPT_READ, WB, false), 0x1001);
+
+    assert_int_equal(ept_init(&e, SLAT_AMDVI, ops(), true), 0);
+    e.no_2m = true;
+    assert_int_equal(ept_map(&e, 0, 4 * MiB, EPT_READ | EPT_WRITE, WB), 0);
+    assert_int_equal(e.tables, 5);                            /* root, PDPT, PD, 2 PTs */
+    assert_int_equal(e.pages_4k, 1024);                       /* 4 KiB only */
+    e.no_2m = false;
+    assert_int_equal(ept_map(&e, 1 * GiB, 1 * GiB + 2 * MiB, EPT_READ | EPT_WRITE, WB), 0);
+    assert_mapped(&e, 1 * GiB + 77, EPT_PAGE_1G, EPT_READ | EPT_WRITE, WB);
+    assert_mapped(&e, 2 * GiB + 77, EPT_PAGE_2M, EPT_READ | EPT_WRITE, WB);
+    assert_mapped(&e, 3 * MiB, PG, EPT_READ | EPT_WRITE, WB);
+    ept_walk(&e, 3 * MiB, &w);
+    assert_int_equal(w.entry[0] & ~EPT_ADDR_MASK, AMDVI_IR | AMDVI_IW | 3u << 9 | 1);  /* PDPT below */
+    assert_int_equal(w.entry[1] & ~EPT_ADDR_MASK, AMDVI_IR | AMDVI_IW | 2u << 9 | 1);
+    assert_int_equal(w.entry[2] & ~EPT_ADDR_MASK, AMDVI_IR | AMDVI_IW | 1u << 9 | 1);
+    assert_int_equal(w.entry[3], 3 * MiB | AMDVI_IR | AMDVI_IW | 1);
+    ept_walk(&e, 1 * GiB, &w);
+    assert_int_equal(w.entry[1], 1 * GiB | AMDVI_IR | AMDVI_IW | 1);  /* NextLevel 0: 1 GiB */
+    assert_int_equal(slat_perms(SLAT_AMDVI, 0x1000 | AMDVI_IR | AMDVI_PR), EPT_READ);
+    assert_int_equal(slat_perms(SLAT_AMDVI, 0x1000 | AMDVI_IR), 0);
+    assert_int_equal(slat_leaf(SLAT_AMDVI, 0x1000, EPT_EXEC, WB, false), 0);
+    assert_int_equal(slat_memtype(SLAT_AMDVI, 0x1001), WB);
 }
 
 /* ---- init ----------------------------------------------------------------- */
@@ -742,7 +786,7 @@ static const struct gpa_space *space_of(const struct mb2_mmap_entry *in, unsigne
 {
     memmap_guest_view(in, n, 0, 0, &fwmap);
     memmap_guest_view(in, n, hs, he, &gmap);
-    space = (struct gpa_space){ &gmap, &fwmap, hs, he, PHYS_LIMIT, 0, 0 };
+    space = (struct gpa_space){ &gmap, &fwmap, hs, he, PHYS_LIMIT, { { 0, 0 } }, 0 };
     return &space;
 }
 
@@ -755,7 +799,7 @@ static const struct gpa_space *raw_space_of(const struct mb2_mmap_entry *in, uns
     memcpy(gmap.e, in, n * sizeof(*in));
     gmap.n = n;
     fwmap = gmap;
-    space = (struct gpa_space){ &gmap, &fwmap, hs, he, PHYS_LIMIT, 0, 0 };
+    space = (struct gpa_space){ &gmap, &fwmap, hs, he, PHYS_LIMIT, { { 0, 0 } }, 0 };
     return &space;
 }
 
@@ -1229,7 +1273,7 @@ static void test_guest_ram_overlapping_hv_fails(void **state)
     /* A guest map that still holds the hypervisor as RAM. */
     memmap_guest_view(bochs, N(bochs), 0, 0, &gmap);
     memmap_guest_view(bochs, N(bochs), 0, 0, &fwmap);
-    space = (struct gpa_space){ &gmap, &fwmap, HV_START, HV_END, PHYS_LIMIT, 0, 0 };
+    space = (struct gpa_space){ &gmap, &fwmap, HV_START, HV_END, PHYS_LIMIT, { { 0, 0 } }, 0 };
     new_ept(&e, false, -1);
     assert_int_equal(ept_map_guest_ram(&e, &space, &mt), -1);
     assert_unmapped(&e, HV_START);
@@ -1415,8 +1459,11 @@ static void test_classify_held_device_page(void **state)
     (void)state;
     const struct gpa_space *s0 = space_of(bochs, N(bochs), HV_START, HV_END);
     struct gpa_space s = *s0;
-    s.held_start = 0xfebd1000;
-    s.held_end = 0xfebd2000;
+    s.held[0] = (struct gpa_range){ 0xfebd1000, 0xfebd2000 };
+    s.held[1] = (struct gpa_range){ 0xfed90000, 0xfed91000 };
+    s.held_count = 2;
+    assert_int_equal(gpa_classify(&s, 0xfed90800), GPA_HV);
+    assert_int_equal(gpa_classify(&s, 0xfed91000), GPA_MMIO);
     assert_int_equal(gpa_classify(&s, 0xfebd0fff), GPA_MMIO);
     assert_int_equal(gpa_classify(&s, 0xfebd1000), GPA_HV);
     assert_int_equal(gpa_classify(&s, 0xfebd1fff), GPA_HV);
@@ -1825,6 +1872,7 @@ int main(void)
         T(test_npt_leaf_permissions),
         T(test_npt_memory_types_through_the_power_on_pat),
         T(test_npt_map_and_walk),
+        T(test_iommu_formats_map_and_walk),
         T(test_init_allocates_root),
         T(test_init_fails_without_memory),
         T(test_table_makes_the_missing_levels_and_is_the_one_map_fills),
