@@ -5,6 +5,7 @@
 #include "acpi.h"
 
 #include "../kernel/efi.h"
+#include "../kernel/kstring.h"
 
 #include "../kernel/mem.h"
 #include "../kernel/printk.h"
@@ -50,6 +51,30 @@ uint64_t acpi_rsdp_from_efi(uint64_t system_table)
     if (!pa)
         kprintf("warning: %s; a Linux guest is not told where ACPI is\n", err);
     return pa;
+}
+
+static unsigned drop_from(uint64_t root_pa, size_t entry_size, uint64_t phys)
+{
+    const uint8_t *h = map_identity(0, root_pa, 36);
+    uint32_t len;
+    if (!h)
+        return 0;
+    memcpy(&len, h + 4, 4);
+    void *root = (void *)map_identity(0, root_pa, len);
+    return root && acpi_checksum_ok(root, len) ? acpi_root_drop(root, entry_size, phys) : 0;
+}
+
+unsigned acpi_hide_table(const void *rsdp, size_t rsdp_len, uint64_t phys)
+{
+    const uint8_t *r = rsdp;
+    uint32_t rsdt = 0;
+    uint64_t xsdt = 0;
+    if (!r || rsdp_len < 20 || !phys)
+        return 0;
+    memcpy(&rsdt, r + 16, 4);
+    if (r[15] >= 2 && rsdp_len >= 36)
+        memcpy(&xsdt, r + 24, 8);
+    return (rsdt ? drop_from(rsdt, 4, phys) : 0) + (xsdt ? drop_from(xsdt, 8, phys) : 0);
 }
 
 const struct acpi_info *acpi(void)

@@ -15,6 +15,11 @@ int acpi_init(const void *rsdp, size_t rsdp_len);
  * table (kernel/efi.h), or 0 after a warning line. */
 uint64_t acpi_rsdp_from_efi(uint64_t system_table);
 
+/* acpi_hide_table - remove the table at phys from the machine's RSDT and
+ * XSDT (both, as the RSDP names them; in place, so that every way a guest
+ * finds them leads to the same view). Returns the entries removed. */
+unsigned acpi_hide_table(const void *rsdp, size_t rsdp_len, uint64_t phys);
+
 /* acpi - what acpi_init found (zeroed when it failed). */
 const struct acpi_info *acpi(void);
 

@@ -88,6 +88,35 @@ static const void *map_table(acpi_map_fn map, acpi_warn_fn warn, void *ctx, uint
     return t;
 }
 
+unsigned acpi_root_drop(void *root, size_t entry_size, uint64_t drop)
+{
+    uint8_t *t = root;
+    uint32_t len = rd32(t, 4);
+    if (len < SDT_HEADER_LEN || (len - SDT_HEADER_LEN) % entry_size)
+        return 0;
+    uint32_t out = SDT_HEADER_LEN;
+    unsigned dropped = 0;
+    for (uint32_t in = SDT_HEADER_LEN; in < len; in += (uint32_t)entry_size) {
+        uint64_t phys = entry_size == 8 ? rd64(t, in) : rd32(t, in);
+        if (phys == drop) {
+            dropped++;
+            continue;
+        }
+        memmove(t + out, t + in, entry_size);
+        out += (uint32_t)entry_size;
+    }
+    if (!dropped)
+        return 0;
+    memset(t + out, 0, len - out);      /* the bytes past the end: no stale entry */
+    memcpy(t + 4, &out, 4);
+    t[9] = 0;
+    uint8_t sum = 0;
+    for (uint32_t i = 0; i < out; i++)
+        sum = (uint8_t)(sum + t[i]);
+    t[9] = (uint8_t)-sum;               /* the checksum byte (5.2.6) */
+    return dropped;
+}
+
 void acpi_parse_madt(const void *madt, struct acpi_info *out)
 {
     uint32_t len = rd32(madt, 4);

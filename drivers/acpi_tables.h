@@ -149,6 +149,16 @@ bool acpi_checksum_ok(const void *p, size_t len);
 int acpi_parse(const void *rsdp, size_t rsdp_len, acpi_map_fn map, acpi_warn_fn warn,
                void *ctx, struct acpi_info *out, char *err, size_t errlen);
 
+/*
+ * acpi_root_drop - remove from the root table at root (the RSDT when
+ * entry_size is 4, the XSDT when 8; its header's length checked) every
+ * entry naming the table at drop, then fix its length and checksum, so
+ * that an OS reading it finds that table no longer. Returns the entries
+ * removed; 0 and nothing written for a root table too short to hold its
+ * header or whose length is not whole entries.
+ */
+unsigned acpi_root_drop(void *root, size_t entry_size, uint64_t drop);
+
 /* acpi_parse_madt - cores, I/O APICs and interrupt source overrides
  * from a MADT (5.2.12) into out. */
 void acpi_parse_madt(const void *madt, struct acpi_info *out);

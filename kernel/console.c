@@ -3,6 +3,8 @@
  */
 #include "console.h"
 
+#include "../drivers/iommu.h"
+
 #include "conmux.h"
 #include "kstring.h"
 #include "lineedit.h"
@@ -174,6 +176,7 @@ void console_poll(void)
         le_init(&le);
         le_ready = true;
     }
+    iommu_poll();
     while ((c = uart_getc()) >= 0) {
         switch (conmux_feed(&mux, (uint8_t)c, &b)) {
         case MUX_GUEST:

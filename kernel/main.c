@@ -21,6 +21,7 @@
 #include "trap.h"
 #include "x86.h"
 #include "../drivers/acpi.h"
+#include "../drivers/iommu.h"
 #include "../drivers/lapic.h"
 #include "../drivers/pci.h"
 #include "../drivers/tsc.h"
@@ -334,6 +335,7 @@ static void cmd_info(int argc, char **argv)
             a->pm1a_cnt, a->have_s5, (unsigned long long)hv.acpi_rsdp_pa);
     kprintf("tsc.khz=%llu tsc.source=%s\n", (unsigned long long)tsc_khz(), tsc_source());
     print_memory();
+    iommu_print_summary();
     print_modules();
     virt.print_caps(true);
 }
@@ -490,12 +492,14 @@ static void start_guest(void)
     if (hv.opt.ept_ad && !ecfg.ad)
         kprintf("note: ept_ad=1 but this CPU has no EPT accessed/dirty flags\n");
     uint16_t guest_uart = guest_uart_port(&ecfg);
+    iommu_prepare(&ecfg);
     uint64_t eptp = guest_ept_build(guest_memmap(), firmware_memmap(), &ecfg);
     /* The devices on the guest's bus (kernel/iobus.h), before any vCPU:
      * set-up intercepts their ports. */
     platform_init();
     if (!eptp || apic_virt_init() || vserial_init(guest_uart))
         return;
+    iommu_start(guest_memmap(), firmware_memmap());     /* devices confined before the guest runs */
     if (virt.enable_cpu())
         return;
     power_on_off(vcpu_off_all);     /* every core leaves virtualization (the others then halt) */

@@ -37,6 +37,7 @@ static const char *const ept_names[] = { "static", "lazy", 0 };
 static const char *const refuse_names[] = { "stop", "gp", 0 };
 static const char *const bool_names[] = { "0", "1", 0 };
 static const char *const console_names[] = { "monitor", "guest", 0 };
+static const char *const iommu_names[] = { "on", "off", 0 };
 
 #define SERIAL_OPT(n, field, d, help) \
     { n, OPT_SERIAL, offsetof(struct hv_options, field), 0, d, 0, 0, false, true, 0, help }
@@ -61,6 +62,8 @@ static const struct opt_desc opts[] = {
     STRING_OPT("cpus", cpus, "cores given to the guest: all, or a list like 0,2 or 0-3 (0: the boot core)"),
     CHOICE_OPT("verbose", verbose, 0, bool_names,
                "1: print the boot report (0: banner, errors and guest.start; `info` shows it)"),
+    CHOICE_OPT("iommu", iommu, IOMMU_ON, iommu_names,
+               "on: the IOMMU keeps device DMA out of the hypervisor; off: device DMA is not confined"),
     CHOICE_OPT("console", console, CONSOLE_MONITOR, console_names,
                "who has the terminal at boot: the monovisor> prompt or the guest's COM1 (Ctrl-A c toggles)"),
 };

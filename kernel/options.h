@@ -40,6 +40,7 @@ struct hv_options {
     char cpus[64];              /* cpus=all|0,2|0-3  the cores given to the guest */
     uint64_t verbose;           /* verbose=0|1  the whole boot report on the console */
     uint64_t console;           /* console=monitor|guest  who has the terminal at boot */
+    uint64_t iommu;             /* iommu=on|off  DMA remapping (IOMMU_ON, IOMMU_OFF) */
     uint64_t given;             /* the options the command line set (bit per option) */
 };
 
@@ -49,6 +50,7 @@ enum { REFUSE_STOP, REFUSE_GP };
 enum { HLT_GUEST, HLT_EXIT };
 enum { ONEXIT_POWEROFF, ONEXIT_CONSOLE };
 enum { CONSOLE_MONITOR, CONSOLE_GUEST };
+enum { IOMMU_ON, IOMMU_OFF };
 
 /* Receives one problem, already formatted ("cmdline: ..."). */
 typedef void (*opt_report)(void *ctx, const char *msg);

@@ -760,6 +760,37 @@ static void test_parse_xsdt_entries_are_64_bit(void **state)
     assert_int_equal(info.cpu_count, 2);
 }
 
+/* The DMAR (or IVRS) taken out of both root tables: entries shift down,
+ * the length shrinks, the checksum holds, the rest of the walk is the same
+ * and the table is found no more. */
+static void test_root_drop_hides_a_table(void **state)
+{
+    (void)state;
+    uint8_t rsdp[36];
+    char err[64];
+    fake_init();
+    uint64_t madt = madt_qemu();
+    uint64_t xsdt = xsdt_new((uint64_t[]){ 0x7fe0000, madt, 0x7fe0000 }, 3);
+    uint64_t rsdt = rsdt_new((uint64_t[]){ 0x7fe0000, madt }, 2);
+    assert_int_equal(acpi_root_drop(at(xsdt), 8, 0x7fe0000), 2);
+    assert_int_equal(acpi_root_drop(at(rsdt), 4, 0x7fe0000), 1);
+    assert_int_equal(*(uint32_t *)(at(xsdt) + 4), HDR + 8);
+    assert_int_equal(*(uint32_t *)(at(rsdt) + 4), HDR + 4);
+    assert_true(acpi_checksum_ok(at(xsdt), HDR + 8));
+    assert_true(acpi_checksum_ok(at(rsdt), HDR + 4));
+    assert_int_equal(*(uint64_t *)(at(xsdt) + HDR), madt);
+    assert_int_equal(*(uint64_t *)(at(xsdt) + HDR + 8), 0);     /* no stale entry behind */
+    size_t len = rsdp_v2(rsdp, rsdt, xsdt);
+    assert_int_equal(parse(rsdp, len, err, sizeof(err)), 0);
+    assert_int_equal(info.cpu_count, 2);
+    /* Nothing to drop, or a root table that is not whole entries: untouched. */
+    assert_int_equal(acpi_root_drop(at(xsdt), 8, 0x7fe0000), 0);
+    *(uint32_t *)(at(rsdt) + 4) = HDR + 3;
+    assert_int_equal(acpi_root_drop(at(rsdt), 4, madt), 0);
+    *(uint32_t *)(at(rsdt) + 4) = HDR - 1;
+    assert_int_equal(acpi_root_drop(at(rsdt), 4, madt), 0);
+}
+
 static void test_parse_without_warn_callback(void **state)
 {
     (void)state;
@@ -1904,6 +1935,7 @@ int main(void)
         cmocka_unit_test(test_parse_revision_below_2_ignores_xsdt),
         cmocka_unit_test(test_parse_corrupt_xsdt_is_an_error),
         cmocka_unit_test(test_parse_xsdt_entries_are_64_bit),
+        cmocka_unit_test(test_root_drop_hides_a_table),
         cmocka_unit_test(test_parse_without_warn_callback),
         cmocka_unit_test(test_madt_bad_checksum_skipped),
         cmocka_unit_test(test_table_bad_length_skipped),
