@@ -295,15 +295,18 @@ static int amdvi_enable_unit(uint64_t base, uint64_t devtab_pa)
     return 0;
 }
 
+/* An entry is new while it is not zero: each one read is zeroed. (QEMU
+ * 7.2's amd-iommu writes entries without moving the tail register, so the
+ * entries, not the tail, say what is there.) */
 static void amdvi_poll_unit(unsigned i, uint64_t base)
 {
-    uint64_t pa = rd64(base, AMDVI_EVENT_BASE) & EPT_ADDR_MASK;
-    const uint64_t *log = hv_va(pa);
-    uint32_t head = (uint32_t)rd64(base, AMDVI_EVENT_HEAD), tail = (uint32_t)rd64(base, AMDVI_EVENT_TAIL);
-    while (head != tail) {
+    uint64_t *log = hv_va(rd64(base, AMDVI_EVENT_BASE) & EPT_ADDR_MASK);
+    uint32_t head = (uint32_t)rd64(base, AMDVI_EVENT_HEAD) % (AMDVI_LOG_ENTRIES * 16);
+    for (unsigned n = 0; n < AMDVI_LOG_ENTRIES && (log[head / 8] | log[head / 8 + 1]); n++) {
         struct iommu_fault f;
         if (amdvi_decode_event(log[head / 8], log[head / 8 + 1], i, &f))
             iommu_fault_log_add(&io.log, &f);
+        log[head / 8] = log[head / 8 + 1] = 0;
         head = (head + 16) % (AMDVI_LOG_ENTRIES * 16);
     }
     wr64(base, AMDVI_EVENT_HEAD, head);
@@ -315,6 +318,8 @@ static void amdvi_poll_unit(unsigned i, uint64_t base)
         wr32(base, AMDVI_STATUS, AMDVI_STATUS_EVT_OVF);
         wr64(base, AMDVI_EVENT_HEAD, 0);
         wr64(base, AMDVI_EVENT_TAIL, 0);
+        for (unsigned n = 0; n < AMDVI_LOG_ENTRIES * 2; n++)
+            log[n] = 0;
         wr64(base, AMDVI_CONTROL, ctl);
     }
 }

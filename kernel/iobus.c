@@ -112,7 +112,10 @@ enum exit_action iobus_access(struct vcpu *v, uint16_t port, unsigned size, bool
 {
     uint32_t mask = size == 4 ? ~0u : (1u << (8 * size)) - 1, val = (uint32_t)v->regs.rax & mask;
     const struct io_device *d = iobus_device(port);
-    bool whole = size == 1 || (d && d->wide);
+    /* Whole unless a device takes its first port in bytes, or a later
+     * port's device would see a byte of it (one that is not "exact": a
+     * dword OUT to 0xCF8, PCI's CONFIG_ADDRESS, is not a byte to 0xCF9). */
+    bool whole = size == 1 || !d || d->wide;
     for (unsigned i = 1; whole && !d && i < size; i++) {
         const struct io_device *o = iobus_device((uint16_t)(port + i));
         whole = !o || o->exact;

@@ -8,7 +8,8 @@
  * or past what was mapped. acpi_find_s5 also runs on the raw input.
  *
  * Checks: warnings and errors are terminated strings of their buffers,
- * cpu_count <= ACPI_MAX_CPUS, and \_S5 is only found through a FADT's DSDT.
+ * cpu_count <= ACPI_MAX_CPUS, \_S5 is only found through a FADT's DSDT, and
+ * a DMAR or IVRS acpi_root_drop removed from the root table is not found again.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -59,6 +60,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             __builtin_trap();
         if (info.have_s5 && (!info.have_fadt || !info.dsdt))
             __builtin_trap();
+        /* The IOMMU's table dropped from the root table the walk used:
+         * the walk must find it no more (what a guest then reads). */
+        const uint8_t *h = win_map(&w, info.root_table, 8);
+        uint32_t rlen;
+        if (info.iommu_table && h) {
+            memcpy(&rlen, h + 4, 4);
+            uint8_t *root = (uint8_t *)win_map(&w, info.root_table, rlen);
+            uint64_t dropped = info.iommu_table;
+            if (root && acpi_root_drop(root, memcmp(root, "XSDT", 4) ? 4 : 8, dropped) &&
+                acpi_parse(rsdp, rsdp_len, win_map, win_warn, &w, &info, err, sizeof(err)) == 0 &&
+                info.iommu_table == dropped)
+                __builtin_trap();
+        }
     } else if (!memchr(err, 0, sizeof(err))) {
         __builtin_trap();
     }
