@@ -1843,6 +1843,32 @@ static void test_dmar_more_units_than_held_is_truncated(void **state)
     assert_true(info.iommu.truncated);
 }
 
+/* More reserved regions than the list holds: the rest is dropped, and
+ * said to be (truncated); an IVRS shorter than its header is an error. */
+static void test_iommu_reserved_truncated_and_short_ivrs(void **state)
+{
+    (void)state;
+    uint8_t extra[24 * 17];
+    memset(extra, 0, sizeof(extra));
+    for (unsigned i = 0; i < 17; i++) {
+        put16(extra + 24 * i, 1);           /* RMRR without device scope */
+        put16(extra + 24 * i + 2, 24);
+        put64(extra + 24 * i + 8, 0x7e000000 + 0x10000 * i);
+        put64(extra + 24 * i + 16, 0x7e000fff + 0x10000 * i);
+    }
+    fake_init();
+    parse_rsdt_clean((uint64_t[]){ dmar_qemu(extra, sizeof(extra)) }, 1);
+    assert_int_equal(info.iommu.reserved_count, ACPI_MAX_IOMMU_RESERVED);
+    assert_true(info.iommu.truncated);
+
+    uint8_t ivrs[40] = "IVRS";
+    ivrs[4] = sizeof(ivrs);
+    char err[96];
+    struct acpi_iommu io;
+    assert_int_equal(acpi_parse_ivrs(ivrs, &io, err, sizeof(err)), -1);
+    assert_string_equal(err, "acpi: IVRS too short (40 bytes, at least 48)");
+}
+
 /* QEMU's amd-iommu (its IVRS: one IOMMU described by an IVHD of type 10h
  * and one of type 11h, the same base: one unit) and an IVMD for all
  * peripherals. */
@@ -1969,6 +1995,7 @@ int main(void)
         cmocka_unit_test(test_dmar_errors_are_named_and_the_table_ignored),
         cmocka_unit_test(test_dmar_more_units_than_held_is_truncated),
         cmocka_unit_test(test_ivrs_of_qemu_amd_iommu),
+        cmocka_unit_test(test_iommu_reserved_truncated_and_short_ivrs),
         cmocka_unit_test(test_fadt_between_44_and_72_bytes),
         cmocka_unit_test(test_fadt_short),
         cmocka_unit_test(test_dsdt_via_x_dsdt),
