@@ -238,15 +238,17 @@ static void vtd_poll_unit(unsigned i, uint64_t base)
 #define AMDVI_LOG_ENTRIES 256u      /* command buffer and event log: 4 KiB each (2^8 entries) */
 
 /* A device table entry (2.2.2.1, Table 7): V, TV, Mode 4 (a 4-level
- * table), the root, IR and IW (ANDed with the tables'); the domain; and
- * interrupts: IV with IntCtl 01b forwards fixed and arbitrated ones
- * unmapped while NMIPass, InitPass and EIntPass 0 keep a device from
- * sending NMIs, INITs and ExtINTs; Lint0Pass and Lint1Pass let LINTs by. */
+ * table), the root, IR and IW (ANDed with the tables'); the domain.
+ * Interrupts pass untouched (IV 0), as on VT-d without interrupt
+ * remapping: IV with IntCtl 01b would forward fixed interrupts and keep
+ * NMIs and INITs out, but QEMU 7.2's amd-iommu, the one this is tested
+ * on, then drops every MSI of the device (unless started with
+ * intremap=on, and even then it mistranslates the forwarded ones). */
 static void amdvi_dte(uint64_t *e, uint64_t root)
 {
     e[0] = 1 | 2 | 4ull << 9 | (root & EPT_ADDR_MASK) | 1ull << 61 | 1ull << 62;
     e[1] = 1;                                           /* DomainID */
-    e[2] = 1 | 1ull << 60 | 1ull << 62 | 1ull << 63;    /* IV, IntCtl 01b, Lint0/1Pass */
+    e[2] = 0;
     e[3] = 0;
 }
 

@@ -10,11 +10,22 @@ here=$(cd "$(dirname "$0")" && pwd)
 dl="$out/deb"
 mkdir -p "$dl"
 
-if [ ! -s "$out/bzImage" ]; then
+# The virtio disk's modules, for the DMA tests (Debian builds them as
+# modules): loaded by init only when the command line says virtio_disk.
+modules="virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci virtio_blk"
+
+if [ ! -s "$out/bzImage" ] || [ ! -d "$out/modules" ]; then
     kpkg=$(apt-cache depends linux-image-amd64 | sed -n 's/^ *Depends: \(linux-image-[0-9].*\)$/\1/p' | head -n1)
     [ -n "$kpkg" ] || { echo "linux: apt-cache knows no linux-image-amd64 (run apt-get update)" >&2; exit 1; }
     (cd "$dl" && rm -f linux-image-*.deb && apt-get download -q "$kpkg" 2>&1 | grep -v "unsandboxed" || true)
     rm -rf "$dl/k" && dpkg-deb -x "$dl"/linux-image-*.deb "$dl/k"
+    rm -rf "$out/modules" && mkdir -p "$out/modules.tmp"
+    for m in $modules; do
+        f=$(find "$dl"/k/lib/modules -name "$m.ko" | head -n1)
+        [ -n "$f" ] || { echo "linux: $kpkg has no $m.ko" >&2; exit 1; }
+        cp "$f" "$out/modules.tmp/"
+    done
+    mv "$out/modules.tmp" "$out/modules"
     cp "$dl"/k/boot/vmlinuz-* "$out/bzImage.tmp"
     echo "$kpkg" > "$out/kernel-package"
     rm -rf "$dl/k" "$dl"/linux-image-*.deb
@@ -41,6 +52,8 @@ if [ ! -s "$out/initramfs.cpio.gz" ] || [ -n "$stale" ]; then
     install -m 0755 "$here/init" "$root/init"
     install -m 0644 "$here/inittab" "$root/etc/inittab"
     install -m 0644 "$here/profile" "$root/etc/profile"
+    mkdir -p "$root/lib/modules"
+    for m in $modules; do cp "$out/modules/$m.ko" "$root/lib/modules/"; done
     gcc -std=gnu11 -O2 -Wall -Wextra -Werror -static -nostdlib -fno-pie -no-pie \
         -fno-stack-protector -o "$root/bin/rdtsc" "$here/rdtsc.c"
     # No device nodes needed: /dev/console, which init's stdio opens, comes

@@ -332,25 +332,19 @@ const void *sdk_find_rsdp(size_t *len)
     return p;
 }
 
-/* The lowest reserved entry of 2 MiB or more from 16 MiB up that lies
- * below the end of RAM (up to 4 GiB): not a window of device space the
- * firmware reserves higher up, such as q35's PCI Express configuration
- * space. */
+/* The lowest reserved entry of 2 MiB or more between 16 MiB and 4 GiB:
+ * monovisor takes its region from RAM, below the windows of device space
+ * firmware reserves higher up (q35's PCI Express configuration space at
+ * 0xB0000000, the flash below 4 GiB); RAM that mem= keeps out is not in
+ * the map at all. */
 struct region {
-    uint64_t ram_end, base, len;
+    uint64_t base, len;
 };
-
-static void ram_top(uint64_t base, uint64_t len, uint32_t type, void *ctx)
-{
-    struct region *r = ctx;
-    if (type == 1 && base + len <= (1ull << 32) && base + len > r->ram_end)
-        r->ram_end = base + len;
-}
 
 static void find_hv(uint64_t base, uint64_t len, uint32_t type, void *ctx)
 {
     struct region *r = ctx;
-    if (type == 2 && base >= (16u << 20) && len >= (2u << 20) && base + len <= r->ram_end &&
+    if (type == 2 && base >= (16u << 20) && len >= (2u << 20) && base + len <= (1ull << 32) &&
         (!r->base || base < r->base)) {
         r->base = base;
         r->len = len;
@@ -359,8 +353,7 @@ static void find_hv(uint64_t base, uint64_t len, uint32_t type, void *ctx)
 
 uint64_t sdk_hypervisor_region(uint64_t *len)
 {
-    struct region r = { 0, 0, 0 };
-    sdk_memory_map(ram_top, &r);
+    struct region r = { 0, 0 };
     sdk_memory_map(find_hv, &r);
     if (len)
         *len = r.len;

@@ -202,8 +202,7 @@ uint32_t sdk_arg(const char *key, uint32_t def);
 bool sdk_arg_is(const char *key, const char *word);
 
 /* The hypervisor's region as our memory map shows it: the lowest reserved
- * entry of 2 MiB or more from 16 MiB up that lies below the end of RAM
- * (up to 4 GiB). Its base, 0 if none. */
+ * entry of 2 MiB or more between 16 MiB and 4 GiB. Its base, 0 if none. */
 uint64_t sdk_hypervisor_region(uint64_t *len);
 
 /* Walk the Multiboot memory map: fn(base, len, type) for each entry. */
