@@ -40,6 +40,11 @@ static struct {
     uint64_t next_poll;         /* TSC */
     const char *off_reason;     /* why there is none, for `iommu` and `info` */
     unsigned hidden;            /* root table entries naming the DMAR or IVRS, removed */
+    struct table_ref {
+        const char *name;
+        uint64_t pa;
+    } tables[4];                /* the structures the units read, for `iommu` (and the tests) */
+    unsigned ntables;
 } io;
 
 static struct spinlock io_lock;     /* the console core polls; `iommu` runs there too */
@@ -99,6 +104,12 @@ static uint64_t *table_at(void *ctx, uint64_t pa)
 {
     (void)ctx;
     return hv_va(pa);
+}
+
+static void note_table(const char *name, uint64_t pa)
+{
+    if (io.ntables < sizeof(io.tables) / sizeof(io.tables[0]))
+        io.tables[io.ntables++] = (struct table_ref){ name, pa };
 }
 
 /* ---- Intel VT-d (VT-d spec 3.x, chapter 11: registers) -------------------- */
@@ -279,6 +290,7 @@ static int amdvi_enable_unit(uint64_t base, uint64_t devtab_pa)
     wr64(base, AMDVI_DEV_TABLE, devtab_pa | (AMDVI_DEVICES * AMDVI_DTE_BYTES / 4096 - 1));
     wr64(base, AMDVI_CMD_BASE, amdvi_log_base(cmdbuf));
     wr64(base, AMDVI_EVENT_BASE, amdvi_log_base(events));
+    note_table("event_log", hv_pa(events));
     wr64(base, AMDVI_CMD_HEAD, 0);
     wr64(base, AMDVI_CMD_TAIL, 0);
     wr64(base, AMDVI_EVENT_HEAD, 0);
@@ -423,6 +435,7 @@ static int start_vtd(const struct acpi_iommu *a, const struct memmap *guest, con
         io.addr_bits = mgaw;
     if (build_map(SLAT_VTD, m2, g1 && m2, guest, firmware))
         return -1;
+    note_table("dma_map", io.map.root);
     uint64_t slpt = io.map.root;
     if (levels == 3) {
         /* A 3-level walk starts at the PDPT of the first 512 GiB. */
@@ -440,6 +453,8 @@ static int start_vtd(const struct acpi_iommu *a, const struct memmap *guest, con
     }
     for (unsigned b = 0; b < 256; b++)
         root[2 * b] = hv_pa(ctx) | 1;
+    note_table("root_table", hv_pa(root));
+    note_table("context_table", hv_pa(ctx));
     for (unsigned i = 0; i < a->unit_count; i++)
         if (vtd_enable_unit(a->units[i].base, hv_pa(root))) {
             kprintf("error: iommu: VT-d unit %u at %#llx did not take its commands\n", i,
@@ -454,11 +469,13 @@ static int start_amdvi(const struct acpi_iommu *a, const struct memmap *guest, c
     io.addr_bits = 48;      /* Mode 4 */
     if (build_map(SLAT_AMDVI, true, true, guest, firmware))
         return -1;
+    note_table("dma_map", io.map.root);
     uint64_t *devtab = table_page(AMDVI_DEVICES * AMDVI_DTE_BYTES / 4096);
     if (!devtab)
         return -1;
     for (unsigned d = 0; d < AMDVI_DEVICES; d++)
         amdvi_dte(&devtab[d * 4], io.map.root);
+    note_table("device_table", hv_pa(devtab));
     for (unsigned i = 0; i < a->unit_count; i++)
         if (amdvi_enable_unit(a->units[i].base, hv_pa(devtab))) {
             kprintf("error: iommu: AMD-Vi unit %u at %#llx did not take its commands\n", i,
@@ -547,6 +564,8 @@ static void cmd_iommu(int argc, char **argv)
             "pages_1g=%llu\n", (unsigned long long)io.map.root, io.addr_bits,
             (unsigned long long)io.map.tables, (unsigned long long)io.map.pages_4k,
             (unsigned long long)io.map.pages_2m, (unsigned long long)io.map.pages_1g);
+    for (unsigned i = 0; i < io.ntables; i++)
+        kprintf("iommu.table name=%s pa=%#llx\n", io.tables[i].name, (unsigned long long)io.tables[i].pa);
     for (unsigned i = 0; i < io.log.n; i++) {
         const struct iommu_fault *f = &io.log.e[i].f;
         kprintf("iommu.fault unit=%u device=%02x:%02x.%x address=%#llx access=%s reason=%s count=%llu\n",

@@ -16,6 +16,12 @@
  *   regs=0xADDR   (iommu=1) the IOMMU's register page, refused to the CPU
  *                 and to DMA (QEMU 7.2: intel-iommu at 0xfed90000,
  *                 amd-iommu at 0xfed80000).
+ *   tables=1      (iommu=1) then ask for the IOMMU's own tables: addresses
+ *                 typed on COM1, one hexadecimal address a line, an empty
+ *                 line ends (the boot test types what `iommu` shows); each
+ *                 is read and written by DMA, and DMA into guest RAM must
+ *                 still work afterwards (zeros that landed in a root or
+ *                 device table would end all translation).
  * Boot with ept_refuse=gp (a refused CPU access is #GP) and QEMU's
  * `-device edu,dma_mask=0xffffffffffff` (edu masks DMA addresses to 28
  * bits by default). No edu device: no checks.
@@ -236,6 +242,27 @@ static const char *verdict(struct look l)
                                                                                     : "DATA";
 }
 
+/* A line typed on COM1 (the guest's side of the console): its hexadecimal
+ * digits ("0x" allowed), 0 for an empty line. */
+static uint32_t read_hex_line(void)
+{
+    uint32_t v = 0;
+    for (;;) {
+        while (!(inb(0x3F8 + 5) & 1))      /* LSR.DR */
+            ;
+        char c = (char)inb(0x3F8);
+        if (c == '\r' || c == '\n')
+            return v;
+        char l = (char)(c | 0x20);
+        if (c >= '0' && c <= '9')
+            v = v << 4 | (uint32_t)(c - '0');
+        else if (l >= 'a' && l <= 'f')
+            v = v << 4 | (uint32_t)(l - 'a' + 10);
+        else if (l == 'x')
+            v = 0;
+    }
+}
+
 /* The number after "key=0x" (hexadecimal) in the command line, or 0. */
 static uint32_t arg_hex(const char *key)
 {
@@ -370,6 +397,29 @@ int main(void)
                    verdict(l));
         l = peek(hv, "DMA read after the register write of");
         sdk_checkf(no_data(l), "DMA read of the hypervisor's first page %#x after it: %s", hv, verdict(l));
+    }
+
+    /* (e) The IOMMU's own tables, at the addresses typed in. */
+    if (sdk_arg("tables", 0)) {
+        sdk_puts("attack_dma: DMA targets? (hex, one a line, empty line ends)\n");
+        unsigned n = 0;
+        for (uint32_t a; (a = read_hex_line()) != 0; n++) {
+            l = peek(a, "DMA read of the IOMMU's table");
+            sdk_checkf(no_data(l), "DMA read of the IOMMU's table at %#x: %s", a, verdict(l));
+            dma_read(sdk_phys(zeros), "zeros into the device");
+            dma_write(a, "zeros into the IOMMU's table");
+            l = peek(a, "DMA read after the DMA write to");
+            sdk_checkf(no_data(l), "DMA write of zeros to the IOMMU's table at %#x made; read back: %s", a,
+                       verdict(l));
+        }
+        dma_read(sdk_phys(pattern), "guest RAM into the device");
+        memset(seen, 0x5C, LEN);
+        dma_write(sdk_phys(seen), "device buffer into guest RAM");
+        differ = 0;
+        for (unsigned i = 0; i < LEN; i++)
+            differ += seen[i] != pattern[i];
+        sdk_checkf(n > 0 && differ == 0, "after %u tables: DMA into the guest's own RAM still works, %u "
+                   "bytes differ", n, differ);
     }
     finish();
 }

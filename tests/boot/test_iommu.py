@@ -28,6 +28,7 @@ from test_linux import SHELL, shell
 
 CPU = "EPYC,+svm,+npt"
 EDU = "edu,dma_mask=0xffffffffffff"
+CTRL_A_C = b"\x01c"
 IOMMUS = {
     "vtd": ("intel-iommu", 0xFED90000),
     "amdvi": ("amd-iommu", 0xFED80000),
@@ -94,16 +95,33 @@ def test_no_iommu_warns(iso, qemu):
 @pytest.mark.parametrize("kind", sorted(IOMMUS))
 def test_dma_attack_is_refused(iso, qemu, kind):
     device, regs = IOMMUS[kind]
-    m, checksum = boot(iso, q35(qemu, device, EDU), "attack_dma", guest_args=f"iommu=1 regs={regs:#x}")
+    m, checksum = boot(iso, q35(qemu, device, EDU), "attack_dma",
+                       guest_args=f"iommu=1 regs={regs:#x} tables=1")
     # The boot line (after a "monovisor> " prompt: not at a line's start).
     out = m.transcript()
     assert re.search(rf"\biommu\.units=1 type={kind} mode=identity-minus-hv\r?$", out, re.M), out
     bdf = m.expect(EDU_AT).group(1)
     m.expect_exact("ok DMA into the guest's own RAM: 2048 bytes RAM -> device -> RAM, 0 differ")
     hv = attacks_the_hypervisor(m)
-    passed(m, 11)
+    # (e) The IOMMU's own tables, where `iommu` says they are, typed to the
+    # guest (its COM1) one address a line.
+    m.expect_exact("attack_dma: DMA targets?")
+    tables = re.findall(r"^iommu\.table name=(\w+) pa=(0x\w+)$", m.command("iommu"), re.M)
+    want = {"vtd": {"dma_map", "root_table", "context_table"},
+            "amdvi": {"dma_map", "device_table", "event_log"}}[kind]
+    assert {name for name, _ in tables} == want, tables
+    m.send(CTRL_A_C)
+    m.expect_exact("[monovisor: console -> guest, Ctrl-A c returns]")
+    for _, pa in tables:
+        m.send(f"{pa}\r")
+    m.send("\r")
+    m.expect_exact(f"ok after {len(tables)} tables: DMA into the guest's own RAM still works, 0 bytes differ")
+    passed(m, 11 + 2 * len(tables) + 1)
     m.expect_exact("attack_dma: done")
     m.expect_exact('guest.stopped cpu=0 reason="guest exit"')
+    m.send(CTRL_A_C)
+    m.expect_exact("[monovisor: console -> monitor]")
+    m.wait_prompt()
     intact(m, checksum)
     # The faults the attacks caused, edu's among them, some inside the
     # hypervisor's region (addresses may be page-aligned). More key=value
@@ -161,12 +179,12 @@ def test_linux_reads_its_disk_through_the_iommu(iso, qemu, kind, tmp_path):
     lines = [l.strip() for l in out.split("\n") if l.strip()]
     assert f"{hashlib.md5(data).hexdigest()}  /dev/vda" in lines, out
     assert lines[-2:] == ["0", "0"], out        # no IOMMU in sysfs, none found in ACPI
-    m.send(b"\x01c")
+    m.send(CTRL_A_C)
     m.wait_prompt(60)
     s = re.search(rf"^iommu\.units=1 type={kind} mode=identity-minus-hv faults=(\d+) hidden=1$",
                   m.command("iommu"), re.M)
     assert s and s.group(1) == "0", m.transcript()
-    m.send(b"\x01c")
+    m.send(CTRL_A_C)
     m.send("\r")
     m.expect_exact(SHELL, timeout=120)
     m.send("poweroff\r")
