@@ -102,6 +102,7 @@ class Machine:
         self.log_path = os.path.join(LOGS, logname + ".log")
         self.log = open(self.log_path, "w", encoding="utf-8", errors="replace")
         self.child = None
+        self.debug_path = None      # the emulator's own log, if it keeps one
 
     def transcript(self):
         self.log.flush()
@@ -109,9 +110,14 @@ class Machine:
             return f.read()
 
     def _fail(self, what):
+        debug = ""
+        if self.debug_path and os.path.exists(self.debug_path):
+            with open(self.debug_path, encoding="utf-8", errors="replace") as f:
+                tail = f.read().splitlines()[-40:]
+            debug = f"\n----- {self.debug_path} (last lines) -----\n" + "\n".join(tail)
         raise AssertionError(
             f"{self.name}: {what}\n----- serial transcript ({self.log_path}) -----\n"
-            f"{self.transcript()}\n----- end of transcript -----")
+            f"{self.transcript()}\n----- end of transcript -----{debug}")
 
     def expect(self, pattern, timeout=60):
         """Wait for a regular expression (or list); return the match."""
@@ -238,8 +244,14 @@ class Qemu(Machine):
         # test's line); extra: more QEMU arguments (-acpitable ...).
         fw = ["-bios", OVMF] if firmware == "uefi" else []
         ports = [a for s in serial for a in ("-serial", s)]
+        # QEMU's own log of CPU resets, shown when a test fails: a triple
+        # fault ("Triple fault" and the registers) ends a -no-reboot run
+        # without a word on the serial line. (Not guest_errors: OVMF's
+        # probes of the TPM at 0xFED40000 would write megabytes.)
+        self.debug_path = self.log_path[:-len(".log")] + ".qemu-debug.log"
         args = fw + ["-accel", accel, "-cpu", cpu, "-smp", str(cpus), "-m", str(megs),
-                     "-cdrom", iso, "-display", "none"] + ports + [
+                     "-cdrom", iso, "-display", "none",
+                     "-d", "cpu_reset", "-D", self.debug_path] + ports + [
                      "-monitor", "none", "-no-reboot",
                      "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"] + list(extra)
         # The serial line is QEMU's stdio on pexpect's pty: raw and without
