@@ -88,24 +88,6 @@ static bool wait64(uint64_t base, unsigned off, uint64_t mask, uint64_t want)
     return true;
 }
 
-static void *table_page(size_t n)
-{
-    return page_alloc(n);
-}
-
-static uint64_t pool_table(void *ctx)
-{
-    (void)ctx;
-    void *p = table_page(1);
-    return p ? hv_pa(p) : 0;
-}
-
-static uint64_t *table_at(void *ctx, uint64_t pa)
-{
-    (void)ctx;
-    return hv_va(pa);
-}
-
 static void note_table(const char *name, uint64_t pa)
 {
     if (io.ntables < sizeof(io.tables) / sizeof(io.tables[0]))
@@ -281,7 +263,7 @@ static int amdvi_command(uint64_t base, uint64_t *cmdbuf, const uint64_t cmd[2])
 
 static int amdvi_enable_unit(uint64_t base, uint64_t devtab_pa)
 {
-    uint64_t *cmdbuf = table_page(1), *events = table_page(1);
+    uint64_t *cmdbuf = page_alloc(1), *events = page_alloc(1);
     if (!cmdbuf || !events)
         return -1;
     uint64_t ctl = rd64(base, AMDVI_CONTROL);
@@ -382,7 +364,6 @@ static void none(const char *why)
 static int build_map(enum slat_format format, bool allow_2m, bool allow_1g, const struct memmap *guest,
                      const struct memmap *firmware)
 {
-    struct ept_ops ops = { pool_table, table_at, 0 };
     struct hv_region r = hv_region();
     struct gpa_space s = {
         .guest = guest,
@@ -392,7 +373,7 @@ static int build_map(enum slat_format format, bool allow_2m, bool allow_1g, cons
         .phys_limit = 1ull << io.addr_bits,
     };
     static const struct mtrr_state uniform;     /* no types: the largest pages that fit */
-    if (ept_init(&io.map, format, ops, allow_1g))
+    if (ept_init(&io.map, format, ept_pool_ops, allow_1g))
         return -1;
     io.map.no_2m = !allow_2m;
     if (ept_map_guest_ram(&io.map, &s, &uniform))
@@ -444,7 +425,7 @@ static int start_vtd(const struct acpi_iommu *a, const struct memmap *guest, con
         if (!slpt)
             return -1;
     }
-    uint64_t *root = table_page(1), *ctx = table_page(1);
+    uint64_t *root = page_alloc(1), *ctx = page_alloc(1);
     if (!root || !ctx)
         return -1;
     for (unsigned d = 0; d < 256; d++) {
@@ -470,7 +451,7 @@ static int start_amdvi(const struct acpi_iommu *a, const struct memmap *guest, c
     if (build_map(SLAT_AMDVI, true, true, guest, firmware))
         return -1;
     note_table("dma_map", io.map.root);
-    uint64_t *devtab = table_page(AMDVI_DEVICES * AMDVI_DTE_BYTES / 4096);
+    uint64_t *devtab = page_alloc(AMDVI_DEVICES * AMDVI_DTE_BYTES / 4096);
     if (!devtab)
         return -1;
     for (unsigned d = 0; d < AMDVI_DEVICES; d++)

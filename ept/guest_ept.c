@@ -47,6 +47,8 @@ uint64_t ept_table_offset;
  * the pool ran out). */
 uint64_t *ept_pd_tables[EPT_PD_TABLES];
 
+/* Paging structures from the hypervisor's pool (the IOMMU's map takes
+ * them from here too: drivers/iommu.c). */
 static uint64_t pool_table(void *ctx)
 {
     (void)ctx;
@@ -59,6 +61,8 @@ static uint64_t *table_at(void *ctx, uint64_t pa)
     (void)ctx;
     return hv_va(pa);
 }
+
+const struct ept_ops ept_pool_ops = { pool_table, table_at, 0 };
 
 static void read_mtrrs(void)
 {
@@ -131,7 +135,7 @@ static void build_plan_table(const struct memmap *guest)
 uint64_t guest_ept_build(const struct memmap *guest, const struct memmap *firmware,
                          const struct guest_ept_config *cfg)
 {
-    struct ept_ops ops = { pool_table, table_at, 0 };
+    struct ept_ops ops = ept_pool_ops;
     struct hv_region r = hv_region();
     uint64_t t0 = rdtsc();
     config = *cfg;

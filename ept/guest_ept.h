@@ -76,6 +76,9 @@ enum ept_action ept_fault_in(struct ept_stats *st, uint64_t gpa, uint64_t qual, 
  */
 bool ept_fault_in_fast(struct ept_stats *st, uint64_t gpa, uint64_t qual, uint64_t rip);
 
+/* ept_pool_ops - tables from the hypervisor's pool, reached by hv_va. */
+extern const struct ept_ops ept_pool_ops;
+
 #define EPT_PD_TABLES 64                /* GiBs the plan table covers at most */
 extern struct ept ept_guest_map;
 extern struct spinlock ept_map_lock;
