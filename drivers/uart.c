@@ -28,83 +28,95 @@
 
 #define UART_CLOCK_DIV 115200   /* 1.8432 MHz / 16 */
 
-static struct uart_wire wire;
+static struct uart_wire wire;      /* the console's */
 
 /* Register r: a byte in I/O space, or in memory at r * width, read and
  * written width bytes wide (an MMIO 16550 with 32-bit registers takes
  * only 32-bit accesses; the register is the low byte). */
-static uint8_t rd(unsigned r)
+static uint8_t rd(const struct uart_wire *w, unsigned r)
 {
-    if (!wire.mmio)
-        return inb((uint16_t)(wire.base + r));
-    if (wire.width == 4)
-        return (uint8_t)*(volatile uint32_t *)phys_ptr(wire.base + 4 * r);
-    return *(volatile uint8_t *)phys_ptr(wire.base + r);
+    if (!w->mmio)
+        return inb((uint16_t)(w->base + r));
+    if (w->width == 4)
+        return (uint8_t)*(volatile uint32_t *)phys_ptr(w->base + 4 * r);
+    return *(volatile uint8_t *)phys_ptr(w->base + r);
 }
 
-static void wr(unsigned r, uint8_t v)
+static void wr(const struct uart_wire *w, unsigned r, uint8_t v)
 {
-    if (!wire.mmio)
-        outb((uint16_t)(wire.base + r), v);
-    else if (wire.width == 4)
-        *(volatile uint32_t *)phys_ptr(wire.base + 4 * r) = v;
+    if (!w->mmio)
+        outb((uint16_t)(w->base + r), v);
+    else if (w->width == 4)
+        *(volatile uint32_t *)phys_ptr(w->base + 4 * r) = v;
     else
-        *(volatile uint8_t *)phys_ptr(wire.base + r) = v;
+        *(volatile uint8_t *)phys_ptr(w->base + r) = v;
 }
 
-bool uart_init(const struct uart_wire *w, uint32_t baud)
+bool uart_wire_init(const struct uart_wire *w, uint32_t baud)
 {
     bool ok = baud != 0 && UART_CLOCK_DIV % baud == 0 && baud <= UART_CLOCK_DIV;
     uint16_t divisor = ok ? (uint16_t)(UART_CLOCK_DIV / baud) : 1;
 
-    wire = *w;
-    wr(UART_IER, 0x00);
-    wr(UART_LCR, LCR_DLAB);
-    wr(UART_DLL, divisor & 0xFF);
-    wr(UART_DLM, divisor >> 8);
-    wr(UART_LCR, LCR_8N1);
-    wr(UART_FCR, FCR_ENABLE_CLEAR);
-    wr(UART_MCR, MCR_DTR_RTS_OUT2);
+    wr(w, UART_IER, 0x00);
+    wr(w, UART_LCR, LCR_DLAB);
+    wr(w, UART_DLL, divisor & 0xFF);
+    wr(w, UART_DLM, divisor >> 8);
+    wr(w, UART_LCR, LCR_8N1);
+    wr(w, UART_FCR, FCR_ENABLE_CLEAR);
+    wr(w, UART_MCR, MCR_DTR_RTS_OUT2);
     return ok;
+}
+
+bool uart_init(const struct uart_wire *w, uint32_t baud)
+{
+    wire = *w;
+    return uart_wire_init(&wire, baud);
 }
 
 void uart_adopt(const struct uart_wire *w)
 {
     wire = *w;
-    wr(UART_IER, 0x00);
-    wr(UART_LCR, LCR_8N1);      /* DLAB clear: the divisor stays */
-    wr(UART_FCR, FCR_ENABLE_CLEAR);
-    wr(UART_MCR, MCR_DTR_RTS_OUT2);
+    wr(&wire, UART_IER, 0x00);
+    wr(&wire, UART_LCR, LCR_8N1);       /* DLAB clear: the divisor stays */
+    wr(&wire, UART_FCR, FCR_ENABLE_CLEAR);
+    wr(&wire, UART_MCR, MCR_DTR_RTS_OUT2);
 }
 
 bool uart_probe(const struct uart_wire *w)
 {
-    struct uart_wire keep = wire;
-    wire = *w;
-    uint8_t old = rd(UART_SCR);
-    wr(UART_SCR, 0x5A);
-    bool ok = rd(UART_SCR) == 0x5A;
-    wr(UART_SCR, 0xA5);
-    ok = ok && rd(UART_SCR) == 0xA5;
-    wr(UART_SCR, old);
-    wire = keep;
+    uint8_t old = rd(w, UART_SCR);
+    wr(w, UART_SCR, 0x5A);
+    bool ok = rd(w, UART_SCR) == 0x5A;
+    wr(w, UART_SCR, 0xA5);
+    ok = ok && rd(w, UART_SCR) == 0xA5;
+    wr(w, UART_SCR, old);
     return ok;
+}
+
+void uart_wire_putc(const struct uart_wire *w, char c)
+{
+    if (!w->base)
+        return;
+    while (!(rd(w, UART_LSR) & LSR_THRE))
+        cpu_relax();
+    wr(w, UART_THR, (uint8_t)c);
+}
+
+int uart_wire_getc(const struct uart_wire *w)
+{
+    if (!w->base || !(rd(w, UART_LSR) & LSR_DR))
+        return -1;
+    return rd(w, UART_RBR);
 }
 
 void uart_putc(char c)
 {
-    if (!wire.base)
-        return;
-    while (!(rd(UART_LSR) & LSR_THRE))
-        cpu_relax();
-    wr(UART_THR, (uint8_t)c);
+    uart_wire_putc(&wire, c);
 }
 
 int uart_getc(void)
 {
-    if (!wire.base || !(rd(UART_LSR) & LSR_DR))
-        return -1;
-    return rd(UART_RBR);
+    return uart_wire_getc(&wire);
 }
 
 const struct uart_wire *uart_console(void)

@@ -38,6 +38,12 @@ void uart_putc(char c);
 /* uart_getc - one received byte, or -1 when none is waiting (LSR bit 0). */
 int uart_getc(void);
 
+/* uart_wire_init, uart_wire_putc, uart_wire_getc - the same on a wire
+ * that is not the console's (the GDB stub's second UART, gdb=). */
+bool uart_wire_init(const struct uart_wire *w, uint32_t baud);
+void uart_wire_putc(const struct uart_wire *w, char c);
+int uart_wire_getc(const struct uart_wire *w);
+
 /* uart_console - the console's wire (base 0 before uart_init). */
 const struct uart_wire *uart_console(void);
 

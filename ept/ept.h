@@ -262,7 +262,7 @@ enum gpa_class {
     GPA_CLASSES,
 };
 
-#define GPA_HELD_MAX 9         /* a console page and ACPI_MAX_IOMMUS register sets */
+#define GPA_HELD_MAX 10        /* the console's and the GDB stub's UART pages, ACPI_MAX_IOMMUS register sets */
 struct gpa_range {
     uint64_t start, end;
 };

@@ -8,6 +8,7 @@
 
 #include "console.h"
 #include "cpuid_policy.h"
+#include "gdb_stub.h"
 #include "hv.h"
 #include "iobus.h"
 #include "kstring.h"
@@ -381,7 +382,7 @@ static void print_traps(struct vcpu *v)
 {
     for (unsigned i = 0; i < TRAPS; i++)
         kprintf("trap %s=%s\n", traps[i].name, virt.trap_on(v, (enum vtrap)i) ? "on" : "off");
-    kprintf("trap exceptions=%#x\n", v->exception_bitmap);
+    kprintf("trap exceptions=%#x\n", v->trap_exceptions);
 }
 
 /* One change to the intercepts of every vCPU, made on its own core (a
@@ -405,8 +406,8 @@ static void apply_trap_change(struct vcpu *v, void *arg)
             t->result = r;
     }
     if (t->exc_set || t->exc_clear) {
-        v->exception_bitmap = (v->exception_bitmap | t->exc_set) & ~t->exc_clear;
-        virt.set_exceptions(v, v->exception_bitmap);
+        v->trap_exceptions = (v->trap_exceptions | t->exc_set) & ~t->exc_clear;
+        vcpu_update_exceptions(v);
     }
     if (t->io_count)
         virt.intercept_io(v, t->io_first, t->io_count, t->on);
@@ -442,7 +443,7 @@ static void cmd_trap(int argc, char **argv)
         *(on ? &t.exc_set : &t.exc_clear) = 1u << vec;
         change_all(&t);
         kprintf("trap exception=%llu %s exceptions=%#x\n", (unsigned long long)vec, argv[3],
-                v->exception_bitmap);
+                v->trap_exceptions);
         return;
     }
     if (argc == 4 && !strcmp(argv[1], "io") && parse_on_off(argv[3], &on)) {
@@ -476,6 +477,11 @@ static void cmd_trap(int argc, char **argv)
         for (unsigned i = 0; i < TRAPS; i++) {
             if (strcmp(argv[1], traps[i].name))
                 continue;
+            if (i == TRAP_MOVDR && !on && gdb_holds_debug_registers()) {
+                kprintf("error: trap movdr: the GDB stub holds debug registers; the guest's MOV DR "
+                        "exit until GDB removes its hardware breakpoints\n");
+                return;
+            }
             struct trap_change c = { .trap = (int)i, .on = on };
             change_all(&c);
             if (c.result)

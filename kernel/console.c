@@ -6,6 +6,7 @@
 #include "../drivers/iommu.h"
 
 #include "conmux.h"
+#include "gdb_stub.h"
 #include "kstring.h"
 #include "lineedit.h"
 #include "percpu.h"
@@ -61,7 +62,8 @@ static void cmd_help(int argc, char **argv)
         last = next->name;
     }
     kprintf("console: Ctrl-U erases the line, Ctrl-C cancels it; Ctrl-A c switches between "
-            "this prompt and the guest's COM1, Ctrl-A Ctrl-A sends the guest a Ctrl-A\n");
+            "this prompt and the guest's COM1, Ctrl-A g hands the wire to GDB, Ctrl-A Ctrl-A "
+            "sends the guest a Ctrl-A\n");
 }
 CONSOLE_COMMAND(help, "help", "help [COMMAND]", "list the commands, or describe one", cmd_help);
 
@@ -153,16 +155,29 @@ void console_prompt(void)
         kputs("monovisor> ");
 }
 
-/* Ctrl-A c: say who has the terminal now. */
+/* Ctrl-A c or g: say who has the terminal now. */
 static void announce_switch(void)
 {
     if (mux.mode == CONMUX_GUEST) {
         kputs("\n[monovisor: console -> guest, Ctrl-A c returns]\n");
         return;
     }
+    if (mux.mode == CONMUX_GDB && !gdb_on_console()) {
+        kputs("\n[monovisor: the GDB stub listens on its own UART (gdb=), not here]\n");
+        conmux_set_mode(&mux, CONMUX_MONITOR);
+    } else if (mux.mode == CONMUX_GDB) {
+        kputs("\n[monovisor: console -> gdb (target remote this wire), Ctrl-A c returns]\n");
+        return;
+    }
     kputs("\n[monovisor: console -> monitor]\n");
     le_init(&le);       /* a fresh line */
     console_prompt();
+}
+
+void console_gdb_detached(void)
+{
+    conmux_set_mode(&mux, CONMUX_MONITOR);
+    announce_switch();
 }
 
 void console_poll(void)
@@ -177,11 +192,22 @@ void console_poll(void)
         le_ready = true;
     }
     iommu_poll();
-    while ((c = uart_getc()) >= 0) {
-        switch (conmux_feed(&mux, (uint8_t)c, &b)) {
+    gdb_poll();
+    while ((c = mux.mode == CONMUX_GDB ? gdb_next_byte(uart_getc) : uart_getc()) >= 0) {
+        mux.line_empty = le.len == 0;
+        mux.gdb_idle = gdb_between_packets();
+        enum conmux_action a = conmux_feed(&mux, (uint8_t)c, &b);
+        if (a == MUX_GDB && !gdb_on_console()) {
+            a = MUX_SWITCHED;       /* a '$': says where the stub is, back to the monitor */
+            mux.mode = CONMUX_GDB;
+        }
+        switch (a) {
         case MUX_GUEST:
             if (guest_input)
                 guest_input(b);
+            continue;
+        case MUX_GDB:
+            gdb_feed(b);
             continue;
         case MUX_HELD:
             continue;
@@ -189,8 +215,8 @@ void console_poll(void)
             announce_switch();
             continue;
         case MUX_HELP:
-            kputs("\n[monovisor: Ctrl-A c switches guest/monitor, Ctrl-A Ctrl-A sends Ctrl-A, "
-                  "Ctrl-A h this help]\n");
+            kputs("\n[monovisor: Ctrl-A c switches guest/monitor, Ctrl-A g to GDB's remote "
+                  "protocol, Ctrl-A Ctrl-A sends Ctrl-A, Ctrl-A h this help]\n");
             continue;
         case MUX_BELL:
             uart_putc('\a');

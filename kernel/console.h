@@ -55,6 +55,10 @@ void console_set_guest_input(void (*fn)(uint8_t byte));
 /* console_start_mode - the mode at boot (console=): guest mode when guest. */
 void console_start_mode(bool guest);
 
+/* console_gdb_detached - GDB detached from the console's wire: back to
+ * the monitor. */
+void console_gdb_detached(void);
+
 /* console_guest_mode - the guest has the terminal. */
 bool console_guest_mode(void);
 

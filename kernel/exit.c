@@ -11,6 +11,7 @@
 #include "console.h"
 #include "cpuid_policy.h"
 #include "event.h"
+#include "gdb_stub.h"
 #include "iobus.h"
 #include "loader.h"
 #include "msr_policy.h"
@@ -291,6 +292,18 @@ static enum exit_action handle_dr(struct vcpu *v)
         return inject_ud(v);    /* CR4.DE: DR4/DR5 are reserved */
     if (dr == 4 || dr == 5)
         dr += 2;                /* aliases of DR6/DR7 */
+    if (v->dr_shared && dr != 6) {
+        /* The GDB stub holds some of DR0-DR3: the guest's values are kept
+         * aside (kernel/gdb_stub.c), the hardware's composed of both. */
+        uint64_t val = e->dr.from ? 0 : vcpu_get_gpr(v, gpr);
+        if (!e->dr.from && dr == 7 && (val >> 32))
+            return inject_gp(v);
+        gdb_dr_access(v, dr, e->dr.from, &val);
+        if (e->dr.from)
+            vcpu_set_gpr(v, gpr, val);
+        vcpu_skip_instruction(v);
+        return EXIT_RESUME;
+    }
     if (e->dr.from) {
         uint64_t val;
         switch (dr) {
@@ -446,10 +459,13 @@ static enum exit_action handle_exception(struct vcpu *v)
     unsigned vector = EVENT_VECTOR(e->exc.event);
     if (v->stepping && vector == 1)
         return EXIT_RESUME;     /* the single-step trap of `step`: not the guest's */
+    uint64_t dr6 = e->exc.dr6;
+    if (v->debug_exceptions && gdb_exception(v, &dr6))
+        return EXIT_RESUME;     /* a breakpoint of GDB's: the vCPU is paused */
     if (vector == 14 && EVENT_TYPE(e->exc.event) == EVENT_TYPE_EXCEPTION)
         virt.set_reg(v, VREG_CR2, e->exc.cr2);
     if (vector == 1 && EVENT_TYPE(e->exc.event) == EVENT_TYPE_EXCEPTION)
-        virt.set_reg(v, VREG_DR6, (virt.get_reg(v, VREG_DR6) & ~DR6_B0_B3) | e->exc.dr6);
+        virt.set_reg(v, VREG_DR6, (virt.get_reg(v, VREG_DR6) & ~DR6_B0_B3) | dr6);
     virt.inject(v, e->exc.event, e->exc.error);
     return EXIT_RESUME;
 }

@@ -45,6 +45,12 @@ struct gdb_rx {
 /* gdb_rx_init - waiting for a packet. */
 void gdb_rx_init(struct gdb_rx *rx);
 
+/* gdb_rx_idle - between packets (no '$' seen since the last one ended). */
+static inline bool gdb_rx_idle(const struct gdb_rx *rx)
+{
+    return rx->state == 0;
+}
+
 /* gdb_rx_feed - one byte from the wire. Bytes outside a packet other than
  * '$', '+', '-' and 0x03 are ignored (GDB's own noise, line noise). */
 enum gdb_rx_event gdb_rx_feed(struct gdb_rx *rx, uint8_t byte);

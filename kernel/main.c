@@ -10,6 +10,7 @@
 #include "console.h"
 #include "fmt.h"
 #include "gcov.h"
+#include "gdb_stub.h"
 #include "hv.h"
 #include "kstring.h"
 #include "loader.h"
@@ -308,9 +309,52 @@ static uint16_t guest_uart_port(struct guest_ept_config *ecfg)
         ecfg->held[ecfg->held_count++] = (struct gpa_range){
             w->base & ~0xFFFull, (w->base + 8ull * w->width + 0xFFF) & ~0xFFFull };
     } else if (w->base != COM1) {
-        vserial_hold_ports((uint16_t)w->base);
+        vserial_hold_ports((uint16_t)w->base, HELD_CONSOLE);
     }
     return COM1;
+}
+
+/* gdb=: the GDB stub's own UART, when it names one: opened as the
+ * console's would be (a PCI card's BAR, an MMIO UART that must answer),
+ * then kept from the guest like the console's (ports held, the MMIO page
+ * refused in the map). Anything wrong: one line, and the stub stays on
+ * the console's wire (Ctrl-A g). */
+static void open_gdb_wire(struct guest_ept_config *ecfg, uint16_t guest_uart)
+{
+    const struct serial_spec *sp = &hv.opt.gdb;
+    if (!options_given(&hv.opt, "gdb") || (sp->kind == SERIAL_IO && !sp->addr))
+        return;
+    struct uart_wire w = { sp->kind == SERIAL_MMIO, sp->addr, (uint8_t)sp->width };
+    const struct uart_wire *con = uart_console();
+    char why[96] = "", spec[32], name[40];
+    bool ok = sp->kind != SERIAL_PCI || pci_uart_wire((unsigned)sp->bdf, &w, why, sizeof(why));
+    if (ok && w.mmio == con->mmio && w.base == con->base) {
+        fmt_snprintf(why, sizeof(why), "that is the console's UART (gdb=console shares its wire)");
+        ok = false;
+    } else if (ok && !w.mmio && w.base == guest_uart) {
+        fmt_snprintf(why, sizeof(why), "that is the guest's UART");
+        ok = false;
+    } else if (ok && wire_in_ram(&w)) {
+        fmt_snprintf(why, sizeof(why), "%s is RAM in the memory map, not a UART",
+                     wire_name(&w, name, sizeof(name)));
+        ok = false;
+    } else if (ok && !uart_probe(&w)) {
+        fmt_snprintf(why, sizeof(why), "no 16550 answers at %s", wire_name(&w, name, sizeof(name)));
+        ok = false;
+    }
+    format_serial(sp, spec, sizeof(spec));
+    if (!ok) {
+        kprintf("error: gdb=%s: %s; the GDB stub listens on the console (Ctrl-A g)\n", spec, why);
+        return;
+    }
+    if (w.mmio)
+        ecfg->held[ecfg->held_count++] = (struct gpa_range){
+            w.base & ~0xFFFull, (w.base + 8ull * w.width + 0xFFF) & ~0xFFFull };
+    else
+        vserial_hold_ports((uint16_t)w.base, HELD_GDB);
+    uart_wire_init(&w, (uint32_t)(hv.opt.baud ? hv.opt.baud : 115200));
+    gdb_stub_init(&w);
+    kprintf("gdb.wire=%s (target remote to this UART)\n", wire_name(&w, name, sizeof(name)));
 }
 
 static void cmd_info(int argc, char **argv)
@@ -492,6 +536,7 @@ static void start_guest(void)
     if (hv.opt.ept_ad && !ecfg.ad)
         kprintf("note: ept_ad=1 but this CPU has no EPT accessed/dirty flags\n");
     uint16_t guest_uart = guest_uart_port(&ecfg);
+    open_gdb_wire(&ecfg, guest_uart);
     iommu_prepare(&ecfg);
     uint64_t eptp = guest_ept_build(guest_memmap(), firmware_memmap(), &ecfg);
     /* The devices on the guest's bus (kernel/iobus.h), before any vCPU:
@@ -585,6 +630,8 @@ _Noreturn void kmain(uint32_t mbi_phys, uint32_t load_base, uint32_t magic)
     if (trap_init_cpu())
         panic("no pool pages for the boot core's descriptor tables");
     gcov_init();
+    gdb_stub_init(0);       /* on the console's wire, unless gdb= names a UART */
+    gdb_wait_at_start(hv.opt.gdb_wait);
 
     acpi_init(hv.mb.rsdp, hv.mb.rsdp_len);
     if (hv.mb.efi_system_table)

@@ -64,6 +64,11 @@ static const struct opt_desc opts[] = {
                "1: print the boot report (0: banner, errors and guest.start; `info` shows it)"),
     CHOICE_OPT("iommu", iommu, IOMMU_ON, iommu_names,
                "on: the IOMMU keeps device DMA out of the hypervisor; off: device DMA is not confined"),
+    SERIAL_OPT("gdb", gdb, 0,
+               "the GDB stub's wire: console (the console's, Ctrl-A g), or a UART of its own as serial= "
+               "names one (com2, I/O port, mmio:, pci:), which the guest then does not see"),
+    CHOICE_OPT("gdb_wait", gdb_wait, 0, bool_names,
+               "1: the guest starts stopped at its first instruction until GDB continues it"),
     CHOICE_OPT("console", console, CONSOLE_MONITOR, console_names,
                "who has the terminal at boot: the monovisor> prompt or the guest's COM1 (Ctrl-A c toggles)"),
 };
@@ -192,6 +197,16 @@ static bool hex_field(const char **p, unsigned digits, char stop, uint64_t *out)
 int parse_serial(const char *s, struct serial_spec *out, char *err, size_t errlen)
 {
     struct serial_spec sp = { SERIAL_IO, 0, 1, 0 };
+    /* The PC's COM ports by name (their BIOS data area order). */
+    static const char *const com_names[] = { "com1", "com2", "com3", "com4" };
+    static const uint16_t com_ports[] = { 0x3F8, 0x2F8, 0x3E8, 0x2E8 };
+    for (unsigned i = 0; i < 4; i++) {
+        if (!strcmp(s, com_names[i])) {
+            sp.addr = com_ports[i];
+            *out = sp;
+            return 0;
+        }
+    }
     if (!strncmp(s, "pci:", 4)) {
         /* BB:DD.F (PCI Local Bus 3.0, 3.2.2.3.2: 256 buses, 32 devices,
          * 8 functions). */
@@ -231,8 +246,8 @@ int parse_serial(const char *s, struct serial_spec *out, char *err, size_t errle
         sp.kind = SERIAL_MMIO;
         sp.width = width;
     } else if (!parse_uint(s, false, &sp.addr) || !sp.addr || sp.addr > 0xFFF8) {
-        fmt_snprintf(err, errlen, "'%s' is not an I/O port (1 to 0xfff8), mmio:ADDR[,1|4] or "
-                     "pci:BB:DD.F", s);
+        fmt_snprintf(err, errlen, "'%s' is not an I/O port (1 to 0xfff8, com1-com4), mmio:ADDR[,1|4] "
+                     "or pci:BB:DD.F", s);
         return -1;
     }
     *out = sp;
@@ -247,8 +262,10 @@ void format_serial(const struct serial_spec *sp, char *buf, size_t size)
     else if (sp->kind == SERIAL_MMIO)
         fmt_snprintf(buf, size, "mmio:%#llx,%llu", (unsigned long long)sp->addr,
                      (unsigned long long)sp->width);
-    else
+    else if (sp->addr)
         fmt_snprintf(buf, size, "%#llx", (unsigned long long)sp->addr);
+    else
+        fmt_snprintf(buf, size, "console");     /* gdb='s default: no UART of its own */
 }
 
 static void reportf(opt_report report, void *ctx, const char *fmt, ...)
@@ -320,10 +337,16 @@ static int apply_value(const struct opt_desc *d, const char *val, struct hv_opti
         return 0;
     }
     if (d->type == OPT_SERIAL) {
-        char why[120];
-        if (parse_serial(val, (struct serial_spec *)field, why, sizeof(why))) {
-            reportf(report, ctx, "cmdline: %s: %s; using default %#llx", d->name, why,
-                    (unsigned long long)d->def);
+        char why[120], def[16];
+        struct serial_spec *sp = (struct serial_spec *)field;
+        if (!d->def && !strcmp(val, "console")) {
+            /* An option whose default is "no UART of its own" takes it by name. */
+            *sp = (struct serial_spec){ SERIAL_IO, 0, 1, 0 };
+            return 0;
+        }
+        if (parse_serial(val, sp, why, sizeof(why))) {
+            format_serial(&(struct serial_spec){ SERIAL_IO, d->def, 1, 0 }, def, sizeof(def));
+            reportf(report, ctx, "cmdline: %s: %s; using default %s", d->name, why, def);
             return 1;
         }
         return 0;

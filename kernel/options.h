@@ -41,6 +41,8 @@ struct hv_options {
     uint64_t verbose;           /* verbose=0|1  the whole boot report on the console */
     uint64_t console;           /* console=monitor|guest  who has the terminal at boot */
     uint64_t iommu;             /* iommu=on|off  DMA remapping (IOMMU_ON, IOMMU_OFF) */
+    struct serial_spec gdb;     /* gdb=console|com2|PORT|mmio:...|pci:...  the GDB stub's wire */
+    uint64_t gdb_wait;          /* gdb_wait=0|1  the guest waits for GDB at its first instruction */
     uint64_t given;             /* the options the command line set (bit per option) */
 };
 
@@ -82,7 +84,8 @@ char *options_format(const struct hv_options *o, char *buf, size_t size);
 int parse_cpu_list(const char *s, uint64_t *mask, char *err, size_t errlen);
 
 /*
- * parse_serial - a serial= value: an I/O port ("0x2f8", 1 to 0xfff8), an
+ * parse_serial - a serial= value: an I/O port ("0x2f8", 1 to 0xfff8, or
+ * by its name "com1" to "com4": 0x3f8, 0x2f8, 0x3e8, 0x2e8), an
  * MMIO 16550 ("mmio:0xfedc9000" or with ",1" or ",4": its registers'
  * width and stride in bytes, 1 by default; below 4 GiB, aligned to that
  * width) or a PCI 16550 card ("pci:00:03.0": bus, device and function in

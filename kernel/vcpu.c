@@ -11,6 +11,7 @@
 #include "console.h"
 #include "dbg.h"
 #include "event.h"
+#include "gdb_stub.h"
 #include "guest_walk.h"
 #include "hv.h"
 #include "kstring.h"
@@ -424,6 +425,8 @@ static void finish_step(struct vcpu *v)
     virt.step_end(v);
     v->stepping = false;
     v->state = VCPU_PAUSED;
+    if (gdb_step_done(v))
+        return;         /* GDB's step: the stub reports it */
     uint64_t rip = vcpu_rip(v);
     uint8_t code[15];
     size_t n = vcpu_fetch_code(v, code);
@@ -462,15 +465,26 @@ void vcpu_print_gprs(const struct vcpu *v, uint64_t cr2)
             (unsigned long long)r->r15);
 }
 
+void vcpu_paging(struct vcpu *v, struct guest_paging *p)
+{
+    *p = (struct guest_paging){ virt.get_reg(v, VREG_CR0), virt.get_reg(v, VREG_CR3),
+                                virt.get_reg(v, VREG_CR4), virt.get_reg(v, VREG_EFER) };
+}
+
+enum guest_walk_result vcpu_walk(const struct guest_paging *p, uint64_t linear, uint64_t *gpa)
+{
+    return guest_walk(p, linear, read_guest64, 0, gpa);
+}
+
 size_t vcpu_fetch_code(struct vcpu *v, uint8_t *buf)
 {
-    struct guest_paging p = { virt.get_reg(v, VREG_CR0), virt.get_reg(v, VREG_CR3),
-                              virt.get_reg(v, VREG_CR4), virt.get_reg(v, VREG_EFER) };
+    struct guest_paging p;
+    vcpu_paging(v, &p);
     uint64_t lin = virt.get_reg(v, VREG_CS_BASE) + vcpu_rip(v);
     size_t n = 0;
     while (n < 15) {
         uint64_t gpa;
-        if (guest_walk(&p, lin + n, read_guest64, 0, &gpa) != GW_OK)
+        if (vcpu_walk(&p, lin + n, &gpa) != GW_OK)
             break;
         size_t chunk = PAGE_SIZE - ((lin + n) & (PAGE_SIZE - 1));
         if (chunk > 15 - n)
@@ -482,6 +496,12 @@ size_t vcpu_fetch_code(struct vcpu *v, uint8_t *buf)
         n += chunk;
     }
     return n;
+}
+
+void vcpu_update_exceptions(struct vcpu *v)
+{
+    v->exception_bitmap = v->trap_exceptions | v->debug_exceptions;
+    virt.set_exceptions(v, v->exception_bitmap);
 }
 
 /* XCR0 and IA32_XSS as a reset leaves them, on this core (SDM Vol. 3A,
@@ -524,8 +544,8 @@ int vcpu_start(struct vcpu *v)
     v->trace_count = 0;
     v->inits = v->sipis = v->kicks = 0;
     v->console_countdown = CONSOLE_EXITS;
+    v->state = gdb_hold_at_start(v) ? VCPU_PAUSED : VCPU_RUNNING;
     v->resets++;
-    v->state = VCPU_RUNNING;
     return 0;
 }
 

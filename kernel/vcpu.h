@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "cpuid_policy.h"
+#include "dbg.h"
 #include "hist.h"
 #include "loader.h"
 #include "msr_policy.h"
@@ -21,6 +22,7 @@
 #include "virt.h"
 #include "x86.h"
 #include "x86_regs.h"
+#include "guest_walk.h"
 #include "../ept/guest_ept.h"
 
 /* The CPUID fast paths (in a backend's entry assembly) answer leaves below
@@ -123,7 +125,14 @@ struct vcpu {
     volatile uint32_t requests;
     void (*volatile call_fn)(struct vcpu *, void *);   /* VCPU_REQ_CALL */
     void *call_arg;
-    uint32_t exception_bitmap;      /* exceptions `trap exception` made exit */
+    uint32_t trap_exceptions;       /* exceptions `trap exception` made exit */
+    uint32_t debug_exceptions;      /* exceptions the GDB stub needs (#BP, #DB) */
+    bool dr_shared;                 /* the GDB stub holds debug registers: the guest's
+                                       are in dr_share, its MOV DR exit (kernel/gdb_stub.c) */
+    bool dr_movdr_was_on;           /* `trap movdr` before the stub took them */
+    struct dr_share dr_share;
+    uint32_t exception_bitmap;      /* the two together: what the backend loads
+                                       (vcpu_update_exceptions) */
     volatile uint32_t sipi;         /* SIPI_VALID | vector, SIPI_TAKEN or 0 */
     uint64_t inits, sipis, kicks;   /* INITs and SIPIs taken, kicks that were ours */
     uint64_t guest_nmis;            /* NMIs for the guest the hypervisor took, by exit or
@@ -284,6 +293,17 @@ void vcpu_set_gpr(struct vcpu *v, unsigned n, uint64_t val);
 /* The guest's GPRs and CR2 (which the backend keeps) as `regs` and the
  * backends' dumps show them: guest.rax=... lines. */
 void vcpu_print_gprs(const struct vcpu *v, uint64_t cr2);
+
+/* vcpu_update_exceptions - the exceptions that exit on v are what `trap`
+ * and the GDB stub ask, together (on v's core). */
+void vcpu_update_exceptions(struct vcpu *v);
+
+/* vcpu_paging - what the guest's page walk depends on (on v's core);
+ * vcpu_walk - a linear address through those page tables, read from
+ * guest RAM only (kernel/guest_walk.h). */
+struct guest_paging;
+void vcpu_paging(struct vcpu *v, struct guest_paging *p);
+enum guest_walk_result vcpu_walk(const struct guest_paging *p, uint64_t linear, uint64_t *gpa);
 
 /* vcpu_fetch_code - up to 15 bytes at the guest's CS:RIP, read through
  * its page tables (v's core, between exits); the number read. */

@@ -102,6 +102,12 @@ enum vreg {
     VREG_CR0, VREG_CR3, VREG_CR4,   /* as the guest sees them (its read shadows where there are) */
     VREG_CR2, VREG_EFER, VREG_DR6, VREG_DR7, VREG_DEBUGCTL,
     VREG_CS_BASE,
+    VREG_FS_BASE, VREG_GS_BASE,
+    /* The selectors, in the order of the instruction encoding's Sreg
+     * field (SDM Vol. 2A, 3.1.1.3): read only here — set_reg ignores
+     * them, since a selector alone, without its descriptor cache, is not
+     * a state any instruction leaves behind. */
+    VREG_ES_SEL, VREG_CS_SEL, VREG_SS_SEL, VREG_DS_SEL, VREG_FS_SEL, VREG_GS_SEL,
 };
 
 /* Exits the console can turn on and off (`trap`). */

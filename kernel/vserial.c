@@ -280,11 +280,14 @@ static enum exit_action held_out(struct vcpu *v, uint16_t port, unsigned size, u
     return EXIT_RESUME;
 }
 
-static const struct io_device held_dev = { .name = "console-uart", .in = held_in, .out = held_out };
+static const struct io_device held_dev[] = {
+    [HELD_CONSOLE] = { .name = "console-uart", .in = held_in, .out = held_out },
+    [HELD_GDB] = { .name = "gdb-uart", .in = held_in, .out = held_out },
+};
 
-void vserial_hold_ports(uint16_t first)
+void vserial_hold_ports(uint16_t first, enum held_uart whose)
 {
-    iobus_register(first, 8, &held_dev);
+    iobus_register(first, 8, &held_dev[whose]);
 }
 static const struct io_device pic_dev = { .name = "pic", .out = pic_out };
 static const struct mmio_device ioapic_dev = { .name = "ioapic", .store = ioapic_store };

@@ -43,11 +43,12 @@
  * an error line). */
 int vserial_init(uint16_t port);
 
-/* vserial_hold_ports - the console's own UART at I/O ports [first,
- * first + 8), when it is not the guest's (a PCI card's BAR): kept from the
- * guest, which reads all ones there and writes nothing, as on a bus where
- * nothing answers. */
-void vserial_hold_ports(uint16_t first);
+/* vserial_hold_ports - a UART of the hypervisor's at I/O ports [first,
+ * first + 8): the console's when it is not the guest's (a PCI card's
+ * BAR), or the GDB stub's (gdb=): kept from the guest, which reads all
+ * ones there and writes nothing, as on a bus where nothing answers. */
+enum held_uart { HELD_CONSOLE, HELD_GDB };
+void vserial_hold_ports(uint16_t first, enum held_uart whose);
 
 /* vserial_reset - a guest reset: the UART back to its reset state, the
  * queue and a pending PIC injection dropped (the controllers are the

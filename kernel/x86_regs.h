@@ -39,6 +39,7 @@
 #define DR6_BD          (1ull << 13)
 #define DR6_BS          (1ull << 14)
 #define DR6_FIXED1      0xFFFF0FF0ull   /* the bits that read as 1 (DR6's value at reset) */
+#define DR7_FIXED1      0x400ull        /* DR7 at reset: bit 10 reads as 1, every breakpoint off (17.2.4) */
 
 #define DEBUGCTL_BTF    (1ull << 1)     /* IA32_DEBUGCTL: single-step on branches (SDM Vol. 3A, 19.4.1) */
 

@@ -28,9 +28,10 @@ DEFAULT_MODEL = "tigerlake"
 
 
 def bochsrc(iso, serial_port, megs=512, cpus=1, model=DEFAULT_MODEL, ignore_bad_msrs=False,
-            log="/dev/null", port_e9=False):
+            log="/dev/null", port_e9=False, gdb_port=None):
     """The configuration text: iso booted from the CD-ROM, COM1 a TCP
-    server on 127.0.0.1:serial_port, one CPU per `cpus` of `model`, the TSC
+    server on 127.0.0.1:serial_port (and COM2 one on gdb_port, the GDB
+    stub's wire with gdb=com2), one CPU per `cpus` of `model`, the TSC
     advancing one tick per instruction (clock: sync=none: DESIGN.md)."""
     # Bochs backs at most 2 GiB with host memory; more swaps to a file.
     mem = f"megs: {megs}" if megs <= 2048 else f"memory: guest={megs}, host=2048"
@@ -48,6 +49,8 @@ def bochsrc(iso, serial_port, megs=512, cpus=1, model=DEFAULT_MODEL, ignore_bad_
         "boot: cdrom",
         f"com1: enabled=1, mode=socket-server, dev=127.0.0.1:{serial_port}",
     ]
+    if gdb_port:
+        lines.append(f"com2: enabled=1, mode=socket-server, dev=127.0.0.1:{gdb_port}")
     if port_e9:
         lines.append("port_e9_hack: enabled=1")     # the coverage build's counters
     lines += [
@@ -70,9 +73,10 @@ def main():
     p.add_argument("--ignore-bad-msrs", action="store_true")
     p.add_argument("--log", default="/dev/null")
     p.add_argument("--port-e9", action="store_true")
+    p.add_argument("--gdb", type=int, default=None, help="TCP port of COM2 (the GDB stub's wire)")
     a = p.parse_args()
-    print(bochsrc(a.iso, a.serial, a.megs, a.cpus, a.model, a.ignore_bad_msrs, a.log, a.port_e9),
-          end="")
+    print(bochsrc(a.iso, a.serial, a.megs, a.cpus, a.model, a.ignore_bad_msrs, a.log, a.port_e9,
+                  a.gdb), end="")
 
 
 if __name__ == "__main__":

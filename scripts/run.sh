@@ -12,6 +12,11 @@
 # The serial console is bridged to the terminal by socat: `quit` at the
 # monovisor> prompt powers off, Ctrl-] leaves at once.
 #
+# GDB=1: the guest's debugger. COM2 is a TCP server on 127.0.0.1:GDB_PORT
+# (default 1234) and the ISO was built with gdb=com2 gdb_wait=1 (make run
+# GDB=1 does both): the guest waits at its first instruction until GDB
+# connects and continues; the line to type is printed.
+#
 # FIRMWARE=uefi boots the same ISO through OVMF (QEMU only: Bochs has no
 # UEFI firmware in Debian); the default is the legacy BIOS.
 #
@@ -82,6 +87,17 @@ if [ "$accel" != kvm ]; then
 fi
 
 port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+gdb_port=${GDB_PORT:-1234}
+gdb_qemu=()
+gdb_bochs=()
+if [ "${GDB:-0}" = 1 ]; then
+    gdb_qemu=(-serial "tcp:127.0.0.1:$gdb_port,server=on,wait=off")
+    gdb_bochs=(--gdb "$gdb_port")
+    elf=${GUEST_ELF:-build/guest/demo.elf}
+    echo "run: GDB stub on COM2 = 127.0.0.1:$gdb_port; in another terminal:"
+    echo "     gdb $elf -ex 'target remote localhost:$gdb_port'"
+    [ "$emulator" = bochs ] && echo "run: (Bochs starts once GDB has connected to that port)"
+fi
 
 case "$emulator" in
 qemu)
@@ -100,7 +116,7 @@ qemu)
     qemu-system-x86_64 "${cpu_args[@]}" "${fw_args[@]}" -smp "$cpus" -m "$mem" -cdrom "$iso" \
         -display none -monitor none -no-reboot \
         -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
-        -serial "tcp:127.0.0.1:$port,server=on,wait=on" > "$rundir/qemu.log" 2>&1 &
+        -serial "tcp:127.0.0.1:$port,server=on,wait=on" "${gdb_qemu[@]}" > "$rundir/qemu.log" 2>&1 &
     emu_out=$rundir/qemu.log
     ;;
 bochs)
@@ -110,7 +126,7 @@ bochs)
     bad_msrs=()
     [ "${BOCHS_IGNORE_BAD_MSRS:-0}" = 1 ] && bad_msrs=(--ignore-bad-msrs)
     /usr/bin/python3 "$here/scripts/bochsrc.py" --iso "$iso" --serial "$port" --megs "$mem" \
-        --cpus "$cpus" --model "$model" --log "$rundir/bochs.log" "${bad_msrs[@]}" \
+        --cpus "$cpus" --model "$model" --log "$rundir/bochs.log" "${bad_msrs[@]}" "${gdb_bochs[@]}" \
         > "$rundir/bochsrc"
     echo c > "$rundir/bochs.cont"
     bochs -q -f "$rundir/bochsrc" -rc "$rundir/bochs.cont" < /dev/null > "$rundir/bochs.out" 2>&1 &

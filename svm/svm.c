@@ -241,7 +241,7 @@ static int svm_vcpu_setup(struct vcpu *v, const struct virt_config *cfg)
                      SVM_INTERCEPT2_SKINIT;
     *vmcb32(x, VMCB_INTERCEPT_MISC1) = misc1;
     *vmcb32(x, VMCB_INTERCEPT_MISC2) = misc2;
-    *vmcb32(x, VMCB_INTERCEPT_EXC) = v->exception_bitmap;
+    svm_set_exceptions(v, v->exception_bitmap);     /* with INTn when #BP (svm_exit.c) */
     if (caps.pause_filter)
         *vmcb16(x, VMCB_PAUSE_FILTER_COUNT) = PAUSE_COUNT_POLL;
     *vmcb64(x, VMCB_IOPM_BASE_PA) = hv_pa(x->iopm);
@@ -261,7 +261,8 @@ static int svm_vcpu_setup(struct vcpu *v, const struct virt_config *cfg)
     v->regs.host_rsp = 0;
     if (hv.opt.verbose && v->boot)
         kprintf("svm.on cpu=%u vmcb=%#llx asid=%u intercepts=%#x/%#x nrips=%d\n", v->id,
-                (unsigned long long)x->vmcb_pa, x->asid, misc1, misc2, x->nrips);
+                (unsigned long long)x->vmcb_pa, x->asid, *vmcb32(x, VMCB_INTERCEPT_MISC1), misc2,
+                x->nrips);
     return 0;
 }
 

@@ -54,6 +54,7 @@ struct svm_vcpu {
     bool halted;                    /* a HLT completed, the vCPU waits (`regs`: guest.activity=1, VMX's HLT state) */
     bool halt_if;                   /* ... with RFLAGS.IF set */
     uint8_t halt_len;               /* ... and that HLT's length, to run it again */
+    uint8_t swint_len;              /* the instruction of the last INTn intercept (svm_exit.c) */
 };
 
 static inline struct svm_vcpu *to_svm(struct vcpu *v)

@@ -99,7 +99,109 @@ static void take_interrupt(struct svm_vcpu *x)
     }
 }
 
-static void decode(struct svm_vcpu *x, uint32_t code)
+/* RFLAGS.OF (APM Vol. 2, 3.1.6). */
+#define RFLAGS_OF (1ull << 11)
+
+/* An exit the backend completed itself, which the core never sees:
+ * counted and traced as the light path does (kernel/vcpu.h,
+ * vcpu_exit_light) under the reason its code has (svm_vexit), and not
+ * counted towards the console's turn (svm_run counted it down). */
+static void exit_done_here(struct vcpu *v)
+{
+    v->exit_count[v->exit.reason]++;
+    vcpu_trace_exit(v, rdtsc());
+    v->console_countdown++;
+}
+
+/* An INTn intercept (SVM_EXIT_SWINT), on only while #BP exits
+ * (svm_set_exceptions): the exit says neither which instruction nor
+ * which vector without decode assists, so the instruction at CS:RIP
+ * (where the exit leaves RIP, 15.9) says. true: the core handles v->exit;
+ * false: done here.
+ *  - INT3: the #BP that hardware and Bochs's ryzen model take at the #BP
+ *    exception intercept (15.12.4) and QEMU 7.2's TCG here (its
+ *    raise_interrupt2 checks the INTn intercept for INT3 and INTO, never
+ *    an exception intercept). Both give the core the same exit: a
+ *    software exception, vector 3, RIP on the INT3 (Bochs's exits are
+ *    fault-like, so is VMX's), reflected past it by svm_inject with the
+ *    length found here (exit_insn_len). INTO with OF set likewise when
+ *    #OF exits.
+ *  - INT n, and INTO when #OF does not exit: what the CPU would have done,
+ *    as a software interrupt injected (EVENTINJ type 4, 15.20: the CPU
+ *    checks the gate's DPL as INT n does) with RIP past the instruction,
+ *    the return address the CPU pushes without next-RIP saving (with it,
+ *    NEXT_RIP, which is set to the same place). Counted under the reason
+ *    the exit code has (VEXIT_OTHER: no neutral reason is a software
+ *    interrupt, and VMX never exits on one) and never shown to the core,
+ *    whose handler of that reason stops the guest.
+ *  - INTO with OF clear: nothing but the next instruction; INTO in 64-bit
+ *    mode or a LOCK prefix: #UD (the CPU raises both before the
+ *    intercept: for completeness).
+ *  - Anything else (the bytes could not be read through the guest's page
+ *    tables, which another vCPU may have changed since, or they are no
+ *    software interrupt): one line that says so, then the core's report
+ *    of an unhandled exit, which stops the guest. Guessing would reflect
+ *    a wrong event (INT3 for an INT n, or a vector the guest never
+ *    asked for), and resuming would run the same instruction into the
+ *    same exit forever. */
+static __attribute__((noinline, cold)) bool software_interrupt(struct svm_vcpu *x)
+{
+    struct vcpu *v = &x->v;
+    struct vexit_info *e = &v->exit;
+    uint8_t code[INSN_MAX_LEN];
+    size_t n = vcpu_fetch_code(v, code);
+    struct svm_swint s = svm_swint_decode(code, n, svm_code_bits(v),
+                                          *vmcb64(x, VMCB_RFLAGS) & RFLAGS_OF);
+    x->swint_len = s.len;
+    switch (s.kind) {
+    case SWINT_EXCEPTION:
+        if (x->exceptions & (1u << s.vector)) {
+            e->reason = VEXIT_EXCEPTION;
+            e->exc.event = EVENT_VALID | EVENT_TYPE_SOFT_EXC << 8 | s.vector;
+            e->exc.error = 0;
+            e->exc.dr6 = 0;
+            e->exc.cr2 = 0;
+            return true;
+        }
+        break;
+    case SWINT_INT:
+        break;
+    case SWINT_SKIP:
+        exit_done_here(v);
+        svm_advance(v, s.len);
+        return false;
+    case SWINT_UD:
+        exit_done_here(v);
+        svm_inject(v, EVENT_VALID | EVENT_TYPE_EXCEPTION << 8 | 6, 0);
+        return false;
+    default:
+        kprintf("\nerror: svm: the software-interrupt exit's instruction at rip=%#llx is not "
+                "INT3, INT n or INTO (bytes=",
+                (unsigned long long)*vmcb64(x, VMCB_RIP));
+        for (size_t i = 0; i < n; i++)
+            kprintf("%02x", code[i]);
+        kprintf("%s): nothing reflected\n", n ? "" : "n/a, unreadable");
+        return true;
+    }
+    exit_done_here(v);
+    uint64_t rip = *vmcb64(x, VMCB_RIP) + s.len;
+    *vmcb64(x, VMCB_RIP) = rip;
+    if (x->nrips)
+        *vmcb64(x, VMCB_NEXT_RIP) = rip;
+    v->rip = rip;
+    v->rip_valid = true;
+    /* The instruction completed: its STI or MOV SS shadow is over
+     * (15.21.5), RF cleared; TF is the delivery's to clear. */
+    *vmcb32(x, VMCB_INT_STATE) &= ~INT_STATE_SHADOW;
+    *vmcb64(x, VMCB_RFLAGS) &= ~RFLAGS_RF;
+    *vmcb64(x, VMCB_EVENTINJ) = SVM_EVTINJ_VALID | SVM_EVTINJ_TYPE_SOFT | s.vector;
+    return false;
+}
+
+/* The exit into v->exit for the core: true, or false when the backend
+ * completed it (software_interrupt). Inlined into svm_run, where every
+ * other case's constant true costs nothing. */
+static bool decode(struct svm_vcpu *x, uint32_t code)
 {
     struct vcpu *v = &x->v;
     struct vexit_info *e = &v->exit;
@@ -115,7 +217,7 @@ static void decode(struct svm_vcpu *x, uint32_t code)
                      ((info1 & IOIO_TYPE_IN) ? VIO_IN : 0) | ((info1 & IOIO_STR) ? VIO_STRING : 0) |
                      ((info1 & IOIO_REP) ? VIO_REP : 0);
         v->cr4_de = *vmcb64(x, VMCB_CR4) & CR4_DE;
-        return;
+        return true;
     case VEXIT_NPF:
     case VEXIT_NPF_MISCONFIG: {
         /* EXITINFO1 is a #PF error code (15.25.6): the access from W and
@@ -130,19 +232,19 @@ static void decode(struct svm_vcpu *x, uint32_t code)
         uint32_t info = *vmcb32(x, VMCB_EXITINTINFO);
         e->npf.vectoring = (info & SVM_EVTINJ_VALID) ? info : 0;
         e->npf.vectoring_error = *vmcb32(x, VMCB_EXITINTINFO + 4);
-        return;
+        return true;
     }
     case VEXIT_EXCEPTION: {
         unsigned vec = code - SVM_EXIT_EXCP_BASE;
         if (vec == 1 && x->nmi_after_iret) {
             end_iret_step(x);
             e->reason = VEXIT_NMI_WINDOW;   /* now the NMI that waited */
-            return;
+            return true;
         }
         if (vec == 1 && v->stepping && !x->step_tf &&
             !(*vmcb64(x, VMCB_DR6) & (DR6_B0_B3 | DR6_BD))) {
             e->reason = VEXIT_STEP;         /* `step`'s own trap: VMX's monitor trap flag */
-            return;
+            return true;
         }
         /* INT3 and INTO trap with RIP on the instruction: reflected, they
          * are software exceptions, delivered past it (svm_inject). */
@@ -151,7 +253,7 @@ static void decode(struct svm_vcpu *x, uint32_t code)
         e->exc.error = (uint32_t)info1;
         e->exc.cr2 = vec == 14 ? info2 : 0;      /* the fault address (15.12.15) */
         e->exc.dr6 = vec == 1 ? *vmcb64(x, VMCB_DR6) & (DR6_B0_B3 | DR6_BD | DR6_BS) : 0;
-        return;
+        return true;
     }
     case VEXIT_NMI_WINDOW:
         /* The IRET of the guest's NMI handler: the blocking ends once it
@@ -166,7 +268,7 @@ static void decode(struct svm_vcpu *x, uint32_t code)
             x->nmi_after_iret = true;
             svm_set_exceptions(v, x->exceptions);
         }
-        return;
+        return true;
     case VEXIT_DR_ACCESS: {
         int gpr = dr_gpr(x, info1);
         e->dr.dr = (uint8_t)((code - SVM_EXIT_READ_DR0) & 15);
@@ -174,17 +276,17 @@ static void decode(struct svm_vcpu *x, uint32_t code)
         e->dr.gpr = (uint8_t)(gpr < 0 ? 0 : gpr);
         if (gpr < 0)
             e->reason = VEXIT_OTHER;    /* reported as unhandled, with the state */
-        return;
+        return true;
     }
     case VEXIT_INVLPG:
         e->invlpg.va = info1;           /* with decode assists only; svm_invlpg knows */
-        return;
+        return true;
     case VEXIT_RDTSC:
         e->rdtscp = code == SVM_EXIT_RDTSCP;
-        return;
+        return true;
     case VEXIT_INTERRUPT:
         take_interrupt(x);
-        return;
+        return true;
     case VEXIT_PAUSE:
         /* A PAUSE `trap pause` did not ask for: the console's poll on its
          * core (svm.c), counted as VMX's poll timer; the PAUSE is done. */
@@ -192,9 +294,11 @@ static void decode(struct svm_vcpu *x, uint32_t code)
             svm_skip(v);
             e->reason = VEXIT_TIMER;
         }
-        return;
+        return true;
+    case VEXIT_OTHER:
+        return code != SVM_EXIT_SWINT || software_interrupt(x);
     default:
-        return;
+        return true;
     }
 }
 
@@ -267,7 +371,17 @@ int svm_run(struct vcpu *v)
             return 0;
         }
         *vmcb64(x, VMCB_RAX) = v->regs.rax;
+        /* While the GDB stub holds debug registers, the host's DR7 holds
+         * the guest's too, from here to the #VMEXIT: redundant on
+         * hardware (VMRUN loads DR7 from the VMCB, 15.5.1), but QEMU
+         * 7.2's TCG arms its breakpoints only on a MOV to DR7 (its
+         * helper_vmrun sets DR7 without cpu_x86_update_dr7). After the
+         * exit, all disabled again (the #VMEXIT's own DR7, 15.7.2). */
+        if (__builtin_expect(v->dr_shared, 0))
+            write_dr7(*vmcb64(x, VMCB_DR7));
         svm_vmrun(&v->regs, x->vmcb_pa, host);
+        if (__builtin_expect(v->dr_shared, 0))
+            write_dr7(DR7_FIXED1);
         v->regs.rax = *vmcb64(x, VMCB_RAX);
         uint32_t code = (uint32_t)*vmcb64(x, VMCB_EXITCODE);
         /* An intercepted NMI stays pending (15.12); the hypervisor's
@@ -299,7 +413,13 @@ int svm_run(struct vcpu *v)
         }
         if (__builtin_expect(x->leaked_dr6 != 0, 0))
             leaked_debug_trap(x);
-        decode(x, code);
+        if (__builtin_expect(!decode(x, code), 0)) {
+            /* Done here: a guest NMI that waits (or `step`) is the core's
+             * to see, as vcpu_exit would return for it. */
+            if (vcpu_stepping_or_nmi(v))
+                return 0;
+            continue;
+        }
         unsigned reason = v->exit.reason;
         if (!(exit_light_handlers[reason] && vcpu_exit_light(v)) && !vcpu_exit(v))
             return 0;
@@ -331,8 +451,8 @@ void svm_advance(struct vcpu *v, unsigned len)
 }
 
 /* The exiting instruction's length: from EXITINFO2 for port I/O, the next
- * RIP the CPU saved (15.7.1), or the decoder (QEMU's TCG saves none);
- * 0 when none of them knows. */
+ * RIP the CPU saved (15.7.1), what software_interrupt found, or the
+ * decoder (QEMU's TCG saves none); 0 when none of them knows. */
 static unsigned exit_insn_len(struct svm_vcpu *x)
 {
     uint64_t rip = *vmcb64(x, VMCB_RIP);
@@ -340,6 +460,8 @@ static unsigned exit_insn_len(struct svm_vcpu *x)
         return (unsigned)(*vmcb64(x, VMCB_EXITINFO2) - rip);
     if (x->nrips)
         return (unsigned)(*vmcb64(x, VMCB_NEXT_RIP) - rip);
+    if (x->v.exit.raw == SVM_EXIT_SWINT)
+        return x->swint_len;    /* an INT3 or INTO shown as an exception (software_interrupt) */
     struct insn_sys s;
     return svm_decode_at_rip(x, &s) ? s.len : 0;
 }
@@ -460,6 +582,12 @@ void svm_set_exceptions(struct vcpu *v, uint32_t bitmap)
     struct svm_vcpu *x = to_svm(v);
     x->exceptions = bitmap;
     *vmcb32(x, VMCB_INTERCEPT_EXC) = bitmap | (v->stepping || x->nmi_after_iret ? 1u << 1 : 0);
+    /* INT3 exits at the #BP intercept (15.12.4) on hardware and Bochs,
+     * at the INTn intercept (15.9, Table B-1) only on QEMU 7.2's TCG:
+     * INTn exits whenever #BP does, so that INT3 exits everywhere, and
+     * software_interrupt sorts out what did. Never otherwise: a guest's
+     * INT n would exit for nothing. */
+    svm_intercept(x, VMCB_INTERCEPT_MISC1, SVM_INTERCEPT1_INTN, bitmap & (1u << 3));
 }
 
 /* ---- HLT ---- */

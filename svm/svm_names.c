@@ -1,6 +1,7 @@
 /*
- * svm_names.c - SVM exit codes named and translated; see svm_names.h.
- * AMD APM Vol. 2, appendix C, Table C-1.
+ * svm_names.c - SVM exit codes named and translated, and the instruction
+ * of a software-interrupt exit decoded; see svm_names.h. AMD APM Vol. 2,
+ * appendix C, Table C-1.
  */
 #include "svm_names.h"
 
@@ -123,4 +124,52 @@ unsigned svm_vexit(uint32_t code, uint64_t info1)
     case SVM_EXIT_NPF: return (info1 & NPF_RSV) ? VEXIT_NPF_MISCONFIG : VEXIT_NPF;
     default: return VEXIT_OTHER;
     }
+}
+
+/* The legacy prefixes (APM Vol. 3, 1.2.1): operand and address size, the
+ * segment overrides, LOCK, REP/REPNE; INT ignores all but LOCK. */
+static bool legacy_prefix(uint8_t b)
+{
+    return b == 0x66 || b == 0x67 || b == 0x26 || b == 0x2E || b == 0x36 || b == 0x3E ||
+           b == 0x64 || b == 0x65 || b == 0xF0 || b == 0xF2 || b == 0xF3;
+}
+
+struct svm_swint svm_swint_decode(const uint8_t *code, size_t n, unsigned bits, bool of)
+{
+    struct svm_swint s = { SWINT_UNKNOWN, 0, 0 };
+    bool lock = false;
+    size_t i = 0;
+    if (n > 15)
+        n = 15;         /* the architectural limit (APM Vol. 3, 1.1): longer is #GP */
+    /* REX (40-4F) is a prefix in 64-bit mode only, INC/DEC elsewhere. */
+    while (i < n && (legacy_prefix(code[i]) || (bits == 64 && (code[i] & 0xF0) == 0x40))) {
+        lock |= code[i] == 0xF0;
+        i++;
+    }
+    if (i >= n)
+        return s;
+    switch (code[i]) {
+    case 0xCC:          /* INT3: #BP, a trap (APM Vol. 3, INT) */
+        s.kind = SWINT_EXCEPTION;
+        s.vector = 3;
+        break;
+    case 0xCD:          /* INT n */
+        if (i + 1 >= n)
+            return s;
+        s.kind = SWINT_INT;
+        s.vector = code[++i];
+        break;
+    case 0xCE:          /* INTO: #OF when OF is set; invalid in 64-bit mode */
+        s.kind = bits == 64 ? SWINT_UD : of ? SWINT_EXCEPTION : SWINT_SKIP;
+        s.vector = s.kind == SWINT_EXCEPTION ? 4 : 0;
+        break;
+    default:
+        return s;
+    }
+    if (lock) {         /* LOCK with an instruction that takes none: #UD (APM Vol. 3, 1.2.5) */
+        s.kind = SWINT_UD;
+        s.vector = 0;
+    }
+    s.len = (uint8_t)(i + 1);
+    return s;
 }

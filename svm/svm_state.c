@@ -35,6 +35,15 @@ uint64_t svm_get_reg(struct vcpu *v, enum vreg r)
         return rdmsr_safe(0x1D9, &val) ? 0 : val;
     }
     case VREG_CS_BASE: return vmcb_seg(x, VMCB_CS)->base;
+    /* FS and GS are VMLOAD/VMSAVE state, which the entry path saves back
+     * into the VMCB after every exit (svm/entry.asm). */
+    case VREG_FS_BASE: return vmcb_seg(x, VMCB_FS)->base;
+    case VREG_GS_BASE: return vmcb_seg(x, VMCB_GS)->base;
+    case VREG_ES_SEL: case VREG_CS_SEL: case VREG_SS_SEL:
+    case VREG_DS_SEL: case VREG_FS_SEL: case VREG_GS_SEL:
+        /* The save area's segments are 16 bytes apart in Sreg order
+         * (APM Vol. 2, Table B-2: ES 0x400, CS 0x410, ... GS 0x450). */
+        return vmcb_seg(x, VMCB_ES + 16 * (r - VREG_ES_SEL))->sel;
     }
     return 0;
 }
@@ -62,6 +71,11 @@ void svm_set_reg(struct vcpu *v, enum vreg r, uint64_t val)
     case VREG_DR7: *vmcb64(x, VMCB_DR7) = val; return;
     case VREG_DEBUGCTL: (void)wrmsr_safe(0x1D9, val); return;
     case VREG_CS_BASE: vmcb_seg(x, VMCB_CS)->base = val; return;
+    case VREG_FS_BASE: vmcb_seg(x, VMCB_FS)->base = val; return;
+    case VREG_GS_BASE: vmcb_seg(x, VMCB_GS)->base = val; return;
+    case VREG_ES_SEL: case VREG_CS_SEL: case VREG_SS_SEL:
+    case VREG_DS_SEL: case VREG_FS_SEL: case VREG_GS_SEL:
+        return;     /* read only (kernel/virt.h) */
     }
 }
 

@@ -212,6 +212,13 @@ uint64_t vmx_get_reg(struct vcpu *v, enum vreg r)
     case VREG_DR7: return vmcs_readn(VMCS_GUEST_DR7);
     case VREG_DEBUGCTL: return vmcs_read64(VMCS_GUEST_DEBUGCTL);
     case VREG_CS_BASE: return vmcs_readn(VMCS_GUEST_CS_BASE);
+    case VREG_FS_BASE: return vmcs_readn(VMCS_GUEST_FS_BASE);
+    case VREG_GS_BASE: return vmcs_readn(VMCS_GUEST_GS_BASE);
+    case VREG_ES_SEL: case VREG_CS_SEL: case VREG_SS_SEL:
+    case VREG_DS_SEL: case VREG_FS_SEL: case VREG_GS_SEL:
+        /* The selector fields are 2 apart in Sreg order (SDM Vol. 3C,
+         * Appendix B.1.2: ES 0x800, CS 0x802, ... GS 0x80A). */
+        return (uint16_t)vmcs_read_any(VMCS_GUEST_ES_SEL + 2 * (r - VREG_ES_SEL));
     }
     return 0;
 }
@@ -236,6 +243,11 @@ void vmx_set_reg(struct vcpu *v, enum vreg r, uint64_t val)
     case VREG_DR7: vmcs_writen(VMCS_GUEST_DR7, val); return;
     case VREG_DEBUGCTL: vmcs_write64(VMCS_GUEST_DEBUGCTL, val); return;
     case VREG_CS_BASE: vmcs_writen(VMCS_GUEST_CS_BASE, val); return;
+    case VREG_FS_BASE: vmcs_writen(VMCS_GUEST_FS_BASE, val); return;
+    case VREG_GS_BASE: vmcs_writen(VMCS_GUEST_GS_BASE, val); return;
+    case VREG_ES_SEL: case VREG_CS_SEL: case VREG_SS_SEL:
+    case VREG_DS_SEL: case VREG_FS_SEL: case VREG_GS_SEL:
+        return;     /* read only (kernel/virt.h) */
     }
 }
 

@@ -5,10 +5,12 @@ Every wait has a timeout; a failed wait raises AssertionError carrying the
 whole serial transcript, so a failing test shows what the machine said.
 """
 import os
+import select
 import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 
 import pexpect
@@ -92,6 +94,64 @@ def free_port():
         return s.getsockname()[1]
 
 
+class SerialRelay:
+    """A second serial port for GDB (the stub's gdb=com2) as a TCP port
+    GDB can connect to whenever it likes. Bochs's socket-server COM port
+    waits at start-up for its one client: the relay is that client, from
+    the start, and passes bytes between it and each GDB that connects."""
+
+    def __init__(self, emulator_port, alive, deadline=30):
+        end = time.time() + deadline
+        while True:
+            try:
+                self.up = socket.create_connection(("127.0.0.1", emulator_port), timeout=5)
+                break
+            except OSError:
+                if not alive() or time.time() > end:
+                    raise AssertionError(f"the emulator's COM2 socket {emulator_port} did not open")
+                time.sleep(0.2)
+        self.up.settimeout(None)
+        self.listener = socket.socket()
+        self.listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen(1)
+        self.port = self.listener.getsockname()[1]
+        self.closed = False
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self):
+        while not self.closed:
+            try:
+                down, _ = self.listener.accept()
+            except OSError:
+                return
+            with down:
+                while True:
+                    try:
+                        ready, _, _ = select.select([self.up, down], [], [], 0.5)
+                    except (OSError, ValueError):
+                        return
+                    if self.closed:
+                        return
+                    dead = False
+                    for s in ready:
+                        data = s.recv(4096)
+                        if not data:
+                            dead = True
+                            break
+                        (down if s is self.up else self.up).sendall(data)
+                    if dead:
+                        break
+
+    def close(self):
+        self.closed = True
+        for s in (self.listener, self.up):
+            try:
+                s.close()
+            except OSError:
+                pass
+
+
 class Machine:
     """Common console handling over a pexpect child."""
 
@@ -173,8 +233,11 @@ class Bochs(Machine):
     name = "bochs"
 
     def __init__(self, iso, cpus=1, megs=512, model="tigerlake", logname="bochs",
-                 ignore_bad_msrs=False):
+                 ignore_bad_msrs=False, gdb=False):
         super().__init__(logname)
+        # gdb: COM2 on a socket too, for the GDB stub (gdb=com2); GDB
+        # connects to self.gdb_port.
+        gdb_emulator_port = free_port() if gdb else None
         self.dir = self.log_path[:-4] + ".bochs"
         shutil.rmtree(self.dir, ignore_errors=True)
         os.makedirs(self.dir)
@@ -183,7 +246,7 @@ class Bochs(Machine):
         with open(rc, "w") as f:
             f.write(bochsrc(iso, port, megs=megs, cpus=cpus, model=model,
                             ignore_bad_msrs=ignore_bad_msrs, log=f"{self.dir}/bochs.log",
-                            port_e9=True))
+                            port_e9=True, gdb_port=gdb_emulator_port))
         with open(os.path.join(self.dir, "cont"), "w") as f:
             f.write("c\n")
         self.out = open(os.path.join(self.dir, "stdout"), "w")
@@ -204,6 +267,10 @@ class Bochs(Machine):
         self.child = pexpect.fdpexpect.fdspawn(self.sock.fileno(), encoding="utf-8",
                                                codec_errors="replace")
         self.child.logfile_read = self.log
+        self.relay = None
+        if gdb:
+            self.relay = SerialRelay(gdb_emulator_port, lambda: self.proc.poll() is None)
+            self.gdb_port = self.relay.port
 
     def expect_exit(self, timeout=60):
         super().expect_exit(timeout)
@@ -216,6 +283,8 @@ class Bochs(Machine):
         if self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait()
+        if getattr(self, "relay", None):
+            self.relay.close()
         try:
             self.sock.close()
         except AttributeError:
@@ -237,9 +306,16 @@ class Qemu(Machine):
     name = "qemu"
 
     def __init__(self, iso, cpus=1, megs=512, logname="qemu", accel="tcg", cpu="qemu64",
-                 firmware="bios", serial=("stdio",), extra=()):
+                 firmware="bios", serial=("stdio",), extra=(), gdb=False, system="x86_64"):
         super().__init__(logname)
+        # gdb: COM2 a TCP server GDB connects to (self.gdb_port), for the
+        # GDB stub's gdb=com2.
+        if gdb:
+            self.gdb_port = free_port()
+            serial = tuple(serial) + (f"tcp:127.0.0.1:{self.gdb_port},server=on,wait=off",)
         # firmware="uefi": OVMF (Debian's ovmf), the ISO's EFI boot path.
+        # system="i386": the 32-bit machine (its GDB stub describes i386
+        # registers: the native oracle of a 32-bit guest under GDB).
         # serial: QEMU's COM1, COM2, ... backends, one of them "stdio" (the
         # test's line); extra: more QEMU arguments (-acpitable ...).
         fw = ["-bios", OVMF] if firmware == "uefi" else []
@@ -259,7 +335,7 @@ class Qemu(Machine):
         # stays that, and what the test types is not echoed by the
         # terminal too: as on Bochs's socket.
         self.child = pexpect.spawn("/bin/sh", ["-c", 'stty raw -echo -onlcr && exec "$0" "$@"',
-                                               "qemu-system-x86_64"] + args,
+                                               f"qemu-system-{system}"] + args,
                                    encoding="utf-8", codec_errors="replace")
         self.child.logfile_read = self.log
 

@@ -1,12 +1,14 @@
 // covers: kernel/dbg.c
 /*
  * test_dbg.c - host unit tests of kernel/dbg.c: which I/O breakpoints an
- * access matches (SDM Vol. 3A, 17.2.4, 17.2.5).
+ * access matches, and the breakpoint slots shared between the guest and
+ * the GDB stub (SDM Vol. 3B, 17.2.3, 17.2.4, 17.2.5).
  */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
+#include <string.h>
 #include <cmocka.h>
 
 #include "../../kernel/dbg.h"
@@ -66,6 +68,336 @@ static void test_several_breakpoints_report_every_match(void **state)
     assert_int_equal(dbg_io_hits(dr7, dr, 0x3FF, 1), 8);
 }
 
+/* ---- the breakpoint slots shared with the GDB stub ---------------------- */
+
+#define DR6_FIXED 0xFFFF0FF0ull         /* DR6's bits that read as 1 (17.2.3) */
+#define BD (1ull << 13)
+#define BS (1ull << 14)
+#define BT (1ull << 15)
+#define LE (1ull << 8)
+#define GE (1ull << 9)
+#define GD (1ull << 13)
+
+/* DR7's four fields of slot n: L and G bits, R/W, LEN. */
+static unsigned lg_of(uint64_t dr7, unsigned n) { return (unsigned)(dr7 >> (2 * n)) & 3; }
+static unsigned rw_of(uint64_t dr7, unsigned n) { return (unsigned)(dr7 >> (16 + 4 * n)) & 3; }
+static unsigned len_of(uint64_t dr7, unsigned n) { return (unsigned)(dr7 >> (18 + 4 * n)) & 3; }
+
+static void test_unsupported_types_are_refused(void **state)
+{
+    (void)state;
+    struct dr_share s = { 0 }, before;
+    memcpy(&before, &s, sizeof(s));
+    /* 0 is a software breakpoint, 3 a read watchpoint (no R/W encoding). */
+    assert_int_equal(dr_stub_insert(&s, 0, 0x1000, 1), DR_ERR_TYPE);
+    assert_int_equal(dr_stub_insert(&s, DR_Z_READ, 0x1000, 4), DR_ERR_TYPE);
+    assert_int_equal(dr_stub_insert(&s, 5, 0x1000, 4), DR_ERR_TYPE);
+    assert_int_equal(dr_stub_remove(&s, DR_Z_READ, 0x1000, 4), DR_ERR_TYPE);
+    assert_int_equal(dr_stub_remove(&s, 7, 0x1000, 4), DR_ERR_TYPE);
+    assert_memory_equal(&s, &before, sizeof(s));
+}
+
+static void test_watchpoint_lengths_are_checked_breakpoint_kind_ignored(void **state)
+{
+    (void)state;
+    struct dr_share s = { 0 }, before;
+    memcpy(&before, &s, sizeof(s));
+    assert_int_equal(dr_stub_insert(&s, DR_Z_WRITE, 0x1000, 0), DR_ERR_LEN);
+    assert_int_equal(dr_stub_insert(&s, DR_Z_ACCESS, 0x1000, 33), DR_ERR_LEN);
+    assert_int_equal(dr_stub_insert(&s, DR_Z_ACCESS, 0x1000, 1ull << 32 | 4), DR_ERR_LEN);
+    assert_memory_equal(&s, &before, sizeof(s));
+    /* 32 bytes, aligned: four slots of 8 bytes (LEN 10B). */
+    assert_int_equal(dr_stub_insert(&s, DR_Z_ACCESS, 0x1000, 32), 0);
+    assert_int_equal(s.stub_slots, 0xF);
+    for (unsigned n = 0; n < 4; n++) {
+        assert_int_equal(s.stub_addr[n], 0x1000 + 8 * n);
+        assert_int_equal(s.stub_len[n], 2);
+        assert_int_equal(s.stub_rw[n], 3);
+    }
+    dr_stub_clear(&s);
+    /* A hardware breakpoint's kind is not a length: 0 and 100 are one byte, LEN 00B. */
+    assert_int_equal(dr_stub_insert(&s, DR_Z_HW, 0x2000, 0), 0);
+    assert_int_equal(dr_stub_insert(&s, DR_Z_HW, 0x3000, 100), 0);
+    assert_int_equal(s.stub_slots, 3);
+    assert_int_equal(s.stub_len[0], 0);
+    assert_int_equal(s.stub_rw[0], 0);
+    assert_int_equal(s.req_len[1], 1);
+}
+
+static void test_slots_the_guest_leaves_free_come_first(void **state)
+{
+    (void)state;
+    struct dr_share s = { .guest_dr = { 0xA0, 0xA1, 0xA2, 0xA3 }, .guest_dr7 = 0x400 | L(0) | G(2) };
+    assert_int_equal(dr_stub_insert(&s, DR_Z_HW, 0x1000, 1), 0);
+    assert_int_equal(s.stub_slots, 2);
+    assert_int_equal(dr_suspended(&s), 0);
+    assert_int_equal(dr_stub_insert(&s, DR_Z_WRITE, 0x2000, 4), 0);
+    assert_int_equal(s.stub_slots, 0xA);
+    assert_int_equal(dr_suspended(&s), 0);
+    /* No free slot left: the guest's DR0 is suspended, then its DR2. */
+    assert_int_equal(dr_stub_insert(&s, DR_Z_HW, 0x3000, 1), 0);
+    assert_int_equal(s.stub_slots, 0xB);
+    assert_int_equal(dr_suspended(&s), 1);
+    assert_int_equal(dr_stub_insert(&s, DR_Z_HW, 0x4000, 1), 0);
+    assert_int_equal(dr_suspended(&s), 5);
+    assert_int_equal(dr_stub_slots(&s), 0xF);
+    assert_int_equal(dr_stub_insert(&s, DR_Z_HW, 0x5000, 1), DR_ERR_FULL);
+    /* The guest disabling DR2 ends the suspension; removing gives DR0 back. */
+    s.guest_dr7 = 0x400 | L(0);
+    assert_int_equal(dr_suspended(&s), 1);
+    assert_int_equal(dr_stub_remove(&s, DR_Z_HW, 0x3000, 1), 0);
+    assert_int_equal(dr_suspended(&s), 0);
+    assert_int_equal(dr_stub_slots(&s), 0xE);
+}
+
+static void test_unaligned_ranges_split_into_aligned_pieces(void **state)
+{
+    (void)state;
+    struct dr_share s = { 0 };
+    /* [0x1003, 0x1009): 0x1003 (1 byte), 0x1004 (4), 0x1008 (1). */
+    assert_int_equal(dr_stub_insert(&s, DR_Z_WRITE, 0x1003, 6), 0);
+    assert_int_equal(s.stub_slots, 7);
+    assert_int_equal(s.stub_addr[0], 0x1003);
+    assert_int_equal(s.stub_len[0], 0);
+    assert_int_equal(s.stub_addr[1], 0x1004);
+    assert_int_equal(s.stub_len[1], 3);
+    assert_int_equal(s.stub_addr[2], 0x1008);
+    assert_int_equal(s.stub_len[2], 0);
+    for (unsigned n = 0; n < 3; n++) {
+        assert_int_equal(s.stub_rw[n], 1);
+        assert_int_equal(s.stub_type[n], DR_Z_WRITE);
+        assert_int_equal(s.req_addr[n], 0x1003);
+        assert_int_equal(s.req_len[n], 6);
+    }
+    dr_stub_clear(&s);
+    /* [0x2002, 0x2005): 2 bytes (LEN 01B), then 1. */
+    assert_int_equal(dr_stub_insert(&s, DR_Z_ACCESS, 0x2002, 3), 0);
+    assert_int_equal(s.stub_slots, 3);
+    assert_int_equal(s.stub_addr[0], 0x2002);
+    assert_int_equal(s.stub_len[0], 1);
+    assert_int_equal(s.stub_addr[1], 0x2004);
+    assert_int_equal(s.stub_len[1], 0);
+    dr_stub_clear(&s);
+    /* 16 bytes from 0x3001: 1, 2, 4, 8, 1 is five pieces, more than four slots. */
+    assert_int_equal(dr_stub_insert(&s, DR_Z_WRITE, 0x3001, 16), DR_ERR_FULL);
+    assert_int_equal(s.stub_slots, 0);
+    /* 8 aligned bytes are one slot, or two of 4 where LEN 10B is undefined. */
+    assert_int_equal(dr_stub_insert(&s, DR_Z_WRITE, 0x4008, 8), 0);
+    assert_int_equal(s.stub_slots, 1);
+    assert_int_equal(s.stub_len[0], 2);
+    dr_stub_clear(&s);
+    s.no_len8 = 1;
+    assert_int_equal(dr_stub_insert(&s, DR_Z_WRITE, 0x4008, 8), 0);
+    assert_int_equal(s.stub_slots, 3);
+    assert_int_equal(s.stub_addr[1], 0x400C);
+    assert_int_equal(s.stub_len[0], 3);
+    assert_int_equal(s.stub_len[1], 3);
+    assert_int_equal(dr_stub_insert(&s, DR_Z_WRITE, 0x5000, 32), DR_ERR_FULL);
+    /* A range that wraps at 2^64 goes on at 0, as linear addresses do. */
+    dr_stub_clear(&s);
+    assert_int_equal(dr_stub_insert(&s, DR_Z_WRITE, 0xFFFFFFFFFFFFFFFFull, 2), 0);
+    assert_int_equal(s.stub_addr[0], 0xFFFFFFFFFFFFFFFFull);
+    assert_int_equal(s.stub_addr[1], 0);
+}
+
+static void test_no_slot_changes_when_a_request_does_not_fit(void **state)
+{
+    (void)state;
+    struct dr_share s = { .guest_dr7 = 0x400 | G(3) }, before;
+    assert_int_equal(dr_stub_insert(&s, DR_Z_HW, 0x1000, 1), 0);
+    assert_int_equal(dr_stub_insert(&s, DR_Z_HW, 0x1010, 1), 0);
+    assert_int_equal(dr_stub_insert(&s, DR_Z_WRITE, 0x1020, 8), 0);
+    memcpy(&before, &s, sizeof(s));
+    /* One slot left (the guest's DR3), two pieces needed. */
+    assert_int_equal(dr_stub_insert(&s, DR_Z_ACCESS, 0x2006, 4), DR_ERR_FULL);
+    assert_memory_equal(&s, &before, sizeof(s));
+    assert_int_equal(dr_suspended(&s), 0);
+    /* One piece fits, in the guest's slot. */
+    assert_int_equal(dr_stub_insert(&s, DR_Z_ACCESS, 0x2004, 4), 0);
+    assert_int_equal(dr_suspended(&s), 8);
+}
+
+static void test_inserting_again_takes_no_slot(void **state)
+{
+    (void)state;
+    struct dr_share s = { 0 }, before;
+    assert_int_equal(dr_stub_insert(&s, DR_Z_WRITE, 0x1003, 6), 0);
+    assert_int_equal(dr_stub_insert(&s, DR_Z_HW, 0x4000, 1), 0);
+    memcpy(&before, &s, sizeof(s));
+    assert_int_equal(dr_stub_insert(&s, DR_Z_WRITE, 0x1003, 6), 0);
+    /* Another kind of the same hardware breakpoint is the same breakpoint. */
+    assert_int_equal(dr_stub_insert(&s, DR_Z_HW, 0x4000, 4), 0);
+    assert_memory_equal(&s, &before, sizeof(s));
+    /* Another type or length is another request. */
+    assert_int_equal(dr_stub_insert(&s, DR_Z_ACCESS, 0x1003, 6), DR_ERR_FULL);
+    assert_int_equal(dr_stub_insert(&s, DR_Z_WRITE, 0x1003, 1), DR_ERR_FULL);
+    assert_int_equal(dr_stub_remove(&s, DR_Z_HW, 0x4000, 1), 0);
+    assert_int_equal(dr_stub_insert(&s, DR_Z_WRITE, 0x1003, 1), 0);
+    assert_int_equal(s.stub_slots, 0xF);
+    assert_int_equal(s.req_len[3], 1);
+}
+
+static void test_remove_releases_exactly_the_request(void **state)
+{
+    (void)state;
+    struct dr_share s = { .guest_dr = { 1, 2, 3, 4 }, .guest_dr7 = 0x400 | L(1) | RW(1, 1) }, empty, one;
+    memcpy(&empty, &s, sizeof(s));
+    assert_int_equal(dr_stub_remove(&s, DR_Z_HW, 0x1000, 1), DR_ERR_ABSENT);
+    assert_int_equal(dr_stub_insert(&s, DR_Z_HW, 0x1000, 1), 0);
+    memcpy(&one, &s, sizeof(s));
+    assert_int_equal(dr_stub_insert(&s, DR_Z_ACCESS, 0x2003, 6), 0);
+    assert_int_equal(s.stub_slots, 0xF);
+    assert_int_equal(dr_suspended(&s), 2);
+    /* Not held: another address, type or length. */
+    assert_int_equal(dr_stub_remove(&s, DR_Z_ACCESS, 0x2004, 6), DR_ERR_ABSENT);
+    assert_int_equal(dr_stub_remove(&s, DR_Z_WRITE, 0x2003, 6), DR_ERR_ABSENT);
+    assert_int_equal(dr_stub_remove(&s, DR_Z_ACCESS, 0x2003, 5), DR_ERR_ABSENT);
+    assert_int_equal(s.stub_slots, 0xF);
+    /* The split request goes whole, the guest's DR1 back in effect. */
+    assert_int_equal(dr_stub_remove(&s, DR_Z_ACCESS, 0x2003, 6), 0);
+    assert_memory_equal(&s, &one, sizeof(s));
+    assert_int_equal(dr_suspended(&s), 0);
+    /* A hardware breakpoint goes with any kind. */
+    assert_int_equal(dr_stub_remove(&s, DR_Z_HW, 0x1000, 4), 0);
+    assert_memory_equal(&s, &empty, sizeof(s));
+    assert_int_equal(dr_stub_remove(&s, DR_Z_HW, 0x1000, 1), DR_ERR_ABSENT);
+    assert_int_equal(dr_stub_slots(&s), 0);
+}
+
+static void test_compose_keeps_the_guest_and_replaces_stub_slots(void **state)
+{
+    (void)state;
+    uint64_t guest7 = L(0) | RW(0, 1) | LEN(0, 3) | G(1) | RW(1, 3) | LEN(1, 2) | RW(3, 3) | LEN(3, 1) |
+                      LE | GE | GD;
+    struct dr_share s = { .guest_dr = { 0xA0, 0xA1, 0xA2, 0xA3 }, .guest_dr7 = guest7 };
+    uint64_t dr[4], dr7;
+    /* Nothing held: the guest's own registers, bit 10 set. */
+    dr_compose(&s, dr, &dr7);
+    assert_int_equal(dr7, guest7 | 0x400);
+    for (unsigned n = 0; n < 4; n++)
+        assert_int_equal(dr[n], 0xA0 + n);
+    /* The stub's breakpoint in DR2, its watchpoint in DR3 (disabled by
+     * the guest, its R/W and LEN replaced) and then DR0 (the guest's,
+     * suspended). */
+    assert_int_equal(dr_stub_insert(&s, DR_Z_HW, 0x1000, 1), 0);
+    assert_int_equal(dr_stub_insert(&s, DR_Z_WRITE, 0x2002, 4), 0);
+    assert_int_equal(s.stub_slots, 0xD);
+    dr_compose(&s, dr, &dr7);
+    assert_int_equal(dr[0], 0x2004);
+    assert_int_equal(dr[1], 0xA1);
+    assert_int_equal(dr[2], 0x1000);
+    assert_int_equal(dr[3], 0x2002);
+    assert_int_equal(lg_of(dr7, 0), 2);
+    assert_int_equal(rw_of(dr7, 0), 1);
+    assert_int_equal(len_of(dr7, 0), 1);
+    assert_int_equal(lg_of(dr7, 1), 2);
+    assert_int_equal(rw_of(dr7, 1), 3);
+    assert_int_equal(len_of(dr7, 1), 2);
+    assert_int_equal(lg_of(dr7, 2), 2);
+    assert_int_equal(rw_of(dr7, 2), 0);
+    assert_int_equal(len_of(dr7, 2), 0);
+    assert_int_equal(lg_of(dr7, 3), 2);
+    assert_int_equal(rw_of(dr7, 3), 1);
+    assert_int_equal(len_of(dr7, 3), 1);
+    assert_int_equal(dr7 & 0xFF00, 0x400 | LE | GE | GD);
+    /* A guest slot enabled locally loses L when the stub takes it. */
+    s.guest_dr7 = L(0) | L(1) | L(2) | L(3);
+    dr_compose(&s, dr, &dr7);
+    assert_int_equal(dr7, 0x400 | G(0) | RW(0, 1) | LEN(0, 1) | L(1) | G(2) | G(3) | RW(3, 1) | LEN(3, 1));
+    /* Clearing the stub gives the guest its registers back. */
+    dr_stub_clear(&s);
+    dr_compose(&s, dr, &dr7);
+    assert_int_equal(dr7, 0x400 | L(0) | L(1) | L(2) | L(3));
+    assert_int_equal(dr[0], 0xA0);
+    assert_int_equal(dr[3], 0xA3);
+}
+
+static void test_dr6_splits_between_the_stub_and_the_guest(void **state)
+{
+    (void)state;
+    struct dr_share s = { .guest_dr7 = L(3) };
+    unsigned type = 99;
+    uint64_t addr = 99;
+    assert_int_equal(dr_stub_insert(&s, DR_Z_HW, 0x4000, 1), 0);          /* slot 0 */
+    assert_int_equal(dr_stub_insert(&s, DR_Z_WRITE, 0x2002, 4), 0);       /* slots 1, 2 */
+    /* Nothing of the stub's: type and address untouched. */
+    assert_int_equal(dr_stub_hit(&s, DR6_FIXED | 8 | BS, &type, &addr), 0);
+    assert_int_equal(type, 99);
+    assert_int_equal(addr, 99);
+    /* The breakpoint alone. */
+    assert_int_equal(dr_stub_hit(&s, DR6_FIXED | 1, &type, &addr), 1);
+    assert_int_equal(type, DR_Z_HW);
+    assert_int_equal(addr, 0x4000);
+    /* The watchpoint's second piece wins over the breakpoint, and reports
+     * the address GDB gave; the guest's B3 is not the stub's. */
+    assert_int_equal(dr_stub_hit(&s, DR6_FIXED | 0xD, &type, &addr), 5);
+    assert_int_equal(type, DR_Z_WRITE);
+    assert_int_equal(addr, 0x2002);
+    /* Both pieces: the lower slot's request (the same one). */
+    type = 0;
+    assert_int_equal(dr_stub_hit(&s, DR6_FIXED | 6, &type, &addr), 6);
+    assert_int_equal(type, DR_Z_WRITE);
+    /* The guest sees its own B3, BD, BS, BT and the fixed bits, not B0-B2. */
+    assert_int_equal(dr_guest_dr6(&s, DR6_FIXED | 0xF | BD | BS | BT), DR6_FIXED | 8 | BD | BS | BT);
+    assert_int_equal(dr_guest_dr6(&s, DR6_FIXED | 7), DR6_FIXED);
+    dr_stub_clear(&s);
+    assert_int_equal(dr_guest_dr6(&s, DR6_FIXED | 7), DR6_FIXED | 7);
+    assert_int_equal(dr_stub_hit(&s, DR6_FIXED | 0xF, &type, &addr), 0);
+    /* Two breakpoints at once: the lower slot. */
+    assert_int_equal(dr_stub_insert(&s, DR_Z_HW, 0x4000, 1), 0);
+    assert_int_equal(dr_stub_insert(&s, DR_Z_HW, 0x5000, 1), 0);
+    assert_int_equal(dr_stub_hit(&s, DR6_FIXED | 3, &type, &addr), 3);
+    assert_int_equal(type, DR_Z_HW);
+    assert_int_equal(addr, 0x4000);
+}
+
+static void test_guest_hits_count_only_its_enabled_slots(void **state)
+{
+    (void)state;
+    /* The guest enables DR0 and DR3; its DR1 is set up but disabled. */
+    struct dr_share s = { .guest_dr7 = L(0) | RW(1, 1) | G(3) };
+    assert_int_equal(dr_guest_hits(&s, DR6_FIXED | 0xF | BS), 9);
+    assert_int_equal(dr_guest_hits(&s, DR6_FIXED | 2 | BD | BS), 0);
+    /* The stub in DR1 and DR2, then also in DR0 (suspending the guest's). */
+    assert_int_equal(dr_stub_insert(&s, DR_Z_ACCESS, 0x1006, 4), 0);
+    assert_int_equal(dr_stub_slots(&s), 6);
+    assert_int_equal(dr_guest_hits(&s, DR6_FIXED | 0xF), 9);
+    assert_int_equal(dr_stub_insert(&s, DR_Z_HW, 0x8000, 1), 0);
+    assert_int_equal(dr_guest_hits(&s, DR6_FIXED | 0xF), 8);
+    assert_int_equal(dr_guest_hits(&s, DR6_FIXED | 7), 0);
+}
+
+static void test_each_vcpu_takes_the_stubs_half(void **state)
+{
+    (void)state;
+    /* The stub's own struct: its guest half stands for every vCPU's
+     * (DR1 enabled by one of them). */
+    struct dr_share stub = { .guest_dr7 = G(1), .no_len8 = 1 };
+    assert_int_equal(dr_stub_insert(&stub, DR_Z_WRITE, 0x1000, 8), 0);
+    assert_int_equal(dr_stub_slots(&stub), 5);
+    struct dr_share vcpu = { .guest_dr = { 0xA0, 0xA1, 0xA2, 0xA3 }, .guest_dr7 = L(1) | L(2) }, expect;
+    dr_share_take_stub(&vcpu, &stub);
+    memcpy(&expect, &stub, sizeof(stub));
+    memcpy(expect.guest_dr, vcpu.guest_dr, sizeof(expect.guest_dr));
+    expect.guest_dr7 = L(1) | L(2);
+    assert_memory_equal(&vcpu, &expect, sizeof(vcpu));
+    assert_int_equal(dr_suspended(&vcpu), 4);
+    uint64_t dr[4], dr7;
+    dr_compose(&vcpu, dr, &dr7);
+    assert_int_equal(dr[0], 0x1000);
+    assert_int_equal(dr[1], 0xA1);
+    assert_int_equal(dr[2], 0x1004);
+    assert_int_equal(dr7, 0x400 | G(0) | RW(0, 1) | LEN(0, 3) | L(1) | G(2) | RW(2, 1) | LEN(2, 3));
+    /* The stub's requests gone: the vCPU's slots are its own again. */
+    dr_stub_clear(&stub);
+    dr_share_take_stub(&vcpu, &stub);
+    assert_int_equal(dr_stub_slots(&vcpu), 0);
+    assert_int_equal(vcpu.stub_addr[2], 0);
+    dr_compose(&vcpu, dr, &dr7);
+    assert_int_equal(dr[2], 0xA2);
+    assert_int_equal(dr7, 0x400 | L(1) | L(2));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -73,6 +405,17 @@ int main(void)
         cmocka_unit_test(test_disabled_or_other_kinds_do_not_match),
         cmocka_unit_test(test_length_aligns_the_breakpoint_down),
         cmocka_unit_test(test_several_breakpoints_report_every_match),
+        cmocka_unit_test(test_unsupported_types_are_refused),
+        cmocka_unit_test(test_watchpoint_lengths_are_checked_breakpoint_kind_ignored),
+        cmocka_unit_test(test_slots_the_guest_leaves_free_come_first),
+        cmocka_unit_test(test_unaligned_ranges_split_into_aligned_pieces),
+        cmocka_unit_test(test_no_slot_changes_when_a_request_does_not_fit),
+        cmocka_unit_test(test_inserting_again_takes_no_slot),
+        cmocka_unit_test(test_remove_releases_exactly_the_request),
+        cmocka_unit_test(test_compose_keeps_the_guest_and_replaces_stub_slots),
+        cmocka_unit_test(test_dr6_splits_between_the_stub_and_the_guest),
+        cmocka_unit_test(test_guest_hits_count_only_its_enabled_slots),
+        cmocka_unit_test(test_each_vcpu_takes_the_stubs_half),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -245,7 +245,7 @@ static void test_parse_empty_number(void **state)
     struct hv_options o;
     struct reports r;
     assert_int_equal(parse("serial=", &o, &r), 1);
-    assert_string_equal(r.msg[0], "cmdline: serial: '' is not an I/O port (1 to 0xfff8), "
+    assert_string_equal(r.msg[0], "cmdline: serial: '' is not an I/O port (1 to 0xfff8, com1-com4), "
                                   "mmio:ADDR[,1|4] or pci:BB:DD.F; using default 0x3f8");
     assert_int_equal(o.serial.addr, 0x3F8);
 }
@@ -278,7 +278,7 @@ static void test_parse_out_of_range(void **state)
     assert_string_equal(r.msg[0],
                         "cmdline: baud: 0 is out of range [1, 115200]; using default 115200");
     assert_string_equal(r.msg[1],
-                        "cmdline: serial: '0x10000' is not an I/O port (1 to 0xfff8), "
+                        "cmdline: serial: '0x10000' is not an I/O port (1 to 0xfff8, com1-com4), "
                         "mmio:ADDR[,1|4] or pci:BB:DD.F; using default 0x3f8");
     assert_string_equal(r.msg[2],
                         "cmdline: baud: 115201 is out of range [1, 115200]; using default 115200");
@@ -358,7 +358,7 @@ static void test_parse_counts_every_problem(void **state)
     assert_int_equal(parse("foo baud=x serial=0 run run=ok", &o, &r), 4);
     assert_string_equal(r.msg[0], "cmdline: unknown option 'foo' (ignored)");
     assert_string_equal(r.msg[1], "cmdline: baud: 'x' is not a number; using default 115200");
-    assert_string_equal(r.msg[2], "cmdline: serial: '0' is not an I/O port (1 to 0xfff8), "
+    assert_string_equal(r.msg[2], "cmdline: serial: '0' is not an I/O port (1 to 0xfff8, com1-com4), "
                                   "mmio:ADDR[,1|4] or pci:BB:DD.F; using default 0x3f8");
     assert_string_equal(r.msg[3], "cmdline: option 'run' needs a value (run=...)");
     assert_string_equal(o.run, "ok");
@@ -380,17 +380,41 @@ static void test_parse_long_unknown_name_report_is_truncated(void **state)
 
 /* ---- options_format -------------------------------------------------------- */
 
+static void test_gdb_wire_forms(void **state)
+{
+    (void)state;
+    struct hv_options o;
+    struct reports r;
+    options_defaults(&o);
+    assert_int_equal(o.gdb.addr, 0);                       /* the console's wire */
+    assert_false(options_given(&o, "gdb"));
+    assert_int_equal(parse("gdb=com4", &o, &r), 0);
+    assert_int_equal(o.gdb.kind, SERIAL_IO);
+    assert_int_equal(o.gdb.addr, 0x2E8);
+    assert_int_equal(parse("gdb=console", &o, &r), 0);
+    assert_int_equal(o.gdb.addr, 0);
+    assert_true(options_given(&o, "gdb"));
+    assert_int_equal(parse("gdb=mmio:0xfe000000,4", &o, &r), 0);
+    assert_int_equal(o.gdb.kind, SERIAL_MMIO);
+    assert_int_equal(parse("gdb=com5", &o, &r), 1);
+    assert_string_equal(r.msg[0], "cmdline: gdb: 'com5' is not an I/O port (1 to 0xfff8, com1-com4), "
+                                  "mmio:ADDR[,1|4] or pci:BB:DD.F; using default console");
+    assert_int_equal(parse("serial=console", &o, &r), 1);   /* only gdb= has no UART of its own */
+    assert_int_equal(parse("serial=com2", &o, &r), 0);
+    assert_int_equal(o.serial.addr, 0x2F8);
+}
+
 static void test_format_defaults(void **state)
 {
     (void)state;
     struct hv_options o;
-    char buf[256];
+    char buf[512];
     options_defaults(&o);
     assert_ptr_equal(options_format(&o, buf, sizeof(buf)), buf);
     assert_string_equal(buf, "opt.serial=0x3f8 opt.baud=115200 opt.run=\"\" opt.hlt=guest "
                              "opt.onexit=poweroff opt.poll_us=10000 opt.ept=static "
                              "opt.ept_refuse=stop opt.ept_ad=0 opt.mem=0 opt.cpuid=\"\" opt.cpus=\"\" "
-                             "opt.verbose=0 opt.iommu=on "
+                             "opt.verbose=0 opt.iommu=on opt.gdb=console opt.gdb_wait=0 "
                              "opt.console=monitor");
 }
 
@@ -399,16 +423,16 @@ static void test_format_parsed_values(void **state)
     (void)state;
     struct hv_options o;
     struct reports r;
-    char buf[256];
+    char buf[512];
     assert_int_equal(parse("serial=0x2f8 baud=9600 run=\"info; quit\" hlt=exit onexit=console "
                            "poll_us=0 ept=lazy ept_refuse=gp ept_ad=1 mem=64M cpuid=-avx,+x2apic "
-                           "cpus=0,2 iommu=off console=guest",
+                           "cpus=0,2 iommu=off gdb=com2 gdb_wait=1 console=guest",
                            &o, &r), 0);
     options_format(&o, buf, sizeof(buf));
     assert_string_equal(buf, "opt.serial=0x2f8 opt.baud=9600 opt.run=\"info; quit\" opt.hlt=exit "
                              "opt.onexit=console opt.poll_us=0 opt.ept=lazy opt.ept_refuse=gp "
                              "opt.ept_ad=1 opt.mem=67108864 opt.cpuid=\"-avx,+x2apic\" opt.cpus=\"0,2\" "
-                             "opt.verbose=0 opt.iommu=off "
+                             "opt.verbose=0 opt.iommu=off opt.gdb=0x2f8 opt.gdb_wait=1 "
                              "opt.console=guest");
     assert_int_equal(o.hlt, HLT_EXIT);
     assert_int_equal(o.iommu, IOMMU_OFF);
@@ -694,8 +718,8 @@ static void test_parse_serial_forms(void **state)
                               "low 4 GiB)" },
         { "mmio:0x10000000000000000000", "'mmio:0x10000000000000000000' is not mmio:ADDR[,1|4] "
                                          "(a nonzero address, the registers' width 1 or 4)" },
-        { "0", "'0' is not an I/O port (1 to 0xfff8), mmio:ADDR[,1|4] or pci:BB:DD.F" },
-        { "com1", "'com1' is not an I/O port (1 to 0xfff8), mmio:ADDR[,1|4] or pci:BB:DD.F" },
+        { "0", "'0' is not an I/O port (1 to 0xfff8, com1-com4), mmio:ADDR[,1|4] or pci:BB:DD.F" },
+        { "com0", "'com0' is not an I/O port (1 to 0xfff8, com1-com4), mmio:ADDR[,1|4] or pci:BB:DD.F" },
     };
     for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         struct serial_spec sp = { 9, 9, 9, 9 };
@@ -760,6 +784,7 @@ int main(void)
         cmocka_unit_test(test_parse_too_many_words),
         cmocka_unit_test(test_parse_counts_every_problem),
         cmocka_unit_test(test_parse_long_unknown_name_report_is_truncated),
+        cmocka_unit_test(test_gdb_wire_forms),
         cmocka_unit_test(test_format_defaults),
         cmocka_unit_test(test_choice_option_rejects_unknown_value_by_name),
         cmocka_unit_test(test_format_parsed_values),

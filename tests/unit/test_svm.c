@@ -1,8 +1,9 @@
 // covers: svm/svm_caps.c svm/svm_names.c kernel/fmt.c kernel/kstring.c
 /*
  * test_svm.c - host unit tests of the SVM backend's pure parts: what the
- * CPUID leaves and VM_CR say (svm/svm_caps.c, AMD APM Vol. 2, 15.4) and
- * the exit codes' names and neutral reasons (svm/svm_names.c, Table C-1).
+ * CPUID leaves and VM_CR say (svm/svm_caps.c, AMD APM Vol. 2, 15.4),
+ * the exit codes' names and neutral reasons (svm/svm_names.c, Table C-1)
+ * and the instruction of a software-interrupt exit (svm_swint_decode).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,6 +11,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "../../kernel/hypercall_abi.h"
@@ -159,6 +162,66 @@ static void test_exit_names(void **state)
     assert_string_equal(svm_exit_name(0x7FFFFFFF), "unknown");
 }
 
+static struct svm_swint swint(const char *hex, unsigned bits, bool of)
+{
+    uint8_t code[32];
+    size_t n = 0;
+    for (; hex[2 * n]; n++) {
+        unsigned b;
+        assert_int_equal(sscanf(hex + 2 * n, "%2x", &b), 1);
+        code[n] = (uint8_t)b;
+    }
+    return svm_swint_decode(code, n, bits, of);
+}
+
+#define assert_swint(s, k, vec, l) do { \
+        struct svm_swint s_ = (s); \
+        assert_int_equal(s_.kind, (k)); \
+        assert_int_equal(s_.vector, (vec)); \
+        assert_int_equal(s_.len, (l)); \
+    } while (0)
+
+static void test_software_interrupts(void **state)
+{
+    (void)state;
+    for (unsigned bits = 16; bits <= 64; bits *= 2) {
+        assert_swint(swint("cc", bits, false), SWINT_EXCEPTION, 3, 1);
+        assert_swint(swint("cc90", bits, true), SWINT_EXCEPTION, 3, 1);
+        assert_swint(swint("cd80", bits, false), SWINT_INT, 0x80, 2);
+        assert_swint(swint("cd03", bits, false), SWINT_INT, 3, 2);   /* INT 3 is INT n, not INT3 */
+        assert_swint(swint("662ecd21", bits, false), SWINT_INT, 0x21, 4);
+        assert_swint(swint("f3cc", bits, false), SWINT_EXCEPTION, 3, 2);
+        assert_swint(swint("f0cd80", bits, false), SWINT_UD, 0, 3);
+        assert_swint(swint("f0cc", bits, false), SWINT_UD, 0, 2);
+        assert_swint(swint("cd", bits, false), SWINT_UNKNOWN, 0, 0);  /* truncated */
+        assert_swint(swint("66", bits, false), SWINT_UNKNOWN, 0, 0);
+        assert_swint(swint("", bits, false), SWINT_UNKNOWN, 0, 0);
+        assert_swint(swint("90", bits, false), SWINT_UNKNOWN, 0, 0);
+        assert_swint(swint("f1", bits, false), SWINT_UNKNOWN, 0, 0);  /* INT1: the ICEBP intercept's */
+        assert_swint(swint("0f0b", bits, false), SWINT_UNKNOWN, 0, 0);
+    }
+    /* INTO: #OF with OF set, nothing with it clear, #UD in 64-bit mode. */
+    assert_swint(swint("ce", 32, true), SWINT_EXCEPTION, 4, 1);
+    assert_swint(swint("ce", 16, false), SWINT_SKIP, 0, 1);
+    assert_swint(swint("66ce", 32, false), SWINT_SKIP, 0, 2);
+    assert_swint(swint("ce", 64, true), SWINT_UD, 0, 1);
+    assert_swint(swint("ce", 64, false), SWINT_UD, 0, 1);
+    /* REX is a prefix in 64-bit mode only (40-4F are INC/DEC elsewhere). */
+    assert_swint(swint("48cd80", 64, false), SWINT_INT, 0x80, 3);
+    assert_swint(swint("6641cc", 64, false), SWINT_EXCEPTION, 3, 3);
+    assert_swint(swint("48cd80", 32, false), SWINT_UNKNOWN, 0, 0);
+    assert_swint(swint("40cc", 16, false), SWINT_UNKNOWN, 0, 0);
+    /* 15 bytes at most (APM Vol. 3, 1.1): 14 prefixes and CC fit, 15 do
+     * not, nor do 14 and CD ib; bytes past 15 are never read. */
+    assert_swint(swint("2e2e2e2e2e2e2e2e2e2e2e2e2e2ecc", 32, false), SWINT_EXCEPTION, 3, 15);
+    assert_swint(swint("2e2e2e2e2e2e2e2e2e2e2e2e2e2e2ecc", 32, false), SWINT_UNKNOWN, 0, 0);
+    assert_swint(swint("2e2e2e2e2e2e2e2e2e2e2e2e2e2ecd80", 32, false), SWINT_UNKNOWN, 0, 0);
+    assert_swint(swint("2e2e2e2e2e2e2e2e2e2e2e2e2ecd80", 32, false), SWINT_INT, 0x80, 15);
+    /* The name of the exit the decoder serves. */
+    assert_string_equal(svm_exit_name(SVM_EXIT_SWINT), "swint");
+    assert_int_equal(svm_vexit(SVM_EXIT_SWINT, 0), VEXIT_OTHER);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -167,6 +230,7 @@ int main(void)
         cmocka_unit_test(test_format_lines),
         cmocka_unit_test(test_exit_codes_to_neutral_reasons),
         cmocka_unit_test(test_exit_names),
+        cmocka_unit_test(test_software_interrupts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
