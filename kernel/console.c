@@ -194,7 +194,7 @@ void console_poll(void)
     iommu_poll();
     gdb_poll();
     while ((c = mux.mode == CONMUX_GDB ? gdb_next_byte(uart_getc) : uart_getc()) >= 0) {
-        mux.line_empty = le.len == 0;
+        mux.line_empty = le.done || le.len == 0;   /* (done: the next byte starts a new line) */
         mux.gdb_idle = gdb_between_packets();
         enum conmux_action a = conmux_feed(&mux, (uint8_t)c, &b);
         if (a == MUX_GDB && !gdb_on_console()) {

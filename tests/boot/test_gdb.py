@@ -3,7 +3,8 @@ debuggee guest (guest/tests/debuggee.c) through monovisor on each backend,
 and what it prints is what it prints for the same guest run natively under
 QEMU's own stub (the oracle): break at a function, continue, backtrace,
 read and write a variable, next, finish, a hardware watchpoint with its
-old and new values; then Ctrl-C while the guest spins, the vCPUs as
+old and new values, a hardware breakpoint, stepi; as a 32-bit guest and
+in long mode; then Ctrl-C while the guest spins, the vCPUs as
 threads, hypervisor memory refused, detach, and the guest finishing."""
 import os
 import re
@@ -15,7 +16,8 @@ import pytest
 
 from machine import BUILD, LOGS, ROOT, TIMEOUT_SCALE, guest_elf
 
-DEBUGGEE = guest_elf("debuggee")
+# The debuggee as a 32-bit guest (i386 registers) and in long mode (amd64).
+DEBUGGEES = {32: guest_elf("debuggee"), 64: guest_elf("debuggee64")}
 
 # The part of the session that must read the same natively and under
 # monovisor (gdb's output between the markers).
@@ -33,16 +35,20 @@ delete
 watch counter
 continue
 delete
+hbreak add
+continue
+stepi
+x/i $pc
+delete
 echo ==end==\\n
 """
 
 
-def gdb_script(path, port, tail):
+def gdb_script(path, bits, port, tail, remote_log):
     with open(path, "w") as f:
-        if os.environ.get("GDB_DEBUG_REMOTE"):     # the packets, for a failing run's log
-            f.write("set debug remote 1\n")
+        f.write(f"set remotelogfile {remote_log}\n")   # the packets, for a failing run
         f.write("set pagination off\nset confirm off\nset width 0\nset remotetimeout 30\n"
-                f"file {DEBUGGEE}\ntarget remote 127.0.0.1:{port}\n")
+                f"file {DEBUGGEES[bits]}\ntarget remote 127.0.0.1:{port}\n")
         f.write(SCENARIO)
         f.write(tail)
 
@@ -77,30 +83,37 @@ def scenario(output):
     return m.group(1)
 
 
-@pytest.fixture(scope="module")
-def native_scenario(tmp_path_factory):
+_native = {}
+
+
+def native_scenario(bits, tmp_path_factory):
     """The scenario against the debuggee natively under QEMU's stub
-    (qemu-system-i386: the 32-bit guest's registers), attached when the
-    guest waits for it."""
+    (qemu-system-i386 for the 32-bit guest: its stub describes i386
+    registers), attached when the guest waits for it; once per session."""
+    if bits in _native:
+        return _native[bits]
     from machine import Qemu, build_iso, free_port
-    tmp = tmp_path_factory.mktemp("native")
-    iso = build_iso(tmp / "native.iso", guest="debuggee", native=True)
+    tmp = tmp_path_factory.mktemp(f"native{bits}")
+    iso = build_iso(tmp / "native.iso", guest=DEBUGGEES[bits], native=True)
     port = free_port()
     # Two CPUs, as under monovisor: GDB then names the thread of a stop.
-    m = Qemu(iso, cpus=2, logname="gdb_native", system="i386",
+    m = Qemu(iso, cpus=2, logname=f"gdb_native{bits}", system="i386" if bits == 32 else "x86_64",
              extra=("-gdb", f"tcp:127.0.0.1:{port}"))
     try:
         m.expect_exact("debuggee: waiting for GDB")
         script = str(tmp / "native.gdb")
-        gdb_script(script, port, "kill\n")
-        out = run_gdb(script, os.path.join(LOGS, "gdb_native.gdb.log"))
+        gdb_script(script, bits, port, "kill\n", os.path.join(LOGS, f"gdb_native{bits}.remote.log"))
+        out = run_gdb(script, os.path.join(LOGS, f"gdb_native{bits}.gdb.log"))
     finally:
         m.close()
-    return scenario(out)
+    _native[bits] = scenario(out)
+    return _native[bits]
 
 
-def test_gdb_debugs_the_guest_as_natively(machine, iso, tmp_path, native_scenario):
-    m = machine(iso(guest="debuggee", hv_args="gdb=com2 onexit=console"), cpus=2, gdb=True)
+@pytest.mark.parametrize("bits", [32, 64])
+def test_gdb_debugs_the_guest_as_natively(machine, iso, tmp_path, tmp_path_factory, bits):
+    native = native_scenario(bits, tmp_path_factory)
+    m = machine(iso(guest=DEBUGGEES[bits], hv_args="gdb=com2 onexit=console"), cpus=2, gdb=True)
     m.expect_exact("gdb.wire=io:0x2f8")
     m.expect_exact("debuggee: waiting for GDB")
     hv = re.search(r"^hv\.region start=(0x\w+)", m.command("info"), re.M).group(1)
@@ -110,9 +123,9 @@ echo ==interrupted==\\n
 print released = 1
 info threads
 thread 2
-info registers eip cs
+info registers pc cs
 thread 1
-info registers eip
+info registers pc
 python
 try:
     gdb.execute("x/4xb {hv}")
@@ -122,7 +135,8 @@ end
 detach
 """
     script = str(tmp_path / "session.gdb")
-    gdb_script(script, m.gdb_port, tail)
+    log = os.path.join(LOGS, f"gdb_{m.platform}_{bits}")
+    gdb_script(script, bits, m.gdb_port, tail, log + ".remote.log")
     spinning = []
 
     def guest_spins():
@@ -133,10 +147,9 @@ detach
             except AssertionError:
                 return False
         return True
-    log = os.path.join(LOGS, f"gdb_{m.platform}.gdb.log")
-    out = run_gdb(script, log, interrupt_when=guest_spins)
+    out = run_gdb(script, log + ".gdb.log", interrupt_when=guest_spins)
     got = scenario(out)
-    assert got == native_scenario, f"--- native ---\n{native_scenario}\n--- monovisor ---\n{got}"
+    assert got == native, f"--- native ---\n{native}\n--- monovisor ---\n{got}"
     # The scenario itself, so that a stub and an oracle that both print
     # nothing cannot agree.
     assert re.search(r"Breakpoint 1, add \(a=0, b=1\) at guest/tests/debuggee.c:\d+", got), got
@@ -147,15 +160,97 @@ detach
     # which work() stores over the 100.
     assert "Value returned is $4 = 1" in got, got
     assert re.search(r"Hardware watchpoint 2: counter\s+Old value = 100\s+New value = 1\n", got), got
+    assert re.search(r"Hardware assisted breakpoint 3 at 0x\w+: file", got), got
+    assert re.search(r"hit Breakpoint 3, add \(a=1, b=2\)", got), got
     after = out.split("==end==", 1)[1]
     assert "Thread 1 received signal SIGINT, Interrupt." in after, out
     assert "$5 = 1" in after, out
     assert re.search(r"\* 1\s+Thread 1 ", after) and re.search(r"\s2\s+Thread 2 ", after), out
     # The AP is in the INIT state, waiting for a SIPI: CS.selector F000h, EIP FFF0h (SDM Vol. 3A, 10.1.4).
-    assert re.search(r"^eip\s+0xfff0\s", after, re.M) and re.search(r"^cs\s+0xf000\s", after, re.M), out
+    assert re.search(r"^pc\s+0xfff0\s", after, re.M) and re.search(r"^cs\s+0xf000\s", after, re.M), out
     assert re.search(rf"refused: Cannot access memory at address {hv}", after), out
     assert "[Inferior 1 (Remote target) detached]" in after, out
     m.expect_exact("debuggee: released=1")
     m.expect_exact("guest.exit status=0")
     out = m.command("gdb")
     assert "attached=0" in out and "breakpoints=0 debug_registers=0" in out, out
+
+
+def packet(payload):
+    """A packet as GDB frames it (E.1): $payload#checksum."""
+    data = payload.encode("latin-1") if isinstance(payload, str) else payload
+    return b"$" + data + b"#%02x" % (sum(data) & 0xFF)
+
+
+def reply(m, timeout=30):
+    """The next packet the stub sends on the console's wire: its payload."""
+    m.expect(r"\$([^#$]*)#[0-9a-f]{2}", timeout)
+    return m.child.match.group(1)
+
+
+def test_gdb_on_the_console_wire_survives_bad_packets(machine, iso):
+    """The console's wire carries the protocol in the mux's gdb mode: the
+    guest waits at its first instruction (gdb_wait=1); malformed packets
+    get an error or a '-', never a hang; memory outside guest RAM is
+    refused; continue, Ctrl-C and detach work; then the wire is the
+    monitor's again."""
+    m = machine(iso(guest="debuggee", hv_args="gdb_wait=1 onexit=console"), cpus=2)
+    m.expect_exact("gdb: the guest waits for GDB at its first instruction")
+    out = m.command("gdb")
+    assert "gdb.wire=console attached=0 state=stopped" in out, out
+    hv = re.search(r"^hv\.region start=(0x\w+)", m.command("info"), re.M).group(1)
+    m.send(b"\x01g")
+    m.expect_exact("[monovisor: console -> gdb")
+    m.send(b"+" + packet("?"))
+    assert reply(m) == "T05thread:1;"
+    m.send(packet("qC"))
+    assert reply(m) == "QC1"
+    m.send(packet("qfThreadInfo"))
+    assert reply(m) == "m1,2"
+    m.send(packet("Hg2"))
+    assert reply(m) == "OK"
+    m.send(packet("Hg9"))
+    assert reply(m) == "E13"             # no such vCPU
+    m.send(b"$g#00")                     # a bad checksum: '-', GDB sends it again
+    m.expect_exact("-")
+    m.send(packet("m" + hv[2:] + ",4"))
+    assert reply(m) == "E0e"             # the hypervisor's memory: refused
+    m.send(packet("m100000,4"))
+    assert reply(m) == "02b0ad1b"        # the guest's Multiboot header
+    m.send(packet("mzz"))
+    assert reply(m) == "E16"             # malformed
+    m.send(packet("Z9,0,1"))
+    assert reply(m) == "E16"             # no such breakpoint type
+    m.send(packet("Z3,100000,4"))
+    assert reply(m) == ""                # read watchpoints: x86 has none
+    m.send(packet(b"X100000,2:\x01}\x04"))  # binary: a Ctrl-A (data, not an escape), '$' escaped
+    assert reply(m) == "OK"
+    m.send(packet("m100000,2"))
+    assert reply(m) == "0124"
+    m.send(packet("M100000,2:02b0"))
+    assert reply(m) == "OK"
+    m.send(b"$" + b"A" * 5000 + b"#00")  # longer than a packet may be: dropped, '-'
+    m.expect_exact("-")
+    m.send(bytes(range(256)))            # line noise between packets
+    m.send(packet("vQuux"))
+    assert reply(m) == ""                # unknown: the empty reply
+    m.send(packet("QStartNoAckMode"))
+    assert reply(m) == "OK"
+    m.send(packet("c"))
+    m.expect_exact("debuggee: waiting for GDB")
+    m.send(b"\x03")                      # Ctrl-C
+    assert reply(m).startswith("T02thread:")
+    m.send(packet("D"))
+    assert reply(m) == "OK"
+    m.expect_exact("[monovisor: console -> monitor]")
+    out = m.command("gdb")
+    assert "attached=0 state=idle" in out and "bad=" in out, out
+    # A '$' on an empty monitor line is GDB's first packet: gdb mode again.
+    m.send(packet("?"))
+    assert reply(m).startswith("T05thread:")
+    m.send(packet("D"))
+    assert reply(m) == "OK"
+    m.expect_exact("[monovisor: console -> monitor]")
+    out = m.command("cpus")
+    assert "vcpu=running" in out, out
+
