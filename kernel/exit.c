@@ -282,30 +282,50 @@ static enum exit_action handle_xsetbv(struct vcpu *v)
     return EXIT_RESUME;
 }
 
-/* MOV DR when `trap movdr` asks. DR0-DR3 stay in the CPU, which the host
- * never uses; DR6 and DR7 are where the backend keeps them. */
+/* MOV DR when `trap movdr` asks, or while the GDB stub holds debug
+ * registers. DR0-DR3 stay in the CPU, which the host never uses (or, the
+ * stub's, in the guest's dr_share); DR6 and DR7 are where the backend
+ * keeps them. Emulated as the CPU does it (SDM Vol. 2A, MOV—Move to/from
+ * Debug Registers; Vol. 3B, 17.2.4), in its order: #GP at CPL > 0 (and
+ * in virtual-8086 mode), #UD for DR4/DR5 with CR4.DE, #DB for DR7.GD,
+ * then the move. The exit may come before the CPU's own checks (a
+ * backend intercepts the instruction), so all are made here. */
 static enum exit_action handle_dr(struct vcpu *v)
 {
     const struct vexit_info *e = &v->exit;
     unsigned dr = e->dr.dr, gpr = e->dr.gpr;
+    if (virt.cpl(v))
+        return inject_gp(v);
     if ((dr == 4 || dr == 5) && (virt.get_reg(v, VREG_CR4) & CR4_DE))
         return inject_ud(v);    /* CR4.DE: DR4/DR5 are reserved */
     if (dr == 4 || dr == 5)
         dr += 2;                /* aliases of DR6/DR7 */
+    uint64_t dr7 = v->dr_shared ? v->dr_share.guest_dr7 : virt.get_reg(v, VREG_DR7);
+    if (dr7 & DR7_GD) {
+        /* General detect: a fault at the MOV, DR6.BD set, GD cleared for
+         * the handler (17.2.3, 17.2.4). */
+        if (v->dr_shared)
+            gdb_dr_access(v, 7, false, &(uint64_t){ dr7 & ~DR7_GD });
+        else
+            virt.set_reg(v, VREG_DR7, dr7 & ~DR7_GD);
+        virt.set_reg(v, VREG_DR6, virt.get_reg(v, VREG_DR6) | DR6_BD);
+        vcpu_inject_exception(v, 1, false, 0);
+        return EXIT_RESUME;
+    }
+    uint64_t val = 0;
+    if (!e->dr.from) {
+        val = vcpu_get_gpr(v, gpr);
+        if ((dr == 6 || dr == 7) && (val >> 32))
+            return inject_gp(v);    /* bits 63:32 of DR6/DR7 are reserved (17.2.3, 17.2.4) */
+        /* What the register then holds: VMX's DR6 is the CPU's, which
+         * does this itself, but SVM's and every DR7 are a field. */
+        val = dr == 7 ? DR7_VALUE(val) : dr == 6 ? DR6_VALUE(val) : val;
+    }
     if (v->dr_shared && dr != 6) {
         /* The GDB stub holds some of DR0-DR3: the guest's values are kept
          * aside (kernel/gdb_stub.c), the hardware's composed of both. */
-        uint64_t val = e->dr.from ? 0 : vcpu_get_gpr(v, gpr);
-        if (!e->dr.from && dr == 7 && (val >> 32))
-            return inject_gp(v);
         gdb_dr_access(v, dr, e->dr.from, &val);
-        if (e->dr.from)
-            vcpu_set_gpr(v, gpr, val);
-        vcpu_skip_instruction(v);
-        return EXIT_RESUME;
-    }
-    if (e->dr.from) {
-        uint64_t val;
+    } else if (e->dr.from) {
         switch (dr) {
         case 0: val = read_dr0(); break;
         case 1: val = read_dr1(); break;
@@ -314,11 +334,7 @@ static enum exit_action handle_dr(struct vcpu *v)
         case 6: val = virt.get_reg(v, VREG_DR6); break;
         default: val = virt.get_reg(v, VREG_DR7); break;
         }
-        vcpu_set_gpr(v, gpr, val);
     } else {
-        uint64_t val = vcpu_get_gpr(v, gpr);
-        if ((dr == 6 || dr == 7) && (val >> 32))
-            return inject_gp(v);    /* bits 63:32 of DR6/DR7 are reserved (17.2.3, 17.2.4) */
         switch (dr) {
         case 0: write_dr0(val); break;
         case 1: write_dr1(val); break;
@@ -328,6 +344,8 @@ static enum exit_action handle_dr(struct vcpu *v)
         default: virt.set_reg(v, VREG_DR7, val); break;
         }
     }
+    if (e->dr.from)
+        vcpu_set_gpr(v, gpr, val);
     vcpu_skip_instruction(v);
     return EXIT_RESUME;
 }

@@ -316,6 +316,15 @@ static void load_debug_registers(struct vcpu *v, const uint64_t dr[4], uint64_t 
     virt.set_reg(v, VREG_DR7, dr7);
 }
 
+/* The hardware's values for v's share. The guest's GD stays out: its MOV
+ * DRs exit while the stub holds registers, and general detect is
+ * emulated there (kernel/exit.c, handle_dr), from the guest's own DR7. */
+static void compose(const struct vcpu *v, uint64_t dr[4], uint64_t *dr7)
+{
+    dr_compose(&v->dr_share, dr, dr7);
+    *dr7 &= ~DR7_GD;
+}
+
 static void apply_debug_setup(struct vcpu *v, void *arg)
 {
     const struct debug_setup *d = arg;
@@ -335,7 +344,7 @@ static void apply_debug_setup(struct vcpu *v, void *arg)
     if (v->dr_shared) {
         dr_share_take_stub(&v->dr_share, d->dr);
         uint64_t dr[4], dr7;
-        dr_compose(&v->dr_share, dr, &dr7);
+        compose(v, dr, &dr7);
         if (!d->dr_held) {
             /* Given back: the guest's own values, and its MOVs no longer exit
              * unless `trap movdr` had them exit before. */
@@ -353,7 +362,7 @@ static void apply_debug_setup(struct vcpu *v, void *arg)
 
 static void update_intercepts(void)
 {
-    struct debug_setup d = { 0, dr_stub_slots(&stub.dr) != 0, &stub.dr };
+    struct debug_setup d = { 0, dr_stub_held(&stub.dr) != 0, &stub.dr };
     if (stub.sw_count)
         d.exceptions |= 1u << BP_VECTOR;
     if (d.dr_held)
@@ -363,7 +372,7 @@ static void update_intercepts(void)
 
 bool gdb_holds_debug_registers(void)
 {
-    return dr_stub_slots(&stub.dr) != 0;
+    return dr_stub_held(&stub.dr) != 0;
 }
 
 void gdb_dr_access(struct vcpu *v, unsigned dr, bool from, uint64_t *val)
@@ -373,12 +382,9 @@ void gdb_dr_access(struct vcpu *v, unsigned dr, bool from, uint64_t *val)
         *val = dr < 4 ? s->guest_dr[dr] : s->guest_dr7;
         return;
     }
-    if (dr < 4)
-        s->guest_dr[dr] = *val;
-    else
-        s->guest_dr7 = *val;
+    dr_guest_write(s, dr, *val);       /* (the stub's pieces move out of its slots) */
     uint64_t hw[4], dr7;
-    dr_compose(s, hw, &dr7);
+    compose(v, hw, &dr7);
     load_debug_registers(v, hw, dr7);
 }
 
@@ -432,9 +438,10 @@ static void read_guest_dr7(struct vcpu *v, void *arg)
 
 static const char *change_hw(unsigned type, uint64_t addr, uint64_t len, bool insert)
 {
-    /* The slots any vCPU's guest enables are taken last (kernel/dbg.h). */
-    stub.dr.guest_dr7 = 0;
-    on_every_vcpu(read_guest_dr7, &stub.dr.guest_dr7);
+    /* The slots any vCPU's guest enables are never taken (kernel/dbg.h). */
+    uint64_t dr7 = 0;
+    on_every_vcpu(read_guest_dr7, &dr7);
+    dr_guest_write(&stub.dr, 7, dr7);
     int r = insert ? dr_stub_insert(&stub.dr, type, addr, len) : dr_stub_remove(&stub.dr, type, addr, len);
     if (r == DR_ERR_TYPE)
         return "";              /* read watchpoints: x86 has none (GDB then says so) */
@@ -1024,6 +1031,22 @@ void gdb_stub_init(const struct uart_wire *w)
 
 /* ---- the console's view ---- */
 
+/* The stub's pieces some vCPU cannot load now (its guest enables every
+ * free slot): a mask of pieces, as dr_stub_suspended. */
+static void or_suspended(struct vcpu *v, void *arg)
+{
+    if (v->dr_shared)
+        *(unsigned *)arg |= dr_stub_suspended(&v->dr_share);
+}
+
+static unsigned gdb_suspended(void)
+{
+    unsigned mask = 0;
+    if (dr_stub_held(&stub.dr))
+        on_every_vcpu(or_suspended, &mask);
+    return mask;
+}
+
 static void cmd_gdb(int argc, char **argv)
 {
     if (argc == 2 && !strcmp(argv[1], "detach")) {
@@ -1047,10 +1070,10 @@ static void cmd_gdb(int argc, char **argv)
     else
         fmt_snprintf(name, sizeof(name), "io:%#llx", (unsigned long long)stub.wire.base);
     kprintf("gdb.wire=%s attached=%d state=%s packets=%llu bad=%llu breakpoints=%u "
-            "debug_registers=%#x\n",
+            "debug_registers=%#x suspended=%#x\n",
             name, stub.attached, stub.stopped ? "stopped" : stub.waiting ? "running" : "idle",
             (unsigned long long)stub.packets, (unsigned long long)stub.bad_packets, stub.sw_count,
-            dr_stub_slots(&stub.dr));
+            dr_stub_held(&stub.dr), gdb_suspended());
 }
 CONSOLE_COMMAND(gdb, "gdb", "gdb [detach]",
                 "the GDB stub: its wire and state; detach removes its breakpoints and resumes the guest",

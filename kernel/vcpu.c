@@ -543,6 +543,7 @@ int vcpu_start(struct vcpu *v)
     memset(v->stats, 0, sizeof(v->stats));
     v->trace_count = 0;
     v->inits = v->sipis = v->kicks = 0;
+    rt_window_start(v);
     v->console_countdown = CONSOLE_EXITS;
     v->state = gdb_hold_at_start(v) ? VCPU_PAUSED : VCPU_RUNNING;
     v->resets++;

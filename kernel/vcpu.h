@@ -150,6 +150,9 @@ struct vcpu {
     struct trace_entry trace[TRACE_LEN];
     uint64_t trace_count;           /* entries ever written; head = count % TRACE_LEN */
     uint64_t resets;
+    /* `rt`'s window (kernel/rt.c): the TSC and the counters when it
+     * began (the guest's start, `rt reset`). */
+    uint64_t rt_tsc0, rt_exits0, rt_kicks0, rt_count0[VEXIT_MAX];
     struct ept_stats ept;           /* the second-level map's fault counters and log */
 };
 
@@ -293,6 +296,9 @@ void vcpu_set_gpr(struct vcpu *v, unsigned n, uint64_t val);
 /* The guest's GPRs and CR2 (which the backend keeps) as `regs` and the
  * backends' dumps show them: guest.rax=... lines. */
 void vcpu_print_gprs(const struct vcpu *v, uint64_t cr2);
+
+/* rt_window_start - `rt`'s counts of v start afresh from now (kernel/rt.c). */
+void rt_window_start(struct vcpu *v);
 
 /* vcpu_update_exceptions - the exceptions that exit on v are what `trap`
  * and the GDB stub ask, together (on v's core). */

@@ -42,6 +42,20 @@ const char *vexit_name(unsigned reason)
     return reason < VEXIT_MAX && names[reason] ? names[reason] : "unknown";
 }
 
+bool vexit_by_hypervisor(unsigned reason)
+{
+    return reason == VEXIT_TIMER || reason == VEXIT_INTERRUPT || reason == VEXIT_STEP;
+}
+
+uint64_t vexit_rate_x10(uint64_t count, uint64_t ms)
+{
+    if (!ms)
+        return 0;
+    /* count * 10000 / ms without overflow for any count below 2^50
+     * (centuries of exits at a million a second). */
+    return count < (1ull << 50) ? count * 10000 / ms : count / ms * 10000;
+}
+
 int vexit_by_name(const char *name)
 {
     for (int r = 0; r < VEXIT_MAX; r++)

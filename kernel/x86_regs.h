@@ -39,7 +39,15 @@
 #define DR6_BD          (1ull << 13)
 #define DR6_BS          (1ull << 14)
 #define DR6_FIXED1      0xFFFF0FF0ull   /* the bits that read as 1 (DR6's value at reset) */
+/* What DR6 holds after a MOV: B0-B3, BD, BS, BT as written, bit 12 as 0,
+ * the rest as 1 (17.2.3, Figure 17-1). */
+#define DR6_VALUE(v)    (((v) & 0xE00Full) | DR6_FIXED1)
 #define DR7_FIXED1      0x400ull        /* DR7 at reset: bit 10 reads as 1, every breakpoint off (17.2.4) */
+#define DR7_GD          (1ull << 13)    /* general detect: a MOV DR raises #DB first (17.2.4) */
+/* The DR7 bits a MOV keeps (17.2.4, Figure 17-1): L0-G3, LE, GE, bit 11
+ * (RTM), GD, the R/W and LEN fields; bit 10 reads as 1, 12, 14, 15 as 0. */
+#define DR7_WRITABLE    0xFFFF2BFFull
+#define DR7_VALUE(v)    (((v) & DR7_WRITABLE) | DR7_FIXED1)
 
 #define DEBUGCTL_BTF    (1ull << 1)     /* IA32_DEBUGCTL: single-step on branches (SDM Vol. 3A, 19.4.1) */
 

@@ -115,7 +115,7 @@ def test_cmdline_problems_are_reported_by_name_and_defaults_kept(iso, bochs):
     m = bochs(iso(hv_args='bogus=1 baud=abc serial=0x99999 run="info; nosuchcmd; quit"'))
     m.expect_exact("error: cmdline: unknown option 'bogus' (ignored)")
     m.expect_exact("error: cmdline: baud: 'abc' is not a number; using default 115200")
-    m.expect_exact("error: cmdline: serial: '0x99999' is not an I/O port (1 to 0xfff8), "
+    m.expect_exact("error: cmdline: serial: '0x99999' is not an I/O port (1 to 0xfff8, com1-com4), "
                    "mmio:ADDR[,1|4] or pci:BB:DD.F; using default 0x3f8")
     m.expect_exact("monovisor> info")
     m.expect_exact("opt.serial=0x3f8 opt.baud=115200")

@@ -173,7 +173,7 @@ detach
     m.expect_exact("debuggee: released=1")
     m.expect_exact("guest.exit status=0")
     out = m.command("gdb")
-    assert "attached=0" in out and "breakpoints=0 debug_registers=0" in out, out
+    assert "attached=0" in out and "breakpoints=0 debug_registers=0 suspended=0" in out, out
 
 
 def packet(payload):
@@ -254,3 +254,43 @@ def test_gdb_on_the_console_wire_survives_bad_packets(machine, iso):
     out = m.command("cpus")
     assert "vcpu=running" in out, out
 
+
+
+@pytest.mark.parametrize("model", [
+    "tigerlake",
+    pytest.param("ryzen", marks=pytest.mark.skip(
+        reason="SVM: the B bits of an intercepted #DB come from the VMCB's DR6, which Bochs 2.7's "
+               "ryzen has not yet written at the intercept (and may hold stale bits): the guest's "
+               "own breakpoints lose their DR6 bits while the stub holds registers (README, GDB "
+               "limits)")),
+])
+def test_the_guest_keeps_its_debug_registers_while_gdb_holds_some(bochs, tmp_path, model):
+    """The debug-register conformance guest (guest/conformance/debug.c:
+    DR0-DR3, DR6, DR7, every kind of breakpoint) prints what it prints
+    natively while the stub holds a write and an access watchpoint on
+    memory the guest never touches: its MOV DR exit then, its values are
+    kept aside, and its breakpoints win the slots (the stub's move aside
+    or wait). VMX (tigerlake) and SVM (ryzen) on Bochs, as the
+    conformance suite runs them."""
+    import conformance
+    from machine import build_iso
+    from test_conformance import DOCUMENTED, KNOWN, left_out
+    native, native_done, _ = conformance.run("debug", model, True, str(tmp_path))
+    assert native_done and native
+    iso = build_iso(tmp_path / "gdb.iso", guest="conf_debug", hv_args="gdb_wait=1")
+    m = bochs(iso, model=model)
+    m.expect_exact("gdb: the guest waits for GDB at its first instruction")
+    m.send(b"\x01g")
+    m.expect_exact("[monovisor: console -> gdb")
+    m.send(b"+" + packet("Z2,200000,8"))
+    assert reply(m) == "OK"
+    m.send(packet("Z4,200104,4"))
+    assert reply(m) == "OK"
+    m.send(packet("c"))
+    m.expect(conformance.DONE.pattern.lstrip("^"), timeout=600)
+    checks, done = conformance.parse(m.transcript())
+    known = {**left_out(KNOWN, "debug", model), **left_out(DOCUMENTED, "debug", model)}
+    differ = conformance.compare(native, checks, known)
+    assert done and not differ, "\n".join(f"{n}:\n  native:    {a}\n  monovisor: {b}"
+                                          for n, a, b in differ)
+    assert len(checks) == len(native)

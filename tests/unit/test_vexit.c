@@ -24,6 +24,28 @@ static void test_every_reason_has_a_unique_name(void **state)
     }
 }
 
+static void test_who_caused_an_exit(void **state)
+{
+    (void)state;
+    assert_true(vexit_by_hypervisor(VEXIT_TIMER));
+    assert_true(vexit_by_hypervisor(VEXIT_INTERRUPT));
+    assert_true(vexit_by_hypervisor(VEXIT_STEP));
+    assert_false(vexit_by_hypervisor(VEXIT_NMI));       /* the vCPU tells kicks apart */
+    assert_false(vexit_by_hypervisor(VEXIT_CPUID));
+    assert_false(vexit_by_hypervisor(VEXIT_NPF));
+    assert_false(vexit_by_hypervisor(VEXIT_INTERRUPT_WINDOW));  /* the guest's device */
+}
+
+static void test_rates_per_second_with_one_decimal(void **state)
+{
+    (void)state;
+    assert_int_equal(vexit_rate_x10(0, 1000), 0);
+    assert_int_equal(vexit_rate_x10(5, 0), 0);
+    assert_int_equal(vexit_rate_x10(1000, 1000), 10000);    /* 1000.0 per second */
+    assert_int_equal(vexit_rate_x10(54, 45000), 12);        /* 1.2 per second */
+    assert_int_equal(vexit_rate_x10(1ull << 52, 1000), (1ull << 52) / 1000 * 10000);
+}
+
 static void test_names_the_tools_use(void **state)
 {
     (void)state;
@@ -43,6 +65,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_reason_has_a_unique_name),
         cmocka_unit_test(test_names_the_tools_use),
+        cmocka_unit_test(test_who_caused_an_exit),
+        cmocka_unit_test(test_rates_per_second_with_one_decimal),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
