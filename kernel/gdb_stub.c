@@ -153,12 +153,16 @@ static bool all_paused(void)
     return true;
 }
 
-/* Every vCPU still running is asked to pause (the console's `pause`). */
+/* Every vCPU still running is asked to pause (the console's `pause`),
+ * unless it has been asked already. */
 static void pause_others(struct vcpu *self)
 {
-    for (unsigned i = 0; i < MAX_CPUS; i++)
-        if (vcpus[i] && vcpus[i] != self && vcpus[i]->state == VCPU_RUNNING)
-            vcpu_request(vcpus[i], VCPU_REQ_PAUSE);
+    for (unsigned i = 0; i < MAX_CPUS; i++) {
+        struct vcpu *v = vcpus[i];
+        if (v && v != self && v->state == VCPU_RUNNING &&
+            !(__atomic_load_n(&v->requests, __ATOMIC_SEQ_CST) & VCPU_REQ_PAUSE))
+            vcpu_request(v, VCPU_REQ_PAUSE);
+    }
 }
 
 static bool guest_ended(void)
@@ -565,8 +569,10 @@ static void check_stop(void)
     spin_unlock(&hit_lock);
     if (!have)
         return;
-    if (!hit.valid)
-        pause_others(0);        /* one that resumed after the pause was asked */
+    /* Requests are a set, not a sequence: a vCPU that had not yet taken
+     * the resume when a hit asked it to pause takes both at once and runs
+     * on. Asked again until every vCPU is paused. */
+    pause_others(0);
     if (!all_paused())
         return;
     spin_lock(&hit_lock);
