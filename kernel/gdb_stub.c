@@ -11,6 +11,13 @@
  * breakpoint tables change only while the guest is stopped (all-stop
  * mode: GDB inserts and removes them only then), so the vCPUs' lookups
  * need no lock.
+ *
+ * One file over 800 lines, on purpose: its parts (the wire, stopping and
+ * resuming, registers, memory, breakpoints, the vCPUs' hooks, the
+ * console command) all act on one state, the stub's struct and the hit
+ * record, whose rules above hold only while one file owns them. What is
+ * pure and separable already lives apart: the packets (gdb_rsp.c), the
+ * register layout (gdb_regs.c), the debug-register sharing (dbg.c).
  */
 #include "gdb_stub.h"
 

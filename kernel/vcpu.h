@@ -307,7 +307,6 @@ void vcpu_update_exceptions(struct vcpu *v);
 /* vcpu_paging - what the guest's page walk depends on (on v's core);
  * vcpu_walk - a linear address through those page tables, read from
  * guest RAM only (kernel/guest_walk.h). */
-struct guest_paging;
 void vcpu_paging(struct vcpu *v, struct guest_paging *p);
 enum guest_walk_result vcpu_walk(const struct guest_paging *p, uint64_t linear, uint64_t *gpa);
 
