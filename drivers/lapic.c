@@ -9,15 +9,8 @@
 #include "../kernel/mem.h"
 #include "../kernel/x86.h"
 
-#define APIC_BASE_BSP      (1ull << 8)
-#define APIC_BASE_X2APIC   (1ull << 10)
-#define APIC_BASE_ENABLE   (1ull << 11)
-#define APIC_BASE_ADDR     0x000FFFFFFFFFF000ull
 #define XAPIC_ID_REG       0x20        /* bits 31:24 (12.4.6) */
-#define XAPIC_ICR_LOW      0x300       /* 12.6.1 */
-#define XAPIC_ICR_HIGH     0x310       /* destination in bits 31:24 */
 #define MSR_X2APIC_APICID  0x802
-#define MSR_X2APIC_ICR     0x830       /* 64-bit ICR, destination in 63:32 (12.12.9) */
 #define CPUID_1_ECX_X2APIC (1u << 21)
 
 struct lapic_state lapic_read_state(void)

@@ -16,6 +16,16 @@ struct lapic_state {
     bool bsp;               /* IA32_APIC_BASE[8] */
 };
 
+/* IA32_APIC_BASE (SDM Vol. 3A, 12.4.4, 12.12.1) and the xAPIC registers
+ * that send IPIs (12.6.1). */
+#define APIC_BASE_BSP      (1ull << 8)
+#define APIC_BASE_X2APIC   (1ull << 10)     /* EXTD */
+#define APIC_BASE_ENABLE   (1ull << 11)
+#define APIC_BASE_ADDR     0x000FFFFFFFFFF000ull
+#define XAPIC_ICR_LOW      0x300
+#define XAPIC_ICR_HIGH     0x310            /* destination in bits 31:24 */
+#define MSR_X2APIC_ICR     0x830            /* 64-bit ICR, destination in 63:32 (12.12.9) */
+
 /* Interrupt command register, low half (SDM Vol. 3A, 12.6.1, figure 12-12). */
 #define ICR_VECTOR(v)         ((uint32_t)(v) & 0xFF)
 #define ICR_NMI               (4u << 8)     /* delivery mode 100b */
@@ -27,6 +37,7 @@ struct lapic_state {
 #define ICR_LEVEL_ASSERT      (1u << 14)
 #define ICR_TRIGGER_LEVEL     (1u << 15)
 #define ICR_SHORTHAND(x)      (((x) >> 18) & 3)   /* 0 none, 1 self, 2 all, 3 all but self */
+#define ICR_X2APIC_RESERVED   0xFFF32000u   /* bits 13, 16-17, 20-31 of the x2APIC ICR (12.12.9) */
 #define ICR_ALL_BUT_SELF      (3u << 18)
 
 /* lapic_read_state - this core's local APIC configuration. */

@@ -27,6 +27,15 @@ struct cpuid_result cpuid_hv_leaf(uint32_t leaf)
     return hv;
 }
 
+struct cpuid_result cpuid_kvm_leaf(void)
+{
+    struct cpuid_result r = { CPUID_KVM_FEATURES, 0, 0, 0 };
+    memcpy(&r.ebx, KVM_SIGNATURE, 4);
+    memcpy(&r.ecx, KVM_SIGNATURE + 4, 4);
+    memcpy(&r.edx, KVM_SIGNATURE + 8, 4);
+    return r;
+}
+
 /* ---- feature table ---------------------------------------------------------
  * SDM Vol. 2A, CPUID: Table 3-10 (leaf 1 ECX), Table 3-11 (leaf 1 EDX),
  * Table 3-8 "Information Returned by CPUID Instruction" (leaf 07H subleaf 0

@@ -42,6 +42,9 @@
 #define CPUID_1_ECX_OSXSAVE_BIT (1u << 27)  /* = CR4.OSXSAVE (Table 3-10) */
 #define CPUID_7_ECX_OSPKE_BIT (1u << 4)    /* subleaf 0: = CR4.PKE (Table 3-8) */
 #define MONOVISOR_SIGNATURE   "monovisor\0\0\0"   /* 12 bytes: EBX, ECX, EDX */
+#define CPUID_KVM_BASE        0x40000100u      /* cpuid_policy.kvm_leaves */
+#define CPUID_KVM_FEATURES    0x40000101u
+#define KVM_SIGNATURE         "KVMKVMKVM\0\0\0"
 #define MONOVISOR_ABI_VERSION ((uint32_t)HC_ABI_VERSION)     /* kernel/hypercall_abi.h */
 
 #define CPUID_MAX_OVERRIDES   32
@@ -77,6 +80,17 @@ struct cpuid_policy {
      * Intel it lies past the last extended leaf and answers as the last
      * basic one does: left alone. Set at boot. */
     bool svm_leaf;
+    /* KVM's leaves at 40000100H (kvm_leaves=1): KVM's signature and no
+     * feature, no hint. Linux keeps the x2APIC without interrupt
+     * remapping only under a hypervisor it knows to allow it
+     * (try_to_enable_x2apic: x86_init.hyper.x2apic_available, which is
+     * kvm_para_available for KVM); it finds KVM's signature at any
+     * 100H step of the range (hypervisor_cpuid_base), as a guest finds
+     * KVM's beside Hyper-V's. With no feature bit Linux uses nothing else
+     * of KVM's: no kvmclock, PV EOI, steal time, async page faults or PV
+     * IPIs (each needs its bit in 40000101H EAX). monovisor's own leaves
+     * stay at 40000000H. Set at boot. */
+    bool kvm_leaves;
 };
 
 /*
@@ -100,6 +114,10 @@ static inline int cpuid_is_hv_leaf(uint32_t leaf)
 /* cpuid_hv_leaf - monovisor's answer for a hypervisor leaf (zeros for the
  * ones it does not define). */
 struct cpuid_result cpuid_hv_leaf(uint32_t leaf);
+
+/* cpuid_kvm_leaf - KVM's leaf 40000100H: its highest leaf (40000101H,
+ * all zero: no features, no hints) and its signature. */
+struct cpuid_result cpuid_kvm_leaf(void);
 
 /*
  * cpuid_guest_view - the guest's answer to CPUID leaf/subleaf, given the
@@ -158,6 +176,8 @@ static inline struct cpuid_result cpuid_policy_apply(const struct cpuid_policy *
     struct cpuid_result r = cpuid_guest_view(leaf, subleaf, guest_cr4, native);
     if (leaf == 0x8000000Au && p->svm_leaf)
         r = (struct cpuid_result){ 0, 0, 0, 0 };
+    else if (leaf == CPUID_KVM_BASE && p->kvm_leaves)
+        r = cpuid_kvm_leaf();
     for (unsigned i = 0; i < p->n; i++) {
         const struct cpuid_override *o = &p->ov[i];
         if (o->leaf != leaf || (!o->any_subleaf && o->subleaf != subleaf))

@@ -34,6 +34,13 @@ struct ipi_decision {
     const char *why;        /* IPI_DROP, IPI_IGNORE */
 };
 
+/* The x2APIC ICR low bits that keep a write from the backends' first exit
+ * layer (kernel/vapic.h): delivery modes other than fixed (000b) and
+ * lowest priority (001b), i.e. bits 10:9 (SDM Vol. 3A, 12.6.1), and the
+ * reserved bits (#GP, vapic.c's). With none of them set ipi_decide says
+ * IPI_PASS whatever the rest (tests/unit/test_ipi.c proves it). */
+#define IPI_FAST_REFUSE (ICR_X2APIC_RESERVED | (3u << 9))
+
 /*
  * ipi_decide - the decision for an ICR write: icr_low is ICR bits 31:0
  * (SDM Vol. 3A, 12.6.1), dest the destination field (xAPIC: ICR bits

@@ -556,6 +556,7 @@ static void start_guest(void)
     guest_exit_keeps_console = hv.opt.onexit == ONEXIT_CONSOLE;
     cpuid_policy_init(&guest_cpuid);
     guest_cpuid.svm_leaf = cpu_vendor_amd();
+    guest_cpuid.kvm_leaves = hv.opt.kvm_leaves;
     if (hv.opt.cpuid[0])
         cpuid_policy_parse(&guest_cpuid, hv.opt.cpuid, report_cpuid_problem, 0);
     cpuid_fast_invalidate();

@@ -69,6 +69,8 @@ static const struct opt_desc opts[] = {
                "names one (com2, I/O port, mmio:, pci:), which the guest then does not see"),
     CHOICE_OPT("gdb_wait", gdb_wait, 0, bool_names,
                "1: the guest starts stopped at its first instruction until GDB continues it"),
+    CHOICE_OPT("kvm_leaves", kvm_leaves, 1, bool_names,
+               "1: KVM's CPUID signature at 40000100H, no features: Linux keeps the x2APIC (fewer exits)"),
     CHOICE_OPT("console", console, CONSOLE_MONITOR, console_names,
                "who has the terminal at boot: the monovisor> prompt or the guest's COM1 (Ctrl-A c toggles)"),
 };
@@ -167,7 +169,7 @@ void options_defaults(struct hv_options *o)
     memset(o, 0, sizeof(*o));
     for (size_t i = 0; i < NOPTS; i++) {
         char *field = (char *)o + opts[i].offset;
-        if (opts[i].type == OPT_UINT)
+        if (opts[i].type == OPT_UINT || opts[i].type == OPT_CHOICE)
             *(uint64_t *)field = opts[i].def;
         else if (opts[i].type == OPT_SERIAL)
             *(struct serial_spec *)field = (struct serial_spec){ SERIAL_IO, opts[i].def, 1, 0 };

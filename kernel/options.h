@@ -43,6 +43,7 @@ struct hv_options {
     uint64_t iommu;             /* iommu=on|off  DMA remapping (IOMMU_ON, IOMMU_OFF) */
     struct serial_spec gdb;     /* gdb=console|com2|PORT|mmio:...|pci:...  the GDB stub's wire */
     uint64_t gdb_wait;          /* gdb_wait=0|1  the guest waits for GDB at its first instruction */
+    uint64_t kvm_leaves;        /* kvm_leaves=0|1  KVM's CPUID signature at 40000100H (x2APIC for Linux) */
     uint64_t given;             /* the options the command line set (bit per option) */
 };
 

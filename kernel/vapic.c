@@ -19,11 +19,6 @@
 #include "../drivers/lapic.h"
 #include "../ept/guest_ept.h"
 
-#define APIC_BASE_ADDR     0x000FFFFFFFFFF000ull    /* IA32_APIC_BASE[51:12] (12.4.4) */
-#define XAPIC_ICR_LOW      0x300
-#define XAPIC_ICR_HIGH     0x310
-#define MSR_X2APIC_ICR     0x830
-
 struct apic_stats apic_stats;
 static uint64_t page;
 
@@ -116,7 +111,7 @@ bool apic_msr_write(struct vcpu *v, uint32_t msr, uint64_t val, enum exit_action
 {
     if (msr == MSR_X2APIC_ICR) {
         /* Reserved bits and xAPIC mode fault as they would (12.12.9). */
-        if (!(rdmsr(MSR_IA32_APIC_BASE) & (1ull << 10)) || (val & 0xFFF32000ull)) {
+        if (!(rdmsr(MSR_IA32_APIC_BASE) & APIC_BASE_X2APIC) || (val & ICR_X2APIC_RESERVED)) {
             vcpu_inject_exception(v, 13, true, 0);
             *a = EXIT_RESUME;
             return true;

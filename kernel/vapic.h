@@ -7,6 +7,12 @@
  * core's APIC is disabled or in x2APIC mode the page is no APIC and a
  * store goes to the bus. In x2APIC mode only the ICR MSR is intercepted.
  * The guest may not move its APIC.
+ *
+ * The common x2APIC ICR write, a fixed or lowest-priority IPI between the
+ * guest's cores, is what ipi_decide sends on as written (IPI_PASS): each
+ * backend's first exit layer (vmx/entry.asm, svm/entry.asm) does it there
+ * and counts it here (IPI_FAST_REFUSE, kernel/ipi.h, says which), without
+ * reaching C. Anything else goes the C way.
  */
 #ifndef VAPIC_H
 #define VAPIC_H

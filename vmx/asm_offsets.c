@@ -7,6 +7,9 @@
 #include <stddef.h>
 
 #include "../kernel/cpuid_policy.h"
+#include "../kernel/ipi.h"
+#include "../kernel/msr_policy.h"
+#include "../kernel/vapic.h"
 #include "../kernel/x86_regs.h"
 #include "vmx.h"
 
@@ -104,6 +107,18 @@ void asm_offsets(void)
     OFFSET(VCPU_CPUID_VALID, vcpu, cpuid_fast.valid);
     OFFSET(VCPU_CPUID_MASKS, vcpu, cpuid_fast.masks);
     _Static_assert(sizeof(struct cpuid_masks) == 32, "entry.asm indexes the masks by leaf << 5");
+
+    /* The x2APIC ICR's fast path (vmx/entry.asm, svm/entry.asm; kernel/vapic.h). */
+    DEFINE(EXIT_WRMSR, EXIT_REASON_WRMSR);
+    DEFINE(VEXIT_WRMSR_NR, VEXIT_WRMSR);
+    DEFINE(MSR_X2APIC_ICR_NR, MSR_X2APIC_ICR);
+    DEFINE(MSR_APIC_BASE_NR, MSR_IA32_APIC_BASE);
+    DEFINE(APIC_BASE_X2APIC_BIT, APIC_BASE_X2APIC);
+    DEFINE(IPI_FAST_REFUSE_BITS, IPI_FAST_REFUSE);  /* printed as a negative dword: nasm takes it */
+    OFFSET(MSR_POLICY_RULES, msr_policy, n);
+    _Static_assert(sizeof(((struct msr_policy *)0)->n) == 4, "entry.asm compares a dword");
+    OFFSET(APIC_STATS_ICR_WRITES, apic_stats, icr_writes);
+    OFFSET(APIC_STATS_PASSED, apic_stats, passed);
 #ifdef VMX_COUNT_VMCS_ACCESS
     DEFINE(VMX_COUNT_VMCS_ACCESS, 1);
     OFFSET(VCPU_VMREADS, vmx_vcpu, vmreads);

@@ -13,8 +13,9 @@
 ;      one VMREAD every exit needs), exits counted; a CPUID of a leaf that
 ;      the vCPU's cpuid_fast holds masks for is answered right here (the
 ;      fast path: native CPUID, the masks of the policy and of this vCPU's
-;      CR4, RIP advanced), and so is the lazy fault-in of a page the plan
-;      table knows (ept/guest_ept.h);
+;      CR4, RIP advanced), and so are the lazy fault-in of a page the plan
+;      table knows (ept/guest_ept.h) and an x2APIC ICR write that sends
+;      a fixed IPI (kernel/vapic.h);
 ;   2. the caller-saved GPRs saved, vmx_exit_light() (vmx/vmx_exit.c),
 ;      for the reasons vmx_exit_kind marks light: the exit decoded, the
 ;      core's light handlers (kernel/exit.c: the guest's UART);
@@ -59,6 +60,8 @@ global vmx_entry_abort
 global vmx_partial_abort
 extern vmx_exit
 extern vmx_exit_light
+extern guest_msrs
+extern apic_stats
 extern vmx_exit_kind
 extern VCPU_EXIT
 extern ept_plans
@@ -75,6 +78,29 @@ extern vmcs_writes
 %macro COUNT_VMREAD 0                   ; the benchmark build counts VMREADs
 %ifdef VMX_COUNT_VMCS_ACCESS
     inc qword [rel vmcs_reads]
+%endif
+%endmacro
+
+; Layer 1's completion of an instruction exit: RIP += the VM-exit
+; instruction length (SDM Vol. 3C, 28.2.5: prefixes count). %1 = a free
+; GPR; RSI and RDX are clobbered.
+%macro SKIP_INSTRUCTION 1
+    mov esi, VMCS_GUEST_RIP_ENC
+    vmread %1, rsi
+    mov edx, VMCS_EXIT_INSTRUCTION_LEN_ENC
+    vmread rdx, rdx
+    add %1, rdx
+    vmwrite rsi, %1
+%endmacro
+
+; The benchmark build's count for an exit layer 1 completed: the reason,
+; RFLAGS, RIP and length read (the first two counted as read), RIP written.
+%macro COUNT_SKIP_VMCS 1                ; %1 = the neutral reason
+%ifdef VMX_COUNT_VMCS_ACCESS
+    add qword [rel vmcs_reads], 2
+    inc qword [rel vmcs_writes]
+    add qword [rdi + VCPU_VMREADS + %1 * 8], 4
+    inc qword [rdi + VCPU_VMWRITES + %1 * 8]
 %endif
 %endmacro
 
@@ -159,7 +185,57 @@ vmx_exit_entry:
     cmp esi, EXIT_CPUID
     je .cpuid
     cmp esi, EXIT_EPT_VIOLATION
+    je .ept
+    cmp esi, EXIT_WRMSR
     jne .light
+
+    ; ---- layer 1: WRMSR of the x2APIC ICR (SDM Vol. 3A, 12.12.9), an IPI
+    ; the guest's core sends to another (kernel/vapic.h): ECX = the MSR,
+    ; EDX:EAX = the value, the guest's, in the CPU. A fixed or
+    ; lowest-priority IPI without a reserved bit (none of IPI_FAST_REFUSE)
+    ; is what vapic.c would send on as written: sent from here, with the
+    ; guest's own registers. The C path takes the rest, unchanged: another
+    ; MSR, INIT/SIPI/NMI/SMI, reserved bits, a console `msr` rule, `step`
+    ; or a guest NMI waiting, TF or RF, the APIC in xAPIC mode (the #GP).
+    cmp ecx, MSR_X2APIC_ICR_NR
+    jne .light
+    test eax, IPI_FAST_REFUSE_BITS
+    jnz .light
+    cmp word [rdi + VCPU_STEPPING], 0   ; stepping, nmi_pending
+    jne .light
+    cmp dword [rel guest_msrs + MSR_POLICY_RULES], 0
+    jne .light
+    mov [rdi + GR_RAX], rax
+    mov [rdi + GR_RCX], rcx
+    mov [rdi + GR_RDX], rdx
+    mov esi, VMCS_GUEST_RFLAGS_ENC
+    vmread rsi, rsi
+    COUNT_VMREAD
+    test esi, RFLAGS_TF_RF
+    jnz .icr_slow
+    mov ecx, MSR_APIC_BASE_NR           ; the guest's own: apic_msr_write lets it set EXTD
+    rdmsr
+    test eax, APIC_BASE_X2APIC_BIT
+    jz .icr_slow
+    mov ecx, MSR_X2APIC_ICR_NR
+    mov eax, [rdi + GR_RAX]
+    mov edx, [rdi + GR_RDX]
+    wrmsr
+    SKIP_INSTRUCTION rax
+    inc qword [rdi + VCPU_EXIT_COUNT + VEXIT_WRMSR_NR * 8]
+    inc qword [rel apic_stats + APIC_STATS_ICR_WRITES]
+    inc qword [rel apic_stats + APIC_STATS_PASSED]
+    COUNT_SKIP_VMCS VEXIT_WRMSR_NR
+    mov rax, [rdi + GR_RAX]
+    mov rcx, [rdi + GR_RCX]
+    mov rdx, [rdi + GR_RDX]
+    mov rsi, [rdi + GR_RSI]
+    PARTIAL_RESUME .window7
+.icr_slow:                              ; RDX saved; RAX and RCX back, ESI the reason
+    mov rax, [rdi + GR_RAX]
+    mov rcx, [rdi + GR_RCX]
+    mov esi, EXIT_WRMSR
+    jmp .light_rdx_saved
 
     ; ---- layer 1: EPT violation (SDM Vol. 3C, 28.2.1, table 28-7): the
     ; common case of ept_fault_in (ept/guest_ept.c), which it mirrors step
@@ -331,20 +407,10 @@ vmx_exit_entry:
     ; Handled from here on. RIP += the VM-exit instruction length (28.2.5):
     ; CPUID is 0F A2, but prefixes count (a 66 0F A2 is three bytes). RBX
     ; and RDX are free: CPUID overwrites both.
-    mov esi, VMCS_GUEST_RIP_ENC
-    vmread rbx, rsi
-    mov edx, VMCS_EXIT_INSTRUCTION_LEN_ENC
-    vmread rdx, rdx
-    add rbx, rdx
-    vmwrite rsi, rbx
+    SKIP_INSTRUCTION rbx
     CPUID_MASKED
     inc qword [rdi + VCPU_EXIT_COUNT + VEXIT_CPUID_NR * 8]
-%ifdef VMX_COUNT_VMCS_ACCESS
-    add qword [rel vmcs_reads], 2
-    inc qword [rel vmcs_writes]
-    add qword [rdi + VCPU_VMREADS + VEXIT_CPUID_NR * 8], 4
-    inc qword [rdi + VCPU_VMWRITES + VEXIT_CPUID_NR * 8]
-%endif
+    COUNT_SKIP_VMCS VEXIT_CPUID_NR
     mov rsi, [rdi + GR_RSI]
     PARTIAL_RESUME .window4
 .cpuid_slow:                            ; ESI held RFLAGS: the reason again
@@ -457,4 +523,5 @@ vmx_entry_windows:
     dq vmx_exit_entry.window4, vmx_exit_entry.window4_end, vmx_partial_abort
     dq vmx_exit_entry.window5, vmx_exit_entry.window5_end, vmx_partial_abort
     dq vmx_exit_entry.window6, vmx_exit_entry.window6_end, vmx_partial_abort
+    dq vmx_exit_entry.window7, vmx_exit_entry.window7_end, vmx_partial_abort
 vmx_entry_windows_end:

@@ -179,6 +179,25 @@ static void test_other_hv_leaves_zero(void **state)
     }
 }
 
+/* kvm_leaves: KVM's signature at 40000100H and an all-zero 40000101H
+ * (no features, no hints), nothing from the native answer; monovisor's
+ * own leaves unchanged; without it, zeros as for any other leaf. */
+static void test_kvm_leaves(void **state)
+{
+    (void)state;
+    struct cpuid_policy p;
+    cpuid_policy_init(&p);
+    assert_result(cpuid_policy_apply(&p, CPUID_KVM_BASE, 0, 0, ALL_ONES), 0, 0, 0, 0);
+    p.kvm_leaves = true;
+    /* "KVMK" "VMKV" "M\0\0\0" little-endian, as Linux's kvm_cpuid_base compares them. */
+    assert_result(cpuid_policy_apply(&p, CPUID_KVM_BASE, 0, 0, ALL_ONES), 0x40000101, 0x4B4D564B,
+                  0x564B4D56, 0x0000004D);
+    assert_result(cpuid_policy_apply(&p, CPUID_KVM_FEATURES, 0, 0, ALL_ONES), 0, 0, 0, 0);
+    assert_result(cpuid_policy_apply(&p, CPUID_HV_BASE, 0, 0, ALL_ONES), 0x40000001, 0x6F6E6F6D,
+                  0x6F736976, 0x00000072);
+    assert_result(cpuid_policy_apply(&p, 0x40000200, 0, 0, ALL_ONES), 0, 0, 0, 0);
+}
+
 static void test_hv_leaf_direct(void **state)
 {
     (void)state;
@@ -1070,6 +1089,7 @@ int main(void)
         cmocka_unit_test(test_hv_features_leaf),
         cmocka_unit_test(test_svm_hidden),
         cmocka_unit_test(test_other_hv_leaves_zero),
+        cmocka_unit_test(test_kvm_leaves),
         cmocka_unit_test(test_hv_leaf_direct),
         cmocka_unit_test(test_other_leaves_pass_through),
         cmocka_unit_test(test_extended_leaf_keeps_bit5_of_ecx),

@@ -37,6 +37,26 @@ static void test_fixed_and_nmi_ipis_pass(void **state)
     assert_int_equal(d.action, IPI_PASS);
 }
 
+/* The first exit layers send an x2APIC ICR write with none of
+ * IPI_FAST_REFUSE's bits on without asking: that must be what ipi_decide
+ * says for every such value. The bits left are the vector (7:0), bit 8
+ * (lowest priority), 12:11, 15:14 and the shorthand (19:18): 2^15 values,
+ * none refused; and the refused delivery modes are exactly those other
+ * than fixed and lowest priority. */
+static void test_fast_path_values_all_pass(void **state)
+{
+    (void)state;
+    for (uint32_t free = 0; free < (1u << 15); free++) {
+        uint32_t lo = (free & 0x1FF) | ((free >> 9) & 3) << 11 | ((free >> 11) & 3) << 14 |
+                      ((free >> 13) & 3) << 18;
+        assert_int_equal(lo & IPI_FAST_REFUSE, 0);
+        for (uint32_t dest = 0; dest < 8; dest++)
+            assert_int_equal(decide(lo, dest == 7 ? 0xFFFFFFFFu : dest, true, 0).action, IPI_PASS);
+    }
+    for (uint32_t mode = 0; mode < 8; mode++)
+        assert_int_equal(!!((mode << 8) & IPI_FAST_REFUSE), mode >= 2);
+}
+
 static void test_init_physical_destination(void **state)
 {
     (void)state;
@@ -120,6 +140,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fixed_and_nmi_ipis_pass),
+        cmocka_unit_test(test_fast_path_values_all_pass),
         cmocka_unit_test(test_init_physical_destination),
         cmocka_unit_test(test_sipi_carries_its_vector),
         cmocka_unit_test(test_shorthands),

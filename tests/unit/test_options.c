@@ -415,7 +415,7 @@ static void test_format_defaults(void **state)
                              "opt.onexit=poweroff opt.poll_us=10000 opt.ept=static "
                              "opt.ept_refuse=stop opt.ept_ad=0 opt.mem=0 opt.cpuid=\"\" opt.cpus=\"\" "
                              "opt.verbose=0 opt.iommu=on opt.gdb=console opt.gdb_wait=0 "
-                             "opt.console=monitor");
+                             "opt.kvm_leaves=1 opt.console=monitor");
 }
 
 static void test_format_parsed_values(void **state)
@@ -426,14 +426,14 @@ static void test_format_parsed_values(void **state)
     char buf[512];
     assert_int_equal(parse("serial=0x2f8 baud=9600 run=\"info; quit\" hlt=exit onexit=console "
                            "poll_us=0 ept=lazy ept_refuse=gp ept_ad=1 mem=64M cpuid=-avx,+x2apic "
-                           "cpus=0,2 iommu=off gdb=com2 gdb_wait=1 console=guest",
+                           "cpus=0,2 iommu=off gdb=com2 gdb_wait=1 kvm_leaves=0 console=guest",
                            &o, &r), 0);
     options_format(&o, buf, sizeof(buf));
     assert_string_equal(buf, "opt.serial=0x2f8 opt.baud=9600 opt.run=\"info; quit\" opt.hlt=exit "
                              "opt.onexit=console opt.poll_us=0 opt.ept=lazy opt.ept_refuse=gp "
                              "opt.ept_ad=1 opt.mem=67108864 opt.cpuid=\"-avx,+x2apic\" opt.cpus=\"0,2\" "
                              "opt.verbose=0 opt.iommu=off opt.gdb=0x2f8 opt.gdb_wait=1 "
-                             "opt.console=guest");
+                             "opt.kvm_leaves=0 opt.console=guest");
     assert_int_equal(o.hlt, HLT_EXIT);
     assert_int_equal(o.iommu, IOMMU_OFF);
     assert_int_equal(o.console, CONSOLE_GUEST);
