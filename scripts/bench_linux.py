@@ -12,6 +12,7 @@ import re
 import statistics
 import time
 
+import linux_rt
 from machine import Bochs, LINUX_ARGS, LINUX_CPU, Qemu, build_iso, linux_files
 
 SHELL_MARK = r"linux\.shell tsc=(\d+)\r?\n"
@@ -39,6 +40,21 @@ def boot(out_dir, native):
     finally:
         m.close()
     return tsc, exits
+
+
+def rt(out_dir):
+    """The real-time rows (issue 19): Linux on cores 0 and 1, the console
+    on core 2 (tests/boot/linux_rt.py); exits per guest second of each
+    guest core idle for 10 guest seconds, and per 1,000 timer interrupts
+    of core 1 running a 1 kHz timer loop."""
+    def iso(**kw):
+        return build_iso(os.path.join(out_dir, "bench-linux-rt.iso"), **kw)
+
+    m = linux_rt.boot(iso, lambda path, **kw: Bochs(path, logname="bench-linux-rt", **kw))
+    try:
+        return linux_rt.measure(m)
+    finally:
+        m.close()
 
 
 def qemu_boots(out_dir, rounds=3):

@@ -34,7 +34,7 @@ if [ ! -s "$out/bzImage" ] || [ ! -d "$out/modules" ]; then
 fi
 
 stale=
-for f in init inittab profile rdtsc.c build.sh; do
+for f in init inittab profile rdtsc.c tick.c build.sh; do
     [ "$here/$f" -nt "$out/initramfs.cpio.gz" ] && stale=1
 done
 if [ ! -s "$out/initramfs.cpio.gz" ] || [ -n "$stale" ]; then
@@ -56,6 +56,8 @@ if [ ! -s "$out/initramfs.cpio.gz" ] || [ -n "$stale" ]; then
     for m in $modules; do cp "$out/modules/$m.ko" "$root/lib/modules/"; done
     gcc -std=gnu11 -O2 -Wall -Wextra -Werror -static -nostdlib -fno-pie -no-pie \
         -fno-stack-protector -o "$root/bin/rdtsc" "$here/rdtsc.c"
+    gcc -std=gnu11 -O2 -Wall -Wextra -Werror -static -nostdlib -fno-pie -no-pie \
+        -fno-stack-protector -o "$root/bin/tick" "$here/tick.c"
     # No device nodes needed: /dev/console, which init's stdio opens, comes
     # from the kernel's built-in initramfs (usr/default_cpio_list), which
     # this archive is unpacked over; init mounts devtmpfs for the rest.

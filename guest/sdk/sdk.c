@@ -164,6 +164,25 @@ void sdk_set_nmi_handler(void (*fn)(void))
     sdk_nmi_hook = fn;
 }
 
+#ifndef __x86_64__
+extern uint64_t sdk_idt[256];
+extern struct __attribute__((packed)) {
+    uint16_t limit;
+    uint32_t base;
+} sdk_idt_ptr;
+
+void sdk_set_irq_gate(unsigned vector, void (*stub)(void))
+{
+    /* SDM Vol. 3A, 6.11, figure 6-2: offset 15:0, selector, type 0xE
+     * (32-bit interrupt gate) with P, offset 31:16. */
+    uint32_t a = (uint32_t)(uintptr_t)stub;
+    sdk_idt[vector & 255] = (a & 0xFFFF) | ((uint64_t)0x08 << 16) /* start.asm: SEL_CODE */ |
+                            ((uint64_t)0x8E00 << 32) | ((uint64_t)(a >> 16) << 48);
+    if (sdk_idt_ptr.limit < sizeof(sdk_idt) - 1)
+        sdk_load_idt(sizeof(sdk_idt) - 1);
+}
+#endif
+
 long sdk_exit_stats(sdk_exit_stats_t st)
 {
     return sdk_hypercall(HC_EXIT_STATS, (long)st, sizeof(sdk_exit_stats_t), 0, 0);

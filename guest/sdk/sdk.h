@@ -152,6 +152,20 @@ extern struct sdk_fault sdk_fault;
  * i << 21 (present, writable, user; the top GiB uncached). */
 extern uint64_t sdk_pml4[512], sdk_pd[4 * 512];
 #else
+/* An interrupt gate (DPL 0, ring 0 code) for vector to stub, an assembly
+ * routine that ends in IRET; the IDT's limit grows to all 256 vectors
+ * (others not present: #NP). 32-bit guests' hardware interrupts. */
+void sdk_set_irq_gate(unsigned vector, void (*stub)(void));
+
+/* SDK_IRQ_STUB(stub, fn): the interrupt entry `stub` for sdk_set_irq_gate
+ * that saves the GPRs, calls void fn(void) (a global function: the EOI is
+ * fn's) and returns with IRET. */
+#define SDK_IRQ_STUB(stub, fn)                                                  \
+    void fn(void);                                                              \
+    void stub(void);                                                            \
+    __asm__(".text\n.globl " #stub "\n" #stub ":\n\tpushal\n\tcld\n\tcall " #fn \
+            "\n\tpopal\n\tiretl\n")
+
 /* VMCALL with 64-bit registers (from IA-32e mode, entered and left
  * around it; see start.asm). back32: load the registers in 64-bit mode,
  * then VMCALL from 32-bit mode with RBX and RSI keeping their upper

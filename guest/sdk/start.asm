@@ -15,6 +15,7 @@ global sdk_catch
 global sdk_catch_user
 global sdk_load_idt
 global sdk_idt_ptr
+global sdk_idt
 global sdk_nmi_hook
 global sdk_vmcall64
 extern sdk_vmmcall
@@ -93,11 +94,11 @@ build_idt:
     xor ecx, ecx
 .next:
     mov eax, [isr_table + ecx * 4]
-    mov [idt + ecx * 8], ax
-    mov word [idt + ecx * 8 + 2], 0x08
-    mov word [idt + ecx * 8 + 4], 0x8E00
+    mov [sdk_idt + ecx * 8], ax
+    mov word [sdk_idt + ecx * 8 + 2], 0x08
+    mov word [sdk_idt + ecx * 8 + 4], 0x8E00
     shr eax, 16
-    mov [idt + ecx * 8 + 6], ax
+    mov [sdk_idt + ecx * 8 + 6], ax
     inc ecx
     cmp ecx, 32
     jb .next
@@ -342,7 +343,7 @@ gdt_ptr:
 align 4
 sdk_idt_ptr:
     dw 32 * 8 - 1
-    dd idt
+    dd sdk_idt
 isr_table:
 %assign v 0
 %rep 32
@@ -356,7 +357,7 @@ stack_top:
 tss: resb 112                       ; 104 used; keeps what follows 16-byte aligned
 user_stack: resb 4096
 user_stack_top:
-idt: resb 32 * 8
+sdk_idt: resb 256 * 8               ; 32 exception gates; sdk_set_irq_gate adds others
 catch_active: resd 1
 catch_esp: resd 1
 sdk_nmi_hook: resd 1

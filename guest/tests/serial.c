@@ -92,7 +92,10 @@ static void tx_bytes(void)
         ier_set(ier & ~IER_THRI);
 }
 
-void serial_irq(void);
+/* The handlers' entries (sdk.h): registers saved, the C function, IRET. */
+SDK_IRQ_STUB(serial_isr, serial_irq);
+SDK_IRQ_STUB(spurious_isr, serial_spurious);
+
 void serial_irq(void)
 {
     /* As serial8250_handle_irq loops: until IIR says nothing is pending. */
@@ -126,52 +129,9 @@ void serial_irq(void)
         sdk_apic_write(APIC_EOI, 0);
 }
 
-void serial_spurious(void);
 void serial_spurious(void)
 {
     spurious_irqs++;                    /* no EOI for the spurious vector (12.9) */
-}
-
-__asm__(".text\n"
-        ".globl serial_isr\n"
-        "serial_isr:\n\t"
-        "pushal\n\t"
-        "cld\n\t"
-        "call serial_irq\n\t"
-        "popal\n\t"
-        "iretl\n"
-        ".globl spurious_isr\n"
-        "spurious_isr:\n\t"
-        "pushal\n\t"
-        "cld\n\t"
-        "call serial_spurious\n\t"
-        "popal\n\t"
-        "iretl\n");
-void serial_isr(void);
-void spurious_isr(void);
-
-/* A 256-entry IDT: the SDK's 32 exception gates, then ours. */
-static uint64_t idt[256] __attribute__((aligned(8)));
-
-static void set_gate(unsigned vec, void (*fn)(void))
-{
-    uint32_t a = (uint32_t)(uintptr_t)fn;
-    idt[vec] = (a & 0xFFFF) | (0x08u << 16) | ((uint64_t)0x8E00 << 32) | ((uint64_t)(a >> 16) << 48);
-}
-
-static void install_idt(void)
-{
-    struct __attribute__((packed)) {
-        uint16_t limit;
-        uint32_t base;
-    } p;
-    __asm__ volatile("sidt %0" : "=m"(p));
-    memcpy(idt, (const void *)(uintptr_t)p.base, 32 * 8);
-    set_gate(vector, serial_isr);
-    set_gate(SPURIOUS, spurious_isr);
-    p.limit = sizeof(idt) - 1;
-    p.base = (uint32_t)(uintptr_t)idt;
-    __asm__ volatile("lidt %0" : : "m"(p));
 }
 
 /* ---- probing, as drivers/tty/serial/8250/8250_port.c does ----------------- */
@@ -351,7 +311,8 @@ int main(void)
     probe();
     if (!route_irq())
         sdk_finish();
-    install_idt();
+    sdk_set_irq_gate(vector, serial_isr);
+    sdk_set_irq_gate(SPURIOUS, spurious_isr);
 
     /* serial8250_do_startup: 8N1, clear the FIFOs, DTR | RTS | OUT2,
      * then the receive and line-status interrupts. */
