@@ -77,6 +77,17 @@ unsigned acpi_hide_table(const void *rsdp, size_t rsdp_len, uint64_t phys)
     return (rsdt ? drop_from(rsdt, 4, phys) : 0) + (xsdt ? drop_from(xsdt, 8, phys) : 0);
 }
 
+int acpi_spcr_for_guest(uint16_t port, uint8_t irq, uint32_t gsi)
+{
+    const uint8_t *h = info.spcr.phys ? map_identity(0, info.spcr.phys, 36) : 0;
+    uint32_t len;
+    if (!h)
+        return -1;
+    memcpy(&len, h + 4, 4);
+    void *t = (void *)map_identity(0, info.spcr.phys, len);
+    return t ? acpi_spcr_retarget(t, port, irq, gsi) : -1;
+}
+
 const struct acpi_info *acpi(void)
 {
     return &info;

@@ -20,6 +20,11 @@ uint64_t acpi_rsdp_from_efi(uint64_t system_table);
  * finds them leads to the same view). Returns the entries removed. */
 unsigned acpi_hide_table(const void *rsdp, size_t rsdp_len, uint64_t phys);
 
+/* acpi_spcr_for_guest - rewrite the machine's SPCR in place to name the
+ * guest's UART (acpi_spcr_retarget): a 16550 at I/O port port, ISA IRQ
+ * irq, GSI gsi. 0, or -1 when there is no SPCR or it cannot be read. */
+int acpi_spcr_for_guest(uint16_t port, uint8_t irq, uint32_t gsi);
+
 /* acpi - what acpi_init found (zeroed when it failed). */
 const struct acpi_info *acpi(void);
 

@@ -88,6 +88,16 @@ static const void *map_table(acpi_map_fn map, acpi_warn_fn warn, void *ctx, uint
     return t;
 }
 
+/* The checksum byte of a table of len bytes (5.2.6): all of them sum to 0. */
+static void set_checksum(uint8_t *t, uint32_t len)
+{
+    t[9] = 0;
+    uint8_t sum = 0;
+    for (uint32_t i = 0; i < len; i++)
+        sum = (uint8_t)(sum + t[i]);
+    t[9] = (uint8_t)-sum;
+}
+
 unsigned acpi_root_drop(void *root, size_t entry_size, uint64_t drop)
 {
     uint8_t *t = root;
@@ -109,11 +119,7 @@ unsigned acpi_root_drop(void *root, size_t entry_size, uint64_t drop)
         return 0;
     memset(t + out, 0, len - out);      /* the bytes past the end: no stale entry */
     memcpy(t + 4, &out, 4);
-    t[9] = 0;
-    uint8_t sum = 0;
-    for (uint32_t i = 0; i < out; i++)
-        sum = (uint8_t)(sum + t[i]);
-    t[9] = (uint8_t)-sum;               /* the checksum byte (5.2.6) */
+    set_checksum(t, out);
     return dropped;
 }
 
@@ -314,6 +320,56 @@ int acpi_parse_spcr(const void *spcr, struct acpi_spcr *out, char *err, size_t e
     return 0;
 }
 
+/* Revision 3 adds the UART clock at 76, revision 4 the precise baud rate
+ * at 80 and the namespace string's length and offset at 84 and 86. */
+#define SPCR_UART_CLOCK   76
+#define SPCR_NS_LENGTH    84
+#define SPCR_NS_OFFSET    86
+#define SPCR_REV4_LEN     88
+#define UART_CLOCK_16550  1843200u  /* the PC's 16550 crystal: divisor 1 = 115200 baud */
+
+static void wr16(uint8_t *t, size_t off, uint16_t v) { memcpy(t + off, &v, 2); }
+static void wr32(uint8_t *t, size_t off, uint32_t v) { memcpy(t + off, &v, 4); }
+
+int acpi_spcr_retarget(void *spcr, uint16_t port, uint8_t irq, uint32_t gsi)
+{
+    uint8_t *t = spcr;
+    uint32_t len = rd32(t, 4);
+    if (memcmp(t, "SPCR", 4) || len < SPCR_MIN_LEN)
+        return -1;
+    uint8_t rev = t[8];
+    t[36] = SPCR_16550;
+    memset(t + 37, 0, 3);
+    /* The base address, a GAS (ACPI 6.5, 5.2.3.2): system I/O, 8-bit
+     * registers at bit offset 0, byte access. */
+    t[40] = SPCR_SPACE_IO;
+    t[41] = 8;
+    t[42] = 0;
+    t[43] = 1;
+    uint64_t base = port;
+    memcpy(t + 44, &base, 8);
+    t[52] = 0x3;                        /* interrupt type: PC-AT 8259 IRQ and I/O APIC */
+    t[53] = irq;
+    wr32(t, 54, gsi);
+    wr16(t, 64, 0xFFFF);                /* PCI device and vendor: not a PCI device */
+    wr16(t, 66, 0xFFFF);
+    memset(t + 68, 0, 8);               /* bus, device, function, flags, segment */
+    if (rev >= 3)
+        wr32(t, SPCR_UART_CLOCK, UART_CLOCK_16550);
+    if (rev >= 4 && len >= SPCR_REV4_LEN) {
+        uint16_t ns_len, ns_off;
+        memcpy(&ns_len, t + SPCR_NS_LENGTH, 2);
+        memcpy(&ns_off, t + SPCR_NS_OFFSET, 2);
+        if (ns_len >= 2 && ns_off >= SPCR_REV4_LEN && (uint32_t)ns_off + ns_len <= len) {
+            memset(t + ns_off, 0, ns_len);
+            t[ns_off] = '.';            /* "not in the namespace" (SPCR spec, revision 4) */
+            wr16(t, SPCR_NS_LENGTH, 2);
+        }
+    }
+    set_checksum(t, len);
+    return 0;
+}
+
 bool acpi_spcr_is_16550(const struct acpi_spcr *s)
 {
     return s->present &&
@@ -498,6 +554,8 @@ int acpi_parse(const void *rsdp, size_t rsdp_len, acpi_map_fn map, acpi_warn_fn 
             char why[80];
             if (t && acpi_parse_spcr(t, &out->spcr, why, sizeof(why)))
                 warnf(warn, ctx, "%s (at %#llx; ignored)", why, (unsigned long long)phys);
+            else if (t)
+                out->spcr.phys = phys;
         }
     }
     if (out->dsdt) {

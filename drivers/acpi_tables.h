@@ -61,6 +61,7 @@ struct acpi_spcr {
     uint8_t irq;                    /* the PC-AT IRQ, when interrupt type bit 0 says so */
     uint16_t pci_vendor, pci_device;    /* 0xFFFF: not a PCI device */
     uint8_t pci_bus, pci_dev, pci_fn;
+    uint64_t phys;                  /* where the table is (acpi_parse) */
 };
 
 /* acpi_parse_spcr - spcr (its header's length checked) into out; -1 with
@@ -68,6 +69,16 @@ struct acpi_spcr {
  * address. An interface type monovisor does not drive is still parsed:
  * the caller says so (acpi_spcr_is_16550). */
 int acpi_parse_spcr(const void *spcr, struct acpi_spcr *out, char *err, size_t errlen);
+
+/* acpi_spcr_retarget - make spcr name a 16550 on I/O port `port` (8-bit
+ * registers a byte apart) with ISA IRQ irq and global system interrupt
+ * gsi, not a PCI device, clocked at 1.8432 MHz (revision 3+) and with no
+ * namespace path (revision 4+: "."), keeping its line settings (baud,
+ * parity, stop bits, flow control, terminal type); the checksum made
+ * right. For the guest's copy of the machine's SPCR: the UART the guest
+ * has (kernel/vserial.c) rather than the console's own. -1 (nothing
+ * changed) if spcr is no SPCR of at least the revision-1 length. */
+int acpi_spcr_retarget(void *spcr, uint16_t port, uint8_t irq, uint32_t gsi);
 
 /* acpi_spcr_is_16550 - the UART is a 16550 (or 16450) on I/O ports or MMIO,
  * which monovisor's UART driver knows. */

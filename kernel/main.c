@@ -145,6 +145,7 @@ static uint64_t tsc_kmain, tsc_guest;   /* TSC at kmain, at the guest's start (0
  * console's registers are kept from it (guest_uart_port). */
 static const char *console_source = "default";
 static int console_pci = -1;            /* serial=pci:'s function, when the console is on it */
+static char guest_spcr_note[96];        /* the SPCR rewritten for the guest (guest_spcr) */
 static char console_problem[160];       /* why serial= was not taken: said after the banner */
 
 #define COM1 0x3F8
@@ -293,6 +294,8 @@ static void print_console(void)
                           : !acpi_spcr_is_16550(sp)       ? "other"
                           : sp->space == SPCR_SPACE_IO    ? "16550-io"
                                                           : "16550-mmio");
+    if (guest_spcr_note[0])
+        kprintf("%s\n", guest_spcr_note);
 }
 
 /* The guest's UART port: the console's when it is a UART in I/O space the
@@ -312,6 +315,30 @@ static uint16_t guest_uart_port(struct guest_ept_config *ecfg)
         vserial_hold_ports((uint16_t)w->base, HELD_CONSOLE);
     }
     return COM1;
+}
+
+/* The SPCR the guest reads names the guest's UART: the console's when the
+ * guest has it (a 16550 on an I/O port), else COM1 with IRQ 4 (the
+ * console a PCI card, an MMIO UART, or a UART the SPCR names that does not
+ * answer). The machine's table is rewritten in place, as the IOMMU's are
+ * hidden: the guest finds the same view however it looks. */
+static void guest_spcr(uint16_t port)
+{
+    const struct acpi_info *a = acpi();
+    const struct acpi_spcr *sp = &a->spcr;
+    if (!sp->present || (acpi_spcr_is_16550(sp) && sp->space == SPCR_SPACE_IO && sp->address == port &&
+                         sp->irq == VSERIAL_ISA_IRQ))
+        return;
+    uint32_t gsi = acpi_isa_gsi(a, VSERIAL_ISA_IRQ);
+    if (acpi_spcr_for_guest(port, VSERIAL_ISA_IRQ, gsi)) {
+        kprintf("warning: console: the ACPI SPCR could not be rewritten for the guest\n");
+        return;
+    }
+    fmt_snprintf(guest_spcr_note, sizeof(guest_spcr_note),
+                 "console.guest_spcr=io:%#x irq=%u gsi=%u (the firmware's named %s %#llx irq %u)",
+                 port, VSERIAL_ISA_IRQ, gsi, sp->space == SPCR_SPACE_IO ? "io" : "mmio",
+                 (unsigned long long)sp->address, sp->irq);
+    kprintf("%s\n", guest_spcr_note);
 }
 
 /* gdb=: the GDB stub's own UART, when it names one: opened as the
@@ -536,6 +563,7 @@ static void start_guest(void)
     if (hv.opt.ept_ad && !ecfg.ad)
         kprintf("note: ept_ad=1 but this CPU has no EPT accessed/dirty flags\n");
     uint16_t guest_uart = guest_uart_port(&ecfg);
+    guest_spcr(guest_uart);
     open_gdb_wire(&ecfg, guest_uart);
     iommu_prepare(&ecfg);
     uint64_t eptp = guest_ept_build(guest_memmap(), firmware_memmap(), &ecfg);

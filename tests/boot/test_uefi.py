@@ -200,6 +200,31 @@ def test_spcr_of_a_uart_not_driven_says_so_and_stays_on_com1(iso, qemu, tmp_path
         m.expect_exit()
 
 
+@pytest.mark.parametrize("firmware", ["bios", "uefi"])
+def test_the_spcr_the_guest_reads_names_its_uart(iso, qemu, tmp_path, firmware):
+    """The SPCR names an MMIO 16550 behind a PCI function that does not
+    answer: the console stays on COM1, and the machine's SPCR is rewritten
+    for the guest to name the UART it has, COM1 with IRQ 4, not a PCI
+    device; the guest finds it there (its checksum right: acpi_parse
+    checks it), under SeaBIOS and OVMF alike."""
+    table = spcr_table(tmp_path / "spcr.bin", 0x12, 0, 0xFEDC9000, bits=32, access=3)
+    initrd = tmp_path / "initrd.bin"
+    initrd.write_bytes(bytes((i * 7 + 3) & 0xFF for i in range(5000)))
+    efi = " efi=1" if firmware == "uefi" else ""       # the guest expects the EFI map tag
+    m = qemu(iso(guest="mb2", initrd=str(initrd), guest_args=f"mod_len=5000{efi}",
+                 hv_args="onexit=console"),
+             cpu=SVM_CPU, firmware=firmware, extra=["-acpitable", f"file={table}"])
+    note = m.expect(r"console\.guest_spcr=io:0x3f8 irq=4 gsi=(\d+) \(the firmware's named mmio "
+                    r"0xfedc9000 irq 4\)", timeout=120)
+    m.expect_exact("mb2: spcr interface=0 space=1 address=0x3f8 irq=4 pci=ffff", timeout=120)
+    summary = m.expect(r"(\d+) passed, (\d+) failed", timeout=60)
+    assert summary.group(2) == "0" and "FAIL" not in m.transcript(), m.transcript()
+    out = m.command("info")
+    assert note.group(0) in out, out
+    m.send("quit\r")
+    m.expect_exit()
+
+
 # ---- a PCI 16550 card as the console (serial=pci:BB:DD.F) --------------------
 
 PCI_SERIAL = ["-chardev", "stdio,id=card", "-device", "pci-serial,chardev=card,addr=05.0"]

@@ -8,8 +8,10 @@
  * or past what was mapped. acpi_find_s5 also runs on the raw input.
  *
  * Checks: warnings and errors are terminated strings of their buffers,
- * cpu_count <= ACPI_MAX_CPUS, \_S5 is only found through a FADT's DSDT, and
- * a DMAR or IVRS acpi_root_drop removed from the root table is not found again.
+ * cpu_count <= ACPI_MAX_CPUS, \_S5 is only found through a FADT's DSDT, a
+ * DMAR or IVRS acpi_root_drop removed from the root table is not found
+ * again, and an SPCR acpi_spcr_retarget rewrote parses again, checksum
+ * right, as the 16550 at the port it was given (what the guest reads).
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -71,6 +73,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             if (root && acpi_root_drop(root, memcmp(root, "XSDT", 4) ? 4 : 8, dropped) &&
                 acpi_parse(rsdp, rsdp_len, win_map, win_warn, &w, &info, err, sizeof(err)) == 0 &&
                 info.iommu_table == dropped)
+                __builtin_trap();
+        }
+        if (info.spcr.present) {
+            const uint8_t *sh = win_map(&w, info.spcr.phys, 8);
+            uint32_t slen;
+            memcpy(&slen, sh + 4, 4);
+            uint8_t *spcr = (uint8_t *)win_map(&w, info.spcr.phys, slen);
+            struct acpi_spcr again;
+            if (!spcr || acpi_spcr_retarget(spcr, 0x3F8, 4, 4) || !acpi_checksum_ok(spcr, slen) ||
+                acpi_parse_spcr(spcr, &again, err, sizeof(err)) || !acpi_spcr_is_16550(&again) ||
+                again.space != SPCR_SPACE_IO || again.address != 0x3F8 || again.irq != 4 ||
+                again.pci_vendor != 0xFFFF)
                 __builtin_trap();
         }
     } else if (!memchr(err, 0, sizeof(err))) {

@@ -1675,6 +1675,71 @@ static void test_spcr_io_16550(void **state)
     assert_int_equal(sp->pci_vendor, 0xFFFF);
 }
 
+/* The SPCR rewritten for the guest: an MMIO UART behind a PCI function
+ * becomes COM1 on I/O ports with IRQ 4 (GSI 2 where an override says so),
+ * not a PCI device, checksum right; its line settings kept. Revision 4's
+ * UART clock and namespace path follow; no SPCR, nothing changed. */
+static void test_spcr_retarget_names_the_guests_uart(void **state)
+{
+    (void)state;
+    fake_init();
+    uint64_t phys = spcr_new(0x12, SPCR_SPACE_MEMORY, 32, 3, 0xFEDC9000, 7, 80);
+    uint8_t *t = at(phys);
+    put16(t + 64, 0x0003);                  /* a PCI device: 8086:0003 at 00:1f.3 */
+    put16(t + 66, 0x8086);
+    t[69] = 0x1f;
+    t[70] = 3;
+    table_finish(t);
+    assert_int_equal(acpi_spcr_retarget(t, 0x3F8, 4, 2), 0);
+    assert_true(acpi_checksum_ok(t, 80));
+    struct acpi_spcr sp;
+    char err[96];
+    assert_int_equal(acpi_parse_spcr(t, &sp, err, sizeof(err)), 0);
+    assert_true(acpi_spcr_is_16550(&sp));
+    assert_int_equal(sp.interface, SPCR_16550);
+    assert_int_equal(sp.space, SPCR_SPACE_IO);
+    assert_int_equal(sp.width, 1);
+    assert_int_equal(sp.address, 0x3F8);
+    assert_int_equal(sp.irq, 4);
+    assert_int_equal(t[52], 3);             /* 8259 and I/O APIC */
+    assert_int_equal(t[54], 2);             /* the GSI */
+    assert_int_equal(sp.baud, 115200);
+    assert_int_equal(t[60], 1);             /* stop bits kept */
+    assert_int_equal(sp.pci_vendor, 0xFFFF);
+    assert_int_equal(sp.pci_device, 0xFFFF);
+    assert_int_equal(sp.pci_dev, 0);
+    assert_int_equal(sp.pci_fn, 0);
+
+    /* Revision 4 with a namespace path: the clock and "." */
+    uint64_t p4 = spcr_new(0x12, SPCR_SPACE_MEMORY, 32, 3, 0xFEDC9000, 0, 100);
+    uint8_t *t4 = at(p4);
+    t4[8] = 4;
+    put32(t4 + 76, 48000000);
+    put16(t4 + 84, 12);
+    put16(t4 + 86, 88);
+    memcpy(t4 + 88, "\\_SB.URT0", 10);
+    table_finish(t4);
+    assert_int_equal(acpi_spcr_retarget(t4, 0x2F8, 4, 4), 0);
+    assert_true(acpi_checksum_ok(t4, 100));
+    uint32_t clock;
+    memcpy(&clock, t4 + 76, 4);
+    assert_int_equal(clock, 1843200);
+    assert_int_equal(t4[84], 2);
+    assert_int_equal(t4[88], '.');
+    assert_int_equal(t4[89], 0);
+    assert_int_equal(t4[58], 0);            /* "as is" kept */
+
+    /* Not an SPCR, or too short: -1, untouched. */
+    uint64_t pf;
+    table_finish(table_new("FACP", 80, &pf));
+    uint8_t before[80];
+    memcpy(before, at(pf), 80);
+    assert_int_equal(acpi_spcr_retarget(at(pf), 0x3F8, 4, 4), -1);
+    assert_memory_equal(before, at(pf), 80);
+    uint64_t ps = spcr_new(0, SPCR_SPACE_IO, 8, 1, 0x2F8, 7, 60);
+    assert_int_equal(acpi_spcr_retarget(at(ps), 0x3F8, 4, 4), -1);
+}
+
 /* An MMIO 16550 with 32-bit registers (the GAS's dword access, or its bit
  * width when the access size is left undefined), "as is" baud rate. */
 static void test_spcr_mmio_widths_and_baud(void **state)
@@ -1931,6 +1996,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_spcr_io_16550),
+        cmocka_unit_test(test_spcr_retarget_names_the_guests_uart),
         cmocka_unit_test(test_spcr_mmio_widths_and_baud),
         cmocka_unit_test(test_spcr_not_a_16550),
         cmocka_unit_test(test_spcr_malformed_is_ignored_with_a_warning),
