@@ -500,6 +500,25 @@ int acpi_parse_ivrs(const void *ivrs, struct acpi_iommu *out, char *err, size_t 
     return 0;
 }
 
+/* MCFG (PCI Firmware spec 3.2, table 4-2): the header, 8 reserved bytes,
+ * then 16-byte allocations: base address, segment, first and last bus.
+ * Segment 0's first allocation is kept (a PC has one); an empty range is
+ * no allocation. */
+static void parse_mcfg(const void *mcfg, struct acpi_info *out)
+{
+    uint32_t len = rd32(mcfg, 4);
+    for (uint32_t off = SDT_HEADER_LEN + 8; off + 16 <= len; off += 16) {
+        uint64_t base = rd64(mcfg, off);
+        uint8_t first = rd8(mcfg, off + 10), last = rd8(mcfg, off + 11);
+        if (rd16(mcfg, off + 8) == 0 && base && first <= last && !(base & 0xFFFFF)) {
+            out->ecam_base = base;
+            out->ecam_bus_first = first;
+            out->ecam_bus_last = last;
+            return;
+        }
+    }
+}
+
 int acpi_parse(const void *rsdp, size_t rsdp_len, acpi_map_fn map, acpi_warn_fn warn,
                void *ctx, struct acpi_info *out, char *err, size_t errlen)
 {
@@ -549,6 +568,10 @@ int acpi_parse(const void *rsdp, size_t rsdp_len, acpi_map_fn map, acpi_warn_fn 
             } else if (t) {
                 out->iommu_table = phys;
             }
+        } else if (!memcmp(h, "MCFG", 4)) {
+            const void *t = map_table(map, warn, ctx, phys, "MCFG");
+            if (t)
+                parse_mcfg(t, out);
         } else if (!memcmp(h, "SPCR", 4)) {
             const void *t = map_table(map, warn, ctx, phys, "SPCR");
             char why[80];

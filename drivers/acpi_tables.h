@@ -146,6 +146,11 @@ struct acpi_info {
     struct acpi_spcr spcr;          /* the console the firmware names, if any */
     struct acpi_iommu iommu;        /* the DMA-remapping units, if any (DMAR, else IVRS) */
     uint64_t iommu_table;           /* the physical address of that DMAR or IVRS, 0: none */
+    /* PCI Express enhanced configuration (ECAM) of segment 0, from the MCFG
+     * (PCI Firmware spec 3.2, 4.1.2): 4 KiB per function from ecam_base,
+     * bus ecam_bus_first at its start. 0: no MCFG entry for segment 0. */
+    uint64_t ecam_base;
+    uint8_t ecam_bus_first, ecam_bus_last;
 };
 
 /* acpi_checksum_ok - the bytes sum to zero modulo 256 (5.2.5.3, 5.2.6). */

@@ -35,6 +35,18 @@ static inline void pci_cfg_write16(unsigned bdf, unsigned off, uint16_t val)
     outw((uint16_t)(0xCFC + (off & 2)), val);
 }
 
+/* pci_cfg_target - what a configuration-data access at port (0xCFC-0xCFF)
+ * reaches under the configuration address cf8 (mechanism #1: bit 31
+ * enable, bus 23:16, device 15:11, function 10:8, register 7:2): the
+ * function (bus << 8 | device << 3 | function) in *bdf and the register's
+ * byte in *reg. false when the enable bit is clear (plain I/O then). */
+bool pci_cfg_target(uint32_t cf8, uint16_t port, unsigned *bdf, unsigned *reg);
+
+/* pci_ecam_page - the 4 KiB of function bdf in an ECAM window at base
+ * whose first bus is bus_first (PCI Express 3.0, 7.2.2); 0 when bdf's bus
+ * is outside [bus_first, bus_last]. */
+uint64_t pci_ecam_page(uint64_t base, uint8_t bus_first, uint8_t bus_last, unsigned bdf);
+
 /* One BAR, decoded. */
 struct pci_bar {
     enum { PCI_BAR_NONE, PCI_BAR_IO, PCI_BAR_MEM } space;

@@ -17,6 +17,7 @@
 #include "printk.h"
 #include "tokenize.h"
 #include "vapic.h"
+#include "vpci.h"
 #include "x86.h"
 #include "../ept/guest_ept.h"
 
@@ -87,6 +88,7 @@ static void cmd_cpus(int argc, char **argv)
             (unsigned long long)apic_stats.passed, (unsigned long long)apic_stats.inits,
             (unsigned long long)apic_stats.sipis, (unsigned long long)apic_stats.ignored,
             (unsigned long long)apic_stats.dropped, (unsigned long long)mmio_physical_stores);
+    kprintf("pci.kept_writes_dropped=%llu\n", (unsigned long long)vpci_dropped);
 }
 CONSOLE_COMMAND(cpus, "cpus", "cpus", "per core: APIC id, state, the vCPU's state and exits", cmd_cpus);
 

@@ -63,12 +63,12 @@ void iobus_intercept(struct vcpu *v)
         virt.intercept_io(v, ranges[i].first, ranges[i].n, true);
 }
 
-static uint32_t hw_in(uint16_t port, unsigned size)
+uint32_t hw_in(uint16_t port, unsigned size)
 {
     return size == 1 ? inb(port) : size == 2 ? inw(port) : inl(port);
 }
 
-static void hw_out(uint16_t port, unsigned size, uint32_t val)
+void hw_out(uint16_t port, unsigned size, uint32_t val)
 {
     if (size == 1)
         outb(port, (uint8_t)val);

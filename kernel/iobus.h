@@ -65,6 +65,11 @@ void iobus_intercept(struct vcpu *v);
  * hardware. Completes the instruction. */
 enum exit_action iobus_access(struct vcpu *v, uint16_t port, unsigned size, bool in);
 
+/* hw_in / hw_out - an IN or OUT of size (1, 2 or 4) bytes on the
+ * hardware, as the guest's instruction would do it. */
+uint32_t hw_in(uint16_t port, unsigned size);
+void hw_out(uint16_t port, unsigned size, uint32_t val);
+
 /* A device's page of MMIO whose stores exit (the page is read-only in the
  * second-level map): store runs for a store to it at gpa. */
 struct mmio_device {

@@ -32,6 +32,7 @@
 #include "platform.h"
 #include "vapic.h"
 #include "vcpu.h"
+#include "vpci.h"
 #include "vserial.h"
 
 struct hv_boot hv;
@@ -146,6 +147,7 @@ static uint64_t tsc_kmain, tsc_guest;   /* TSC at kmain, at the guest's start (0
 static const char *console_source = "default";
 static int console_pci = -1;            /* serial=pci:'s function, when the console is on it */
 static char guest_spcr_note[96];        /* the SPCR rewritten for the guest (guest_spcr) */
+static int gdb_pci = -1;                /* gdb=pci:'s function, when the stub's wire is on it */
 static char console_problem[160];       /* why serial= was not taken: said after the banner */
 
 #define COM1 0x3F8
@@ -379,6 +381,8 @@ static void open_gdb_wire(struct guest_ept_config *ecfg, uint16_t guest_uart)
             w.base & ~0xFFFull, (w.base + 8ull * w.width + 0xFFF) & ~0xFFFull };
     else
         vserial_hold_ports((uint16_t)w.base, HELD_GDB);
+    if (sp->kind == SERIAL_PCI)
+        gdb_pci = (int)sp->bdf;
     uart_wire_init(&w, (uint32_t)(hv.opt.baud ? hv.opt.baud : 115200));
     gdb_stub_init(&w);
     kprintf("gdb.wire=%s (target remote to this UART)\n", wire_name(&w, name, sizeof(name)));
@@ -572,6 +576,11 @@ static void start_guest(void)
     platform_init();
     if (!eptp || apic_virt_init() || vserial_init(guest_uart))
         return;
+    /* The UART cards' configuration space: read-only for the guest. */
+    if (console_pci >= 0)
+        vpci_hold((unsigned)console_pci, "the hypervisor's console");
+    if (gdb_pci >= 0)
+        vpci_hold((unsigned)gdb_pci, "the GDB stub's UART");
     iommu_start(guest_memmap(), firmware_memmap());     /* devices confined before the guest runs */
     if (virt.enable_cpu())
         return;

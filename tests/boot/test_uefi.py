@@ -251,6 +251,48 @@ def test_pci_serial_card_as_the_only_console(iso, qemu, firmware):
     m.expect_exit()
 
 
+@pytest.mark.parametrize("chipset", ["pc", "q35"])
+def test_the_console_cards_configuration_space_is_the_hypervisors(iso, qemu, chipset):
+    """The guest turns the console card's decoding off and moves its BAR
+    (guest/tests/attack_pci.c), through ports 0xCF8/0xCFC and, on q35,
+    through the ECAM window: every write is dropped and said once per way,
+    the registers read back what they held, another function's register
+    still takes a write, and the console answers."""
+    q35 = ["-machine", "q35"] if chipset == "q35" else []
+    m = qemu(iso(guest="attack_pci", hv_args="serial=pci:00:05.0 onexit=console"), cpu=SVM_CPU,
+             serial=("none",), extra=PCI_SERIAL + q35)
+    m.expect_exact("note: guest: configuration write to PCI 00:05.0 (register 0x4, mechanism #1) "
+                   "dropped: the function is the hypervisor's console", timeout=120)
+    if chipset == "q35":
+        m.expect_exact("note: guest: configuration write to PCI 00:05.0 (register 0x4, ECAM) "
+                       "dropped: the function is the hypervisor's console", timeout=60)
+    summary = m.expect(r"(\d+) passed, (\d+) failed", timeout=120)
+    out = m.transcript()
+    assert summary.group(2) == "0" and "FAIL" not in out, out
+    assert ("attack_pci: no ECAM window" in out) == (chipset == "pc"), out
+    m.expect_exact('guest.stopped cpu=0 reason="guest exit"')
+    out = m.command("cpus")
+    ways = 2 if chipset == "q35" else 1
+    # Per way: COMMAND, BAR0 sized, BAR0 moved, and the two writes back.
+    assert f"pci.kept_writes_dropped={5 * ways}" in out, out
+    m.send("quit\r")
+    m.expect_exact("monovisor: power off (console quit) status=0")
+    m.expect_exit()
+
+
+@pytest.mark.parametrize("chipset", ["pc", "q35"])
+def test_attack_pci_natively_the_card_takes_the_writes(iso, qemu, chipset):
+    """The oracle: without monovisor the same card's COMMAND and BAR0
+    take the guest's writes, through both ways (the guest puts them back)."""
+    q35 = ["-machine", "q35"] if chipset == "q35" else []
+    m = qemu(iso(guest="attack_pci", native=True), cpu=SVM_CPU,
+             extra=["-device", "pci-serial,addr=05.0"] + q35)
+    summary = m.expect(r"(\d+) passed, (\d+) failed", timeout=120)
+    out = m.transcript()
+    assert summary.group(2) == "0" and "FAIL" not in out, out
+    assert re.search(r"attack_pci: mechanism #1: command [0-9a-f]{4} -> 0000", out), out
+
+
 def test_serial_option_naming_nothing_falls_back_to_com1(iso, qemu):
     """serial= naming no PCI function, an MMIO address where no 16550
     answers, or one in RAM (where a probe would seem to answer and the

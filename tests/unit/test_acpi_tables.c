@@ -1656,6 +1656,41 @@ static uint64_t spcr_new(uint8_t interface, uint8_t space, uint8_t bits, uint8_t
     return phys;
 }
 
+/* MCFG: segment 0's first allocation with a non-empty bus range and a
+ * 1 MiB-aligned base; other segments and broken entries are passed over. */
+static void test_mcfg_ecam_window(void **state)
+{
+    (void)state;
+    fake_init();
+    uint64_t phys;
+    uint8_t *t = table_new("MCFG", HDR + 8 + 4 * 16, &phys);
+    uint8_t *e = t + HDR + 8;
+    put64(e, 0xC0000000ull);                /* segment 1: not ours */
+    put16(e + 8, 1);
+    e[11] = 255;
+    put64(e + 16, 0xD0080000ull);           /* segment 0, not 1 MiB aligned */
+    e[16 + 11] = 255;
+    put64(e + 32, 0xE0000000ull);           /* segment 0, buses 3 to 2: empty */
+    e[32 + 10] = 3;
+    e[32 + 11] = 2;
+    put64(e + 48, 0xB0000000ull);           /* the one */
+    e[48 + 10] = 0;
+    e[48 + 11] = 0x7F;
+    table_finish(t);
+    uint8_t rsdp[36];
+    uint64_t entries[] = { phys };
+    parse_clean(rsdp, rsdp_v2(rsdp, 0, xsdt_new(entries, 1)));
+    assert_int_equal(info.ecam_base, 0xB0000000ull);
+    assert_int_equal(info.ecam_bus_first, 0);
+    assert_int_equal(info.ecam_bus_last, 0x7F);
+
+    fake_init();                            /* a header and nothing more: no window */
+    table_finish(table_new("MCFG", HDR + 8, &phys));
+    uint64_t only[] = { phys };
+    parse_clean(rsdp, rsdp_v2(rsdp, 0, xsdt_new(only, 1)));
+    assert_int_equal(info.ecam_base, 0);
+}
+
 static void test_spcr_io_16550(void **state)
 {
     (void)state;
@@ -1995,6 +2030,7 @@ static void test_ivrs_of_qemu_amd_iommu(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_mcfg_ecam_window),
         cmocka_unit_test(test_spcr_io_16550),
         cmocka_unit_test(test_spcr_retarget_names_the_guests_uart),
         cmocka_unit_test(test_spcr_mmio_widths_and_baud),

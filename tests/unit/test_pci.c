@@ -1,6 +1,7 @@
 // covers: drivers/pci.c
 /*
- * test_pci.c - PCI BAR decoding (drivers/pci.c), with the BARs of the
+ * test_pci.c - PCI BAR decoding and configuration addresses (mechanism #1
+ * and ECAM; drivers/pci.c), with the BARs of the
  * cards serial=pci:... meets: QEMU's pci-serial (an I/O BAR), an MMIO
  * 16550 behind a 32-bit and a 64-bit memory BAR.
  */
@@ -42,11 +43,43 @@ static void test_memory_bars(void **state)
     assert_int_equal(pci_bar_decode(0xFEBD1006, 0).space, PCI_BAR_NONE);   /* type 3: reserved */
 }
 
+/* Mechanism #1: the enable bit, bus/device/function, the register's
+ * dword from the address and its byte from the data port. */
+static void test_cfg_target(void **state)
+{
+    (void)state;
+    unsigned bdf = 0, reg = 0;
+    assert_false(pci_cfg_target(0x00002810u, 0xCFC, &bdf, &reg));      /* enable clear */
+    assert_true(pci_cfg_target(0x80002810u, 0xCFC, &bdf, &reg));
+    assert_int_equal(bdf, 0x28);                                        /* 00:05.0 */
+    assert_int_equal(reg, 0x10);
+    assert_true(pci_cfg_target(0x80FFFF07u, 0xCFE, &bdf, &reg));        /* ff:1f.7, bits 1:0 ignored */
+    assert_int_equal(bdf, 0xFFFF);
+    assert_int_equal(reg, 0x06);
+    assert_true(pci_cfg_target(0x8F012345u, 0xCFF, &bdf, &reg));        /* reserved 30:24 ignored */
+    assert_int_equal(bdf, 0x0123);
+    assert_int_equal(reg, 0x47);
+}
+
+/* ECAM: 4 KiB per function from the window's first bus; outside it, 0. */
+static void test_ecam_page(void **state)
+{
+    (void)state;
+    assert_int_equal(pci_ecam_page(0xB0000000ull, 0, 255, 0x28), 0xB0028000ull);
+    assert_int_equal(pci_ecam_page(0xB0000000ull, 0, 255, 0x0100), 0xB0100000ull);
+    assert_int_equal(pci_ecam_page(0xE0000000ull, 2, 3, 0x0208), 0xE0008000ull);
+    assert_int_equal(pci_ecam_page(0xE0000000ull, 2, 3, 0x0108), 0);
+    assert_int_equal(pci_ecam_page(0xE0000000ull, 2, 3, 0x0408), 0);
+    assert_int_equal(pci_ecam_page(0, 0, 255, 0x28), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_io_bar),
         cmocka_unit_test(test_memory_bars),
+        cmocka_unit_test(test_cfg_target),
+        cmocka_unit_test(test_ecam_page),
     };
     return cmocka_run_group_tests(tests, 0, 0);
 }
