@@ -10,6 +10,8 @@
  */
 #include "vpci.h"
 
+#include <stdbool.h>
+
 #include "iobus.h"
 #include "insn_decode.h"
 #include "mem.h"
@@ -38,18 +40,18 @@ static const char *kept(unsigned bdf)
 }
 
 /* One line per function and way, the first time the guest writes. */
-static void note_dropped(unsigned bdf, unsigned reg, const char *how)
+static void note_dropped(unsigned bdf, unsigned reg, bool ecam)
 {
     static unsigned told;       /* bit 2i: mechanism #1, 2i + 1: ECAM, of held[i] */
     vpci_dropped++;
     for (unsigned i = 0; i < held_count; i++) {
-        unsigned bit = 1u << (2 * i + (how[0] == 'E'));
+        unsigned bit = 1u << (2 * i + ecam);
         if (held[i] != bdf || (told & bit))
             continue;
         told |= bit;
         kprintf("\nnote: guest: configuration write to PCI %02x:%02x.%x (register %#x, %s) "
                 "dropped: the function is %s (noted once; `cpus` counts them)\n", bdf >> 8,
-                bdf >> 3 & 31, bdf & 7, reg, how, held_whose[i]);
+                bdf >> 3 & 31, bdf & 7, reg, ecam ? "ECAM" : "mechanism #1", held_whose[i]);
     }
 }
 
@@ -92,7 +94,7 @@ static enum exit_action data_out(struct vcpu *v, uint16_t port, unsigned size, u
     (void)v;
     unsigned bdf, reg;
     if (pci_cfg_target(guest_cf8, port, &bdf, &reg) && kept(bdf)) {
-        note_dropped(bdf, reg, "mechanism #1");
+        note_dropped(bdf, reg, false);
         return EXIT_RESUME;
     }
     spin_lock(&cfg_lock);
@@ -121,7 +123,7 @@ static enum exit_action ecam_store(struct vcpu *v, uint64_t gpa)
         return a;
     const struct acpi_info *ai = acpi();
     unsigned bdf = ai->ecam_bus_first * 256u + (unsigned)((gpa - ai->ecam_base) >> 12);
-    note_dropped(bdf, (unsigned)(gpa & 0xFFF), "ECAM");
+    note_dropped(bdf, (unsigned)(gpa & 0xFFF), true);
     uint32_t old = st.is_xchg && gpa < (1ull << 32) ? *(volatile uint32_t *)phys_ptr(gpa & ~3ull) : 0;
     mmio_store_done(v, &st, old);
     return EXIT_RESUME;
