@@ -82,13 +82,13 @@ static void cmd_cpus(int argc, char **argv)
             kprintf(" vcpu=none\n");
         print_end();
     }
+    kprintf("pci.kept_writes_dropped=%llu\n", (unsigned long long)vpci_dropped);
     kprintf("apic.mmio_writes=%llu icr_writes=%llu passed=%llu inits=%llu sipis=%llu ignored=%llu "
             "dropped=%llu physical=%llu\n",
             (unsigned long long)apic_stats.mmio_writes, (unsigned long long)apic_stats.icr_writes,
             (unsigned long long)apic_stats.passed, (unsigned long long)apic_stats.inits,
             (unsigned long long)apic_stats.sipis, (unsigned long long)apic_stats.ignored,
             (unsigned long long)apic_stats.dropped, (unsigned long long)mmio_physical_stores);
-    kprintf("pci.kept_writes_dropped=%llu\n", (unsigned long long)vpci_dropped);
 }
 CONSOLE_COMMAND(cpus, "cpus", "cpus", "per core: APIC id, state, the vCPU's state and exits", cmd_cpus);
 

@@ -20,6 +20,7 @@ void svm_asm_offsets(void)
     OFFSET(SVM_SLOW_EXIT, svm_vcpu, slow_exit);
     _Static_assert(sizeof(((struct svm_vcpu *)0)->slow_exit) == 4, "entry.asm tests a dword");
     OFFSET(SVM_LEAKED_DR6, svm_vcpu, leaked_dr6);
+    OFFSET(SVM_ENTRY_EVENT, svm_vcpu, entry_event);
     _Static_assert(sizeof(((struct svm_vcpu *)0)->leaked_dr6) == 8, "entry.asm tests a qword");
     OFFSET(VCPU_CPUID_CR4, vcpu, cpuid_fast.cr4);
     _Static_assert(sizeof(((struct vcpu *)0)->cpuid_fast.cr4) == 4, "entry.asm compares a dword");

@@ -94,6 +94,7 @@ svm_vmrun_exited:
     mov [rsi + VMCB_RIP], rbx
     and dword [rsi + VMCB_INT_STATE], ~INT_STATE_SHADOW
     mov byte [rsi + VMCB_TLB_CONTROL], TLB_CONTROL_NOTHING
+    mov qword [rdi + SVM_ENTRY_EVENT], 0  ; the next VMRUN injects nothing (redeliver)
     inc qword [rdi + VCPU_EXITS]
     dec dword [rdi + VCPU_COUNTDOWN]
     inc qword [rdi + VCPU_EXIT_COUNT + VEXIT_CPUID_NR * 8]

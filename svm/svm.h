@@ -49,6 +49,9 @@ struct svm_vcpu {
         uint32_t slow_exit;
     };
     uint64_t leaked_dr6;            /* a guest #DB trap taken in the host after VMRUN (svm_db_hook) */
+    uint64_t entry_event;           /* EVENTINJ at the last VMRUN from C, 0 after the CPUID
+                                       fast path's (it injects nothing): redeliver() tells the
+                                       hypervisor's soft events from the guest's by it */
     bool hlt_trap;                  /* HLT exits as hlt=exit or `trap hlt` asked (the console's core: always) */
     bool pause_trap;                /* PAUSE exits as `trap pause` asked (the console's core: always, its poll) */
     bool halted;                    /* a HLT completed, the vCPU waits (`regs`: guest.activity=1, VMX's HLT state) */

@@ -81,12 +81,33 @@ static int dr_gpr(struct svm_vcpu *x, uint64_t info1)
  * acknowledge: 8-15 as a BIOS leaves the PIC) and vectors 16-31 (legal in
  * the APIC, SDM Vol. 3A 11.5.2), which would enter the hypervisor through
  * its exception gates. */
+/* An event whose delivery an exit cut short (EXITINTINFO, 15.7.2), for
+ * the next entry (EVENTINJ, 15.20). A software interrupt or exception of
+ * the guest's own instruction (INT n; INT3 and INTO, reported as #BP and
+ * #OF) is not injected but run again: RIP is still at the instruction, as
+ * after a fault in its delivery, and EVENTINJ would push that address as
+ * the return address, so the instruction would run twice (KVM re-executes
+ * them too). One the hypervisor injected (entry_event: RIP already past
+ * its instruction, svm_inject) is injected again. */
+static void redeliver(struct svm_vcpu *x)
+{
+    uint64_t info = *vmcb64(x, VMCB_EXITINTINFO);
+    uint32_t ev = (uint32_t)info, type = ev & (7u << 8), vector = ev & 0xFF;
+    bool soft = type == SVM_EVTINJ_TYPE_SOFT ||
+                (type == SVM_EVTINJ_TYPE_EXEPT && (vector == 3 || vector == 4));
+    const uint32_t what = SVM_EVTINJ_VALID | 7u << 8 | 0xFF;
+    if (soft && (ev & what) != ((uint32_t)x->entry_event & what))
+        return;
+    *vmcb64(x, VMCB_EVENTINJ) = info;
+}
+
 static void take_interrupt(struct svm_vcpu *x)
 {
     uint32_t info = *vmcb32(x, VMCB_EXITINTINFO);
     if (info & SVM_EVTINJ_VALID) {
-        *vmcb64(x, VMCB_EVENTINJ) = *vmcb64(x, VMCB_EXITINTINFO);
-        return;
+        redeliver(x);
+        if (svm_injecting(&x->v))
+            return;             /* (a soft event runs again: the interrupt goes first) */
     }
     unsigned vector = lapic_pending_vector();
     if (vector >= 32)
@@ -379,6 +400,7 @@ int svm_run(struct vcpu *v)
          * exit, all disabled again (the #VMEXIT's own DR7, 15.7.2). */
         if (__builtin_expect(v->dr_shared, 0))
             write_dr7(*vmcb64(x, VMCB_DR7));
+        x->entry_event = *vmcb64(x, VMCB_EVENTINJ);
         svm_vmrun(&v->regs, x->vmcb_pa, host);
         if (__builtin_expect(v->dr_shared, 0))
             write_dr7(DR7_FIXED1);
@@ -519,9 +541,8 @@ bool svm_injecting(struct vcpu *v)
 
 void svm_reinject(struct vcpu *v, const struct vexit_info *e)
 {
-    /* EXITINTINFO (15.7.2): the event the exit interrupted, again. */
     if (e->npf.vectoring & EVENT_VALID)
-        *vmcb64(to_svm(v), VMCB_EVENTINJ) = (uint64_t)e->npf.vectoring_error << 32 | e->npf.vectoring;
+        redeliver(to_svm(v));
 }
 
 /* An NMI of the guest's: injected when it can take one: not blocked by

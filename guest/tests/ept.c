@@ -51,6 +51,53 @@ static uint64_t touch_ram(uint32_t words_per_block)
     return ept_exits() - before;
 }
 
+/* A software interrupt whose delivery meets a first touch: the stack the
+ * CPU pushes the frame onto is a 2 MiB block never touched, so under
+ * ept=lazy the delivery exits (a nested page fault or EPT violation with
+ * the event in IDT-vectoring information / EXITINTINFO). After the fault
+ * is answered the event must be delivered once, with the return address
+ * past the instruction: VT-x injects it again with the instruction's
+ * length, SVM lets the instruction run again (EVENTINJ would push its own
+ * address). The handlers count and note the return address. */
+extern uint64_t sdk_idt[256];
+volatile uint32_t soft_count, soft_ret;
+uint32_t saved_esp;     /* the test's own stack across the switch (asm) */
+void soft_isr(void);
+__asm__(".text\n.globl soft_isr\nsoft_isr:\n\t"
+        "incl soft_count\n\t"
+        "pushl %eax\n\t"
+        "movl 4(%esp), %eax\n\t"          /* the frame's EIP */
+        "movl %eax, soft_ret\n\t"
+        "popl %eax\n\t"
+        "iretl\n");
+
+static void soft_on_fresh_stack(uint32_t block, bool int3)
+{
+    uint64_t before = ept_exits();
+    soft_count = 0;
+    soft_ret = 0;
+    uint32_t top = block + (2u << 20) - 16, ret;
+    if (int3)
+        __asm__ volatile("movl %%esp, saved_esp\n\t"
+                         "movl %1, %%esp\n\t"
+                         "int3\n\t"
+                         "1: movl saved_esp, %%esp\n\t"
+                         "movl $1b, %0"
+                         : "=r"(ret) : "r"(top) : "memory");
+    else
+        __asm__ volatile("movl %%esp, saved_esp\n\t"
+                         "movl %1, %%esp\n\t"
+                         "int $0x81\n\t"
+                         "1: movl saved_esp, %%esp\n\t"
+                         "movl $1b, %0"
+                         : "=r"(ret) : "r"(top) : "memory");
+    uint64_t faults = ept_exits() - before;
+    sdk_checkf(soft_count == 1 && soft_ret == ret,
+               "%s with its frame on a fresh page: delivered once (%u), returning past it "
+               "(%#x, %#x), %llu EPT exit(s)", int3 ? "INT3" : "INT 0x81", soft_count, soft_ret,
+               ret, (unsigned long long)faults);
+}
+
 int main(void)
 {
     bool lazy = sdk_arg_is("mode", "lazy"), frozen = sdk_arg_is("mode", "frozen");
@@ -103,6 +150,15 @@ int main(void)
     sdk_checkf(new_tpr == 0x20 && ept_exits() - before == 2,
                "LAPIC TPR write done for the guest (read back %#x, %llu exits)", new_tpr,
                (unsigned long long)(ept_exits() - before));
+
+    if (lazy || (!frozen && !limited)) {
+        uint64_t bp_gate = sdk_idt[3];
+        sdk_set_irq_gate(0x81, soft_isr);
+        sdk_set_irq_gate(3, soft_isr);
+        soft_on_fresh_stack(300u << 20, false);
+        soft_on_fresh_stack(302u << 20, true);
+        sdk_idt[3] = bp_gate;
+    }
 
     /* The hypervisor's region: read, write and execute are all refused. */
     uint64_t hv_len;
