@@ -83,6 +83,8 @@ static void cmd_cpus(int argc, char **argv)
         print_end();
     }
     kprintf("pci.kept_writes_dropped=%llu\n", (unsigned long long)vpci_dropped);
+    struct apic_stats apic_stats;
+    apic_stats_sum(&apic_stats);
     kprintf("apic.mmio_writes=%llu icr_writes=%llu passed=%llu inits=%llu sipis=%llu ignored=%llu "
             "dropped=%llu physical=%llu\n",
             (unsigned long long)apic_stats.mmio_writes, (unsigned long long)apic_stats.icr_writes,

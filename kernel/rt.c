@@ -6,6 +6,9 @@
  * undisturbed shows by_hypervisor=0: the console on another core (cpus=),
  * nothing asked of it.
  *
+ * It also says how many IPIs the core sent: each is an exit the guest
+ * asked for (an ICR write), not one of its timer or interrupts.
+ *
  * The window is the time since the guest started or `rt reset`, by the
  * TSC (wall time: a paused guest's seconds count too). The counters are
  * the vCPU's own (stats), read here without stopping it: a line may miss
@@ -25,6 +28,7 @@ void rt_window_start(struct vcpu *v)
     v->rt_tsc0 = rdtsc();
     v->rt_exits0 = v->exits;
     v->rt_kicks0 = v->kicks;
+    v->rt_ipis0 = v->apic.icr_writes;
     memcpy(v->rt_count0, v->exit_count, sizeof(v->rt_count0));
 }
 
@@ -64,6 +68,17 @@ static void print_core(struct vcpu *v)
         print_rate("per_second", vexit_rate_x10(n, ms));
         kprintf(" by_hypervisor=%llu by_guest=%llu\n", (unsigned long long)hv,
                 (unsigned long long)(n - hv));
+        print_end();
+    }
+    /* The IPIs it sent: an ICR write exits (INIT and SIPI are emulated,
+     * kernel/vapic.h), counted among the reasons above (wrmsr in x2APIC
+     * mode, the APIC page's fault in xAPIC mode). */
+    uint64_t ipis = v->apic.icr_writes - v->rt_ipis0;
+    if (ipis) {
+        print_begin();
+        kprintf("rt cpu=%u ipis_sent=%llu", v->id, (unsigned long long)ipis);
+        print_rate("per_second", vexit_rate_x10(ipis, ms));
+        kprintf("\n");
         print_end();
     }
 }

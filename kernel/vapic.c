@@ -19,7 +19,6 @@
 #include "../drivers/lapic.h"
 #include "../ept/guest_ept.h"
 
-struct apic_stats apic_stats;
 static uint64_t page;
 
 uint64_t apic_page(void)
@@ -63,20 +62,20 @@ static void icr_write(struct vcpu *v, uint32_t lo, uint32_t dest, bool x2apic)
     for (unsigned i = 0; i < MAX_CPUS; i++)
         ids[i] = vcpus[i] ? vcpus[i]->apic_id : IPI_NO_VCPU;
     struct ipi_decision d = ipi_decide(lo, dest, x2apic, v->apic_id, ids, MAX_CPUS);
-    apic_stats.icr_writes++;
+    v->apic.icr_writes++;
     switch (d.action) {
     case IPI_PASS:
-        apic_stats.passed++;
+        v->apic.passed++;
         if (x2apic)
             wrmsr(MSR_X2APIC_ICR, ((uint64_t)dest << 32) | lo);
         else
             *apic_reg(XAPIC_ICR_LOW) = lo;      /* ICR high holds dest already */
         return;
     case IPI_IGNORE:
-        apic_stats.ignored++;
+        v->apic.ignored++;
         return;
     case IPI_DROP:
-        apic_stats.dropped++;
+        v->apic.dropped++;
         report_drop(d.why);
         return;
     case IPI_INIT:
@@ -91,14 +90,31 @@ static void icr_write(struct vcpu *v, uint32_t lo, uint32_t dest, bool x2apic)
             /* INIT forgets any SIPI not yet taken; the next one counts. */
             __atomic_store_n(&t->sipi, 0, __ATOMIC_SEQ_CST);
             vcpu_request(t, VCPU_REQ_INIT);
-            apic_stats.inits++;
+            v->apic.inits++;
         } else {
             uint32_t none = 0;
             __atomic_compare_exchange_n(&t->sipi, &none, SIPI_VALID | d.vector, false,
                                         __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
             vcpu_request(t, VCPU_REQ_SIPI);
-            apic_stats.sipis++;
+            v->apic.sipis++;
         }
+    }
+}
+
+void apic_stats_sum(struct apic_stats *sum)
+{
+    *sum = (struct apic_stats){ 0 };
+    for (unsigned i = 0; i < MAX_CPUS; i++) {
+        const struct apic_stats *s = vcpus[i] ? &vcpus[i]->apic : 0;
+        if (!s)
+            continue;
+        sum->mmio_writes += s->mmio_writes;
+        sum->icr_writes += s->icr_writes;
+        sum->passed += s->passed;
+        sum->inits += s->inits;
+        sum->sipis += s->sipis;
+        sum->ignored += s->ignored;
+        sum->dropped += s->dropped;
     }
 }
 
@@ -178,7 +194,7 @@ static enum exit_action apic_mmio_write(struct vcpu *v, uint64_t gpa)
          * decides, but for the ICR, whose IPIs must be seen. */
         if (off < XAPIC_ICR_LOW + 4 && off + (st.is_string ? PAGE_SIZE : st.size) > XAPIC_ICR_LOW) {
             note_physical("guest APIC store of another width than 32 bits over the ICR: dropped");
-            apic_stats.dropped++;
+            v->apic.dropped++;
             mmio_store_done(v, &st, 0);
             return EXIT_RESUME;
         }
@@ -186,7 +202,7 @@ static enum exit_action apic_mmio_write(struct vcpu *v, uint64_t gpa)
         mmio_store_physical(v, gpa, &st);
         return EXIT_RESUME;
     }
-    apic_stats.mmio_writes++;
+    v->apic.mmio_writes++;
     uint32_t old = st.is_xchg ? *apic_reg(off) : 0;
     if (off == XAPIC_ICR_LOW)
         icr_write(v, val, *apic_reg(XAPIC_ICR_HIGH) >> 24, false);

@@ -40,10 +40,8 @@ bool apic_msr_watched(uint32_t msr);
  * msr is neither (then *a is untouched). */
 bool apic_msr_write(struct vcpu *v, uint32_t msr, uint64_t val, enum exit_action *a);
 
-/* Counters for `cpus`/`apic`: writes emulated, IPIs by kind. */
-struct apic_stats {
-    uint64_t mmio_writes, icr_writes, passed, inits, sipis, ignored, dropped;
-};
-extern struct apic_stats apic_stats;
+/* apic_stats_sum - every vCPU's struct apic_stats (vcpu.h) added up, for
+ * `cpus`. */
+void apic_stats_sum(struct apic_stats *sum);
 
 #endif

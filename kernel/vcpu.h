@@ -89,6 +89,14 @@ enum vcpu_mp_state {
     MP_WAIT_SIPI,           /* after INIT: waits for a SIPI, in the hypervisor */
 };
 
+/* What one vCPU's writes to its local APIC did (kernel/vapic.c, and the
+ * x2APIC ICR fast path of the entry assembly): stores emulated, ICR writes
+ * (the IPIs it sent) by decision. `cpus` adds them up, `rt` shows a core's
+ * IPIs. */
+struct apic_stats {
+    uint64_t mmio_writes, icr_writes, passed, inits, sipis, ignored, dropped;
+};
+
 #define TRACE_LEN 64
 #define TRACE_MARK 0xFFFF   /* reason of a hypercall trace mark */
 
@@ -137,6 +145,7 @@ struct vcpu {
     uint64_t inits, sipis, kicks;   /* INITs and SIPIs taken, kicks that were ours */
     uint64_t guest_nmis;            /* NMIs for the guest the hypervisor took, by exit or
                                      * in its own code (reflected; they merge as in a CPU) */
+    struct apic_stats apic;         /* its APIC writes emulated, the IPIs it sent */
     volatile enum vcpu_state state;
     const char *stop_reason;
     int exit_status;
@@ -152,7 +161,7 @@ struct vcpu {
     uint64_t resets;
     /* `rt`'s window (kernel/rt.c): the TSC and the counters when it
      * began (the guest's start, `rt reset`). */
-    uint64_t rt_tsc0, rt_exits0, rt_kicks0, rt_count0[VEXIT_MAX];
+    uint64_t rt_tsc0, rt_exits0, rt_kicks0, rt_ipis0, rt_count0[VEXIT_MAX];
     struct ept_stats ept;           /* the second-level map's fault counters and log */
 };
 

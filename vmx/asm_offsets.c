@@ -117,8 +117,8 @@ void asm_offsets(void)
     DEFINE(IPI_FAST_REFUSE_BITS, IPI_FAST_REFUSE);  /* printed as a negative dword: nasm takes it */
     OFFSET(MSR_POLICY_RULES, msr_policy, n);
     _Static_assert(sizeof(((struct msr_policy *)0)->n) == 4, "entry.asm compares a dword");
-    OFFSET(APIC_STATS_ICR_WRITES, apic_stats, icr_writes);
-    OFFSET(APIC_STATS_PASSED, apic_stats, passed);
+    OFFSET(VCPU_APIC_ICR_WRITES, vcpu, apic.icr_writes);
+    OFFSET(VCPU_APIC_PASSED, vcpu, apic.passed);
 #ifdef VMX_COUNT_VMCS_ACCESS
     DEFINE(VMX_COUNT_VMCS_ACCESS, 1);
     OFFSET(VCPU_VMREADS, vmx_vcpu, vmreads);

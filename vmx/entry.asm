@@ -61,7 +61,6 @@ global vmx_partial_abort
 extern vmx_exit
 extern vmx_exit_light
 extern guest_msrs
-extern apic_stats
 extern vmx_exit_kind
 extern VCPU_EXIT
 extern ept_plans
@@ -223,8 +222,8 @@ vmx_exit_entry:
     wrmsr
     SKIP_INSTRUCTION rax
     inc qword [rdi + VCPU_EXIT_COUNT + VEXIT_WRMSR_NR * 8]
-    inc qword [rel apic_stats + APIC_STATS_ICR_WRITES]
-    inc qword [rel apic_stats + APIC_STATS_PASSED]
+    inc qword [rdi + VCPU_APIC_ICR_WRITES]
+    inc qword [rdi + VCPU_APIC_PASSED]
     COUNT_SKIP_VMCS VEXIT_WRMSR_NR
     mov rax, [rdi + GR_RAX]
     mov rcx, [rdi + GR_RCX]

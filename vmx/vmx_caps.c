@@ -45,6 +45,7 @@ static const struct cap_flag flags[] = {
     { "virtual_intr_delivery", SRC_PROC2, PROC2_VIRTUAL_INTR_DELIVERY },
     { "vmcs_shadowing",       SRC_PROC2, PROC2_VMCS_SHADOWING },
     { "tsc_scaling",          SRC_PROC2, PROC2_TSC_SCALING },
+    { "ept_subpage_write",    SRC_PROC2, PROC2_SUBPAGE_WRITE },
     { "save_efer",            SRC_EXIT,  EXIT_SAVE_EFER },
     { "load_efer",            SRC_ENTRY, ENTRY_LOAD_EFER },
     { "load_pat",             SRC_ENTRY, ENTRY_LOAD_PAT },

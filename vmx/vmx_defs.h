@@ -99,6 +99,7 @@
 #define PROC2_EPT_VIOLATION_VE           (1u << 18)
 #define PROC2_ENABLE_XSAVES              (1u << 20)
 #define PROC2_MODE_BASED_EPT_EXEC        (1u << 22)
+#define PROC2_SUBPAGE_WRITE              (1u << 23)   /* sub-page write permissions for EPT (29.3.4) */
 #define PROC2_TSC_SCALING                (1u << 25)
 
 /* ---- VM-exit controls (25.7.1, table 25-13) ---- */
@@ -346,6 +347,7 @@
 #define EXIT_REASON_PML_FULL             62
 #define EXIT_REASON_XSAVES               63
 #define EXIT_REASON_XRSTORS              64
+#define EXIT_REASON_SPP_EVENT            66          /* an SPP-table miss or misconfiguration */
 #define EXIT_REASON_MAX                  70
 #define EXIT_REASON_ENTRY_FAILURE        (1u << 31)  /* bit 31 of the exit reason */
 

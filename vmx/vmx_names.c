@@ -67,6 +67,7 @@ static const char *const exit_names[EXIT_REASON_MAX] = {
     [EXIT_REASON_PML_FULL] = "pml_full",
     [EXIT_REASON_XSAVES] = "xsaves",
     [EXIT_REASON_XRSTORS] = "xrstors",
+    [EXIT_REASON_SPP_EVENT] = "spp_event",
 };
 
 /* The neutral reason of each basic exit reason monovisor handles, stored
@@ -222,6 +223,7 @@ static const char *const proc2_bits[32] = {
     [BIT_INDEX(PROC2_EPT_VIOLATION_VE)] = "EPT-violation #VE",
     [BIT_INDEX(PROC2_ENABLE_XSAVES)] = "enable XSAVES/XRSTORS",
     [BIT_INDEX(PROC2_MODE_BASED_EPT_EXEC)] = "mode-based execute control for EPT",
+    [BIT_INDEX(PROC2_SUBPAGE_WRITE)] = "sub-page write permissions for EPT",
     [BIT_INDEX(PROC2_TSC_SCALING)] = "use TSC scaling",
 };
 

@@ -55,8 +55,11 @@ def to_guest(m):
 
 
 def rt_cores(out):
-    """{cpu: (guest seconds, exits, by_hypervisor)} of an `rt` answer."""
-    return {int(c): (float(s), int(e), int(h)) for c, s, e, h in re.findall(
+    """{cpu: (guest seconds, exits, by_hypervisor, IPIs sent)} of an `rt`
+    answer. An IPI the core sends is an exit of the guest's asking (its ICR
+    write, kernel/vapic.h), not one of its timer or interrupts."""
+    ipis = {int(c): int(n) for c, n in re.findall(r"^rt cpu=(\d+) ipis_sent=(\d+) ", out, re.M)}
+    return {int(c): (float(s), int(e), int(h), ipis.get(int(c), 0)) for c, s, e, h in re.findall(
         r"^rt cpu=(\d+) console=\d seconds=([\d.]+) exits=(\d+) per_second=[\d.]+ "
         r"by_hypervisor=(\d+) by_guest=\d+$", out, re.M)}
 

@@ -97,7 +97,8 @@ def test_bad_bzimages_are_refused_by_name_and_the_console_stays(iso, machine, tm
 
 def test_linux_real_time_cores_take_no_exits(iso, bochs):
     """Issue 19: with the console on a core of its own, Debian's Linux
-    takes no exit on its cores, idle or running a 1 kHz timer loop. It
+    takes no exit on its cores, idle or running a 1 kHz timer loop, but
+    for the IPIs it sends. It
     keeps the x2APIC (kvm_leaves=1, the default), so its timer (TSC
     deadline), EOIs and TPR are MSRs the guest owns. VT-x in Bochs only:
     neither AMD model here has an x2APIC (QEMU 7.2's TCG, Bochs's ryzen),
@@ -105,11 +106,14 @@ def test_linux_real_time_cores_take_no_exits(iso, bochs):
     m = linux_rt.boot(iso, bochs)
     r = linux_rt.measure(m)
     assert r["x2apic"], "Linux did not keep the x2APIC"
+    # The only exits a guest core may take are the IPIs it sends itself
+    # (an ICR write exits: INIT and SIPI are emulated), each by the fast
+    # path; Linux sends one now and then (a wake-up on the other core).
     for cpu in linux_rt.GUEST_CORES:
-        seconds, exits, by_hv = r["idle"][cpu]
-        assert seconds >= 10 and exits == 0, r["idle_text"]
-    seconds, exits, by_hv = r["tick"][linux_rt.TICK_CORE]
-    assert seconds >= 3 and exits == 0, r["tick_text"]
+        seconds, exits, by_hv, ipis = r["idle"][cpu]
+        assert seconds >= 10 and exits == ipis and by_hv == 0, r["idle_text"]
+    seconds, exits, by_hv, ipis = r["tick"][linux_rt.TICK_CORE]
+    assert seconds >= 3 and exits == ipis and by_hv == 0, r["tick_text"]
     assert r["tick_outlasted_window"], r
     tick = re.fullmatch(r"tick n=(\d+) cpu=1 elapsed_us=(\d+) late_max_us=\d+", r["tick_line"] or "")
     assert tick and int(tick.group(1)) == 9000, r

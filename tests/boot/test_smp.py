@@ -27,8 +27,12 @@ def test_smp_guest_starts_its_aps_with_init_sipi_sipi(iso, any_machine, cpus, ar
     for i in range(1, cpus):
         assert re.search(rf"^cpu index={i} apic_id={i} state=online {m.backend}=1 console=0 vcpu=stopped "
                          rf"mp=runnable exits=\d+ inits=3 sipis=3 kicks=\d+$", out, re.M), out
-    emulated = re.search(r"^apic\.mmio_writes=\d+ icr_writes=\d+ passed=0 inits=(\d+) sipis=(\d+)", out, re.M)
-    assert emulated and int(emulated.group(1)) == 3 * (cpus - 1), out
+    emulated = re.search(r"^apic\.mmio_writes=\d+ icr_writes=(\d+) passed=0 inits=(\d+) sipis=(\d+)", out, re.M)
+    assert emulated and int(emulated.group(2)) == 3 * (cpus - 1), out
+    # `rt` says which core sent them: every ICR write, none by an AP.
+    rt = m.command("rt")
+    sent = {int(c): int(n) for c, n in re.findall(r"^rt cpu=(\d+) ipis_sent=(\d+) per_second=", rt, re.M)}
+    assert sum(sent.values()) == int(emulated.group(1)) > 0 and set(sent) == {0}, rt
     if cpus == 2:
         # reset: the boot vCPU reloads the image, the AP waits for SIPI again,
         # and the guest's AP start-up works a second time.
