@@ -16,7 +16,9 @@
 #define PCI_VENDOR_ID   0x00
 #define PCI_COMMAND     0x04    /* bit 0: I/O space, bit 1: memory space */
 #define PCI_CLASS_REV   0x08    /* class code in bits 31:8 */
+#define PCI_HEADER_TYPE 0x0C    /* the dword: header type in bits 22:16, multi-function bit 23 */
 #define PCI_BAR0        0x10
+#define PCI_BUS_NUMBERS 0x18    /* type 1: primary 7:0, secondary 15:8, subordinate 23:16 */
 #define PCI_CMD_IO      (1u << 0)
 #define PCI_CMD_MEMORY  (1u << 1)
 
@@ -46,6 +48,19 @@ bool pci_cfg_target(uint32_t cf8, uint16_t port, unsigned *bdf, unsigned *reg);
  * whose first bus is bus_first (PCI Express 3.0, 7.2.2); 0 when bdf's bus
  * is outside [bus_first, bus_last]. */
 uint64_t pci_ecam_page(uint64_t base, uint8_t bus_first, uint8_t bus_last, unsigned bdf);
+
+/*
+ * pci_upstream_bridges - the PCI-to-PCI bridges between the host bridge
+ * and bus, from the root down: on each bus from 0, the function with a
+ * type 1 header (PCI Local Bus 3.0, 6.1; PCI-to-PCI Bridge 1.2, 3.2.5)
+ * whose secondary..subordinate range holds bus; the walk goes on at its
+ * secondary bus until that is bus. read(bdf, off) is a configuration dword
+ * (all ones where no function answers). At most max in out; returns how
+ * many, or -1 when bus is not reached (no such bridge, a loop, more than
+ * max levels).
+ */
+int pci_upstream_bridges(unsigned bus, uint32_t (*read)(unsigned bdf, unsigned off), unsigned *out,
+                         unsigned max);
 
 /* One BAR, decoded. */
 struct pci_bar {

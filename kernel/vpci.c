@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 
+#include "fmt.h"
 #include "iobus.h"
 #include "insn_decode.h"
 #include "mem.h"
@@ -131,10 +132,15 @@ static enum exit_action ecam_store(struct vcpu *v, uint64_t gpa)
 
 static const struct mmio_device ecam_dev = { .name = "pci-ecam-kept", .store = ecam_store };
 
-void vpci_hold(unsigned bdf, const char *whose)
+static void hold_one(unsigned bdf, const char *whose)
 {
-    if (kept(bdf) || held_count == VPCI_HELD_MAX)
+    if (kept(bdf))
         return;
+    if (held_count == VPCI_HELD_MAX) {
+        kprintf("warning: pci: %02x:%02x.%x (%s) stays writable for the guest: more than %u "
+                "functions to keep\n", bdf >> 8, bdf >> 3 & 31, bdf & 7, whose, VPCI_HELD_MAX);
+        return;
+    }
     if (!held_count) {
         guest_cf8 = inl(CFG_ADDRESS);
         iobus_register(CFG_ADDRESS, 1, &address_dev);
@@ -148,4 +154,22 @@ void vpci_hold(unsigned bdf, const char *whose)
         mmio_register(page, &ecam_dev);
         guest_ept_map_page(page, EPT_READ);     /* (its own error line if it cannot) */
     }
+}
+
+void vpci_hold(unsigned bdf, const char *whose)
+{
+    static char bridge_whose[2][64];
+    static unsigned names;
+    unsigned path[VPCI_HELD_MAX];
+    int n = pci_upstream_bridges(bdf >> 8, pci_cfg_read32, path, VPCI_HELD_MAX);
+    if (n < 0)
+        kprintf("warning: pci: no bridge path from bus 0 to %02x:%02x.%x (%s): its bridges stay "
+                "writable for the guest\n", bdf >> 8, bdf >> 3 & 31, bdf & 7, whose);
+    if (n > 0) {
+        char *name = bridge_whose[names < 2 ? names++ : 1];     /* (two callers: console, GDB) */
+        fmt_snprintf(name, sizeof(bridge_whose[0]), "a bridge to %s", whose);
+        for (int i = 0; i < n; i++)
+            hold_one(path[i], name);
+    }
+    hold_one(bdf, whose);
 }

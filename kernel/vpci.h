@@ -1,7 +1,7 @@
 /*
  * vpci.h - the PCI functions the hypervisor keeps: the console's PCI
  * 16550 card (serial=pci:) and the GDB stub's. Their configuration space
- * is read-only for the guest, through configuration mechanism #1 (ports
+ * and that of the bridges above them is read-only for the guest, through configuration mechanism #1 (ports
  * 0xCF8/0xCFC, emulated once a function is kept) and through the PCIe
  * ECAM window (the function's 4 KiB page read-only in the second-level
  * map): a guest that disabled the card's decoding or moved its BAR would
@@ -16,11 +16,15 @@
 
 #include <stdint.h>
 
-#define VPCI_HELD_MAX 2
+#define VPCI_HELD_MAX 8     /* two cards and the bridges above them */
 
 /* vpci_hold - keep function bdf (bus << 8 | device << 3 | function) for
- * whose (a name for the note); at boot, after the guest's map is built
- * (its ECAM page is write-protected in it) and before any vCPU. */
+ * whose (a name for the note), and every PCI-to-PCI bridge between it and
+ * the host bridge (drivers/pci.h, pci_upstream_bridges): a guest that
+ * turned a bridge's decoding off, moved its windows or bus numbers or
+ * reset its secondary bus would take the card away as surely as the
+ * card's own registers. At boot, after the guest's map is built (the
+ * ECAM pages are write-protected in it) and before any vCPU. */
 void vpci_hold(unsigned bdf, const char *whose);
 
 /* Counters for `cpus`: configuration writes to a kept function dropped. */

@@ -12,6 +12,11 @@
  * Either way a register of another function (the host bridge's interrupt
  * line, 00:00.0 offset 3CH) takes a write: only the kept card is
  * read-only.
+ *
+ * With bus=B the card is B:DD.0, behind a PCI-to-PCI bridge on bus 0: the
+ * guest also turns the bridge's decoding off and moves its secondary and
+ * subordinate bus numbers past the card's, which would take the card off
+ * the machine's buses as surely; under monovisor the bridge is kept too.
  */
 #include "../sdk/sdk.h"
 
@@ -21,7 +26,9 @@
 #define CFG_DATA    0xCFC
 #define REG_VENDOR  0x00
 #define REG_COMMAND 0x04
+#define REG_HEADER  0x0E
 #define REG_BAR0    0x10
+#define REG_BUSES   0x18    /* type 1: primary, secondary, subordinate */
 #define REG_IRQLINE 0x3C
 
 static inline void outl32(uint16_t port, uint32_t v) { __asm__ volatile("outl %0, %1" : : "a"(v), "Nd"(port)); }
@@ -107,12 +114,54 @@ static void attack(const struct way *w, unsigned card, bool hv)
                "%s: 00:00.0's interrupt line takes writes (%02x -> %02x)", w->name, line, changed);
 }
 
+/* The bridge on bus 0 whose secondary bus is bus, or -1. */
+static int bridge_to(const struct way *w, unsigned bus)
+{
+    for (unsigned bdf = 0; bdf < 256; bdf++)
+        if ((cfg_read(w, bdf, REG_VENDOR, 2) & 0xFFFF) != 0xFFFF &&
+            (cfg_read(w, bdf, REG_HEADER, 1) & 0x7F) == 1 && ((cfg_read(w, bdf, REG_BUSES, 4) >> 8) & 0xFF) == bus)
+            return (int)bdf;
+    return -1;
+}
+
+static void attack_bridge(const struct way *w, unsigned card, bool hv)
+{
+    int bridge = bridge_to(w, card >> 8);
+    sdk_checkf(bridge >= 0, "%s: a bridge on bus 0 leads to bus %u", w->name, card >> 8);
+    if (bridge < 0)
+        return;
+    unsigned b = (unsigned)bridge;
+    uint32_t cmd = cfg_read(w, b, REG_COMMAND, 2), buses = cfg_read(w, b, REG_BUSES, 4);
+    cfg_write(w, b, REG_COMMAND, 2, 0);
+    uint32_t cmd_after = cfg_read(w, b, REG_COMMAND, 2);
+    /* Secondary and subordinate 0x40: the card's bus is behind no bridge. */
+    cfg_write(w, b, REG_BUSES, 4, (buses & 0xFF0000FFu) | 0x404000u);
+    uint32_t buses_after = cfg_read(w, b, REG_BUSES, 4);
+    uint32_t card_id = cfg_read(w, card, REG_VENDOR, 4);
+    cfg_write(w, b, REG_BUSES, 4, buses);           /* natively: put it all back */
+    cfg_write(w, b, REG_COMMAND, 2, cmd);
+    sdk_printf("attack_pci: %s: bridge %02x:%02x.%x command %04x -> %04x, buses %06x -> %06x, "
+               "card id %08x\n", w->name, b >> 8, b >> 3 & 31, b & 7, cmd, cmd_after, buses & 0xFFFFFF,
+               buses_after & 0xFFFFFF, card_id);
+    if (hv)
+        sdk_checkf(cmd_after == cmd && buses_after == buses && (card_id & 0xFFFF) != 0xFFFF,
+                   "%s: the bridge to the console card took no write", w->name);
+    else
+        sdk_checkf(cmd_after == 0 && buses_after != buses && (card_id & 0xFFFF) == 0xFFFF,
+                   "%s: natively the bridge takes writes and the card leaves bus %u", w->name, card >> 8);
+    sdk_checkf(cfg_read(w, b, REG_COMMAND, 2) == cmd && cfg_read(w, b, REG_BUSES, 4) == buses &&
+               (cfg_read(w, card, REG_VENDOR, 2) & 0xFFFF) != 0xFFFF,
+               "%s: the bridge as it was, the card behind it", w->name);
+}
+
 int main(void)
 {
     bool hv = sdk_hv_present();
-    unsigned card = sdk_arg("dev", 5) << 3;
+    unsigned card = sdk_arg("bus", 0) << 8 | sdk_arg("dev", 5) << 3;
     struct way w = { "mechanism #1", 0 };
     attack(&w, card, hv);
+    if (card >> 8)
+        attack_bridge(&w, card, hv);
 
     static struct acpi_info ai;
     char err[96];
@@ -123,6 +172,8 @@ int main(void)
         sdk_printf("attack_pci: ecam base %#llx\n", (unsigned long long)ai.ecam_base);
         struct way e = { "ECAM", (uint32_t)ai.ecam_base };
         attack(&e, card, hv);
+        if (card >> 8)
+            attack_bridge(&e, card, hv);
     } else {
         sdk_puts("attack_pci: no ECAM window (no MCFG)\n");
     }

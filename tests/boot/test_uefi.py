@@ -251,21 +251,42 @@ def test_pci_serial_card_as_the_only_console(iso, qemu, firmware):
     m.expect_exit()
 
 
-@pytest.mark.parametrize("chipset", ["pc", "q35"])
-def test_the_console_cards_configuration_space_is_the_hypervisors(iso, qemu, chipset):
+def pci_card(bridged, console):
+    """QEMU's devices for a PCI 16550 card at 00:05.0, or behind a
+    PCI-to-PCI bridge at 00:06.0 (bus 1, the firmware's numbering) at
+    01:05.0; console: on the terminal. The card's function, its devices."""
+    where = "bus=br1," if bridged else ""
+    devices = ["-device", "pci-bridge,id=br1,chassis_nr=1,addr=06.0"] if bridged else []
+    if console:
+        devices += ["-chardev", "stdio,id=card"]
+    devices += ["-device", f"pci-serial,{'chardev=card,' if console else ''}{where}addr=05.0"]
+    return ("01:05.0" if bridged else "00:05.0"), devices
+
+
+PLACES = [(chipset, bridged) for bridged in (False, True) for chipset in ("pc", "q35")]
+PLACE_IDS = [f"{c}-{'bridged' if b else 'bus0'}" for c, b in PLACES]
+
+
+@pytest.mark.parametrize("chipset,bridged", PLACES, ids=PLACE_IDS)
+def test_the_console_cards_configuration_space_is_the_hypervisors(iso, qemu, chipset, bridged):
     """The guest turns the console card's decoding off and moves its BAR
     (guest/tests/attack_pci.c), through ports 0xCF8/0xCFC and, on q35,
-    through the ECAM window: every write is dropped and said once per way,
+    through the ECAM window; with the card behind a bridge it also turns
+    the bridge's decoding off and moves its bus numbers past the card's.
+    Every write to either is dropped and said once per function and way,
     the registers read back what they held, another function's register
     still takes a write, and the console answers."""
+    card, devices = pci_card(bridged, console=True)
     q35 = ["-machine", "q35"] if chipset == "q35" else []
-    m = qemu(iso(guest="attack_pci", hv_args="serial=pci:00:05.0 onexit=console"), cpu=SVM_CPU,
-             serial=("none",), extra=PCI_SERIAL + q35)
-    m.expect_exact("note: guest: configuration write to PCI 00:05.0 (register 0x4, mechanism #1) "
-                   "dropped: the function is the hypervisor's console", timeout=120)
-    if chipset == "q35":
-        m.expect_exact("note: guest: configuration write to PCI 00:05.0 (register 0x4, ECAM) "
-                       "dropped: the function is the hypervisor's console", timeout=60)
+    m = qemu(iso(guest="attack_pci", guest_args=f"bus={int(bridged)}",
+                 hv_args=f"serial=pci:{card} onexit=console"),
+             cpu=SVM_CPU, serial=("none",), extra=devices + q35)
+    for way in ("mechanism #1", "ECAM") if chipset == "q35" else ("mechanism #1",):
+        m.expect_exact(f"note: guest: configuration write to PCI {card} (register 0x4, {way}) "
+                       "dropped: the function is the hypervisor's console", timeout=120)
+        if bridged:
+            m.expect_exact(f"note: guest: configuration write to PCI 00:06.0 (register 0x4, {way}) "
+                           "dropped: the function is a bridge to the hypervisor's console", timeout=60)
     summary = m.expect(r"(\d+) passed, (\d+) failed", timeout=120)
     out = m.transcript()
     assert summary.group(2) == "0" and "FAIL" not in out, out
@@ -273,24 +294,30 @@ def test_the_console_cards_configuration_space_is_the_hypervisors(iso, qemu, chi
     m.expect_exact('guest.stopped cpu=0 reason="guest exit"')
     out = m.command("cpus")
     ways = 2 if chipset == "q35" else 1
-    # Per way: COMMAND, BAR0 sized, BAR0 moved, and the two writes back.
-    assert f"pci.kept_writes_dropped={5 * ways}" in out, out
+    # Per way: the card's COMMAND, BAR0 sized, BAR0 moved, and the two
+    # writes back; the bridge's COMMAND and bus numbers, and the two back.
+    assert f"pci.kept_writes_dropped={(5 + 4 * bridged) * ways}" in out, out
     m.send("quit\r")
     m.expect_exact("monovisor: power off (console quit) status=0")
     m.expect_exit()
 
 
-@pytest.mark.parametrize("chipset", ["pc", "q35"])
-def test_attack_pci_natively_the_card_takes_the_writes(iso, qemu, chipset):
+@pytest.mark.parametrize("chipset,bridged", PLACES, ids=PLACE_IDS)
+def test_attack_pci_natively_the_card_takes_the_writes(iso, qemu, chipset, bridged):
     """The oracle: without monovisor the same card's COMMAND and BAR0
-    take the guest's writes, through both ways (the guest puts them back)."""
+    take the guest's writes, through both ways, and so do the bridge's
+    COMMAND and bus numbers, which take the card off the machine's buses
+    (the guest puts everything back)."""
+    _, devices = pci_card(bridged, console=False)
     q35 = ["-machine", "q35"] if chipset == "q35" else []
-    m = qemu(iso(guest="attack_pci", native=True), cpu=SVM_CPU,
-             extra=["-device", "pci-serial,addr=05.0"] + q35)
+    m = qemu(iso(guest="attack_pci", guest_args=f"bus={int(bridged)}", native=True), cpu=SVM_CPU,
+             extra=devices + q35)
     summary = m.expect(r"(\d+) passed, (\d+) failed", timeout=120)
     out = m.transcript()
     assert summary.group(2) == "0" and "FAIL" not in out, out
     assert re.search(r"attack_pci: mechanism #1: command [0-9a-f]{4} -> 0000", out), out
+    assert bool(re.search(r"attack_pci: mechanism #1: bridge 00:06\.0 command [0-9a-f]{4} -> 0000, "
+                          r"buses 010100 -> 404000, card id ffffffff", out)) == bridged, out
 
 
 def test_serial_option_naming_nothing_falls_back_to_com1(iso, qemu):

@@ -73,6 +73,89 @@ static void test_ecam_page(void **state)
     assert_int_equal(pci_ecam_page(0, 0, 255, 0x28), 0);
 }
 
+/* A machine's configuration space for pci_upstream_bridges: functions
+ * with their header type dword and bus numbers; the rest reads all ones. */
+struct fn {
+    unsigned bdf;
+    uint8_t header;         /* header type byte: bit 7 multi-function, 6:0 layout */
+    uint8_t sec, sub;       /* type 1 */
+};
+static const struct fn *machine;
+static unsigned machine_n, reads;
+
+static uint32_t fake_read(unsigned bdf, unsigned off)
+{
+    reads++;
+    for (unsigned i = 0; i < machine_n; i++) {
+        const struct fn *f = &machine[i];
+        if (f->bdf != bdf)
+            continue;
+        switch (off) {
+        case PCI_VENDOR_ID:   return 0x00011B36;
+        case PCI_HEADER_TYPE: return (uint32_t)f->header << 16;
+        case PCI_BUS_NUMBERS: return (uint32_t)f->sub << 16 | (uint32_t)f->sec << 8 | (bdf >> 8);
+        default:              return 0;
+        }
+    }
+    return 0xFFFFFFFFu;
+}
+
+static void use(const struct fn *m, unsigned n)
+{
+    machine = m;
+    machine_n = n;
+    reads = 0;
+}
+
+#define BDF(b, d, f) ((b) << 8 | (d) << 3 | (f))
+
+/* QEMU's pc with a pci-bridge at 00:06.0 (bus 1) and, in a multi-function
+ * slot 1c, an endpoint at function 0 and a bridge at function 1 to bus 2,
+ * behind which 02:00.0 bridges to bus 3 (as a PCIe switch's ports do). */
+static const struct fn tree[] = {
+    { BDF(0, 0, 0), 0x00, 0, 0 },
+    { BDF(0, 6, 0), 0x01, 1, 1 },
+    { BDF(0, 0x1c, 0), 0x80, 0, 0 },
+    { BDF(0, 0x1c, 1), 0x81, 2, 5 },
+    { BDF(2, 0, 0), 0x01, 3, 3 },
+    { BDF(3, 0, 0), 0x00, 0, 0 },
+};
+
+static void test_upstream_bridges(void **state)
+{
+    (void)state;
+    unsigned out[4];
+    use(tree, sizeof(tree) / sizeof(tree[0]));
+    assert_int_equal(pci_upstream_bridges(0, fake_read, out, 4), 0);
+    assert_int_equal(reads, 0);
+    assert_int_equal(pci_upstream_bridges(1, fake_read, out, 4), 1);
+    assert_int_equal(out[0], BDF(0, 6, 0));
+    assert_int_equal(pci_upstream_bridges(3, fake_read, out, 4), 2);
+    assert_int_equal(out[0], BDF(0, 0x1c, 1));
+    assert_int_equal(out[1], BDF(2, 0, 0));
+    /* Bus 4 is inside 00:1c.1's range, but no bridge on bus 2 leads there. */
+    assert_int_equal(pci_upstream_bridges(4, fake_read, out, 4), -1);
+    assert_int_equal(pci_upstream_bridges(9, fake_read, out, 4), -1);
+    /* Too deep for out. */
+    assert_int_equal(pci_upstream_bridges(3, fake_read, out, 1), -1);
+}
+
+/* A function 1-7 of a device whose function 0 is single-function is not
+ * looked at (some chipsets alias function 0 there), and a bridge whose
+ * secondary bus is not above its own (a loop) leads nowhere. */
+static void test_upstream_bridges_skips_aliases_and_loops(void **state)
+{
+    (void)state;
+    static const struct fn m[] = {
+        { BDF(0, 3, 0), 0x00, 0, 0 },
+        { BDF(0, 3, 2), 0x01, 1, 1 },       /* not multi-function: never seen */
+        { BDF(0, 4, 0), 0x01, 0, 7 },       /* secondary 0 on bus 0: a loop */
+    };
+    unsigned out[4];
+    use(m, 3);
+    assert_int_equal(pci_upstream_bridges(1, fake_read, out, 4), -1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -80,6 +163,8 @@ int main(void)
         cmocka_unit_test(test_memory_bars),
         cmocka_unit_test(test_cfg_target),
         cmocka_unit_test(test_ecam_page),
+        cmocka_unit_test(test_upstream_bridges),
+        cmocka_unit_test(test_upstream_bridges_skips_aliases_and_loops),
     };
     return cmocka_run_group_tests(tests, 0, 0);
 }
