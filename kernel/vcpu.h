@@ -122,6 +122,9 @@ struct vcpu {
      * exit; get_reg and set_reg of VREG_RIP fill it). vcpu_rip reads it. */
     uint64_t rip;
     bool rip_valid;
+    bool exit_cached;               /* the backend's own cache of this exit's fields (VMX:
+                                     * the qualification); right after rip_valid, so that
+                                     * one store clears both (vmx/entry.asm) */
     struct cpuid_fast cpuid_fast;   /* the CPUID fast path's masks (kernel/exit.c fills them) */
 
     uint32_t console_countdown;     /* exits until the console is served again */

@@ -50,9 +50,9 @@ void asm_offsets(void)
     DEFINE(VMX_KIND_DECODE_NR, VMX_KIND_DECODE);
     OFFSET(VCPU_EXITS, vcpu, exits);
     OFFSET(VCPU_RIP_VALID, vcpu, rip_valid);
-    OFFSET(VCPU_HAVE_QUAL, vmx_vcpu, have_qual);
-    _Static_assert(sizeof(((struct vmx_vcpu *)0)->have_qual) == 1, "entry.asm clears a byte");
-    DEFINE(EXIT_REASON_MAX_NR, EXIT_REASON_MAX);
+    _Static_assert(offsetof(struct vcpu, exit_cached) == offsetof(struct vcpu, rip_valid) + 1 &&
+                   sizeof(bool) == 1, "entry.asm clears both with one word");
+    DEFINE(VMX_EXIT_KIND_MASK_NR, VMX_EXIT_KIND_LEN - 1);
     OFFSET(VCPU_EXIT_COUNT, vcpu, exit_count);
     OFFSET(VCPU_COUNTDOWN, vcpu, console_countdown);
     _Static_assert(sizeof(((struct vcpu *)0)->console_countdown) == 4, "entry.asm counts a dword");

@@ -185,7 +185,10 @@ vmx_exit_entry:
     je .cpuid
     cmp esi, EXIT_EPT_VIOLATION
     je .ept
-    cmp esi, EXIT_WRMSR
+    ; The guest's ECX before the reason: every other exit pays this one
+    ; compare (a WRMSR of another MSR too), and one whose ECX is 830H by
+    ; chance is told by the reason's, below.
+    cmp ecx, MSR_X2APIC_ICR_NR
     jne .light
 
     ; ---- layer 1: WRMSR of the x2APIC ICR (SDM Vol. 3A, 12.12.9), an IPI
@@ -196,7 +199,7 @@ vmx_exit_entry:
     ; guest's own registers. The C path takes the rest, unchanged: another
     ; MSR, INIT/SIPI/NMI/SMI, reserved bits, a console `msr` rule, `step`
     ; or a guest NMI waiting, TF or RF, the APIC in xAPIC mode (the #GP).
-    cmp ecx, MSR_X2APIC_ICR_NR
+    cmp esi, EXIT_WRMSR
     jne .light
     test eax, IPI_FAST_REFUSE_BITS
     jnz .light
@@ -421,20 +424,22 @@ vmx_exit_entry:
     mov [rdi + GR_RDX], rdx
 .light_rdx_saved:
     mov [rdi + VCPU_EXIT_RAW], esi      ; as read: an entry failure's bit 31 too
-    mov byte [rdi + VCPU_RIP_VALID], 0  ; nothing of the exit cached yet (C's)
-    mov byte [rdi + VCPU_HAVE_QUAL], 0
+    mov word [rdi + VCPU_RIP_VALID], 0  ; nothing of the exit cached yet (C's): rip_valid, exit_cached
     mov [rdi + GR_RAX], rax
     mov [rdi + GR_RCX], rcx
     mov [rdi + GR_R8],  r8
     mov [rdi + GR_R9],  r9
     mov [rdi + GR_R10], r10
     mov [rdi + GR_R11], r11
-    cmp esi, EXIT_REASON_MAX_NR         ; an entry failure, or flags (28.2.1)
-    jae .full_decode
+    ; The basic reason (bits 15:0, 28.2.1; none is above 7FH) indexes the
+    ; table: an entry failure's bit 31 and the flags in 27:16 are in
+    ; exit.raw, and the reasons an entry fails with (33, 34, 41) decode.
+    and esi, VMX_EXIT_KIND_MASK_NR
     movzx eax, byte [rsi + vmx_exit_kind]
-    test al, al
-    js .light_handler                   ; VMX_KIND_LIGHT
+    ; One unsigned compare sorts the three: a neutral reason is below
+    ; VMX_KIND_DECODE, VMX_KIND_LIGHT's bit 7 above it (vmx.h).
     cmp al, VMX_KIND_DECODE_NR
+    ja .light_handler
     je .full_decode
     mov [rdi + VCPU_EXIT_VREASON], eax  ; nothing to decode: the neutral reason
 

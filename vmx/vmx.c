@@ -38,7 +38,7 @@ _Static_assert(INTR_INFO_VALID == EVENT_VALID && INTR_INFO_DELIVER_ERROR == EVEN
                "VMX event encoding");
 
 struct virt_config vmx_cfg;
-uint8_t vmx_exit_kind[EXIT_REASON_MAX];
+uint8_t vmx_exit_kind[VMX_EXIT_KIND_LEN];
 
 static void report_ctl(void *ctx, bool required, const char *msg)
 {
@@ -163,10 +163,17 @@ static void write_host_state(void)
  * neutral reason or VMX_KIND_DECODE where the exit carries fields, and
  * VMX_KIND_LIGHT where kernel/exit.c's light table has a handler (reason
  * 0, exception or NMI, never does; an EPT violation's light case is the
- * first layer's already). */
+ * first layer's already). The reasons a VM entry fails with (28.8: invalid
+ * guest state, MSR loading, machine check) and those past the last known
+ * one decode: vmx_exit() then reads bit 31 and the flags in exit.raw. */
 static void fill_exit_tables(void)
 {
-    for (uint32_t r = 0; r < EXIT_REASON_MAX; r++) {
+    for (uint32_t r = 0; r < VMX_EXIT_KIND_LEN; r++) {
+        if (r >= EXIT_REASON_MAX || r == EXIT_REASON_INVALID_GUEST_STATE ||
+            r == EXIT_REASON_MSR_LOADING || r == EXIT_REASON_MACHINE_CHECK) {
+            vmx_exit_kind[r] = VMX_KIND_DECODE;
+            continue;
+        }
         bool light = r && r != EXIT_REASON_EPT_VIOLATION && exit_light_handlers[vmx_vexit(r, 0)] != 0;
         vmx_exit_kind[r] = (uint8_t)((vmx_exit_has_fields(r) ? VMX_KIND_DECODE : vmx_vexit(r, 0)) |
                                      (light ? VMX_KIND_LIGHT : 0));
@@ -308,7 +315,7 @@ static void set_data_segments(uint16_t sel, uint32_t limit, uint32_t ar)
  * last exit holds (vmx.h, the per-exit cache). */
 static void forget_exit_cache(struct vmx_vcpu *x)
 {
-    x->v.rip_valid = x->have_qual = false;
+    x->v.rip_valid = x->v.exit_cached = false;
 }
 
 /* A (re)start: the benchmark build's VMCS access counts start afresh. */

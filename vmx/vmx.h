@@ -29,10 +29,10 @@ struct vmx_vcpu {
     uint64_t cr0_mask, cr4_mask;    /* the guest/host masks (25.6.6) */
 
     /* Per-exit cache of the qualification, which the light and the full
-     * path may both decode (vmx/entry.asm clears have_qual on every exit
-     * that leaves its fast paths). The exit reason as read is in
-     * v.exit.raw, with an entry failure's bit 31 (entry.asm stores it). */
-    bool have_qual;                 /* (RIP: the neutral v.rip, v.rip_valid) */
+     * path may both decode: valid while v.exit_cached (vmx/entry.asm clears
+     * it with v.rip_valid on every exit that leaves its fast paths). The
+     * exit reason as read is in v.exit.raw, with an entry failure's bit 31
+     * (entry.asm stores it). */
     uint64_t qual;
 
     uint64_t cr0_shadow, cr4_shadow;   /* the read shadows as written */
@@ -85,7 +85,9 @@ int vmx_exit_counted(struct guest_regs *regs);
 #define VMX_KIND_DECODE 0x7F
 #define VMX_KIND_LIGHT 0x80
 _Static_assert(VEXIT_MAX < VMX_KIND_DECODE, "a neutral reason fits in bits 6:0");
-extern uint8_t vmx_exit_kind[EXIT_REASON_MAX];
+#define VMX_EXIT_KIND_LEN 128       /* entry.asm indexes it by the reason's bits 6:0 */
+_Static_assert(EXIT_REASON_MAX <= VMX_EXIT_KIND_LEN, "every basic reason has its byte");
+extern uint8_t vmx_exit_kind[VMX_EXIT_KIND_LEN];
 static inline bool vmx_exit_has_fields(uint32_t basic)
 {
     switch (basic) {
@@ -116,9 +118,9 @@ static inline uint64_t vmx_guest_rip(struct vmx_vcpu *x)
 
 static inline uint64_t vmx_guest_qual(struct vmx_vcpu *x)
 {
-    if (!x->have_qual) {
+    if (!x->v.exit_cached) {
         x->qual = vmcs_readn(VMCS_EXIT_QUALIFICATION);
-        x->have_qual = true;
+        x->v.exit_cached = true;
     }
     return x->qual;
 }
