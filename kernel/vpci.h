@@ -1,8 +1,9 @@
 /*
  * vpci.h - the PCI functions the hypervisor keeps: the console's PCI
- * 16550 card (serial=pci:) and the GDB stub's. Their configuration space
- * and that of the bridges above them is read-only for the guest, through configuration mechanism #1 (ports
- * 0xCF8/0xCFC, emulated once a function is kept) and through the PCIe
+ * 16550 card (serial=pci:) and the GDB stub's. Their configuration space,
+ * and that of the bridges above them, is read-only for the guest, through
+ * configuration mechanism #1 (ports 0xCF8/0xCFC, emulated once a function
+ * is kept) and through the PCIe
  * ECAM window (the function's 4 KiB page read-only in the second-level
  * map): a guest that disabled the card's decoding or moved its BAR would
  * move the hypervisor's console from under it. Reads are the hardware's;

@@ -119,7 +119,8 @@ static int bridge_to(const struct way *w, unsigned bus)
 {
     for (unsigned bdf = 0; bdf < 256; bdf++)
         if ((cfg_read(w, bdf, REG_VENDOR, 2) & 0xFFFF) != 0xFFFF &&
-            (cfg_read(w, bdf, REG_HEADER, 1) & 0x7F) == 1 && ((cfg_read(w, bdf, REG_BUSES, 4) >> 8) & 0xFF) == bus)
+            (cfg_read(w, bdf, REG_HEADER, 1) & 0x7F) == 1 &&
+            ((cfg_read(w, bdf, REG_BUSES, 4) >> 8) & 0xFF) == bus)
             return (int)bdf;
     return -1;
 }
